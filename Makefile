@@ -1,0 +1,62 @@
+# One-stop desk: `make run` serves the demo, `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+HOST ?= 127.0.0.1
+WORKERS ?= 3
+INSTANCE := instance
+export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
+
+.PHONY: run test venv dev-deps db demo bench lint translations clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --upgrade --quiet pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.runtime
+
+dev-deps: $(VENV)/.dev
+
+$(INSTANCE)/secret_key:
+	@mkdir -p $(INSTANCE)
+	@$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(48))" > $@
+	@chmod 600 $@
+
+db: venv $(INSTANCE)/secret_key
+	$(BIN)/flask --app wsgi init-db
+	$(BIN)/flask --app wsgi seed-demo
+
+run: db
+	@echo ""
+	@echo "Bộ phận một cửa đang chạy tại $(PUBLIC_BASE_URL)  (Ctrl+C để dừng)"
+	@$(BIN)/flask --app wsgi demo-info
+	@echo ""
+	SECRET_KEY="$$(cat $(INSTANCE)/secret_key)" $(BIN)/gunicorn --bind $(HOST):$(PORT) \
+		--workers $(WORKERS) --access-logfile - wsgi:app
+
+test: dev-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: dev-deps
+	$(BIN)/python bench/tickets.py
+
+lint: dev-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+translations: venv
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d translations
+
+clean:
+	rm -rf $(VENV) .pytest_cache

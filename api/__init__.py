@@ -1,0 +1,7 @@
+"""JSON API v1, used by the kiosk page, boards and counter keypads."""
+
+from flask import Blueprint
+
+blueprint = Blueprint("api", __name__)
+
+from . import views  # noqa: E402,F401

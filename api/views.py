@@ -1,0 +1,107 @@
+"""API v1 endpoints: thin views over `core`."""
+
+from pathlib import Path
+
+from flask import current_app, jsonify, request, url_for
+from flask_babel import get_locale
+
+from core.clock import local_now, to_local
+from core.devices import authenticate_device
+from core.models import DeviceKind, Service, Ticket
+from core.tickets import (
+    active_services,
+    estimated_wait_minutes,
+    find_service,
+    find_ticket,
+    issue_ticket,
+    waiting_ahead,
+    waiting_counts,
+)
+from extensions import db
+
+from . import blueprint
+from .schemas import json_object, optional_bool, reject_unknown_fields, required_string
+
+OPENAPI_PATH = Path(__file__).with_name("openapi.json")
+
+
+@blueprint.before_request
+def limit_body_size():
+    request.max_content_length = current_app.config["API_MAX_BODY_BYTES"]
+
+
+def bearer_key() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, key = header.partition(" ")
+    return key.strip() if scheme.lower() == "bearer" else None
+
+
+def service_name(service: Service) -> str:
+    return service.name_en if str(get_locale()) == "en" and service.name_en else service.name
+
+
+def tracking_url(ticket: Ticket) -> str:
+    base = current_app.config["PUBLIC_BASE_URL"]
+    return base + url_for("public.track", token=ticket.token)
+
+
+def ticket_json(ticket: Ticket) -> dict:
+    ahead = waiting_ahead(ticket)
+    return {
+        "number": ticket.number,
+        "sequence": ticket.sequence,
+        "service": ticket.service.code,
+        "service_name": service_name(ticket.service),
+        "priority": ticket.priority,
+        "status": ticket.status.value,
+        "token": ticket.token,
+        "tracking_url": tracking_url(ticket),
+        "waiting_ahead": ahead,
+        "estimated_wait_minutes": estimated_wait_minutes(ticket, ahead),
+        "issued_at": to_local(ticket.issued_at).isoformat(timespec="seconds"),
+        "counter": ticket.counter.number if ticket.counter else None,
+    }
+
+
+@blueprint.get("/health")
+def health():
+    """A trivial endpoint: no database, the baseline of the benchmark."""
+    return jsonify(status="ok")
+
+
+@blueprint.get("/openapi.json")
+def openapi():
+    return current_app.response_class(OPENAPI_PATH.read_bytes(), mimetype="application/json")
+
+
+@blueprint.get("/services")
+def list_services():
+    now = local_now()
+    counts = waiting_counts(now.date())
+    services = [
+        {
+            "code": service.code,
+            "name": service_name(service),
+            "waiting": counts.get(service.id, 0),
+            "open": service.is_open_at(now),
+        }
+        for service in active_services()
+    ]
+    return jsonify(services=services)
+
+
+@blueprint.post("/tickets")
+def create_ticket():
+    kiosk = authenticate_device(bearer_key(), DeviceKind.KIOSK)
+    body = json_object()
+    reject_unknown_fields(body, {"service", "priority"})
+    service = find_service(required_string(body, "service"))
+    ticket = issue_ticket(service, priority=optional_bool(body, "priority"), kiosk=kiosk)
+    payload = ticket_json(ticket)
+    db.session.commit()
+    return jsonify(payload), 201, {"Location": tracking_url(ticket)}
+
+
+@blueprint.get("/tickets/<token>")
+def show_ticket(token: str):
+    return jsonify(ticket_json(find_ticket(token)))

@@ -1,0 +1,95 @@
+"""The application factory: it wires extensions, blueprints, errors and commands, nothing more."""
+
+from flask import Flask, has_request_context, request
+
+import core.database  # noqa: F401  (SQLite engine settings)
+from config import Config, config_from_environment
+from extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Build the app from `config`, or from the environment when none is given."""
+    config = config or config_from_environment()
+    app = Flask(__name__, instance_path=config.INSTANCE_PATH)
+    app.config.from_object(config)
+    app.json.ensure_ascii = False
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def select_locale() -> str:
+    """Vietnamese unless the visitor chose English (?lang=en, remembered in a cookie)."""
+    languages = ("vi", "en")
+    if not has_request_context():
+        return "vi"
+    chosen = request.args.get("lang") or request.cookies.get("lang")
+    return chosen if chosen in languages else "vi"
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    from core.users import load_user
+
+    login_manager.user_loader(load_user)
+
+
+def register_blueprints(app: Flask) -> None:
+    from api import blueprint as api_blueprint
+    from auth import blueprint as auth_blueprint
+    from desk import blueprint as desk_blueprint
+    from kiosk import blueprint as kiosk_blueprint
+    from public import blueprint as public_blueprint
+
+    app.register_blueprint(public_blueprint)
+    app.register_blueprint(kiosk_blueprint, url_prefix="/kiosk")
+    app.register_blueprint(auth_blueprint, url_prefix="/auth")
+    app.register_blueprint(desk_blueprint, url_prefix="/desk")
+    app.register_blueprint(api_blueprint, url_prefix="/api/v1")
+    csrf.exempt(api_blueprint)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    from core.clock import to_local
+
+    @app.template_filter("localtime")
+    def localtime(moment, pattern="%H:%M"):
+        return to_local(moment).strftime(pattern) if moment else ""
+
+    @app.context_processor
+    def inject_globals():
+        return {
+            "current_locale": str(get_locale()),
+            "centre_name": app.config["CENTRE_NAME"],
+            "agency_name": app.config["AGENCY_NAME"],
+        }
+
+    @app.after_request
+    def remember_language(response):
+        chosen = request.args.get("lang")
+        if chosen in app.config["LANGUAGES"] and request.cookies.get("lang") != chosen:
+            response.set_cookie("lang", chosen, max_age=365 * 24 * 3600, samesite="Lax")
+        return response
+
+
+def register_commands(app: Flask) -> None:
+    from cli import register
+
+    register(app)

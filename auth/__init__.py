@@ -1,0 +1,7 @@
+"""Staff sign-in and sign-out."""
+
+from flask import Blueprint
+
+blueprint = Blueprint("auth", __name__, template_folder="templates")
+
+from . import views  # noqa: E402,F401

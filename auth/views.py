@@ -1,0 +1,36 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_user, logout_user
+
+from core.users import authenticate
+from extensions import limiter
+
+from . import blueprint
+from .forms import LoginForm
+
+
+def safe_next(target: str | None) -> str:
+    """Only follow local paths after sign-in."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("desk.index")
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.username.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            return redirect(safe_next(request.args.get("next")))
+        flash(_("Sai tên đăng nhập hoặc mật khẩu."), "error")
+    return render_template("auth/login.html", form=form)
+
+
+@blueprint.post("/logout")
+def logout():
+    logout_user()
+    flash(_("Bạn đã đăng xuất."), "success")
+    return redirect(url_for("auth.login"))

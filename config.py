@@ -1,0 +1,92 @@
+"""Configuration classes, read from the environment when the app is created."""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+INSECURE_SECRET_KEYS = {"", "dev", "change-me", "dev-insecure-key"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain PostgreSQL URLs at the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    """Settings shared by every environment; each value comes from the environment."""
+
+    def __init__(self) -> None:
+        env = os.environ
+        self.INSTANCE_PATH = str(Path(env.get("INSTANCE_PATH", BASE_DIR / "instance")).resolve())
+        self.SECRET_KEY = env.get("SECRET_KEY", "dev-insecure-key")
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
+            env.get("DATABASE_URL", f"sqlite:///{Path(self.INSTANCE_PATH) / 'onestop.db'}")
+        )
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        self.TIMEZONE = env.get("TIMEZONE", "Asia/Ho_Chi_Minh")
+        self.CENTRE_NAME = env.get("CENTRE_NAME", "Bộ phận tiếp nhận và trả kết quả")
+        self.AGENCY_NAME = env.get("AGENCY_NAME", "Sở Giao thông vận tải")
+        self.BABEL_DEFAULT_LOCALE = "vi"
+        self.BABEL_DEFAULT_TIMEZONE = self.TIMEZONE
+        self.LANGUAGES = ("vi", "en")
+        # The whole request body; the JSON API lowers it for its own routes.
+        self.MAX_CONTENT_LENGTH = int(env.get("MAX_CONTENT_LENGTH", 2 * 1024 * 1024))
+        self.API_MAX_BODY_BYTES = int(env.get("API_MAX_BODY_BYTES", 16 * 1024))
+        # Minutes one citizen takes at the counter, when there is no history yet.
+        self.DEFAULT_SERVICE_MINUTES = float(env.get("DEFAULT_SERVICE_MINUTES", 6))
+        self.KIOSK_RETURN_SECONDS = int(env.get("KIOSK_RETURN_SECONDS", 20))
+        self.TRACKING_REFRESH_SECONDS = int(env.get("TRACKING_REFRESH_SECONDS", 10))
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.WTF_CSRF_TIME_LIMIT = None
+        # Flask-Limiter: Redis (redis://127.0.0.1:6379) shares limits between servers.
+        self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_ENABLED = env.get("RATELIMIT_ENABLED", "true").lower() != "false"
+
+
+class DevelopmentConfig(Config):
+    """`make run` on one machine, with the embedded SQLite database."""
+
+
+class TestingConfig(Config):
+    """The test suite: the database URL is given by the fixture."""
+
+    def __init__(self, database_url: str, instance_path: str) -> None:
+        super().__init__()
+        self.TESTING = True
+        self.INSTANCE_PATH = instance_path
+        self.SECRET_KEY = "test-secret-key"
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(database_url)
+        self.PUBLIC_BASE_URL = "http://testserver.local"
+
+
+class ProductionConfig(Config):
+    """A real centre: refuses to start without a proper secret key."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        if self.SECRET_KEY in INSECURE_SECRET_KEYS or len(self.SECRET_KEY) < 24:
+            raise RuntimeError(
+                "SECRET_KEY is missing or too weak: set a random value of at least 24 characters "
+                "(Thiếu SECRET_KEY hoặc quá ngắn)."
+            )
+        self.SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "true") == "true"
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_environment() -> Config:
+    """Pick the config class named by APP_ENV (development by default)."""
+    name = os.environ.get("APP_ENV", "development")
+    if name not in CONFIGS:
+        raise RuntimeError(f"Unknown APP_ENV {name!r}; use one of {sorted(CONFIGS)}")
+    return CONFIGS[name]()

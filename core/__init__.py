@@ -1,0 +1,1 @@
+"""The domain: models and the rules of the one-stop desk. Never touches the request."""

@@ -1,0 +1,31 @@
+"""Time at the edges: UTC inside, the centre's local time for days and display."""
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+
+def utcnow() -> datetime:
+    """The current instant, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def local_zone() -> ZoneInfo:
+    """The centre's time zone (TIMEZONE setting)."""
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def to_local(moment: datetime) -> datetime:
+    """An aware UTC instant in the centre's local time."""
+    return moment.astimezone(local_zone())
+
+
+def local_today(moment: datetime | None = None) -> date:
+    """The centre's calendar day at `moment` (now by default)."""
+    return to_local(moment or utcnow()).date()
+
+
+def local_now() -> datetime:
+    """The current instant in the centre's local time."""
+    return to_local(utcnow())

@@ -1,0 +1,68 @@
+"""Devices (kiosks, boards, counter keypads) and their secret keys, stored hashed."""
+
+import hashlib
+import secrets
+
+from flask_babel import lazy_gettext as _l
+
+from extensions import db
+
+from .audit import record_event
+from .clock import utcnow
+from .errors import InvalidInput, Unauthorized
+from .models import Counter, Device, DeviceKind
+
+
+def hash_key(key: str) -> str:
+    """Device keys are long random strings, so a plain SHA-256 is enough to store them."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def create_device(
+    kind: str, name: str, printer_url: str | None = None, counter_number: int | None = None
+) -> tuple[Device, str]:
+    """Register a device and return it with its secret key, which is shown only once."""
+    try:
+        device_kind = DeviceKind(kind)
+    except ValueError:
+        raise InvalidInput(_l("Loại thiết bị không hợp lệ: {kind}."), kind=kind) from None
+    name = name.strip()
+    if not name:
+        raise InvalidInput(_l("Tên thiết bị không được để trống."))
+    counter = None
+    if counter_number is not None:
+        counter = db.session.execute(
+            db.select(Counter).filter_by(number=counter_number)
+        ).scalar_one_or_none()
+        if counter is None:
+            raise InvalidInput(_l("Không có quầy số {number}."), number=counter_number)
+    key = secrets.token_urlsafe(32)
+    device = Device(
+        kind=device_kind,
+        name=name,
+        key_hash=hash_key(key),
+        printer_url=printer_url or None,
+        counter=counter,
+    )
+    db.session.add(device)
+    db.session.flush()
+    record_event("device.created", device, kind=device_kind.value, name=name)
+    return device, key
+
+
+def authenticate_device(key: str | None, kind: DeviceKind) -> Device:
+    """The active device holding `key`, which must be of `kind`."""
+    if not key:
+        raise Unauthorized()
+    device = db.session.execute(
+        db.select(Device).filter_by(key_hash=hash_key(key))
+    ).scalar_one_or_none()
+    if device is None or device.revoked_at is not None or device.kind != kind:
+        raise Unauthorized()
+    return device
+
+
+def revoke_device(device: Device) -> None:
+    """Stop accepting the device's key."""
+    device.revoked_at = utcnow()
+    record_event("device.revoked", device)

@@ -1,0 +1,63 @@
+"""Error handlers: JSON for the API, a friendly page elsewhere, never a stack trace."""
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+
+from core.errors import DomainError, in_both_languages
+from extensions import db
+
+HTTP_MESSAGES = {
+    400: _l("Yêu cầu không hợp lệ."),
+    401: _l("Cần đăng nhập hoặc mã khóa thiết bị."),
+    403: _l("Bạn không có quyền thực hiện thao tác này."),
+    404: _l("Không tìm thấy trang hoặc dữ liệu yêu cầu."),
+    405: _l("Phương thức không được hỗ trợ."),
+    413: _l("Dữ liệu gửi lên quá lớn."),
+    415: _l("Dữ liệu phải ở dạng JSON."),
+    429: _l("Quá nhiều yêu cầu, vui lòng thử lại sau ít phút."),
+    500: _l("Hệ thống gặp sự cố, vui lòng thử lại."),
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, code: str, messages: dict[str, str], **extra):
+    """The one error shape: JSON on the API, the error page elsewhere."""
+    message = messages["en"] if str(get_locale()) == "en" else messages["vi"]
+    if wants_json():
+        body = {
+            "error": {
+                "code": code,
+                "message": message,
+                "message_vi": messages["vi"],
+                "message_en": messages["en"],
+                **extra,
+            }
+        }
+        return jsonify(body), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        db.session.rollback()
+        return error_response(error.status, error.code, error.messages())
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        db.session.rollback()
+        status = error.code or 500
+        code = (error.name or "error").lower().replace(" ", "_")
+        message = HTTP_MESSAGES.get(status, error.name)
+        return error_response(status, code, in_both_languages(message))
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        db.session.rollback()
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return error_response(500, "internal_error", in_both_languages(HTTP_MESSAGES[500]))

@@ -1,0 +1,23 @@
+"""The kiosk page; it issues tickets through the JSON API with its device key."""
+
+from flask import current_app, render_template
+
+from core.clock import local_now
+from core.tickets import active_services, waiting_counts
+
+from . import blueprint
+
+
+@blueprint.get("/")
+def index():
+    now = local_now()
+    counts = waiting_counts(now.date())
+    services = [
+        {"service": service, "waiting": counts.get(service.id, 0), "open": service.is_open_at(now)}
+        for service in active_services()
+    ]
+    return render_template(
+        "kiosk/index.html",
+        services=services,
+        return_seconds=current_app.config["KIOSK_RETURN_SECONDS"],
+    )

@@ -1,0 +1,44 @@
+"""The tracking page a citizen opens from the QR code, and the home page."""
+
+import io
+
+import qrcode
+import qrcode.image.svg
+from flask import current_app, render_template, url_for
+
+from core.clock import to_local
+from core.tickets import estimated_wait_minutes, find_ticket, waiting_ahead
+
+from . import blueprint
+
+
+@blueprint.get("/")
+def home():
+    return render_template("public/home.html")
+
+
+@blueprint.get("/t/<token>")
+def track(token: str):
+    ticket = find_ticket(token)
+    ahead = waiting_ahead(ticket)
+    return render_template(
+        "public/track.html",
+        ticket=ticket,
+        ahead=ahead,
+        wait_minutes=estimated_wait_minutes(ticket, ahead),
+        issued_at=to_local(ticket.issued_at),
+        refresh_seconds=current_app.config["TRACKING_REFRESH_SECONDS"],
+    )
+
+
+@blueprint.get("/t/<token>/qr.svg")
+def tracking_qr(token: str):
+    """The tracking URL as an SVG QR code, for the kiosk screen."""
+    ticket = find_ticket(token)
+    url = current_app.config["PUBLIC_BASE_URL"] + url_for("public.track", token=ticket.token)
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    response = current_app.response_class(buffer.getvalue(), mimetype="image/svg+xml")
+    response.cache_control.max_age = 3600
+    return response

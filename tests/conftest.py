@@ -1,0 +1,197 @@
+"""Fixtures: a real database per test (SQLite file, or PostgreSQL via TEST_DATABASE_URL)."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from config import TestingConfig, normalise_database_url
+from core.demo import seed_demo
+from extensions import db
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+
+requires_postgres = pytest.mark.skipif(
+    not POSTGRES_URL, reason="needs PostgreSQL: set TEST_DATABASE_URL (CI does)"
+)
+
+
+def local_time(*args) -> datetime:
+    """A fixed moment in the centre's time zone, for time-travel."""
+    return datetime(*args, tzinfo=VIETNAM)
+
+
+def migrate(url: str, instance_path: Path) -> None:
+    app = create_app(TestingConfig(url, str(instance_path)))
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade(directory=str(PROJECT_DIR / "migrations"))
+        db.engine.dispose()  # closing the last connection folds SQLite's WAL into the file
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory):
+    """The schema, migrated once per session; tests get a copy (SQLite) or a clean slate."""
+    instance = tmp_path_factory.mktemp("instance")
+    if POSTGRES_URL:
+        engine = create_engine(normalise_database_url(POSTGRES_URL))
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        migrate(POSTGRES_URL, instance)
+        return POSTGRES_URL
+    path = instance / "template.db"
+    migrate(f"sqlite:///{path}", instance)
+    return path
+
+
+def clean_postgres(url: str) -> None:
+    engine = create_engine(normalise_database_url(url))
+    with engine.begin() as connection:
+        tables = (
+            connection.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename <> 'alembic_version'"
+                )
+            )
+            .scalars()
+            .all()
+        )
+        if tables:
+            names = ", ".join(f'"{name}"' for name in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(template_database, tmp_path):
+    """A migrated, empty database of this test's own."""
+    if POSTGRES_URL:
+        clean_postgres(POSTGRES_URL)
+        return POSTGRES_URL
+    path = tmp_path / "onestop.db"
+    shutil.copy(template_database, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    from core import tickets
+
+    tickets.reset_caches()
+    application = create_app(TestingConfig(database_url, str(tmp_path / "instance")))
+    with application.app_context():
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def demo(app):
+    """The demo desk; returns the demo kiosk's key."""
+    key_file = Path(app.instance_path) / "demo-kiosk.key"
+    seed_demo(key_file)
+    db.session.commit()
+    return key_file.read_text().strip()
+
+
+@pytest.fixture
+def kiosk_headers(demo):
+    return {"Authorization": f"Bearer {demo}"}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class LiveServer:
+    """A real gunicorn serving the app on a loopback port."""
+
+    def __init__(self, database_url: str, instance_path: Path, workers: int = 4):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = instance_path / "gunicorn.log"
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "INSTANCE_PATH": str(instance_path),
+            "SECRET_KEY": "live-server-test-secret-key-0123456789",
+            "PUBLIC_BASE_URL": self.url,
+            "RATELIMIT_ENABLED": "false",
+        }
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(workers),
+                "--graceful-timeout",
+                "2",
+                "wsgi:app",
+            ],
+            cwd=PROJECT_DIR,
+            env=env,
+            stdout=self.log_path.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        self.wait_until_ready()
+
+    def wait_until_ready(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("gunicorn exited:\n" + self.log_path.read_text())
+            try:
+                if requests.get(self.url + "/api/v1/health", timeout=1).ok:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError("gunicorn did not start:\n" + self.log_path.read_text())
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def live_server(app, demo, database_url):
+    """gunicorn with four workers over this test's database, demo data loaded."""
+    db.session.remove()
+    server = LiveServer(database_url, Path(app.instance_path))
+    server.kiosk_key = demo
+    yield server
+    server.stop()
