@@ -14,6 +14,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.config.from_object(config)
     app.json.ensure_ascii = False
     register_extensions(app)
+    register_request_hooks(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_template_helpers(app)
@@ -41,6 +42,16 @@ def register_extensions(app: Flask) -> None:
     from core.users import load_user
 
     login_manager.user_loader(load_user)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from core.database import begin_write_transaction
+
+    @app.before_request
+    def writes_take_the_lock_first():
+        """State changes come only by POST, PUT, PATCH or DELETE (never GET)."""
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            begin_write_transaction()
 
 
 def register_blueprints(app: Flask) -> None:

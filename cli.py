@@ -6,6 +6,7 @@ import click
 from flask import Flask, current_app
 from flask_migrate import upgrade
 
+from core.database import begin_write_transaction
 from core.demo import DEMO_USERS, seed_demo
 from core.devices import create_device
 from core.errors import DomainError
@@ -20,6 +21,7 @@ def demo_kiosk_key_file() -> Path:
 def commit_or_fail(action):
     """Run `action`, commit, and turn a domain error into a clear message and exit code 1."""
     try:
+        begin_write_transaction()
         result = action()
         db.session.commit()
         return result

@@ -3,6 +3,10 @@
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from extensions import db
+
+IMMEDIATE = "sqlite_begin_immediate"
+
 
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection, connection_record) -> None:
@@ -19,11 +23,23 @@ def _configure_sqlite(dbapi_connection, connection_record) -> None:
 
 
 @event.listens_for(Engine, "begin")
-def _begin_immediate(connection) -> None:
-    """Take SQLite's write lock at the start of each transaction.
+def _begin(connection) -> None:
+    """Reads begin a deferred transaction; writes take SQLite's write lock up front.
 
-    A deferred transaction that reads and then writes cannot wait for the lock
-    (SQLite answers "database is locked" at once); BEGIN IMMEDIATE waits its turn.
+    A deferred transaction that reads and then writes cannot wait for the lock (SQLite
+    answers "database is locked" at once when another process wrote in between), so a
+    transaction that will write starts with BEGIN IMMEDIATE and queues for the lock instead.
     """
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    if connection.dialect.name != "sqlite":
+        return
+    immediate = connection.get_execution_options().get(IMMEDIATE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def begin_write_transaction() -> None:
+    """Start the session's transaction as a writer (a no-op beyond SQLite).
+
+    Call it before the first query of a unit of work that will write.
+    """
+    if db.session().get_transaction() is None:
+        db.session.connection(execution_options={IMMEDIATE: True})

@@ -207,16 +207,40 @@ class Ticket(db.Model):
     serving_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"))
+    call_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     service: Mapped[Service] = relationship()
     counter: Mapped[Counter | None] = relationship()
+    officer: Mapped[User | None] = relationship()
+
+
+class CallKind(enum.StrEnum):
+    CALL = "call"
+    RECALL = "recall"
+
+
+class CallEvent(db.Model):
+    """One announcement of a ticket at a counter: what boards show and speak."""
+
+    __tablename__ = "call_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counter.id"))
+    kind: Mapped[CallKind] = mapped_column(enum_column(CallKind))
+    called_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    ticket: Mapped[Ticket] = relationship()
+    counter: Mapped[Counter] = relationship()
 
 
 class AuditEvent(db.Model):
     """One state change: what happened, to what, by whom, and when."""
 
     __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_subject", "subject_type", "subject_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -226,5 +250,3 @@ class AuditEvent(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"))
     details: Mapped[dict] = mapped_column(JSON, default=dict)
-
-    __table_args__ = (Index("ix_audit_event_subject", "subject_type", "subject_id"),)

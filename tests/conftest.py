@@ -172,9 +172,9 @@ class LiveServer:
             if self.process.poll() is not None:
                 raise RuntimeError("gunicorn exited:\n" + self.log_path.read_text())
             try:
-                if requests.get(self.url + "/api/v1/health", timeout=1).ok:
+                if requests.get(self.url + "/api/v1/health", timeout=5).ok:
                     return
-            except requests.ConnectionError:
+            except requests.RequestException:
                 time.sleep(0.1)
         raise RuntimeError("gunicorn did not start:\n" + self.log_path.read_text())
 
@@ -195,3 +195,48 @@ def live_server(app, demo, database_url):
     server.kiosk_key = demo
     yield server
     server.stop()
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = PROJECT_DIR / "docs" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium driven by Playwright; skipped, saying why, where absent."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("needs Debian's chromium (apt-get install chromium); .ci/run installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-quic",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page_factory(browser):
+    """New pages with their own context (cookies, storage); closed after the test."""
+    contexts = []
+
+    def make(viewport=(1280, 900), **options):
+        context = browser.new_context(
+            viewport={"width": viewport[0], "height": viewport[1]}, locale="vi-VN", **options
+        )
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
