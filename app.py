@@ -1,6 +1,7 @@
 """The application factory: it wires extensions, blueprints, errors and commands, nothing more."""
 
-from flask import Flask, has_request_context, request
+import flask_babel
+from flask import Flask, g, has_request_context, request
 
 import core.database  # noqa: F401  (SQLite engine settings)
 from config import Config, config_from_environment
@@ -45,13 +46,24 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from core.database import begin_write_transaction
+    from core.database import writer_intent
 
     @app.before_request
-    def writes_take_the_lock_first():
-        """State changes come only by POST, PUT, PATCH or DELETE (never GET)."""
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
-            begin_write_transaction()
+    def choose_language():
+        """Pick the language afresh for each request (an app context can outlive one)."""
+        flask_babel.refresh()
+
+    @app.before_request
+    def declare_writes():
+        """State changes come only by POST, PUT, PATCH or DELETE (never GET), so their
+        transactions begin as writers, when their first query runs."""
+        g.writer_intent = writer_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+
+    @app.teardown_request
+    def end_writes(error=None):
+        token = g.pop("writer_intent", None)
+        if token is not None:
+            writer_intent.reset(token)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -23,10 +23,9 @@ class Config:
         env = os.environ
         self.INSTANCE_PATH = str(Path(env.get("INSTANCE_PATH", BASE_DIR / "instance")).resolve())
         self.SECRET_KEY = env.get("SECRET_KEY", "dev-insecure-key")
-        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        self.use_database(
             env.get("DATABASE_URL", f"sqlite:///{Path(self.INSTANCE_PATH) / 'onestop.db'}")
         )
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
         self.TIMEZONE = env.get("TIMEZONE", "Asia/Ho_Chi_Minh")
         self.CENTRE_NAME = env.get("CENTRE_NAME", "Bộ phận tiếp nhận và trả kết quả")
@@ -48,6 +47,12 @@ class Config:
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_ENABLED = env.get("RATELIMIT_ENABLED", "true").lower() != "false"
 
+    def use_database(self, url: str) -> None:
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(url)
+        # A lost server connection is noticed before use (PostgreSQL); a file needs no ping.
+        is_file = self.SQLALCHEMY_DATABASE_URI.startswith("sqlite")
+        self.SQLALCHEMY_ENGINE_OPTIONS = {} if is_file else {"pool_pre_ping": True}
+
 
 class DevelopmentConfig(Config):
     """`make run` on one machine, with the embedded SQLite database."""
@@ -61,7 +66,7 @@ class TestingConfig(Config):
         self.TESTING = True
         self.INSTANCE_PATH = instance_path
         self.SECRET_KEY = "test-secret-key"
-        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(database_url)
+        self.use_database(database_url)
         self.PUBLIC_BASE_URL = "http://testserver.local"
 
 

@@ -6,14 +6,15 @@ from flask import current_app, jsonify, request, url_for
 from flask_babel import get_locale
 
 from core.clock import local_now, to_local
-from core.devices import authenticate_device
+from core.devices import authenticated_device_id
 from core.models import DeviceKind, Service, Ticket
 from core.tickets import (
+    ServiceInfo,
     active_services,
     estimated_wait_minutes,
-    find_service,
     find_ticket,
     issue_ticket,
+    service_info,
     waiting_ahead,
     waiting_counts,
 )
@@ -36,7 +37,7 @@ def bearer_key() -> str | None:
     return key.strip() if scheme.lower() == "bearer" else None
 
 
-def service_name(service: Service) -> str:
+def service_name(service: Service | ServiceInfo) -> str:
     return service.name_en if str(get_locale()) == "en" and service.name_en else service.name
 
 
@@ -45,13 +46,17 @@ def tracking_url(ticket: Ticket) -> str:
     return base + url_for("public.track", token=ticket.token)
 
 
-def ticket_json(ticket: Ticket) -> dict:
-    ahead = waiting_ahead(ticket)
+def ticket_json(
+    ticket: Ticket, service: Service | ServiceInfo | None = None, ahead: int | None = None
+) -> dict:
+    """The ticket as the API shows it; `service` and `ahead` spare queries when known."""
+    service = service or ticket.service
+    ahead = waiting_ahead(ticket) if ahead is None else ahead
     return {
         "number": ticket.number,
         "sequence": ticket.sequence,
-        "service": ticket.service.code,
-        "service_name": service_name(ticket.service),
+        "service": service.code,
+        "service_name": service_name(service),
         "priority": ticket.priority,
         "status": ticket.status.value,
         "token": ticket.token,
@@ -59,7 +64,7 @@ def ticket_json(ticket: Ticket) -> dict:
         "waiting_ahead": ahead,
         "estimated_wait_minutes": estimated_wait_minutes(ticket, ahead),
         "issued_at": to_local(ticket.issued_at).isoformat(timespec="seconds"),
-        "counter": ticket.counter.number if ticket.counter else None,
+        "counter": ticket.counter.number if ticket.counter_id else None,
     }
 
 
@@ -92,14 +97,14 @@ def list_services():
 
 @blueprint.post("/tickets")
 def create_ticket():
-    kiosk = authenticate_device(bearer_key(), DeviceKind.KIOSK)
+    kiosk_id = authenticated_device_id(bearer_key(), DeviceKind.KIOSK)
     body = json_object()
     reject_unknown_fields(body, {"service", "priority"})
-    service = find_service(required_string(body, "service"))
-    ticket = issue_ticket(service, priority=optional_bool(body, "priority"), kiosk=kiosk)
-    payload = ticket_json(ticket)
+    service = service_info(required_string(body, "service"))
+    ticket = issue_ticket(service, priority=optional_bool(body, "priority"), kiosk_id=kiosk_id)
     db.session.commit()
-    return jsonify(payload), 201, {"Location": tracking_url(ticket)}
+    payload = ticket_json(ticket, service, ticket.waiting_ahead)
+    return jsonify(payload), 201, {"Location": payload["tracking_url"]}
 
 
 @blueprint.get("/tickets/<token>")

@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+import time
 
 from flask_babel import lazy_gettext as _l
 
@@ -62,7 +63,33 @@ def authenticate_device(key: str | None, kind: DeviceKind) -> Device:
     return device
 
 
+DEVICE_CACHE_SECONDS = 10.0
+_known_devices: dict[tuple[str, DeviceKind], tuple[float, int]] = {}
+
+
+def authenticated_device_id(key: str | None, kind: DeviceKind) -> int:
+    """Like `authenticate_device`, for hot paths: a valid key is remembered for 10 seconds.
+
+    Only successes are remembered, so a revoked key stops working on every app server
+    within DEVICE_CACHE_SECONDS and a new key works at once.
+    """
+    now = time.monotonic()
+    cache_key = (hash_key(key), kind) if key else None
+    known = _known_devices.get(cache_key)
+    if known is not None and now - known[0] < DEVICE_CACHE_SECONDS:
+        return known[1]
+    device_id = authenticate_device(key, kind).id
+    _known_devices[cache_key] = (now, device_id)
+    return device_id
+
+
+def forget_known_devices() -> None:
+    """Drop remembered keys (tests, and right after a revocation in this process)."""
+    _known_devices.clear()
+
+
 def revoke_device(device: Device) -> None:
     """Stop accepting the device's key."""
     device.revoked_at = utcnow()
     record_event("device.revoked", device)
+    forget_known_devices()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, time
+from collections.abc import Iterable
+from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -37,6 +38,18 @@ def enum_column(enum_class: type[enum.Enum]) -> Enum:
         validate_strings=True,
         values_callable=lambda members: [member.value for member in members],
     )
+
+
+def format_ticket_number(prefix: str, digits: int, sequence: int) -> str:
+    """The number as printed: the prefix and the zero-padded sequence, e.g. A001 or 1001."""
+    return f"{prefix}{sequence:0{digits}d}"
+
+
+def is_open(periods: Iterable[tuple[int, int, int]], local_moment: datetime) -> bool:
+    """Whether a local time falls in one of the (weekday, opens, closes) minute periods."""
+    minute = local_moment.hour * 60 + local_moment.minute
+    weekday = local_moment.weekday()
+    return any(day == weekday and opens <= minute < closes for day, opens, closes in periods)
 
 
 class Role(enum.StrEnum):
@@ -125,17 +138,11 @@ class Service(db.Model):
     )
 
     def format_number(self, sequence: int) -> str:
-        """The number as printed: the prefix and the zero-padded sequence, e.g. A001."""
-        return f"{self.prefix}{sequence:0{self.digits}d}"
+        return format_ticket_number(self.prefix, self.digits, sequence)
 
     def is_open_at(self, local_moment: datetime) -> bool:
-        """Whether tickets may be issued at this local time."""
-        minute = local_moment.hour * 60 + local_moment.minute
-        return any(
-            period.weekday == local_moment.weekday()
-            and period.opens_minute <= minute < period.closes_minute
-            for period in self.hours
-        )
+        periods = ((hours.weekday, hours.opens_minute, hours.closes_minute) for hours in self.hours)
+        return is_open(periods, local_moment)
 
 
 class ServiceHours(db.Model):
@@ -151,10 +158,6 @@ class ServiceHours(db.Model):
     closes_minute: Mapped[int] = mapped_column(Integer)
 
     service: Mapped[Service] = relationship(back_populates="hours")
-
-    @staticmethod
-    def minute_of(clock_time: time) -> int:
-        return clock_time.hour * 60 + clock_time.minute
 
 
 class TicketSequence(db.Model):
@@ -189,7 +192,7 @@ class Ticket(db.Model):
 
     __table_args__ = (
         UniqueConstraint("service_id", "day", "sequence"),
-        Index("ix_ticket_queue", "service_id", "day", "status"),
+        Index("ix_ticket_queue", "service_id", "day", "status", "priority"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

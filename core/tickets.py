@@ -4,22 +4,139 @@ from __future__ import annotations
 
 import math
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from flask import current_app
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, bindparam, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from extensions import db
 
-from .audit import record_event
 from .clock import local_today, to_local, utcnow
 from .errors import ServiceClosed, ServiceInactive, ServiceNotFound, TicketNotFound
-from .models import Counter, Device, Service, Ticket, TicketSequence, TicketStatus
+from .models import (
+    AuditEvent,
+    Counter,
+    Service,
+    Ticket,
+    TicketSequence,
+    TicketStatus,
+    format_ticket_number,
+    is_open,
+)
 
 UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+SERVICE_CACHE_SECONDS = 5.0
+
+_tickets = Ticket.__table__
+_sequences = TicketSequence.__table__
+_audit_events = AuditEvent.__table__
+
+
+def _sequence_upsert(dialect: str):
+    return (
+        UPSERTS[dialect](_sequences)
+        .values(service_id=bindparam("service_id"), day=bindparam("day"), last_value=1)
+        .on_conflict_do_update(
+            index_elements=["service_id", "day"],
+            set_={"last_value": _sequences.c.last_value + 1},
+        )
+        .returning(_sequences.c.last_value)
+    )
+
+
+# Statements of the issuing hot path, built once; SQLAlchemy caches their compiled form.
+SEQUENCE_UPSERTS = {dialect: _sequence_upsert(dialect) for dialect in UPSERTS}
+INSERT_TICKET = insert(_tickets).returning(_tickets.c.id)
+INSERT_AUDIT_EVENT = insert(_audit_events)
+COUNT_WAITING = select(
+    func.count(_tickets.c.id), func.count(_tickets.c.id).filter(_tickets.c.priority.is_(True))
+).where(
+    _tickets.c.service_id == bindparam("service_id"),
+    _tickets.c.day == bindparam("day"),
+    _tickets.c.status == TicketStatus.WAITING,
+)
+
+
+@dataclass(frozen=True)
+class IssuedTicket:
+    """A ticket just written, with the queue ahead of it at that moment.
+
+    `db.session.get(Ticket, issued.id)` gives the full row when more is needed.
+    """
+
+    id: int
+    service_id: int
+    day: date
+    sequence: int
+    number: str
+    priority: bool
+    token: str
+    status: TicketStatus
+    issued_at: datetime
+    called_at: datetime | None
+    serving_started_at: datetime | None
+    finished_at: datetime | None
+    counter_id: int | None
+    officer_id: int | None
+    kiosk_id: int | None
+    call_count: int
+    waiting_ahead: int
+
+
+class IssuableService(Protocol):
+    """What issuing needs of a service: a `Service` row or a cached `ServiceInfo`."""
+
+    id: int
+    name: str
+    active: bool
+
+    def format_number(self, sequence: int) -> str: ...
+
+    def is_open_at(self, local_moment: datetime) -> bool: ...
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    """A read-only snapshot of a service and its hours, cached briefly for the kiosk path."""
+
+    id: int
+    code: str
+    name: str
+    name_en: str
+    prefix: str
+    digits: int
+    active: bool
+    periods: tuple[tuple[int, int, int], ...]
+
+    @classmethod
+    def of(cls, service: Service) -> ServiceInfo:
+        periods = tuple(
+            (period.weekday, period.opens_minute, period.closes_minute) for period in service.hours
+        )
+        return cls(
+            service.id,
+            service.code,
+            service.name,
+            service.name_en,
+            service.prefix,
+            service.digits,
+            service.active,
+            periods,
+        )
+
+    def format_number(self, sequence: int) -> str:
+        return format_ticket_number(self.prefix, self.digits, sequence)
+
+    def is_open_at(self, local_moment: datetime) -> bool:
+        return is_open(self.periods, local_moment)
+
+
+_service_cache: dict[str, tuple[float, ServiceInfo]] = {}
 
 
 def next_sequence(service_id: int, day: date) -> int:
@@ -29,17 +146,9 @@ def next_sequence(service_id: int, day: date) -> int:
     serialises concurrent issuers, and a rolled-back transaction gives its number back,
     so the sequence stays gap-free. The ticket's unique constraint is the last guard.
     """
-    insert = UPSERTS[db.session.get_bind().dialect.name]
-    statement = (
-        insert(TicketSequence)
-        .values(service_id=service_id, day=day, last_value=1)
-        .on_conflict_do_update(
-            index_elements=["service_id", "day"],
-            set_={"last_value": TicketSequence.last_value + 1},
-        )
-        .returning(TicketSequence.last_value)
-    )
-    return db.session.execute(statement).scalar_one()
+    connection = db.session.connection()
+    statement = SEQUENCE_UPSERTS[connection.dialect.name]
+    return connection.execute(statement, {"service_id": service_id, "day": day}).scalar_one()
 
 
 def find_service(code: str) -> Service:
@@ -52,32 +161,72 @@ def find_service(code: str) -> Service:
     return service
 
 
+def service_info(code: str) -> ServiceInfo:
+    """The service with this code as a snapshot at most SERVICE_CACHE_SECONDS old.
+
+    Admin changes (hours, active) reach every app server within that time.
+    """
+    now = time.monotonic()
+    cached = _service_cache.get(code)
+    if cached is not None and now - cached[0] < SERVICE_CACHE_SECONDS:
+        return cached[1]
+    info = ServiceInfo.of(find_service(code))
+    _service_cache[code] = (now, info)
+    return info
+
+
 def issue_ticket(
-    service: Service, *, priority: bool = False, kiosk: Device | None = None, now=None
-) -> Ticket:
-    """Give the next number of `service` today; the caller commits."""
+    service: IssuableService, *, priority: bool = False, kiosk_id: int | None = None, now=None
+) -> IssuedTicket:
+    """Give the next number of `service` today; the caller commits.
+
+    The kiosk path runs on every tap, so it writes with prepared Core statements and
+    hands back what it wrote without reading it again.
+    """
     now = now or utcnow()
     if not service.active:
         raise ServiceInactive(service=service.name)
     if not service.is_open_at(to_local(now)):
         raise ServiceClosed(service=service.name)
     day = local_today(now)
+    connection = db.session.connection()
+    waiting, waiting_priority = connection.execute(
+        COUNT_WAITING, {"service_id": service.id, "day": day}
+    ).one()
     sequence = next_sequence(service.id, day)
-    ticket = Ticket(
-        service=service,
-        day=day,
-        sequence=sequence,
-        number=service.format_number(sequence),
-        priority=priority,
-        token=secrets.token_urlsafe(16),
-        status=TicketStatus.WAITING,
-        issued_at=now,
-        kiosk_id=kiosk.id if kiosk is not None else None,
+    values = {
+        "service_id": service.id,
+        "day": day,
+        "sequence": sequence,
+        "number": service.format_number(sequence),
+        "priority": priority,
+        "token": secrets.token_urlsafe(16),
+        "status": TicketStatus.WAITING,
+        "issued_at": now,
+        "called_at": None,
+        "serving_started_at": None,
+        "finished_at": None,
+        "counter_id": None,
+        "officer_id": None,
+        "kiosk_id": kiosk_id,
+        "call_count": 0,
+    }
+    ticket_id = connection.execute(INSERT_TICKET, values).scalar_one()
+    connection.execute(
+        INSERT_AUDIT_EVENT,
+        {
+            "occurred_at": now,
+            "action": "ticket.issued",
+            "subject_type": "ticket",
+            "subject_id": ticket_id,
+            "user_id": None,
+            "device_id": kiosk_id,
+            "details": {"number": values["number"], "priority": priority},
+        },
     )
-    db.session.add(ticket)
-    db.session.flush()
-    record_event("ticket.issued", ticket, device=kiosk, number=ticket.number, priority=priority)
-    return ticket
+    return IssuedTicket(
+        id=ticket_id, waiting_ahead=waiting_priority if priority else waiting, **values
+    )
 
 
 def find_ticket(token: str) -> Ticket:
@@ -162,8 +311,9 @@ def service_time(service_id: int, now: datetime | None = None) -> ServiceTime:
 
 
 def reset_caches() -> None:
-    """Forget cached statistics (tests, and after bulk changes)."""
+    """Forget cached services and statistics (tests, and after bulk changes)."""
     _service_time_cache.clear()
+    _service_cache.clear()
 
 
 def estimated_wait_minutes(ticket: Ticket, ahead: int) -> int:

@@ -91,9 +91,10 @@ def database_url(template_database, tmp_path):
 
 @pytest.fixture
 def app(database_url, tmp_path):
-    from core import tickets
+    from core import devices, tickets
 
     tickets.reset_caches()
+    devices.forget_known_devices()
     application = create_app(TestingConfig(database_url, str(tmp_path / "instance")))
     with application.app_context():
         yield application

@@ -189,3 +189,21 @@ def test_openapi_document_is_valid_and_covers_every_api_route(app, client):
         if rule.rule.startswith("/api/v1/")
     }
     assert routes == documented
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_people_ahead_at_issue_matches_the_queue(client, kiosk_headers):
+    from core.tickets import waiting_ahead
+
+    taps = [("GPLX", False), ("GPLX", False), ("GPLX", True), ("GPLX", False), ("PTIEN", True)]
+    answers = [
+        post_ticket(client, {"service": code, "priority": priority}, kiosk_headers).get_json()
+        for code, priority in taps
+    ]
+    assert [answer["waiting_ahead"] for answer in answers] == [0, 1, 0, 3, 0]
+    for answer in answers:
+        ticket = db.session.execute(db.select(Ticket).filter_by(token=answer["token"])).scalar_one()
+        assert waiting_ahead(ticket) <= answer["waiting_ahead"] + 1
+        assert client.get(f"/api/v1/tickets/{answer['token']}").get_json()["waiting_ahead"] == (
+            waiting_ahead(ticket)
+        )

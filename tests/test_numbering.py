@@ -12,9 +12,9 @@ from extensions import db
 
 
 def issue(code: str, **kwargs) -> Ticket:
-    ticket = issue_ticket(find_service(code), **kwargs)
+    issued = issue_ticket(find_service(code), **kwargs)
     db.session.commit()
-    return ticket
+    return db.session.get(Ticket, issued.id)
 
 
 def count(model) -> int:

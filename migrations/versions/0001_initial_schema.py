@@ -128,7 +128,7 @@ def upgrade():
     sa.UniqueConstraint('token', name=op.f('uq_ticket_token'))
     )
     with op.batch_alter_table('ticket', schema=None) as batch_op:
-        batch_op.create_index('ix_ticket_queue', ['service_id', 'day', 'status'], unique=False)
+        batch_op.create_index('ix_ticket_queue', ['service_id', 'day', 'status', 'priority'], unique=False)
 
     # ### end Alembic commands ###
 
