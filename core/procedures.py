@@ -125,12 +125,12 @@ def save_procedure(procedure: Procedure | None, data: ProcedureData, user=None) 
         raise InvalidInput(_l("Mã thủ tục “{code}” đã có."), code=data.code)
     created = procedure is None
     before = {} if created else terms_of(procedure)
+    field = get_or_create_field(data.field)
     if created:
         procedure = Procedure()
-        db.session.add(procedure)
     procedure.code = data.code
     procedure.name = " ".join(data.name.split())
-    procedure.field = get_or_create_field(data.field)
+    procedure.field = field
     procedure.processing_days = data.processing_days
     procedure.processing_hours = data.processing_hours
     procedure.fee_vnd = data.fee_vnd
@@ -142,6 +142,7 @@ def save_procedure(procedure: Procedure | None, data: ProcedureData, user=None) 
         ProcedureDocument(position=index, name=doc.name, kind=doc.kind, quantity=doc.quantity)
         for index, doc in enumerate(data.documents)
     ]
+    db.session.add(procedure)
     db.session.flush()
     after = terms_of(procedure)
     changes = {
@@ -259,3 +260,20 @@ def import_catalogue(path: Path, user=None) -> tuple[int, int]:
         else:
             updated += 1
     return added, updated
+
+
+DEMO_CATALOGUE = Path(__file__).resolve().parent.parent / "data" / "procedures-transport.csv"
+
+
+def seed_demo_catalogue(path: Path = DEMO_CATALOGUE) -> list[str]:
+    """Add the demo transport procedures that are missing (codes already there are kept)."""
+    _, rows = read_rows(path)
+    known = set(db.session.execute(db.select(Procedure.code)).scalars())
+    added = []
+    for _line, row in rows:
+        data, problems = row_to_data(row)
+        if data is None or data.code in known:
+            continue
+        save_procedure(None, data)
+        added.append(f"procedure {data.code}")
+    return added
