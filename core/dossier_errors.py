@@ -36,3 +36,20 @@ class TicketNotReceivable(DomainError):
     message = _l(
         "Số {number} không phải số đang được gọi hoặc phục vụ hôm nay, không thể tiếp nhận hồ sơ."
     )
+
+
+class LazyJoin:
+    """Translatable parts joined when the message is rendered, in that locale."""
+
+    def __init__(self, parts, separator: str = "; "):
+        self.parts = list(parts)
+        self.separator = separator
+
+    def __str__(self) -> str:
+        return self.separator.join(str(part) for part in self.parts)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __bool__(self) -> bool:
+        return bool(self.parts)

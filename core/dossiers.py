@@ -15,7 +15,7 @@ from extensions import db
 
 from .audit import record_event
 from .clock import local_today, to_local, utcnow
-from .dossier_errors import DossierNotFound, InvalidApplicant, TicketNotReceivable
+from .dossier_errors import DossierNotFound, InvalidApplicant, LazyJoin, TicketNotReceivable
 from .dossier_settings import dossier_settings
 from .dossier_states import due_for, record_receipt
 from .errors import InvalidInput
@@ -88,16 +88,14 @@ class Applicant:
         phone = normalise_phone(self.phone)
         problems = []
         if len(name) < 2:
-            problems.append(str(_l("họ tên người nộp không được để trống")))
+            problems.append(_l("họ tên người nộp không được để trống"))
         if not is_valid_citizen_id(id_number):
-            problems.append(str(_l("số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số")))
+            problems.append(_l("số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số"))
         if not is_valid_phone(phone):
-            problems.append(
-                str(_l("số điện thoại phải là số Việt Nam 10 chữ số, ví dụ 0912 345 678"))
-            )
+            problems.append(_l("số điện thoại phải là số Việt Nam 10 chữ số, ví dụ 0912 345 678"))
         if problems:
             raise InvalidApplicant(
-                _l("Thông tin người nộp chưa đúng: {problems}."), problems="; ".join(problems)
+                _l("Thông tin người nộp chưa đúng: {problems}."), problems=LazyJoin(problems)
             )
         return Applicant(name, id_number, phone, " ".join(self.address.split()), self.email.strip())
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from extensions import db
 
 from .audit import record_event
-from .dossier_errors import ProcedureNotFound
+from .dossier_errors import LazyJoin, ProcedureNotFound
 from .errors import InvalidInput
 from .models_dossiers import DocumentKind, Field, OnlineLevel, Procedure, ProcedureDocument
 from .tables import read_rows
@@ -95,18 +95,18 @@ def check_procedure_data(data: ProcedureData) -> list[str]:
     """What is wrong with `data`, as messages (empty when valid)."""
     problems = []
     if not CODE_PATTERN.match(data.code or ""):
-        problems.append(str(_l("mã thủ tục trống hoặc có ký tự không hợp lệ")))
+        problems.append(_l("mã thủ tục trống hoặc có ký tự không hợp lệ"))
     if not data.name.strip():
-        problems.append(str(_l("thiếu tên thủ tục")))
+        problems.append(_l("thiếu tên thủ tục"))
     if not data.field.strip():
-        problems.append(str(_l("thiếu lĩnh vực")))
+        problems.append(_l("thiếu lĩnh vực"))
     if (data.processing_days is None) == (data.processing_hours is None):
-        problems.append(str(_l("cần đúng một thời hạn: số ngày làm việc hoặc số giờ")))
+        problems.append(_l("cần đúng một thời hạn: số ngày làm việc hoặc số giờ"))
     for value in (data.processing_days, data.processing_hours):
         if value is not None and not 0 <= value <= 365:
-            problems.append(str(_l("thời hạn giải quyết phải từ 0 đến 365")))
+            problems.append(_l("thời hạn giải quyết phải từ 0 đến 365"))
     if data.fee_vnd < 0:
-        problems.append(str(_l("lệ phí không được âm")))
+        problems.append(_l("lệ phí không được âm"))
     return problems
 
 
@@ -117,7 +117,7 @@ def save_procedure(procedure: Procedure | None, data: ProcedureData, user=None) 
     """
     problems = check_procedure_data(data)
     if problems:
-        raise InvalidInput(_l("Thủ tục không hợp lệ: {problems}."), problems="; ".join(problems))
+        raise InvalidInput(_l("Thủ tục không hợp lệ: {problems}."), problems=LazyJoin(problems))
     clash = db.session.execute(
         db.select(Procedure.id).where(Procedure.code == data.code)
     ).scalar_one_or_none()
@@ -213,7 +213,7 @@ def row_to_data(row: dict[str, str]) -> tuple[ProcedureData | None, list[str]]:
 
     level = ONLINE_LEVELS.get(row.get("online_level", "").strip().lower())
     if level is None:
-        problems.append(str(_l("online_level phải là toan_trinh hoặc mot_phan")))
+        problems.append(_l("online_level phải là toan_trinh hoặc mot_phan"))
     days, hours, fee = number("processing_days"), number("processing_hours"), number("fee_vnd")
     data = ProcedureData(
         code=row.get("code", "").strip(),
@@ -243,7 +243,7 @@ def import_catalogue(path: Path, user=None) -> tuple[int, int]:
     for line, row in rows:
         data, problems = row_to_data(row)
         if problems:
-            errors.append(f"{line}: {'; '.join(problems)}")
+            errors.append(f"{line}: {LazyJoin(problems)}")
         else:
             parsed.append(data)
     if errors:
