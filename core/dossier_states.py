@@ -75,7 +75,8 @@ ACTION_LABELS = {
     Action.RETURN: _l("trả kết quả"),
     Action.WITHDRAW: _l("ghi nhận rút hồ sơ"),
 }
-DESK_UNIT = _l("Bộ phận tiếp nhận và trả kết quả")
+# Stored on hand-over rows and printed on forms: data in Vietnamese, not a screen string.
+DESK_UNIT = "Bộ phận tiếp nhận và trả kết quả"
 
 
 @dataclass
@@ -118,7 +119,6 @@ def move(
     calendar = calendar or work_calendar(now)
     before = dossier.status
     event = DossierEvent(
-        dossier=dossier,
         action=action.value,
         from_status=before.value,
         to_status=(target or before).value,
@@ -128,6 +128,7 @@ def move(
     )
     APPLY[action](dossier, event, details, now, calendar)
     dossier.status = target or before
+    event.dossier = dossier  # attached only now, complete: history rows are never updated
     db.session.add(event)
     db.session.flush()
     record_event(

@@ -9,6 +9,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -21,9 +22,9 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from core.dossier_states import Action
 
 CHANNEL_CHOICES = [
-    ("direct", _l("Trực tiếp tại quầy")),
-    ("post", _l("Qua bưu chính")),
-    ("online", _l("Trực tuyến")),
+    SelectChoice("direct", _l("Trực tiếp tại quầy")),
+    SelectChoice("post", _l("Qua bưu chính")),
+    SelectChoice("online", _l("Trực tuyến")),
 ]
 
 
@@ -88,7 +89,10 @@ class ProcedureForm(FlaskForm):
     field = StringField(_l("Lĩnh vực"), validators=[DataRequired(), Length(max=200)])
     period_unit = RadioField(
         _l("Thời hạn tính theo"),
-        choices=[("days", _l("ngày làm việc")), ("hours", _l("giờ làm việc"))],
+        choices=[
+            SelectChoice("days", _l("ngày làm việc")),
+            SelectChoice("hours", _l("giờ làm việc")),
+        ],
         default="days",
     )
     period = IntegerField(
@@ -101,14 +105,15 @@ class ProcedureForm(FlaskForm):
     processing_unit = StringField(_l("Đơn vị xử lý"), validators=[Length(max=200)])
     online_level = SelectField(
         _l("Mức dịch vụ công trực tuyến"),
-        choices=[("full", _l("Toàn trình")), ("partial", _l("Một phần"))],
+        choices=[SelectChoice("full", _l("Toàn trình")), SelectChoice("partial", _l("Một phần"))],
     )
     documents = TextAreaField(
         _l("Thành phần hồ sơ: mỗi dòng một giấy tờ, kèm (bản chính) hoặc (bản sao)"),
         validators=[Length(max=8000)],
     )
     active = SelectField(
-        _l("Trạng thái"), choices=[("1", _l("Đang áp dụng")), ("0", _l("Ngừng áp dụng"))]
+        _l("Trạng thái"),
+        choices=[SelectChoice("1", _l("Đang áp dụng")), SelectChoice("0", _l("Ngừng áp dụng"))],
     )
     submit = SubmitField(_l("Lưu thủ tục"))
 
@@ -123,8 +128,8 @@ class CalendarDayForm(FlaskForm):
     kind = SelectField(
         _l("Loại"),
         choices=[
-            ("day_off", _l("Ngày nghỉ (nghỉ bù, nghỉ lễ)")),
-            ("working_day", _l("Ngày làm việc bù")),
+            SelectChoice("day_off", _l("Ngày nghỉ (nghỉ bù, nghỉ lễ)")),
+            SelectChoice("working_day", _l("Ngày làm việc bù")),
         ],
     )
     note = StringField(_l("Ghi chú (căn cứ thông báo)"), validators=[Length(max=200)])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from auth.roles import roles_required
 from core import dossier_forms
@@ -96,7 +97,7 @@ def receive():
             ticket=ticket,
         )
     procedure = find_procedure(code)
-    form.documents.choices = [(doc.position, doc.name) for doc in procedure.documents]
+    form.documents.choices = [SelectChoice(doc.position, doc.name) for doc in procedure.documents]
     if form.validate_on_submit():
         try:
             return submit_reception(form, procedure, ticket)
