@@ -236,6 +236,7 @@ def form_pdf(code: str, form: str):
 
 
 @blueprint.get("/dossiers/<code>/qr.svg")
+@roles_required(*STAFF)
 def qr(code: str):
     return svg_response(lookup_url(find_dossier(code).code))
 

@@ -4,6 +4,7 @@ import io
 
 import pytest
 import time_machine
+from flask_babel import refresh
 from openpyxl import load_workbook
 
 from conftest import local_time
@@ -126,9 +127,13 @@ def test_public_lookup_masks_the_name_and_shows_nothing_personal(app, demo, clie
     for secret in ("Nguyễn Văn An", "0912345678", "001099012345", "Hà Đông"):
         assert secret not in page
     assert "Đã tiếp nhận" in page
+    assert client.get(f"/dossiers/{dossier.code}/qr.svg").status_code == 302  # staff only
     missing = client.get("/tra-cuu?ma=000.17.22.H56-990101-0001")
     assert missing.status_code == 404
     assert "Không tìm thấy hồ sơ" in missing.get_data(as_text=True)
+    refresh()  # the tests share one app context, where the locale is cached
+    english = client.get(f"/tra-cuu?ma={dossier.code}&lang=en").get_data(as_text=True)
+    assert "Received" in english and "Dossier look-up" in english
 
 
 def test_public_lookup_is_rate_limited(app, demo, client):
