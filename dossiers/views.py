@@ -10,7 +10,7 @@ from auth.roles import roles_required
 from core import dossier_forms
 from core.clock import local_today
 from core.dossier_settings import dossier_settings
-from core.dossier_states import ACTION_LABELS, STATUS_LABELS, Move, allowed_actions, move
+from core.dossier_states import STATUS_LABELS, Move, allowed_actions, move
 from core.dossiers import (
     Applicant,
     Reception,
@@ -159,7 +159,6 @@ def show(code: str):
         dossier=dossier,
         actions=allowed_actions(dossier) if current_user.role in DESK else [],
         labels=STATUS_LABELS,
-        action_labels=ACTION_LABELS,
         form=MoveForm(),
         audit=dossier_audit(dossier),
         lookup_url=lookup_url(dossier.code),

@@ -104,6 +104,8 @@ def test_receive_print_look_up_and_return_in_the_browser(live_server, page_facto
         "return",
     ]
     assert officer.locator("#audit li").count() == 5
+    officer.locator("#history").scroll_into_view_if_needed()
+    officer.screenshot(path=SCREENSHOTS / "dossier-returned.png", full_page=True)
     db.session.rollback()
     dossier = db.session.get(Dossier, dossier.id)
     assert dossier.status == DossierStatus.RETURNED
