@@ -218,3 +218,36 @@ def test_register_exports_to_xlsx(signed_in):
     rows = list(sheet.iter_rows(min_row=5, values_only=True))
     assert [(row[0], row[1]) for row in rows] == [("01", first.code), ("02", second.code)]
     assert client.get("/dossiers/register.pdf?year=2026").data.startswith(b"%PDF")
+
+
+def test_apology_and_control_slip_print_with_vietnamese_date_phrases(signed_in):
+    from core.dossier_states import Action, Move, move
+    from tests.dossier_helpers import officer
+
+    client = signed_in()
+    with time_machine.travel(local_time(2026, 3, 2, 9, 0), tick=False):
+        dossier = receive()
+        move(dossier, Action.TRANSFER, user=officer(), details=Move(receiver_name="Lê Văn Cường"))
+        db.session.commit()
+    assert client.get(f"/dossiers/{dossier.code}/print/apology").status_code == 404
+    with time_machine.travel(local_time(2026, 3, 6, 9, 0), tick=False):
+        response = client.post(
+            f"/dossiers/{dossier.code}/move",
+            data={
+                "action": "apologise",
+                "note": "Chờ kết quả xác minh",
+                "new_due": "2026-03-13T16:00",
+            },
+        )
+    assert response.status_code == 302
+    apology = client.get(f"/dossiers/{dossier.code}/print/apology").get_data(as_text=True)
+    assert "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" in apology
+    assert "17 giờ 00 phút, ngày 09 tháng 03 năm 2026" in apology  # the original date
+    assert "16 giờ 00 phút, ngày 13 tháng 03 năm 2026" in apology  # the new date
+    assert "Chờ kết quả xác minh" in apology
+    control = client.get(f"/dossiers/{dossier.code}/print/control").get_data(as_text=True)
+    assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in control
+    assert "Người nhận: Lê Văn Cường" in control and "Đúng hạn" in control
+    for form in ("apology", "control"):
+        pdf = client.get(f"/dossiers/{dossier.code}/print/{form}.pdf")
+        assert pdf.data.startswith(b"%PDF")
