@@ -46,6 +46,11 @@ class Config:
         # Flask-Limiter: Redis (redis://127.0.0.1:6379) shares limits between servers.
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_ENABLED = env.get("RATELIMIT_ENABLED", "true").lower() != "false"
+        # Dossier desk defaults; admins may override them in the dossier settings screen.
+        self.DOSSIER_AGENCY_CODE = env.get("DOSSIER_AGENCY_CODE", "000.17.22.H56")
+        self.DOSSIER_CUTOFF = env.get("DOSSIER_CUTOFF", "15:00")
+        self.DOSSIER_OFFICE_HOURS = env.get("DOSSIER_OFFICE_HOURS", "07:30-11:30,13:30-17:00")
+        self.LOOKUP_RATE_LIMIT = env.get("LOOKUP_RATE_LIMIT", "30 per minute")
 
     def use_database(self, url: str) -> None:
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(url)

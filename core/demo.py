@@ -6,6 +6,7 @@ from extensions import db
 
 from .devices import create_device
 from .models import Counter, Device, DeviceKind, Role, Service, ServiceHours, User
+from .procedures import seed_demo_catalogue
 from .users import create_user
 
 DEMO_SERVICES = [
@@ -80,4 +81,5 @@ def seed_demo(kiosk_key_file: Path) -> list[str]:
         kiosk_key_file.write_text(key + "\n")
         kiosk_key_file.chmod(0o600)
         added.append("demo kiosk")
+    added += seed_demo_catalogue()
     return added

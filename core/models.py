@@ -253,3 +253,6 @@ class AuditEvent(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"))
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+from . import models_dossiers  # noqa: E402,F401  (dossier desk models)

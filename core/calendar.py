@@ -1,0 +1,169 @@
+"""Working-day arithmetic for dossier deadlines: pure, with the day sets as parameters.
+
+A period in working days starts the day after receipt; a dossier received on a
+non-working day or after the afternoon cut-off counts as received on the next working
+day. A period in hours runs through the office hours of working days only.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+SATURDAY, SUNDAY = 5, 6
+DEFAULT_OFFICE_HOURS = ((time(7, 30), time(11, 30)), (time(13, 30), time(17, 0)))
+MAX_DAYS_SCANNED = 3660  # ten years: a guard against a calendar with no working day
+
+
+class Timeliness(enum.StrEnum):
+    """How a step or a result compares with its deadline (the report's columns 8–10)."""
+
+    EARLY = "early"
+    ON_TIME = "on_time"
+    LATE = "late"
+
+
+def parse_office_hours(text: str) -> tuple[tuple[time, time], ...]:
+    """'07:30-11:30,13:30-17:00' → ((07:30, 11:30), (13:30, 17:00)), checked and ordered."""
+    periods = []
+    for part in text.split(","):
+        opens, _, closes = part.strip().partition("-")
+        start, end = time.fromisoformat(opens.strip()), time.fromisoformat(closes.strip())
+        if start >= end:
+            raise ValueError(f"office period {part!r} ends before it starts")
+        periods.append((start, end))
+    periods.sort()
+    if not periods or any(a[1] > b[0] for a, b in zip(periods, periods[1:], strict=False)):
+        raise ValueError(f"office hours {text!r} are empty or overlap")
+    return tuple(periods)
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Which days are worked, the office hours and the afternoon cut-off, in one zone.
+
+    `days_off` are weekdays not worked (public holidays, compensatory days off);
+    `working_days` are weekend days worked (make-up Saturdays). An explicit entry wins
+    over the weekend rule.
+    """
+
+    zone: ZoneInfo
+    days_off: frozenset[date] = field(default_factory=frozenset)
+    working_days: frozenset[date] = field(default_factory=frozenset)
+    weekend: frozenset[int] = frozenset({SATURDAY, SUNDAY})
+    office_hours: tuple[tuple[time, time], ...] = DEFAULT_OFFICE_HOURS
+    cutoff: time = time(15, 0)
+
+    @classmethod
+    def build(
+        cls,
+        zone: ZoneInfo,
+        days_off: Iterable[date] = (),
+        working_days: Iterable[date] = (),
+        **options,
+    ) -> WorkCalendar:
+        working = frozenset(working_days)
+        return cls(
+            zone=zone,
+            days_off=frozenset(days_off) - working,
+            working_days=working,
+            **options,
+        )
+
+    @property
+    def closing_time(self) -> time:
+        return self.office_hours[-1][1]
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.working_days:
+            return True
+        return day.weekday() not in self.weekend and day not in self.days_off
+
+    def next_working_day(self, day: date) -> date:
+        """The first working day strictly after `day`."""
+        for offset in range(1, MAX_DAYS_SCANNED):
+            candidate = day + timedelta(days=offset)
+            if self.is_working_day(candidate):
+                return candidate
+        raise ValueError("no working day in the calendar")
+
+    def local(self, moment: datetime) -> datetime:
+        if moment.tzinfo is None:
+            raise ValueError("naive datetime given to the calendar")
+        return moment.astimezone(self.zone)
+
+    def at(self, day: date, clock: time) -> datetime:
+        return datetime.combine(day, clock, tzinfo=self.zone)
+
+    def deemed_receipt_day(self, received_at: datetime) -> date:
+        """The working day a dossier counts as received: after the cut-off or on a day
+        off, the next working day."""
+        local = self.local(received_at)
+        day = local.date()
+        if self.is_working_day(day) and local.time() < self.cutoff:
+            return day
+        return self.next_working_day(day)
+
+    def add_working_days(self, day: date, count: int) -> date:
+        """The `count`-th working day after `day` (`day` itself when count is 0)."""
+        if count < 0:
+            raise ValueError("a period cannot be negative")
+        for _ in range(count):
+            day = self.next_working_day(day)
+        return day
+
+    def due_after_days(self, received_at: datetime, days: int) -> datetime:
+        """The close of the `days`-th working day after the deemed receipt day."""
+        last_day = self.add_working_days(self.deemed_receipt_day(received_at), days)
+        return self.at(last_day, self.closing_time)
+
+    def due_after_hours(self, received_at: datetime, hours: float) -> datetime:
+        """`hours` of office time after receipt (after the cut-off: from the next
+        working day's opening)."""
+        if hours < 0:
+            raise ValueError("a period cannot be negative")
+        local = self.local(received_at)
+        day = self.deemed_receipt_day(received_at)
+        cursor = local if day == local.date() else self.at(day, self.office_hours[0][0])
+        remaining = timedelta(hours=hours)
+        while True:
+            for opens, closes in self.office_hours:
+                start = max(cursor, self.at(day, opens))
+                end = self.at(day, closes)
+                if start >= end:
+                    continue
+                if remaining <= end - start:
+                    return start + remaining
+                remaining -= end - start
+            day = self.next_working_day(day)
+            cursor = self.at(day, self.office_hours[0][0])
+
+    def transfer_due(self, received_at: datetime) -> datetime:
+        """Hand-over to the processing unit: the close of the deemed receipt day (a
+        dossier received after the cut-off goes on the next working day)."""
+        return self.at(self.deemed_receipt_day(received_at), self.closing_time)
+
+    def timeliness(self, moment: datetime, due_at: datetime) -> Timeliness:
+        """Early if done on a day before the due day, on time on the due day, else late."""
+        if moment > due_at:
+            return Timeliness.LATE
+        if self.local(moment).date() < self.local(due_at).date():
+            return Timeliness.EARLY
+        return Timeliness.ON_TIME
+
+
+def parse_period(text: str) -> tuple[int | None, float | None]:
+    """'5' → (5 days, None); '4h' or '4 giờ' → (None, 4.0 hours)."""
+    cleaned = text.strip().lower().replace("giờ", "h").replace(" ", "")
+    if cleaned.endswith("h"):
+        hours = float(cleaned[:-1])
+        if hours < 0:
+            raise ValueError("a period cannot be negative")
+        return None, hours
+    days = int(cleaned)
+    if days < 0:
+        raise ValueError("a period cannot be negative")
+    return days, None

@@ -1,0 +1,56 @@
+"""`flask --app wsgi calendar …` and `flask --app wsgi dossiers …` commands."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from core.calendar import parse_period
+from core.clock import local_zone
+from core.workdays import work_calendar
+
+from . import blueprint
+
+calendar_group = AppGroup("calendar", help="Working-day calendar (lịch ngày làm việc).")
+
+
+def parse_moment(text: str) -> datetime:
+    """An ISO 8601 date-time; without an offset it is the centre's local time."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise click.BadParameter(
+            f"“{text}” không phải ngày giờ ISO 8601, ví dụ 2027-02-03T15:30+07:00"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=local_zone())
+
+
+@calendar_group.command("due")
+@click.argument("start")
+@click.argument("days")
+def calendar_due(start: str, days: str) -> None:
+    """Print the due date-time of a dossier received at START after DAYS working days
+    (or hours: 4h)."""
+    received = parse_moment(start)
+    try:
+        period_days, period_hours = parse_period(days)
+    except ValueError:
+        raise click.BadParameter(f"“{days}” phải là số ngày (5) hoặc số giờ (4h)") from None
+    calendar = work_calendar(received)
+    if period_hours is not None:
+        due = calendar.due_after_hours(received, period_hours)
+    else:
+        due = calendar.due_after_days(received, period_days)
+    click.echo(due.isoformat())
+
+
+@blueprint.cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_history(file: Path) -> None:
+    """Import a register export (CSV or XLSX) of dossiers received before (all or nothing)."""
+    from .history_cli import run_import
+
+    run_import(file)

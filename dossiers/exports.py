@@ -1,0 +1,48 @@
+"""The dossier register (sổ theo dõi hồ sơ) as a form page, a PDF and an XLSX workbook."""
+
+from __future__ import annotations
+
+import io
+
+from flask import current_app
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from core import dossier_forms
+from core.dossier_settings import dossier_settings
+from core.dossiers import register_entries
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def register_document(year: int):
+    return dossier_forms.register(register_entries(year), year, dossier_settings())
+
+
+def register_workbook(year: int):
+    document = register_document(year)
+    table = document.blocks[0]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = f"So theo doi {year}"
+    sheet.append([document.title])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([f"{document.agency} — {document.subtitle}"])
+    sheet.append([])
+    sheet.append(table.headers)
+    for cell in sheet[4]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row in register_entries(year):
+        sheet.append(dossier_forms.register_row(row))
+    for index, width in enumerate(table.widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width * 1.6
+    sheet.freeze_panes = "A5"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = current_app.response_class(buffer.getvalue(), mimetype=XLSX)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="so-theo-doi-ho-so-{year}.xlsx"'
+    )
+    return response

@@ -1,0 +1,63 @@
+"""Small helpers shared by the dossier views."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+import qrcode
+import qrcode.image.svg
+from flask import current_app, flash, render_template, url_for
+from flask_babel import get_locale
+
+from core.clock import local_zone
+from core.dossier_forms import FormDocument
+from core.errors import DomainError
+
+from .pdf import render_pdf
+
+
+def error_text(error: DomainError) -> str:
+    messages = error.messages()
+    return messages["en"] if str(get_locale()) == "en" else messages["vi"]
+
+
+def flash_error(error: DomainError) -> None:
+    flash(error_text(error), "error")
+
+
+def lookup_url(code: str) -> str:
+    """The public look-up address a receipt's QR code carries."""
+    return current_app.config["PUBLIC_BASE_URL"] + url_for("dossiers.lookup", ma=code)
+
+
+def qr_svg(text: str) -> bytes:
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return buffer.getvalue()
+
+
+def svg_response(text: str):
+    response = current_app.response_class(qr_svg(text), mimetype="image/svg+xml")
+    response.cache_control.max_age = 3600
+    return response
+
+
+def print_page(document: FormDocument, pdf_url: str, back_url: str):
+    return render_template("dossiers/print.html", form=document, pdf_url=pdf_url, back_url=back_url)
+
+
+def pdf_response(document: FormDocument, filename: str):
+    response = current_app.response_class(render_pdf(document), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
+    return response
+
+
+def local_input(moment: datetime | None) -> datetime | None:
+    """A datetime-local field's naive value as an aware local time."""
+    return moment.replace(tzinfo=local_zone()) if moment is not None else None
+
+
+def lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]

@@ -1,0 +1,40 @@
+"""The public look-up (/tra-cuu): a dossier's status by its code, nothing personal."""
+
+from flask import current_app, render_template, request
+
+from core.dossier_errors import DossierNotFound
+from core.dossier_states import STATUS_LABELS
+from core.dossiers import code_from_scan, find_dossier
+from core.models_dossiers import DossierStatus
+from core.vntext import mask_name
+from extensions import limiter
+
+from . import blueprint
+from .helpers import error_text
+
+READY = {DossierStatus.RESOLVED, DossierStatus.REFUSED}
+
+
+def lookup_limit() -> str:
+    return current_app.config["LOOKUP_RATE_LIMIT"]
+
+
+@blueprint.get("/tra-cuu")
+@limiter.limit(lookup_limit)
+def lookup():
+    code = code_from_scan(request.args.get("ma", ""))
+    dossier, error = None, None
+    if code:
+        try:
+            dossier = find_dossier(code)
+        except DossierNotFound as problem:
+            error = error_text(problem)
+    return render_template(
+        "dossiers/lookup.html",
+        code=code,
+        dossier=dossier,
+        error=error,
+        masked_name=mask_name(dossier.applicant_name) if dossier else "",
+        status_label=STATUS_LABELS[dossier.status] if dossier else "",
+        ready=dossier is not None and dossier.status in READY,
+    ), (404 if error else 200)

@@ -1,0 +1,114 @@
+"""An officer receives a dossier from the ticket being served, prints the receipt, the
+citizen looks it up from the QR code, and the officer later returns the result."""
+
+import io
+from urllib.parse import quote
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+from conftest import SCREENSHOTS
+from core.models import Counter, Ticket, TicketStatus
+from core.models_dossiers import Dossier, DossierStatus
+from core.tickets import find_service, issue_ticket
+from extensions import db
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def decode_qr(png: bytes) -> str:
+    results = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    assert results, "no QR code found in the screenshot"
+    return results[0].text
+
+
+def serving_ticket() -> Ticket:
+    """A ticket being served at counter 1 (what the desk feature does when it calls one)."""
+    ticket = issue_ticket(find_service("GPLX"))
+    ticket.status = TicketStatus.SERVING
+    ticket.counter_id = db.session.execute(db.select(Counter.id).filter_by(number=1)).scalar_one()
+    db.session.commit()
+    return ticket
+
+
+def confirm(page, action: str, **fields) -> None:
+    details = page.locator(f"details.action--{action}")
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+    for name, value in fields.items():
+        details.locator(f'[name="{name}"]').fill(value)
+    details.locator(f'button[data-action="{action}"]').click()
+    page.wait_for_load_state()
+
+
+def test_receive_print_look_up_and_return_in_the_browser(live_server, page_factory):
+    ticket = serving_ticket()
+    officer = page_factory(viewport=(1280, 1000))
+    target = f"/dossiers/receive?ticket={ticket.id}"
+    officer.goto(f"{live_server.url}/auth/login?next={quote(target)}")
+    officer.fill('input[name="username"]', "canbo1")
+    officer.fill('input[name="password"]', "canbo1-demo")
+    officer.get_by_role("button", name="Đăng nhập").click()
+    assert officer.get_by_text("A001").first.is_visible()
+
+    officer.fill("#q", "cap doi gplx")
+    officer.press("#q", "Enter")
+    officer.get_by_role("link", name="Cấp đổi giấy phép lái xe").first.click()
+    for box in officer.locator('input[name="documents"]').all():
+        box.check()
+    officer.fill('input[name="applicant_name"]', "Nguyễn Văn An")
+    officer.fill('input[name="applicant_id_number"]', "001099012345")
+    officer.fill('input[name="applicant_phone"]', "0912 345 678")
+    officer.fill('input[name="applicant_address"]', "Số 12 Quang Trung, Hà Đông, Hà Nội")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    officer.screenshot(path=SCREENSHOTS / "dossier-reception.png", full_page=True)
+    officer.get_by_role("button", name="Tiếp nhận và in giấy hẹn").click()
+
+    sheet = officer.locator("#form-sheet")
+    sheet.wait_for()
+    assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in sheet.inner_text()
+    db.session.rollback()
+    dossier = db.session.execute(db.select(Dossier)).scalar_one()
+    assert dossier.ticket_id == ticket.id
+    officer.locator("#receipt-qr").evaluate("image => image.decode()")
+    officer.evaluate("document.fonts.ready")
+    sheet.screenshot(path=SCREENSHOTS / "dossier-receipt-a5.png")
+    lookup_url = decode_qr(officer.locator("#receipt-qr").screenshot())
+    assert lookup_url == f"{live_server.url}/tra-cuu?ma={dossier.code}"
+
+    phone = page_factory(viewport=(390, 844), is_mobile=True, device_scale_factor=2)
+    phone.goto(lookup_url)
+    assert phone.locator('[data-field="name"]').inner_text() == "Nguyễn V** A**"
+    assert phone.locator('[data-field="status"]').inner_text() == "Đã tiếp nhận"
+    assert "0912345678" not in phone.content()
+    phone.screenshot(path=SCREENSHOTS / "dossier-lookup-phone.png", full_page=True)
+
+    officer.get_by_role("link", name="Quay lại").click()
+    confirm(officer, "transfer", receiver_name="Lê Văn Cường")
+    confirm(officer, "start")
+    confirm(officer, "resolve", note="Đã in giấy phép lái xe mới")
+
+    officer.goto(f"{live_server.url}/dossiers/")
+    officer.fill("#scan-code", lookup_url)  # a hand-held scanner types what the QR code holds
+    officer.press("#scan-code", "Enter")
+    assert officer.locator('[data-field="code"]').inner_text() == dossier.code
+    confirm(officer, "return")
+
+    history = officer.locator("#history tbody tr")
+    assert [row.get_attribute("data-action") for row in history.all()] == [
+        "receive",
+        "transfer",
+        "start",
+        "resolve",
+        "return",
+    ]
+    assert officer.locator("#audit li").count() == 5
+    officer.locator("#history").scroll_into_view_if_needed()
+    officer.screenshot(path=SCREENSHOTS / "dossier-returned.png", full_page=True)
+    db.session.rollback()
+    dossier = db.session.get(Dossier, dossier.id)
+    assert dossier.status == DossierStatus.RETURNED
+    assert dossier.returned_at is not None and dossier.resolved_at is not None
+    phone.reload()
+    assert phone.locator('[data-field="status"]').inner_text() == "Đã trả kết quả"

@@ -1,0 +1,64 @@
+"""The centre's calendar: the package's holidays, admin-entered swaps, the CLI."""
+
+from datetime import date
+
+import pytest
+
+from core.errors import InvalidInput
+from core.models import AuditEvent
+from core.models_dossiers import CalendarDay
+from core.workdays import add_calendar_day, remove_calendar_day, work_calendar, year_overview
+from extensions import db
+
+
+def test_admin_entered_swap_changes_deadlines_and_is_audited(app, runner):
+    before = runner.invoke(args=["calendar", "due", "2027-12-30T10:00+07:00", "2"])
+    assert before.output.strip() == "2028-01-04T17:00:00+07:00"  # Fri 31, Tue 4
+    # a hypothetical announcement: Friday 31 Dec 2027 off, worked back on Saturday 8 Jan 2028
+    add_calendar_day(date(2027, 12, 31), "day_off", "Nghỉ bù Tết Dương lịch 2028")
+    add_calendar_day(date(2028, 1, 8), "working_day", "Làm bù cho ngày 31/12/2027")
+    db.session.commit()
+    calendar = work_calendar(date(2027, 12, 30))
+    assert not calendar.is_working_day(date(2027, 12, 31))
+    assert calendar.is_working_day(date(2028, 1, 8))
+    after = runner.invoke(args=["calendar", "due", "2027-12-30T10:00+07:00", "2"])
+    assert after.exit_code == 0
+    # 31 Dec off and Mon 3 Jan (1 Jan 2028 is a Saturday) off: Tue 4, Wed 5
+    assert after.output.strip() == "2028-01-05T17:00:00+07:00"
+    late = runner.invoke(args=["calendar", "due", "2028-01-06T10:00", "2"])
+    assert late.output.strip() == "2028-01-08T17:00:00+07:00"  # Fri 7, Sat 8 (worked)
+    actions = db.session.execute(db.select(AuditEvent.action)).scalars().all()
+    assert actions.count("calendar.day_added") == 2
+
+
+def test_an_admin_can_turn_a_holiday_into_a_working_day(app):
+    add_calendar_day(date(2026, 8, 31), "working_day", "ví dụ")
+    db.session.commit()
+    assert work_calendar(date(2026, 8, 1)).is_working_day(date(2026, 8, 31))
+    entry = db.session.execute(db.select(CalendarDay)).scalar_one()
+    remove_calendar_day(entry.id)
+    db.session.commit()
+    assert not work_calendar(date(2026, 8, 1)).is_working_day(date(2026, 8, 31))
+
+
+def test_the_same_day_twice_is_refused(app):
+    add_calendar_day(date(2027, 1, 2), "day_off")
+    db.session.commit()
+    with pytest.raises(InvalidInput):
+        add_calendar_day(date(2027, 1, 2), "working_day")
+    db.session.rollback()
+    assert db.session.execute(db.select(db.func.count(CalendarDay.id))).scalar_one() == 1
+
+
+def test_year_overview_lists_tet_and_make_up_saturdays(app):
+    rows = {day: kind for day, kind, _ in year_overview(2025)}
+    assert rows[date(2025, 1, 29)] == "day_off"
+    assert rows[date(2025, 4, 26)] == "working_day"
+    assert rows[date(2025, 5, 2)] == "day_off"
+    assert date(2025, 2, 1) not in rows  # a Saturday holiday is no extra day off
+
+
+def test_calendar_due_refuses_a_bad_period(runner):
+    result = runner.invoke(args=["calendar", "due", "2026-03-02T09:00", "five"])
+    assert result.exit_code != 0
+    assert "số ngày" in result.output
