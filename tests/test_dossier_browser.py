@@ -25,7 +25,7 @@ def decode_qr(png: bytes) -> str:
 
 def serving_ticket() -> Ticket:
     """A ticket being served at counter 1 (what the desk feature does when it calls one)."""
-    ticket = issue_ticket(find_service("GPLX"))
+    ticket = db.session.get(Ticket, issue_ticket(find_service("GPLX")).id)
     ticket.status = TicketStatus.SERVING
     ticket.counter_id = db.session.execute(db.select(Counter.id).filter_by(number=1)).scalar_one()
     db.session.commit()

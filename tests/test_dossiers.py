@@ -15,7 +15,7 @@ from core.dossier_errors import (
 from core.dossier_states import Action, Move, allowed_actions, move
 from core.dossiers import Applicant, Reception, code_from_scan, receive_dossier
 from core.errors import InvalidInput
-from core.models import AuditEvent, TicketStatus
+from core.models import AuditEvent, Ticket, TicketStatus
 from core.models_dossiers import (
     Channel,
     Dossier,
@@ -306,7 +306,7 @@ def test_new_terms_of_a_procedure_leave_received_dossiers_alone(demo):
 
 def test_only_a_ticket_being_served_today_can_bring_a_dossier(demo):
     with time_machine.travel(local_time(2026, 3, 2, 9, 0), tick=False):
-        ticket = issue_ticket(find_service("GPLX"))
+        ticket = db.session.get(Ticket, issue_ticket(find_service("GPLX")).id)
         db.session.commit()
         with pytest.raises(TicketNotReceivable) as error:
             receive(ticket=ticket)

@@ -122,8 +122,11 @@
   var clock = document.getElementById("kiosk-clock");
   function tick() {
     var now = new Date();
-    clock.textContent = now.toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" }) +
-      " · " + now.toLocaleDateString("vi-VN");
+    // The centre's time, whatever the kiosk PC's own time zone.
+    var zone = root.dataset.timezone;
+    clock.textContent =
+      now.toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit", timeZone: zone }) +
+      " · " + now.toLocaleDateString("vi-VN", { timeZone: zone });
   }
   tick();
   window.setInterval(tick, 15000);
