@@ -1,6 +1,7 @@
 """The application factory: it wires extensions, blueprints, errors and commands, nothing more."""
 
 from flask import Flask, has_request_context, request
+from flask_babel import lazy_gettext as _l
 
 import core.database  # noqa: F401  (SQLite engine settings)
 from config import Config, config_from_environment
@@ -39,6 +40,8 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
+    login_manager.localize_callback = str
     from core.users import load_user
 
     login_manager.user_loader(load_user)
@@ -55,6 +58,7 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from admin import blueprint as admin_blueprint
     from api import blueprint as api_blueprint
     from auth import blueprint as auth_blueprint
     from desk import blueprint as desk_blueprint
@@ -66,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_blueprint, url_prefix="/auth")
     app.register_blueprint(desk_blueprint, url_prefix="/desk")
     app.register_blueprint(api_blueprint, url_prefix="/api/v1")
+    app.register_blueprint(admin_blueprint, url_prefix="/admin")
     csrf.exempt(api_blueprint)
 
 

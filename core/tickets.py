@@ -18,6 +18,7 @@ from .audit import record_event
 from .clock import local_today, to_local, utcnow
 from .errors import ServiceClosed, ServiceInactive, ServiceNotFound, TicketNotFound
 from .models import Counter, Device, Service, Ticket, TicketSequence, TicketStatus
+from .numbering_changes import apply_due_numbering_change
 
 UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
@@ -63,6 +64,7 @@ def issue_ticket(
         raise ServiceClosed(service=service.name)
     day = local_today(now)
     sequence = next_sequence(service.id, day)
+    apply_due_numbering_change(service, day)  # after the sequence: other issuers committed
     ticket = Ticket(
         service=service,
         day=day,
