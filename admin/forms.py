@@ -68,7 +68,7 @@ class ServiceForm(FlaskForm):
     code = StringField(_l("Mã dịch vụ"), validators=[required(), at_most(32)])
     name = StringField(_l("Tên dịch vụ (tiếng Việt)"), validators=[required(), at_most(200)])
     name_en = StringField(_l("Tên tiếng Anh"), validators=[Optional(), at_most(200)])
-    prefix = StringField(_l("Tiền tố số thứ tự"), validators=[required(), at_most(2)])
+    prefix = StringField(_l("Tiền tố số thứ tự"), validators=[required(), at_most(8)])
     digits = IntegerField(
         _l("Số chữ số"), validators=[required()], invalid_value_message=WHOLE_NUMBER, default=3
     )
