@@ -55,7 +55,14 @@ def counter_new():
 @roles_required(Role.ADMIN)
 def counter_edit(counter_id: int):
     counter = db.session.get(Counter, counter_id) or abort(404)
-    form = CounterForm(obj=counter, services=[service.id for service in counter.services])
+    form = CounterForm(
+        data={
+            "number": counter.number,
+            "name": counter.name,
+            "active": counter.active,
+            "services": [service.id for service in counter.services],
+        }
+    )
     service_choices(form, counter)
     if save(form, lambda: update_counter(counter, fields_of(form), acting_admin())) is FAILED:
         return render_form("admin/counter_form.html", form, counter=counter)
