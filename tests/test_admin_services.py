@@ -80,9 +80,10 @@ def test_admin_creates_a_service_with_office_hours(admin):
 
 def test_the_new_service_form_starts_with_office_hours(admin):
     page = text_of(admin.get("/admin/services/new"))
-    assert 'name="hours-0-opens_1" placeholder="07:30" type="text" value="07:30"' in page
-    assert 'name="hours-4-closes_2" placeholder="17:00" type="text" value="17:00"' in page
-    assert 'name="hours-5-opens_1" placeholder="07:30" type="text" value=""' in page
+    assert 'name="hours-0-opens_1" type="text" value="07:30"' in page
+    assert 'name="hours-4-closes_2" type="text" value="17:00"' in page
+    assert 'name="hours-5-opens_1" type="text" value=""' in page
+    assert page.count('<tr data-hours-row class="is-closed">') == 2, "Saturday and Sunday"
     assert "Giờ hành chính + sáng thứ Bảy" in page and "24/7" in page
 
 

@@ -2,16 +2,29 @@
 (function () {
   "use strict";
 
-  // Opening hours: a preset fills the seven rows (two periods a day, opening and closing).
+  // Opening hours: a preset fills the seven rows (two periods a day, opening and closing);
+  // a row left blank is marked closed.
+  var hoursRows = document.querySelectorAll("[data-hours-row]");
+  function markClosed(row) {
+    var blank = Array.prototype.every.call(row.querySelectorAll("input"), function (input) {
+      return input.value.trim() === "";
+    });
+    row.classList.toggle("is-closed", blank);
+  }
+  hoursRows.forEach(function (row) {
+    row.addEventListener("input", function () { markClosed(row); });
+  });
   document.querySelectorAll("[data-hours-preset]").forEach(function (button) {
     button.addEventListener("click", function () {
       var week = JSON.parse(button.dataset.hoursPreset);
-      document.querySelectorAll("[data-hours-row]").forEach(function (row, day) {
+      hoursRows.forEach(function (row, day) {
         var inputs = row.querySelectorAll("input");
         week[day].forEach(function (period, index) {
           inputs[index * 2].value = period[0];
           inputs[index * 2 + 1].value = period[1];
         });
+        row.classList.remove("has-error");
+        markClosed(row);
       });
     });
   });
