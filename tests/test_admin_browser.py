@@ -20,7 +20,6 @@ def test_admin_sets_up_a_service_and_a_kiosk_that_issues_tickets(live_server, pa
     page.fill("#password", "quantri-demo")
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url(f"{live_server.url}/admin/")
-    page.screenshot(path=SCREENSHOTS / "admin-home.png")
 
     page.get_by_role("link", name="Thêm dịch vụ").first.click()
     page.wait_for_url("**/admin/services/new")
@@ -70,6 +69,16 @@ def test_admin_sets_up_a_service_and_a_kiosk_that_issues_tickets(live_server, pa
     assert page.locator("#device-key").count() == 0, "the key is shown only once"
     page.get_by_role("link", name="Thiết bị", exact=True).click()
     page.wait_for_url("**/admin/devices")
+    demo_row = page.get_by_role("row").filter(has_text="Kiosk sảnh chính (demo)")
+    demo_row.get_by_role("link", name="Cấp mã mới").click()
+    page.wait_for_url("**/rotate")
+    page.get_by_role("button", name="Thu hồi và cấp mã mới").click()
+    page.wait_for_url("**/key")
+    assert page.input_value("#device-key") not in (key, live_server.kiosk_key)
+    page.get_by_role("link", name="Thiết bị", exact=True).click()
+    page.wait_for_url("**/admin/devices")
+    last_row = page.locator(".data-table tbody tr").last.inner_text()
+    assert "Kiosk sảnh chính (demo)" in last_row and "Đã thu hồi" in last_row
     page.screenshot(path=SCREENSHOTS / "admin-devices.png", full_page=True)
 
     for name, path in (("Quầy", "counters"), ("Tài khoản", "users")):
@@ -77,6 +86,10 @@ def test_admin_sets_up_a_service_and_a_kiosk_that_issues_tickets(live_server, pa
         page.wait_for_url(f"**/admin/{path}")
         screenshot = f"admin-{path}.png"
         page.screenshot(path=SCREENSHOTS / screenshot, full_page=True)
+    page.get_by_role("link", name="Tổng quan").click()
+    page.wait_for_url(f"{live_server.url}/admin/")
+    assert "Thêm dịch vụ" in page.locator(".data-table").inner_text()
+    page.screenshot(path=SCREENSHOTS / "admin-home.png", full_page=True)
 
     headers = {"Authorization": f"Bearer {key}"}
     db.session.rollback()  # see what the live server wrote since
