@@ -158,6 +158,6 @@ def test_resetting_a_password(app, admin):
     assert ("user.password_reset", admin.user_id) in audit_actions()
 
 
-def test_accounts_are_never_deleted(app, admin):
+def test_accounts_are_never_deleted(app):
     rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("admin.")]
     assert not any("DELETE" in rule.methods or "delete" in rule.rule for rule in rules)
