@@ -100,6 +100,17 @@ def hours_data(rows) -> list[dict]:
     ]
 
 
+def warn_if_never_open(service: Service) -> None:
+    if service.active and not service.hours:
+        flash(
+            _(
+                "Dịch vụ “%(name)s” chưa có giờ cấp số nên máy lấy số sẽ chưa cấp số.",
+                name=service.name,
+            ),
+            "warning",
+        )
+
+
 def announce_numbering(outcome: NumberingOutcome) -> None:
     """Say when a new prefix waits for tomorrow."""
     if outcome.effective_on is None:
@@ -128,6 +139,7 @@ def service_new():
     if service is FAILED:
         return form_page(form)
     flash(_("Đã thêm dịch vụ “%(name)s”.", name=service.name), "success")
+    warn_if_never_open(service)
     return redirect(url_for(".services"))
 
 
@@ -146,4 +158,5 @@ def service_edit(service_id: int):
         return form_page(form, service)
     flash(_("Đã lưu dịch vụ “%(name)s”.", name=service.name), "success")
     announce_numbering(outcome)
+    warn_if_never_open(service)
     return redirect(url_for(".services"))

@@ -95,6 +95,15 @@ def test_saturday_morning_and_relaxed_clock_formats(admin):
     assert week[5] == [(450, 690)] and week[6] == [(0, 1440)] and week[0] == OFFICE_WEEK[0]
 
 
+def test_a_service_without_hours_is_saved_with_a_warning(admin):
+    closed_week = [[("", ""), ("", "")]] * 7
+    response = admin.submit("/admin/services/new", service_form(rows=closed_week))
+    assert response.status_code == 302 and service("DKX").hours == []
+    listing = text_of(admin.get("/admin/services"))
+    assert "chưa có giờ cấp số nên máy lấy số sẽ chưa cấp số" in listing
+    assert "Chưa có giờ cấp số" in listing
+
+
 def test_editing_a_service_changes_names_hours_and_status(admin):
     gplx = service("GPLX")
     form = service_form(code="GPLX", name="Giấy phép lái xe", prefix="A", active=None)
