@@ -8,7 +8,7 @@ WORKERS ?= 3
 INSTANCE := instance
 export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test venv dev-deps db demo bench lint translations clean
+.PHONY: run test venv dev-deps db demo bench lint translations clean screenshots
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,9 @@ run: db
 
 test: dev-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+screenshots: dev-deps
+	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q -m browser
 
 bench: dev-deps
 	$(BIN)/python bench/tickets.py

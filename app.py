@@ -2,6 +2,7 @@
 
 import flask_babel
 from flask import Flask, g, has_request_context, request
+from flask_babel import lazy_gettext as _l
 
 import core.database  # noqa: F401  (SQLite engine settings)
 from config import Config, config_from_environment
@@ -40,6 +41,8 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
+    login_manager.localize_callback = str
     from core.users import load_user
 
     login_manager.user_loader(load_user)
@@ -67,6 +70,7 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from admin import blueprint as admin_blueprint
     from api import blueprint as api_blueprint
     from auth import blueprint as auth_blueprint
     from desk import blueprint as desk_blueprint
@@ -80,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(desk_blueprint, url_prefix="/desk")
     app.register_blueprint(api_blueprint, url_prefix="/api/v1")
     app.register_blueprint(dossiers_blueprint)
+    app.register_blueprint(admin_blueprint, url_prefix="/admin")
     csrf.exempt(api_blueprint)
 
 

@@ -11,7 +11,7 @@ from extensions import db
 from .audit import record_event
 from .clock import utcnow
 from .errors import InvalidInput, Unauthorized
-from .models import Counter, Device, DeviceKind
+from .models import Counter, Device, DeviceKind, User
 
 
 def hash_key(key: str) -> str:
@@ -20,9 +20,16 @@ def hash_key(key: str) -> str:
 
 
 def create_device(
-    kind: str, name: str, printer_url: str | None = None, counter_number: int | None = None
+    kind: str,
+    name: str,
+    printer_url: str | None = None,
+    counter_number: int | None = None,
+    actor: User | None = None,
 ) -> tuple[Device, str]:
-    """Register a device and return it with its secret key, which is shown only once."""
+    """Register a device and return it with its secret key, which is shown only once.
+
+    `actor` is the admin registering it, if any.
+    """
     try:
         device_kind = DeviceKind(kind)
     except ValueError:
@@ -47,7 +54,7 @@ def create_device(
     )
     db.session.add(device)
     db.session.flush()
-    record_event("device.created", device, kind=device_kind.value, name=name)
+    record_event("device.created", device, user=actor, kind=device_kind.value, name=name)
     return device, key
 
 
@@ -88,8 +95,8 @@ def forget_known_devices() -> None:
     _known_devices.clear()
 
 
-def revoke_device(device: Device) -> None:
-    """Stop accepting the device's key."""
+def revoke_device(device: Device, actor: User | None = None, **details) -> None:
+    """Stop accepting the device's key (`actor`: the admin revoking it, if any)."""
     device.revoked_at = utcnow()
-    record_event("device.revoked", device)
+    record_event("device.revoked", device, user=actor, **details)
     forget_known_devices()

@@ -255,4 +255,5 @@ class AuditEvent(db.Model):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
-from . import models_dossiers  # noqa: E402,F401  (dossier desk models)
+# The models of the admin screens and the dossier desk live in their own modules.
+from . import models_admin, models_dossiers  # noqa: E402,F401

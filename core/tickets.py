@@ -7,7 +7,6 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Protocol
 
 from flask import current_app
 from sqlalchemy import and_, bindparam, func, insert, or_, select
@@ -28,6 +27,7 @@ from .models import (
     format_ticket_number,
     is_open,
 )
+from .numbering_changes import apply_due_numbering_change, pending_change
 
 UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 SERVICE_CACHE_SECONDS = 5.0
@@ -88,18 +88,6 @@ class IssuedTicket:
     waiting_ahead: int
 
 
-class IssuableService(Protocol):
-    """What issuing needs of a service: a `Service` row or a cached `ServiceInfo`."""
-
-    id: int
-    name: str
-    active: bool
-
-    def format_number(self, sequence: int) -> str: ...
-
-    def is_open_at(self, local_moment: datetime) -> bool: ...
-
-
 @dataclass(frozen=True)
 class ServiceInfo:
     """A read-only snapshot of a service and its hours, cached briefly for the kiosk path."""
@@ -112,12 +100,14 @@ class ServiceInfo:
     digits: int
     active: bool
     periods: tuple[tuple[int, int, int], ...]
+    change_due_on: date | None = None  # a new prefix or width waits for this day
 
     @classmethod
     def of(cls, service: Service) -> ServiceInfo:
         periods = tuple(
             (period.weekday, period.opens_minute, period.closes_minute) for period in service.hours
         )
+        change = pending_change(service)
         return cls(
             service.id,
             service.code,
@@ -127,10 +117,14 @@ class ServiceInfo:
             service.digits,
             service.active,
             periods,
+            change.effective_on if change is not None else None,
         )
 
     def format_number(self, sequence: int) -> str:
         return format_ticket_number(self.prefix, self.digits, sequence)
+
+    def numbering_change_due(self, day: date) -> bool:
+        return self.change_due_on is not None and self.change_due_on <= day
 
     def is_open_at(self, local_moment: datetime) -> bool:
         return is_open(self.periods, local_moment)
@@ -176,7 +170,11 @@ def service_info(code: str) -> ServiceInfo:
 
 
 def issue_ticket(
-    service: IssuableService, *, priority: bool = False, kiosk_id: int | None = None, now=None
+    service: Service | ServiceInfo,
+    *,
+    priority: bool = False,
+    kiosk_id: int | None = None,
+    now=None,
 ) -> IssuedTicket:
     """Give the next number of `service` today; the caller commits.
 
@@ -184,6 +182,8 @@ def issue_ticket(
     hands back what it wrote without reading it again.
     """
     now = now or utcnow()
+    if not isinstance(service, ServiceInfo):
+        service = ServiceInfo.of(service)
     if not service.active:
         raise ServiceInactive(service=service.name)
     if not service.is_open_at(to_local(now)):
@@ -194,11 +194,18 @@ def issue_ticket(
         COUNT_WAITING, {"service_id": service.id, "day": day}
     ).one()
     sequence = next_sequence(service.id, day)
+    number = service.format_number(sequence)
+    if service.numbering_change_due(day):
+        # Rare: the first tickets of the day a new prefix starts. Taking the sequence first
+        # ordered us after every other issuer, so the change is applied exactly once.
+        row = db.session.get(Service, service.id)
+        apply_due_numbering_change(row, day)
+        number = row.format_number(sequence)
     values = {
         "service_id": service.id,
         "day": day,
         "sequence": sequence,
-        "number": service.format_number(sequence),
+        "number": number,
         "priority": priority,
         "token": secrets.token_urlsafe(16),
         "status": TicketStatus.WAITING,

@@ -22,8 +22,10 @@ def load_user(user_id: str) -> User | None:
     return user if user is not None and user.active else None
 
 
-def create_user(username: str, role: str, password: str, full_name: str = "") -> User:
-    """Add a staff account; the caller commits."""
+def create_user(
+    username: str, role: str, password: str, full_name: str = "", actor: User | None = None
+) -> User:
+    """Add a staff account (`actor`: the admin adding it, if any); the caller commits."""
     username = username.strip().lower()
     if not USERNAME_PATTERN.match(username):
         raise InvalidInput(
@@ -44,7 +46,7 @@ def create_user(username: str, role: str, password: str, full_name: str = "") ->
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
-    record_event("user.created", user, role=user_role.value)
+    record_event("user.created", user, user=actor, role=user_role.value)
     return user
 
 

@@ -199,7 +199,11 @@ def live_server(app, demo, database_url):
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOTS = PROJECT_DIR / "docs" / "screenshots"
+# Browser tests keep their pictures out of the tree unless asked (make screenshots).
+SCREENSHOTS = PROJECT_DIR / (
+    "docs/screenshots" if os.environ.get("UPDATE_SCREENSHOTS") else "test-artifacts/screenshots"
+)
+SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(scope="session")

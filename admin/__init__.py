@@ -1,0 +1,11 @@
+"""Admin screens: services and their hours, counters, staff accounts and devices.
+
+Admins change things; managers may look at the lists. Every change is a POST through a
+Flask-WTF form and writes an audit event naming the admin.
+"""
+
+from flask import Blueprint
+
+blueprint = Blueprint("admin", __name__, template_folder="templates")
+
+from . import counters, devices, home, services, users  # noqa: E402,F401

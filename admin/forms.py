@@ -1,0 +1,158 @@
+"""Admin forms: field formats here, the desk's rules in `core`."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from core.models import DeviceKind, Role
+from core.opening_hours import PERIODS_PER_DAY
+
+REQUIRED = _l("Vui lòng nhập trường này.")
+WHOLE_NUMBER = _l("Hãy nhập một số nguyên.")
+BAD_CHOICE = _l("Lựa chọn không hợp lệ.")
+
+
+def required():
+    return InputRequired(message=REQUIRED)
+
+
+def at_most(length: int):
+    return Length(max=length, message=_l("Tối đa %(max)d ký tự."))
+
+
+def optional_int(value):
+    """'' means none, for select boxes with an empty first choice."""
+    return int(value) if value not in (None, "", "None") else None
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ActionForm(FlaskForm):
+    """A one-button form (deactivate, revoke…): only the CSRF token."""
+
+
+class DayHoursForm(Form):
+    """One weekday: a morning and an afternoon period, each opening and closing time."""
+
+    opens_1 = StringField(validators=[at_most(8)])
+    closes_1 = StringField(validators=[at_most(8)])
+    opens_2 = StringField(validators=[at_most(8)])
+    closes_2 = StringField(validators=[at_most(8)])
+
+    def texts(self) -> list[tuple[str, str]]:
+        return [
+            (self[f"opens_{index}"].data or "", self[f"closes_{index}"].data or "")
+            for index in range(1, PERIODS_PER_DAY + 1)
+        ]
+
+
+class ServiceForm(FlaskForm):
+    code = StringField(_l("Mã dịch vụ"), validators=[required(), at_most(32)])
+    name = StringField(_l("Tên dịch vụ (tiếng Việt)"), validators=[required(), at_most(200)])
+    name_en = StringField(_l("Tên tiếng Anh"), validators=[Optional(), at_most(200)])
+    prefix = StringField(_l("Tiền tố số thứ tự"), validators=[required(), at_most(8)])
+    digits = IntegerField(
+        _l("Số chữ số"), validators=[required()], invalid_value_message=WHOLE_NUMBER, default=3
+    )
+    sort_order = IntegerField(
+        _l("Thứ tự hiển thị"),
+        validators=[required()],
+        invalid_value_message=WHOLE_NUMBER,
+        default=0,
+    )
+    active = BooleanField(_l("Đang cấp số"), default=True)
+    hours = FieldList(FormField(DayHoursForm), min_entries=7, max_entries=7)
+    submit = SubmitField(_l("Lưu dịch vụ"))
+
+    def week_texts(self) -> list[list[tuple[str, str]]]:
+        return [entry.form.texts() for entry in self.hours]
+
+    def fill_week(self, rows: list[list[tuple[str, str]]]) -> None:
+        for entry, periods in zip(self.hours, rows, strict=True):
+            for index, (opens, closes) in enumerate(periods, start=1):
+                entry.form[f"opens_{index}"].data = opens
+                entry.form[f"closes_{index}"].data = closes
+
+
+class CounterForm(FlaskForm):
+    number = IntegerField(
+        _l("Số quầy"), validators=[required()], invalid_value_message=WHOLE_NUMBER
+    )
+    name = StringField(_l("Tên quầy"), validators=[Optional(), at_most(128)])
+    active = BooleanField(_l("Đang hoạt động"), default=True)
+    services = MultiCheckboxField(
+        _l("Dịch vụ quầy phục vụ"), coerce=int, invalid_choice_message=BAD_CHOICE
+    )
+    submit = SubmitField(_l("Lưu quầy"))
+
+
+def role_choices():
+    from core.user_admin import ROLE_NAMES
+
+    return [(role.value, ROLE_NAMES[role]) for role in (Role.OFFICER, Role.MANAGER, Role.ADMIN)]
+
+
+class UserCreateForm(FlaskForm):
+    username = StringField(_l("Tên đăng nhập"), validators=[required(), at_most(64)])
+    full_name = StringField(_l("Họ và tên"), validators=[required(), at_most(128)])
+    role = SelectField(_l("Vai trò"), choices=role_choices, invalid_choice_message=BAD_CHOICE)
+    password = PasswordField(_l("Mật khẩu"), validators=[required(), at_most(128)])
+    confirmation = PasswordField(_l("Nhập lại mật khẩu"), validators=[required(), at_most(128)])
+    submit = SubmitField(_l("Tạo tài khoản"))
+
+
+class UserEditForm(FlaskForm):
+    full_name = StringField(_l("Họ và tên"), validators=[required(), at_most(128)])
+    role = SelectField(_l("Vai trò"), choices=role_choices, invalid_choice_message=BAD_CHOICE)
+    submit = SubmitField(_l("Lưu thay đổi"))
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField(_l("Mật khẩu mới"), validators=[required(), at_most(128)])
+    confirmation = PasswordField(_l("Nhập lại mật khẩu mới"), validators=[required(), at_most(128)])
+    submit = SubmitField(_l("Đặt mật khẩu mới"))
+
+
+def kind_choices():
+    from core.device_admin import KIND_NAMES
+
+    return [(kind.value, KIND_NAMES[kind]) for kind in DeviceKind]
+
+
+class DeviceEditForm(FlaskForm):
+    name = StringField(_l("Tên thiết bị"), validators=[required(), at_most(128)])
+    printer_url = StringField(_l("Máy in"), validators=[Optional(), at_most(255)])
+    counter_id = SelectField(
+        _l("Quầy (với thiết bị tại quầy)"),
+        coerce=optional_int,
+        invalid_choice_message=BAD_CHOICE,
+    )
+    submit = SubmitField(_l("Lưu thiết bị"))
+
+
+class DeviceCreateForm(DeviceEditForm):
+    kind = SelectField(_l("Loại thiết bị"), choices=kind_choices, invalid_choice_message=BAD_CHOICE)
+    submit = SubmitField(_l("Tạo thiết bị và mã khóa"))
+
+
+def counter_choices(counters) -> list[tuple]:
+    none = [("", _l("— Không gắn quầy —"))]
+    return none + [(counter.id, f"{counter.number} · {counter.name}") for counter in counters]

@@ -1,0 +1,22 @@
+"""The admin home page: the desk's setup at a glance and the latest changes."""
+
+from flask import render_template
+
+from auth.roles import roles_required
+from core.admin_overview import recent_setup_changes, setup_tallies
+from core.models import Role
+
+from . import blueprint
+from .labels import SUBJECT_NAMES, action_name
+
+
+@blueprint.get("/")
+@roles_required(Role.ADMIN, Role.MANAGER)
+def index():
+    return render_template(
+        "admin/index.html",
+        tallies=setup_tallies(),
+        changes=recent_setup_changes(),
+        action_name=action_name,
+        subject_names=SUBJECT_NAMES,
+    )
