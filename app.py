@@ -1,6 +1,7 @@
 """The application factory: it wires extensions, blueprints, errors and commands, nothing more."""
 
 from flask import Flask, has_request_context, request
+from flask_babel import lazy_gettext as _l
 
 import core.database  # noqa: F401  (SQLite engine settings)
 from config import Config, config_from_environment
@@ -39,6 +40,9 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
+    login_manager.login_message_category = "error"
+    login_manager.localize_callback = str
     from core.users import load_user
 
     login_manager.user_loader(load_user)
@@ -60,12 +64,14 @@ def register_blueprints(app: Flask) -> None:
     from desk import blueprint as desk_blueprint
     from kiosk import blueprint as kiosk_blueprint
     from public import blueprint as public_blueprint
+    from rating import blueprint as rating_blueprint
 
     app.register_blueprint(public_blueprint)
     app.register_blueprint(kiosk_blueprint, url_prefix="/kiosk")
     app.register_blueprint(auth_blueprint, url_prefix="/auth")
     app.register_blueprint(desk_blueprint, url_prefix="/desk")
     app.register_blueprint(api_blueprint, url_prefix="/api/v1")
+    app.register_blueprint(rating_blueprint)
     csrf.exempt(api_blueprint)
 
 
