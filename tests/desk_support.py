@@ -81,11 +81,14 @@ def csrf_token(client) -> str:
 
 @pytest.fixture(autouse=True)
 def fresh_user_per_request(app):
-    """Tests keep one app context open, and Flask-Login caches the user in its `g`:
-    forget it after each request, as a server does, so one client's user never leaks."""
+    """Tests keep one app context open, and Flask-Login and Flask-WTF cache the user and the
+    CSRF token in its `g`: forget them after each request, as a server does, so one client's
+    user or token never leaks into another's request."""
+    cached = ("_login_user", app.config["WTF_CSRF_FIELD_NAME"])
 
     @app.teardown_request
-    def forget_user(_error=None):
-        g.pop("_login_user", None)
+    def forget_request_state(_error=None):
+        for name in cached:
+            g.pop(name, None)
 
-    g.pop("_login_user", None)
+    forget_request_state()
