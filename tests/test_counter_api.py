@@ -111,103 +111,87 @@ def other_key(kind: str, counter_number=None) -> str:
     return key
 
 
-@pytest.mark.parametrize(
-    ("case", "expected_status", "expected_code"),
-    [
-        ("no key", 401, "unauthorized"),
-        ("wrong key", 401, "unauthorized"),
-        ("revoked key", 401, "unauthorized"),
-        ("kiosk key", 401, "unauthorized"),
-        ("key of counter 2", 403, "wrong_counter"),
-        ("unbound counter key", 403, "wrong_counter"),
-        ("unknown counter", 404, "counter_not_found"),
-        ("counter not a number", 404, "not_found"),
-        ("inactive counter", 409, "counter_inactive"),
-        ("malformed json", 400, "malformed_json"),
-        ("not json", 400, "malformed_json"),
-        ("json array", 400, "malformed_json"),
-        ("no target", 422, "invalid_transfer"),
-        ("unknown field", 422, "invalid_input"),
-        ("service not a string", 422, "invalid_input"),
-        ("counter not an integer", 422, "invalid_input"),
-        ("counter a boolean", 422, "invalid_input"),
-        ("unknown service", 422, "invalid_transfer"),
-        ("the ticket's own service", 422, "invalid_transfer"),
-        ("the same counter", 422, "invalid_transfer"),
-        ("unknown target counter", 404, "counter_not_found"),
-        ("oversized body", 413, "request_entity_too_large"),
-        ("get instead of post", 405, "method_not_allowed"),
-    ],
-)
-def test_bad_requests_get_a_clear_json_error_and_write_nothing(
-    client, keypad, case, expected_status, expected_code
+def assert_refused(
+    client, path, expected_status, expected_code, method="POST", label="", **request
 ):
-    issue("GPLX")
-    client.post("/api/v1/counters/1/next", headers=keypad)
-    headers, path, method = dict(keypad), "/api/v1/counters/1/transfer", "POST"
-    body, raw = {"service": "PTIEN"}, None
-    if case == "no key":
-        headers = {}
-    elif case == "wrong key":
-        headers = {"Authorization": "Bearer not-the-key"}
-    elif case == "revoked key":
-        revoke_device(db.session.execute(db.select(Device).filter_by(counter_id=1)).scalar_one())
-        db.session.commit()
-    elif case == "kiosk key":
-        headers = {"Authorization": f"Bearer {other_key('kiosk')}"}
-    elif case == "key of counter 2":
-        headers = {"Authorization": f"Bearer {other_key('counter', 2)}"}
-    elif case == "unbound counter key":
-        headers = {"Authorization": f"Bearer {other_key('counter')}"}
-    elif case == "unknown counter":
-        path = "/api/v1/counters/99/transfer"
-    elif case == "counter not a number":
-        path = "/api/v1/counters/one/transfer"
-    elif case == "inactive counter":
-        counter = db.session.execute(db.select(Device).filter_by(counter_id=1)).scalar_one().counter
-        counter.active = False
-        db.session.commit()
-    elif case == "malformed json":
-        raw = ('{"service": "PTIEN"', "application/json")
-    elif case == "not json":
-        raw = ("service=PTIEN", "application/x-www-form-urlencoded")
-    elif case == "json array":
-        raw = ('["PTIEN"]', "application/json")
-    elif case == "no target":
-        body = {}
-    elif case == "unknown field":
-        body = {"service": "PTIEN", "note": "x"}
-    elif case == "service not a string":
-        body = {"service": 12}
-    elif case == "counter not an integer":
-        body = {"counter": "4"}
-    elif case == "counter a boolean":
-        body = {"counter": True}
-    elif case == "unknown service":
-        body = {"service": "NOPE"}
-    elif case == "the ticket's own service":
-        body = {"service": "GPLX"}
-    elif case == "the same counter":
-        body = {"counter": 1}
-    elif case == "unknown target counter":
-        body = {"counter": 42}
-    elif case == "oversized body":
-        body = {"service": "PTIEN", "padding": "x" * 20_000}
-    elif case == "get instead of post":
-        method = "GET"
+    """The request gets the documented JSON error, in both languages, and writes nothing."""
     before = snapshot()
-    if raw is not None:
-        response = client.open(
-            path, method=method, data=raw[0], content_type=raw[1], headers=headers
-        )
-    else:
-        response = client.open(path, method=method, json=body, headers=headers)
-    assert response.status_code == expected_status
+    response = client.open(path, method=method, **request)
+    where = f"{label or method} {path}"
+    assert response.status_code == expected_status, where
     error = response.get_json()
     schema("Error").validate(error)
-    assert error["error"]["code"] == expected_code
-    assert error["error"]["message_vi"] != error["error"]["message_en"]
-    assert snapshot() == before
+    assert error["error"]["code"] == expected_code, where
+    assert error["error"]["message_vi"] != error["error"]["message_en"], where
+    assert snapshot() == before, where
+
+
+TRANSFER = "/api/v1/counters/1/transfer"
+BAD_BODIES = [
+    # (description, body or (raw text, content type), status, code)
+    ("malformed json", ('{"service": "PTIEN"', "application/json"), 400, "malformed_json"),
+    ("not json", ("service=PTIEN", "application/x-www-form-urlencoded"), 400, "malformed_json"),
+    ("json array", ('["PTIEN"]', "application/json"), 400, "malformed_json"),
+    ("no target", {}, 422, "invalid_transfer"),
+    ("unknown field", {"service": "PTIEN", "note": "x"}, 422, "invalid_input"),
+    ("service not a string", {"service": 12}, 422, "invalid_input"),
+    ("counter not an integer", {"counter": "4"}, 422, "invalid_input"),
+    ("counter a boolean", {"counter": True}, 422, "invalid_input"),
+    ("counter zero", {"counter": 0}, 422, "invalid_input"),
+    ("unknown service", {"service": "NOPE"}, 422, "invalid_transfer"),
+    ("the ticket's own service", {"service": "GPLX"}, 422, "invalid_transfer"),
+    ("the same counter", {"counter": 1}, 422, "invalid_transfer"),
+    ("unknown target counter", {"counter": 42}, 404, "counter_not_found"),
+    (
+        "oversized body",
+        {"service": "PTIEN", "padding": "x" * 20_000},
+        413,
+        "request_entity_too_large",
+    ),
+]
+
+
+def test_bad_input_gets_a_clear_json_error_and_writes_nothing(client, keypad):
+    issue("GPLX")
+    client.post("/api/v1/counters/1/next", headers=keypad)
+    for description, body, status, code in BAD_BODIES:
+        if isinstance(body, tuple):
+            request = {"data": body[0], "content_type": body[1]}
+        else:
+            request = {"json": body}
+        assert_refused(client, TRANSFER, status, code, label=description, headers=keypad, **request)
+    assert_refused(client, "/api/v1/counters/99/next", 404, "counter_not_found", headers=keypad)
+    assert_refused(client, "/api/v1/counters/one/next", 404, "not_found", headers=keypad)
+    assert_refused(
+        client, "/api/v1/counters/1/next", 405, "method_not_allowed", "GET", headers=keypad
+    )
+
+
+def test_keys_are_checked_and_bound_to_their_counter(client, keypad):
+    issue("GPLX")
+    client.post("/api/v1/counters/1/next", headers=keypad)
+    refusals = [
+        ({}, 401, "unauthorized"),
+        ({"Authorization": "Bearer not-the-key"}, 401, "unauthorized"),
+        ({"Authorization": f"Bearer {other_key('kiosk')}"}, 401, "unauthorized"),
+        ({"Authorization": f"Bearer {other_key('counter', 2)}"}, 403, "wrong_counter"),
+        ({"Authorization": f"Bearer {other_key('counter')}"}, 403, "wrong_counter"),
+    ]
+    for action in ("next", "recall", "no-show", "finish", "transfer"):
+        for headers, status, code in refusals:
+            path = f"/api/v1/counters/1/{action}"
+            assert_refused(client, path, status, code, headers=headers, json={"counter": 3})
+    revoke_device(db.session.execute(db.select(Device).filter_by(counter_id=1)).scalar_one())
+    db.session.commit()
+    assert_refused(client, "/api/v1/counters/1/next", 401, "unauthorized", headers=keypad)
+
+
+def test_an_inactive_counter_calls_nobody(client, keypad):
+    issue("GPLX")
+    device = db.session.execute(db.select(Device).filter_by(counter_id=1)).scalar_one()
+    device.counter.active = False
+    db.session.commit()
+    assert_refused(client, "/api/v1/counters/1/next", 409, "counter_inactive", headers=keypad)
 
 
 def test_a_signed_in_officer_needs_the_csrf_header_and_their_own_counter(client, demo):
