@@ -42,6 +42,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
+    login_manager.login_message_category = "error"
     login_manager.localize_callback = str
     from core.users import load_user
 
@@ -77,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     from dossiers import blueprint as dossiers_blueprint
     from kiosk import blueprint as kiosk_blueprint
     from public import blueprint as public_blueprint
+    from rating import blueprint as rating_blueprint
 
     app.register_blueprint(public_blueprint)
     app.register_blueprint(kiosk_blueprint, url_prefix="/kiosk")
@@ -85,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_blueprint, url_prefix="/api/v1")
     app.register_blueprint(dossiers_blueprint)
     app.register_blueprint(admin_blueprint, url_prefix="/admin")
+    app.register_blueprint(rating_blueprint)
     csrf.exempt(api_blueprint)
 
 

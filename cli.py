@@ -57,6 +57,10 @@ def register(app: Flask) -> None:
         click.echo(f"  Máy lấy số (kiosk):   {base}/kiosk/#key={key}")
         click.echo(f"  Theo dõi số:          {base}/t/<mã trên phiếu>  (quét mã QR trên phiếu)")
         click.echo(f"  Quầy (đăng nhập):     {base}/auth/login")
+        click.echo(
+            f"  Máy đánh giá quầy N:  {base}/rate/N#key=<khóa>  "
+            "(khóa: device-create counter TÊN --counter N)"
+        )
         for username, role, password, _ in DEMO_USERS:
             click.echo(f"    {role.value:8} {username} / {password}")
 

@@ -40,6 +40,11 @@ class Config:
         self.DEFAULT_SERVICE_MINUTES = float(env.get("DEFAULT_SERVICE_MINUTES", 6))
         self.KIOSK_RETURN_SECONDS = int(env.get("KIOSK_RETURN_SECONDS", 20))
         self.TRACKING_REFRESH_SECONDS = int(env.get("TRACKING_REFRESH_SECONDS", 10))
+        # The counter desk: calls before a ticket may be marked absent, console refresh,
+        # and how long the counter's rating tablet offers a just-finished ticket.
+        self.NO_SHOW_AFTER_CALLS = int(env.get("NO_SHOW_AFTER_CALLS", 3))
+        self.DESK_REFRESH_SECONDS = int(env.get("DESK_REFRESH_SECONDS", 5))
+        self.RATING_WINDOW_MINUTES = int(env.get("RATING_WINDOW_MINUTES", 10))
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.WTF_CSRF_TIME_LIMIT = None

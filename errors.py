@@ -3,6 +3,7 @@
 from flask import Flask, jsonify, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from core.errors import DomainError, in_both_languages
@@ -19,6 +20,11 @@ HTTP_MESSAGES = {
     429: _l("Quá nhiều yêu cầu, vui lòng thử lại sau ít phút."),
     500: _l("Hệ thống gặp sự cố, vui lòng thử lại."),
 }
+
+
+CSRF_MESSAGE = _l(
+    "Biểu mẫu đã hết hạn hoặc thiếu mã bảo mật. Vui lòng tải lại trang rồi thao tác lại."
+)
 
 
 def wants_json() -> bool:
@@ -47,6 +53,11 @@ def register(app: Flask) -> None:
     def domain_error(error: DomainError):
         db.session.rollback()
         return error_response(error.status, error.code, error.messages())
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        db.session.rollback()
+        return error_response(400, "csrf_failed", in_both_languages(CSRF_MESSAGE))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

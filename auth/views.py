@@ -1,4 +1,4 @@
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 
@@ -7,13 +7,14 @@ from extensions import limiter
 
 from . import blueprint
 from .forms import LoginForm
+from .roles import home_endpoint_for
 
 
-def safe_next(target: str | None) -> str:
-    """Only follow local paths after sign-in."""
-    if target and target.startswith("/") and not target.startswith("//"):
+def safe_next(target: str | None, user) -> str:
+    """Only follow local paths after sign-in; otherwise the user's own start page."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
-    return url_for("desk.index")
+    return url_for(home_endpoint_for(user.role, current_app.view_functions))
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -24,7 +25,7 @@ def login():
         user = authenticate(form.username.data, form.password.data)
         if user is not None:
             login_user(user)
-            return redirect(safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next"), user))
         flash(_("Sai tên đăng nhập hoặc mật khẩu."), "error")
     return render_template("auth/login.html", form=form)
 

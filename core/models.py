@@ -187,16 +187,28 @@ class Device(db.Model):
     counter: Mapped[Counter | None] = relationship()
 
 
+def _issuing_service(context) -> int:
+    """A new ticket's number belongs to the service it is issued for."""
+    return context.get_current_parameters()["service_id"]
+
+
 class Ticket(db.Model):
-    """A numbered ticket taken at a kiosk."""
+    """A numbered ticket taken at a kiosk.
+
+    `service_id` is the queue the ticket waits in now (a transfer changes it);
+    `origin_service_id` is the service whose daily sequence gave its number.
+    """
 
     __table_args__ = (
-        UniqueConstraint("service_id", "day", "sequence"),
+        UniqueConstraint("origin_service_id", "day", "sequence"),
         Index("ix_ticket_queue", "service_id", "day", "status", "priority"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
+    origin_service_id: Mapped[int] = mapped_column(
+        ForeignKey("service.id"), default=_issuing_service
+    )
     day: Mapped[date] = mapped_column(Date)
     sequence: Mapped[int] = mapped_column(Integer)
     number: Mapped[str] = mapped_column(String(16))
@@ -214,7 +226,7 @@ class Ticket(db.Model):
     kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"))
     call_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
-    service: Mapped[Service] = relationship()
+    service: Mapped[Service] = relationship(foreign_keys=[service_id])
     counter: Mapped[Counter | None] = relationship()
     officer: Mapped[User | None] = relationship()
 
@@ -255,5 +267,6 @@ class AuditEvent(db.Model):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
-# The models of the admin screens and the dossier desk live in their own modules.
-from . import models_admin, models_dossiers  # noqa: E402,F401
+# The models of the admin screens, the dossier desk and the counter desk live in their own
+# modules.
+from . import models_admin, models_desk, models_dossiers  # noqa: E402,F401

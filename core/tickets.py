@@ -71,6 +71,7 @@ class IssuedTicket:
 
     id: int
     service_id: int
+    origin_service_id: int
     day: date
     sequence: int
     number: str
@@ -203,6 +204,7 @@ def issue_ticket(
         number = row.format_number(sequence)
     values = {
         "service_id": service.id,
+        "origin_service_id": service.id,
         "day": day,
         "sequence": sequence,
         "number": number,

@@ -12,6 +12,10 @@
   }
 
   function update(ticket) {
+    if (ticket.status === "done" && card.dataset.status !== "done") {
+      window.location.reload(); // served: the page now offers the rating
+      return;
+    }
     field("ahead").textContent = ticket.waiting_ahead;
     field("wait").textContent = ticket.estimated_wait_minutes;
     statusText.textContent = statusText.getAttribute("data-text-" + ticket.status) ||

@@ -1,0 +1,20 @@
+"""A counter keypad in its own process: presses "next" until nobody is waiting."""
+
+import time
+
+import requests
+
+
+def press_next_until_empty(base_url: str, key: str, counter: int, start_at: float, limit: int):
+    """Returns (counter, numbers received in order, first and last request times)."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {key}"
+    time.sleep(max(0.0, start_at - time.time()))
+    numbers, started = [], time.time()
+    for _ in range(limit):
+        response = session.post(f"{base_url}/api/v1/counters/{counter}/next", timeout=60)
+        if response.status_code == 204:
+            break
+        response.raise_for_status()
+        numbers.append(response.json()["number"])
+    return counter, numbers, started, time.time()
