@@ -41,6 +41,8 @@ class Config:
         self.DEFAULT_SERVICE_MINUTES = float(env.get("DEFAULT_SERVICE_MINUTES", 6))
         self.KIOSK_RETURN_SECONDS = int(env.get("KIOSK_RETURN_SECONDS", 20))
         self.TRACKING_REFRESH_SECONDS = int(env.get("TRACKING_REFRESH_SECONDS", 10))
+        # How often display boards ask whether anything changed (a cheap 304 when not).
+        self.DISPLAY_POLL_MILLISECONDS = int(env.get("DISPLAY_POLL_MILLISECONDS", 500))
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.WTF_CSRF_TIME_LIMIT = None
