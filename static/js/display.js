@@ -206,8 +206,9 @@
     arrived.forEach(function (call) { freshUntil[call.id] = received + FRESH_MS; });
     state = next;
     render();
+    var drawn = Date.now();
     next.calls.forEach(function (call) {
-      if (!debug.shown[call.id]) debug.shown[call.id] = received;
+      if (!debug.shown[call.id]) debug.shown[call.id] = drawn;
     });
     arrived.forEach(function (call) {
       if (Date.parse(call.called_at) > received + serverOffset - ANNOUNCE_WITHIN_MS) {
