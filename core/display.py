@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import func
+from sqlalchemy import Date, bindparam, func
 from sqlalchemy.orm import joinedload
 
 from extensions import db
@@ -50,15 +50,9 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=local_zone()).astimezone(UTC)
 
 
-def board_version(day: date) -> str:
-    """A short string that changes whenever a board's picture of `day` may have changed.
-
-    Calls are counted as well as their last id, so a call whose transaction commits after a
-    later-numbered one still changes the version; issued tickets are the sum of the day's
-    numbering counters; anything else (a cancelled ticket, a renamed counter) is a state
-    change and so writes an audit event. One round trip, all on indexes or tiny tables.
-    """
-    since = day_start(day)
+def _version_statement():
+    """Built once: calls since a moment (count, last id), tickets issued on a day, last audit."""
+    since, day = bindparam("since", type_=CallEvent.called_at.type), bindparam("day", type_=Date)
     calls = (
         db.select(func.count(CallEvent.id), func.coalesce(func.max(CallEvent.id), 0))
         .where(CallEvent.called_at >= since)
@@ -70,7 +64,21 @@ def board_version(day: date) -> str:
         .scalar_subquery()
     )
     last_audit = db.select(func.coalesce(func.max(AuditEvent.id), 0)).scalar_subquery()
-    row = db.session.execute(db.select(calls, issued, last_audit)).one()
+    return db.select(calls, issued, last_audit)
+
+
+VERSION = _version_statement()
+
+
+def board_version(day: date) -> str:
+    """A short string that changes whenever a board's picture of `day` may have changed.
+
+    Calls are counted as well as their last id, so a call whose transaction commits after a
+    later-numbered one still changes the version; issued tickets are the sum of the day's
+    numbering counters; anything else (a cancelled ticket, a renamed counter) is a state
+    change and so writes an audit event. One round trip, all on indexes or tiny tables.
+    """
+    row = db.session.execute(VERSION, {"since": day_start(day), "day": day}).one()
     call_count, last_call, issued_count, audit_id = row
     return f"{day.isoformat()}.c{call_count}-{last_call}.t{issued_count}.a{audit_id}"
 

@@ -153,4 +153,5 @@ def test_calls_reach_the_board_within_a_second_and_are_spoken_in_turn(live_serve
     stranger = page_factory(viewport=(1280, 720))
     stranger.goto(f"{live_server.url}/display/")
     assert stranger.locator("#board-unpaired").is_visible()
+    assert stranger.locator("#sound-unlock").is_hidden(), "nothing to unlock before pairing"
     assert stranger.locator("#now-number").inner_text() == "—"
