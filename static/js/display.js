@@ -117,7 +117,7 @@
   }
 
   /* Counter tiles: as large as the number of counters allows. A tile holds about five
-   * characters of its font across ("Quầy 3 A012") and 1.4 lines down. */
+   * characters of its font across ("Quầy 3 A012"; "Counter" is wider) and 1.4 lines down. */
   function layoutCounters(grid, count) {
     var gap = parseFloat(window.getComputedStyle(grid).columnGap) || 0;
     var width = grid.clientWidth || 1;
@@ -127,7 +127,7 @@
       var rows = Math.ceil(count / columns);
       var tileWidth = (width - gap * (columns - 1)) / columns;
       var tileHeight = (height - gap * (rows - 1)) / rows;
-      var size = Math.min(tileWidth / 5, tileHeight / 1.4);
+      var size = Math.min(tileWidth / (locale === "en" ? 5.6 : 5), tileHeight / 1.4);
       if (size > best.size) best = { columns: columns, size: size };
     }
     grid.style.setProperty("--columns", best.columns);
