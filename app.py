@@ -75,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     from api import blueprint as api_blueprint
     from auth import blueprint as auth_blueprint
     from desk import blueprint as desk_blueprint
+    from display import blueprint as display_blueprint
     from dossiers import blueprint as dossiers_blueprint
     from kiosk import blueprint as kiosk_blueprint
     from public import blueprint as public_blueprint
@@ -84,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(kiosk_blueprint, url_prefix="/kiosk")
     app.register_blueprint(auth_blueprint, url_prefix="/auth")
     app.register_blueprint(desk_blueprint, url_prefix="/desk")
+    app.register_blueprint(display_blueprint, url_prefix="/display")
     app.register_blueprint(api_blueprint, url_prefix="/api/v1")
     app.register_blueprint(dossiers_blueprint)
     app.register_blueprint(admin_blueprint, url_prefix="/admin")

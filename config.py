@@ -45,6 +45,8 @@ class Config:
         self.NO_SHOW_AFTER_CALLS = int(env.get("NO_SHOW_AFTER_CALLS", 3))
         self.DESK_REFRESH_SECONDS = int(env.get("DESK_REFRESH_SECONDS", 5))
         self.RATING_WINDOW_MINUTES = int(env.get("RATING_WINDOW_MINUTES", 10))
+        # How often display boards ask whether anything changed (a cheap 304 when not).
+        self.DISPLAY_POLL_MILLISECONDS = int(env.get("DISPLAY_POLL_MILLISECONDS", 500))
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.WTF_CSRF_TIME_LIMIT = None

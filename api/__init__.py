@@ -4,4 +4,5 @@ from flask import Blueprint
 
 blueprint = Blueprint("api", __name__)
 
-from . import counters, views  # noqa: E402,F401  (counters: keypads and rating tablets)
+# counters: keypads and rating tablets; display: the boards in the waiting hall
+from . import counters, display, views  # noqa: E402,F401

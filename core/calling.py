@@ -24,7 +24,17 @@ from .desk_errors import (
     TransferTargetInvalid,
     WrongCounterDevice,
 )
-from .models import Counter, DeviceKind, Service, Ticket, TicketStatus, User
+from .models import (
+    CallEvent,
+    CallKind,
+    Counter,
+    Device,
+    DeviceKind,
+    Service,
+    Ticket,
+    TicketStatus,
+    User,
+)
 from .ticket_flow import Actor, TicketAction, move
 
 CALLING_ORDER = (Ticket.priority.desc(), Ticket.issued_at, Ticket.id)
@@ -249,3 +259,30 @@ def counter_day(counter: Counter, now: datetime | None = None) -> CounterDay:
         average_wait_minutes=sum(waits) / len(waits) / 60 if waits else None,
         average_service_minutes=sum(services) / len(services) / 60 if services else None,
     )
+
+
+def call_ticket(
+    ticket: Ticket,
+    counter: Counter,
+    kind: CallKind | str = CallKind.CALL,
+    *,
+    officer: User | None = None,
+    device: Device | None = None,
+    now: datetime | None = None,
+) -> CallEvent:
+    """Call a chosen ticket to `counter` (finishing the one there first), or recall it.
+
+    Returns the announcement that boards show and speak.
+    """
+    now = now or utcnow()
+    actor = Actor(officer, device)
+    if CallKind(kind) is CallKind.RECALL:
+        move(ticket, TicketAction.RECALL, counter=counter, actor=actor, now=now, officer=officer)
+    else:
+        current = current_ticket(counter)
+        if current is not None:
+            move(current, TicketAction.FINISH, counter=counter, actor=actor, now=now)
+        move(ticket, TicketAction.CALL, counter=counter, actor=actor, now=now, officer=officer)
+    return db.session.execute(
+        db.select(CallEvent).filter_by(ticket_id=ticket.id).order_by(CallEvent.id.desc()).limit(1)
+    ).scalar_one()

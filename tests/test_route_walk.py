@@ -28,6 +28,7 @@ PUBLIC_ENDPOINTS = {
     "rating.rate_from_tracking",  # the same token; a served ticket is rated once
     "kiosk.index",  # the page; issuing a ticket needs the kiosk's device key
     "rating.tablet",  # the page; its data needs the counter's device key
+    "display.board",  # the page; its data needs the display's device key
     "auth.login",
     "auth.logout",
     "api.health",

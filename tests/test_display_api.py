@@ -1,0 +1,159 @@
+"""The display boards' JSON state: content, cheap 304s, and only for display devices."""
+
+import json
+from pathlib import Path
+
+import pytest
+import time_machine
+from flask_babel import refresh
+from openapi_schema_validator import OAS30Validator
+
+from conftest import local_time
+from core.audit import record_event
+from core.calling import call_ticket
+from core.devices import create_device, revoke_device
+from core.models import Counter, Ticket, TicketStatus
+from core.tickets import find_service, issue_ticket
+from extensions import db
+
+SPEC = json.loads((Path(__file__).parent.parent / "api" / "openapi.json").read_text())
+MORNING = local_time(2026, 3, 2, 8, 15)
+
+
+def validate(body: dict) -> None:
+    schema = {**SPEC["components"]["schemas"]["DisplayState"], "components": SPEC["components"]}
+    OAS30Validator(schema).validate(body)
+
+
+def counter(number: int) -> Counter:
+    return db.session.execute(db.select(Counter).filter_by(number=number)).scalar_one()
+
+
+@pytest.fixture
+def board(demo):
+    """Authorization headers of a display device."""
+    _, key = create_device("display", "Sảnh chính")
+    db.session.commit()
+    return {"Authorization": f"Bearer {key}"}
+
+
+def issue(code: str, times: int = 1) -> list[Ticket]:
+    return [db.session.get(Ticket, issue_ticket(find_service(code)).id) for _ in range(times)]
+
+
+def get_state(client, headers, **extra):
+    return client.get("/api/v1/display", headers={**headers, **extra})
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_state_shows_todays_calls_counters_and_queues(client, board):
+    gplx = issue("GPLX", 12)
+    ptien = issue("PTIEN", 2)
+    for ticket, number in zip(gplx[:11], [1, 2, 5] * 4, strict=False):
+        call_ticket(ticket, counter(number))
+    with time_machine.travel(local_time(2026, 3, 2, 8, 20), tick=False):
+        call_ticket(gplx[11], counter(3))
+        call_ticket(ptien[0], counter(4))
+    db.session.commit()
+
+    response = get_state(client, board)
+    assert response.status_code == 200
+    body = response.get_json()
+    validate(body)
+    assert body["day"] == "2026-03-02"
+    assert body["now"] == "2026-03-02T08:15:00+07:00"
+    assert body["centre"] == "Bộ phận tiếp nhận và trả kết quả"
+    assert [(call["number"], call["counter"]) for call in body["calls"]][:3] == [
+        ("B001", 4),
+        ("A012", 3),
+        ("A011", 2),
+    ]
+    assert len(body["calls"]) == 8
+    a012 = body["calls"][1]
+    assert a012["called_at"] == "2026-03-02T08:20:00+07:00"
+    assert a012["speech"] == {
+        "text": "Mời công dân có số thứ tự a, không, một, hai, đến quầy số ba.",
+        "clips": ["moi-cong-dan", "chu-a", "khong", "mot", "hai", "den-quay-so", "ba"],
+    }
+    current = {item["number"]: item["call"]["number"] for item in body["counters"]}
+    assert current == {1: "A010", 2: "A011", 3: "A012", 4: "B001", 5: "A009"}
+    waiting = {service["code"]: service["waiting"] for service in body["services"]}
+    assert waiting == {"GPLX": 0, "PTIEN": 1, "VTAI": 0, "KCHT": 0, "TRAKQ": 0}
+
+
+def test_yesterdays_calls_leave_the_board_at_midnight(client, board):
+    with time_machine.travel(local_time(2026, 3, 2, 23, 50), tick=False):
+        call_ticket(issue("GPLX")[0], counter(1))
+        db.session.commit()
+        assert len(get_state(client, board).get_json()["calls"]) == 1
+    with time_machine.travel(local_time(2026, 3, 3, 0, 5), tick=False):
+        body = get_state(client, board).get_json()
+    assert body["day"] == "2026-03-03"
+    assert body["calls"] == []
+    assert all(item["call"] is None for item in body["counters"])
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_unchanged_state_answers_304_until_something_on_the_board_changes(client, board):
+    tickets = issue("GPLX", 3)
+    db.session.commit()
+    first = get_state(client, board)
+    etag = first.headers["ETag"]
+    assert first.headers["Cache-Control"] in ("no-cache, private", "private, no-cache")
+
+    again = get_state(client, board, **{"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.data == b""
+    assert again.headers["ETag"] == etag
+
+    def changed_by(change) -> str:
+        nonlocal etag
+        change()
+        db.session.commit()
+        response = get_state(client, board, **{"If-None-Match": etag})
+        assert response.status_code == 200, "the board must see the change"
+        etag = response.headers["ETag"]
+        return response.get_json()
+
+    body = changed_by(lambda: call_ticket(tickets[0], counter(1)))
+    assert body["calls"][0]["number"] == "A001"
+    body = changed_by(lambda: call_ticket(tickets[0], counter(1), "recall"))
+    assert body["calls"][0]["kind"] == "recall"
+    body = changed_by(lambda: issue("PTIEN"))
+    assert body["services"][1]["waiting"] == 1
+
+    def cancel():
+        tickets[2].status = TicketStatus.CANCELLED
+        record_event("ticket.cancelled", tickets[2])
+
+    body = changed_by(cancel)
+    assert body["services"][0]["waiting"] == 1
+    refresh()  # the test's long-lived app context would keep the request's language
+    english = client.get("/api/v1/display?lang=en", headers={**board, "If-None-Match": etag})
+    assert english.status_code == 200, "the English state has its own ETag"
+    assert english.get_json()["services"][0]["name"] == "Driving licences"
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_only_display_devices_get_the_state(client, board, kiosk_headers):
+    assert get_state(client, board).status_code == 200
+    for headers in ({}, {"Authorization": "Bearer not-a-key"}, kiosk_headers):
+        response = client.get("/api/v1/display", headers=headers)
+        assert response.status_code == 401
+        assert response.get_json()["error"]["code"] == "unauthorized"
+    display, key = create_device("display", "Màn hình tầng 2")
+    revoke_device(display)
+    db.session.commit()
+    assert get_state(client, {"Authorization": f"Bearer {key}"}).status_code == 401
+
+
+def test_the_board_page_is_a_shell_that_needs_no_login(client):
+    page = client.get("/display/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Mời công dân có số thứ tự" in html
+    assert 'data-api="/api/v1/display"' in html
+    assert "moi-cong-dan" in html and "chime" in html
+    refresh()
+    english = client.get("/display/?lang=en").get_data(as_text=True)
+    assert "Now calling ticket" in english

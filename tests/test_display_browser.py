@@ -1,0 +1,157 @@
+"""The display board in a real headless Chromium against real gunicorn: calls appear within a
+second, are spoken one after another from the shipped clips, and sound can be switched off."""
+
+import time
+
+import pytest
+
+from conftest import SCREENSHOTS
+from core.calling import call_ticket
+from core.database import begin_write_transaction
+from core.devices import create_device, revoke_device
+from core.models import Counter, Device, Ticket
+from core.tickets import find_service, issue_ticket
+from extensions import db
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+LATENCY_BOUND_SECONDS = 1.0
+VOICE = "/static/voice/vi/"
+
+
+def call(*pairs: tuple[str, int]) -> tuple[list[int], float]:
+    """Call tickets (by number) to counters in one transaction; the ids and the commit time."""
+    db.session.rollback()
+    begin_write_transaction()
+    events = []
+    for number, counter_number in pairs:
+        ticket = db.session.execute(db.select(Ticket).filter_by(number=number)).scalar_one()
+        counter = db.session.execute(
+            db.select(Counter).filter_by(number=counter_number)
+        ).scalar_one()
+        events.append(call_ticket(ticket, counter))
+    db.session.commit()
+    return [event.id for event in events], time.time()
+
+
+def a_busy_morning() -> None:
+    """Tickets taken at the kiosk and a first round of calls, as a board meets them at 9:00."""
+    for code, count in (("GPLX", 16), ("PTIEN", 9), ("VTAI", 5), ("KCHT", 2), ("TRAKQ", 6)):
+        for _ in range(count):
+            issue_ticket(find_service(code))
+    db.session.commit()
+    call(
+        *[(f"A{n:03d}", (1, 2, 5)[n % 3]) for n in range(1, 12)],
+        ("B001", 3),
+        ("B002", 2),
+        ("B003", 3),
+        ("C001", 4),
+        ("C002", 4),
+        ("E001", 5),
+    )
+
+
+def shown_latency(board, event_id: int, committed_at: float) -> float:
+    """Seconds from the commit until the board had drawn the call (same machine clock)."""
+    board.wait_for_function(
+        f"() => window.onestopBoard.shown[{event_id}] !== undefined", timeout=5000
+    )
+    shown_ms = board.evaluate(f"() => window.onestopBoard.shown[{event_id}]")
+    return shown_ms / 1000 - committed_at
+
+
+def voice_item(board, event_id: int) -> dict:
+    return board.evaluate(
+        f"() => window.onestopBoard.voice.history.find(item => item.id === {event_id})"
+    )
+
+
+def clip_files(item: dict) -> list[str]:
+    assert all(url.startswith(VOICE) for url in item["clips"]), item["clips"]
+    return [url.removeprefix(VOICE) for url in item["clips"]]
+
+
+def test_calls_reach_the_board_within_a_second_and_are_spoken_in_turn(live_server, page_factory):
+    a_busy_morning()
+    _, key = create_device("display", "Sảnh chính")
+    db.session.commit()
+
+    board = page_factory(viewport=(1920, 1080))
+    board.goto(f"{live_server.url}/display/?voice=clips#key={key}")
+    assert "#key" not in board.url, "the key must leave the address bar"
+    board.locator("#now-number").filter(has_text="E001").wait_for()
+    assert board.locator("#counter-grid .counter-tile").count() == 5
+    assert board.locator("#sound-unlock").is_visible(), "audio needs one gesture first"
+    board.get_by_role("button", name="Bật âm thanh").click()
+    board.locator("#sound-unlock").wait_for(state="hidden")
+    board.evaluate("() => document.fonts.ready")
+    assert board.evaluate("() => document.fonts.check('800 100px \"Be Vietnam Pro\"', 'Ầ')")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    board.screenshot(path=SCREENSHOTS / "board.png")
+
+    # Two calls committed together: both are shown and both are queued for speech.
+    (a012, b004), committed_at = call(("A012", 3), ("B004", 4))
+    latencies = [shown_latency(board, event, committed_at) for event in (a012, b004)]
+    assert board.locator("#now-number").inner_text() == "B004"
+    tiles = board.locator("#counter-grid .counter-tile.is-fresh")
+    assert sorted(tiles.all_inner_texts()) == ["QUẦY\n3\nA012", "QUẦY\n4\nB004"]
+    board.screenshot(path=SCREENSHOTS / "board-fresh.png")
+    first, second = voice_item(board, a012), voice_item(board, b004)
+    assert clip_files(first) == [
+        "chime.ogg",
+        "moi-cong-dan.ogg",
+        "chu-a.ogg",
+        "khong.ogg",
+        "mot.ogg",
+        "hai.ogg",
+        "den-quay-so.ogg",
+        "ba.ogg",
+    ]
+    assert clip_files(second)[2:] == [
+        "chu-b.ogg",
+        "khong.ogg",
+        "khong.ogg",
+        "bon.ogg",
+        "den-quay-so.ogg",
+        "bon.ogg",
+    ]
+    assert first["text"] == "Mời công dân có số thứ tự a, không, một, hai, đến quầy số ba."
+    assert (first["state"], second["state"]) == ("playing", "queued")
+    # The second waits for the first to be said in full, then is said itself.
+    board.wait_for_function(
+        f"() => window.onestopBoard.voice.history.find(i => i.id === {b004}).state === 'playing'",
+        timeout=15000,
+    )
+    first, second = voice_item(board, a012), voice_item(board, b004)
+    assert (first["state"], first["mode"]) == ("done", "clips")
+    assert first["endedAt"] - first["startedAt"] > 3000, "a whole sentence, not cut short"
+    assert second["startedAt"] >= first["endedAt"]
+    polls = board.evaluate("() => window.onestopBoard")
+    assert polls["notModified"] > 0.8 * polls["polls"], "while nothing changes, polls are 304s"
+
+    # Sound off: silence at once, no more announcements, and the choice survives a reload.
+    board.get_by_role("button", name="Âm thanh: bật").click()
+    assert voice_item(board, b004)["state"] == "stopped"
+    board.reload()
+    assert board.locator("#sound-toggle").get_attribute("aria-pressed") == "false"
+    assert board.locator("#sound-unlock").is_hidden()
+    board.locator("#now-number").filter(has_text="B004").wait_for()
+    for number, counter_number in (("A013", 1), ("C003", 4), ("E002", 5)):
+        (event,), committed_at = call((number, counter_number))
+        latencies.append(shown_latency(board, event, committed_at))
+        assert board.locator("#now-number").inner_text() == number
+    assert board.evaluate("() => window.onestopBoard.voice.history.length") == 0
+    print("board latencies (s):", ", ".join(f"{latency:.3f}" for latency in latencies))
+    assert max(latencies) < LATENCY_BOUND_SECONDS, latencies
+
+    # A revoked key, and a browser never paired: the board says it is not activated.
+    db.session.rollback()
+    begin_write_transaction()
+    revoke_device(db.session.execute(db.select(Device).filter_by(name="Sảnh chính")).scalar_one())
+    db.session.commit()
+    board.locator("#board-unpaired").wait_for(timeout=3000)
+    stranger = page_factory(viewport=(1280, 720))
+    stranger.goto(f"{live_server.url}/display/")
+    assert stranger.locator("#board-unpaired").is_visible()
+    assert stranger.locator("#sound-unlock").is_hidden(), "nothing to unlock before pairing"
+    assert stranger.locator("#now-number").inner_text() == "—"
