@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -180,7 +181,8 @@ class LiveServer:
         raise RuntimeError("gunicorn did not start:\n" + self.log_path.read_text())
 
     def stop(self) -> None:
-        self.process.terminate()
+        """Quick shutdown (SIGINT): the test is over, nothing is in flight."""
+        self.process.send_signal(signal.SIGINT)
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
