@@ -59,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
     from auth import blueprint as auth_blueprint
     from desk import blueprint as desk_blueprint
     from kiosk import blueprint as kiosk_blueprint
+    from printing import blueprint as printing_blueprint
     from public import blueprint as public_blueprint
 
     app.register_blueprint(public_blueprint)
@@ -66,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_blueprint, url_prefix="/auth")
     app.register_blueprint(desk_blueprint, url_prefix="/desk")
     app.register_blueprint(api_blueprint, url_prefix="/api/v1")
+    app.register_blueprint(printing_blueprint, url_prefix="/admin/printers")
     csrf.exempt(api_blueprint)
 
 

@@ -47,6 +47,14 @@ class Config:
         # Flask-Limiter: Redis (redis://127.0.0.1:6379) shares limits between servers.
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_ENABLED = env.get("RATELIMIT_ENABLED", "true").lower() != "false"
+        # Ticket printing (docs/printing.md): back-off between tries, give-up rules, logo.
+        self.PRINT_RETRY_SECONDS = float(env.get("PRINT_RETRY_SECONDS", 10))
+        self.PRINT_RETRY_MAX_SECONDS = float(env.get("PRINT_RETRY_MAX_SECONDS", 60))
+        self.PRINT_MAX_ATTEMPTS = int(env.get("PRINT_MAX_ATTEMPTS", 5))
+        self.PRINT_EXPIRE_SECONDS = float(env.get("PRINT_EXPIRE_SECONDS", 300))
+        self.PRINT_POLL_SECONDS = float(env.get("PRINT_POLL_SECONDS", 0.5))
+        self.PRINT_STATUS_SECONDS = float(env.get("PRINT_STATUS_SECONDS", 60))
+        self.TICKET_LOGO = env.get("TICKET_LOGO", "")
 
 
 class DevelopmentConfig(Config):

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 blueprint = Blueprint("api", __name__)
 
-from . import views  # noqa: E402,F401
+from . import print_jobs, views  # noqa: E402,F401

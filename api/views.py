@@ -18,6 +18,7 @@ from core.tickets import (
     waiting_counts,
 )
 from extensions import db
+from printing.ticket_hook import queue_slip_after_issue
 
 from . import blueprint
 from .schemas import json_object, optional_bool, reject_unknown_fields, required_string
@@ -99,7 +100,8 @@ def create_ticket():
     ticket = issue_ticket(service, priority=optional_bool(body, "priority"), kiosk=kiosk)
     payload = ticket_json(ticket)
     db.session.commit()
-    return jsonify(payload), 201, {"Location": tracking_url(ticket)}
+    payload["print"] = queue_slip_after_issue(ticket, kiosk, payload)
+    return jsonify(payload), 201, {"Location": payload["tracking_url"]}
 
 
 @blueprint.get("/tickets/<token>")

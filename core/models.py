@@ -250,3 +250,6 @@ class AuditEvent(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"))
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+from . import models_printing  # noqa: E402,F401  (ticket printers and print jobs)

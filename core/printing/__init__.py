@@ -1,0 +1,1 @@
+"""Ticket printing: slips rendered as ESC/POS bytes, durable print jobs and their printers."""
