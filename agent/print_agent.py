@@ -203,7 +203,8 @@ class EscposConnection(Connection):
     """USB and serial printers, through python-escpos (pyusb, pyserial)."""
 
     def __init__(self, address: PrinterAddress):
-        if address.scheme == "usb":
+        self.serial = address.scheme == "serial"
+        if not self.serial:
             from escpos.printer import Usb
 
             self.printer = Usb(address.vendor, address.product, timeout=int(STATUS_TIMEOUT * 1000))
@@ -215,7 +216,11 @@ class EscposConnection(Connection):
 
     def ask(self, query: bytes) -> int | None:
         try:
-            answer = self.printer.query_status(query)
+            if self.serial:
+                self.printer._raw(query)
+                answer = self.printer.device.read(1)  # read(16) would wait for the timeout
+            else:
+                answer = self.printer.query_status(query)
         except Exception:  # pyusb raises its own timeout errors
             return None
         return answer[0] if answer else None

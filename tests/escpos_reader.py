@@ -235,10 +235,13 @@ def read(data: bytes) -> Printout:
     tcvn3 = decode_table()
     qr_store = ""
 
+    started = None  # how the line was printed: the settings at its first character
+
     def end_line():
-        nonlocal text
-        printout.items.append(("text", Line(text, align, bold, width, height, reverse)))
-        text = ""
+        nonlocal text, started
+        state = started or (align, bold, width, height, reverse)
+        printout.items.append(("text", Line(text, *state)))
+        text, started = "", None
 
     for command in commands(data):
         name, args = command.name, command.args
@@ -259,6 +262,8 @@ def read(data: bytes) -> Printout:
         elif name == "GS B":
             reverse = bool(args[0] & 1)
         elif name == "TEXT":
+            if not text:
+                started = (align, bold, width, height, reverse)
             for value in command.data:
                 if value < 0x80:
                     text += chr(value)
