@@ -429,7 +429,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--poll", type=float, default=2.0, help="Seconds between polls.")
     parser.add_argument("--once", action="store_true", help="Print what is waiting, then exit.")
     arguments = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", force=True)
     if arguments.printer:
         try:
             parse_printer_url(arguments.printer)

@@ -21,7 +21,7 @@ from . import blueprint
 @blueprint.cli.command("print-worker")
 def print_worker():
     """Send queued slips to the server-side printers until stopped (Ctrl+C)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", force=True)
     worker = PrintWorker(current_app._get_current_object())
     signal.signal(signal.SIGTERM, worker.stop)
     signal.signal(signal.SIGINT, worker.stop)
@@ -44,7 +44,7 @@ def print_agent(server, key, printer, poll, once):
             parse_printer_url(printer)
         except PrinterAddressError as error:
             raise click.BadParameter(str(error), param_hint="--printer") from None
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", force=True)
     agent = Agent(AgentClient(server, key), printer, poll)
     if once:
         try:

@@ -20,7 +20,7 @@ from extensions import db
 
 from ..database import begin_write_transaction
 from ..models import Device
-from ..models_printing import PrintJob, PrintJobStatus, PrintVia
+from ..models_printing import PrintJob, PrintVia
 from .jobs import claim_next, fail, record_outcome, sweep
 from .printers import kiosk_printers, paper_of, printer_for, record_state
 from .slip import Slip, render_slip
@@ -139,6 +139,7 @@ class PrintWorker:
         self.app = app
         self.stopping = threading.Event()
         self.threads: dict[int, PrinterThread] = {}
+        self.last_trouble: str | None = None
 
     def server_printers(self) -> set[int]:
         return {device.id for device, _ in kiosk_printers(via=PrintVia.SERVER)}
@@ -154,8 +155,9 @@ class PrintWorker:
                     LOG.warning("%d print job(s) given up (too old or interrupted)", expired)
                 wanted = self.server_printers()
                 db.session.commit()
-            except Exception:
-                LOG.exception("print worker housekeeping failed")
+                self.last_trouble = None
+            except Exception as error:
+                self.report_trouble(error)
                 db.session.rollback()
                 return
             finally:
@@ -172,6 +174,15 @@ class PrintWorker:
             if not thread.is_alive() and not self.stopping.is_set():
                 self.threads.pop(device_id)  # restarted on the next tick
 
+    def report_trouble(self, error: Exception) -> None:
+        """The whole story once, then one line while the same trouble lasts (database down)."""
+        summary = f"{type(error).__name__}: {error}".splitlines()[0]
+        if summary != self.last_trouble:
+            LOG.exception("print worker housekeeping failed")
+        else:
+            LOG.error("print worker housekeeping still failing: %s", summary)
+        self.last_trouble = summary
+
     def run(self) -> None:
         LOG.info("print worker started (pid %s)", os.getpid())
         while not self.stopping.is_set():
@@ -183,7 +194,3 @@ class PrintWorker:
 
     def stop(self, *_args) -> None:
         self.stopping.set()
-
-
-def is_job_open(job: PrintJob) -> bool:
-    return job.status in (PrintJobStatus.QUEUED, PrintJobStatus.SENDING)
