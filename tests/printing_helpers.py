@@ -23,12 +23,20 @@ FAST_PRINTING = {
 def printer_kiosk(url: str | None, name: str = "Kiosk sảnh A") -> tuple[int, dict]:
     """A kiosk with this printer address; its id and request headers."""
     device, key = create_device("kiosk", name, printer_url=url)
+    device_id = device.id
     db.session.commit()
-    return device.id, {"Authorization": f"Bearer {key}"}
+    return device_id, {"Authorization": f"Bearer {key}"}
+
+
+def post(client, url: str, **kwargs):
+    """POST as a fresh request would: the test client shares this test's database session,
+    so end its read first (a server's request never starts inside an older transaction)."""
+    db.session.rollback()
+    return client.post(url, **kwargs)
 
 
 def issue(client, headers, service: str = "GPLX", **extra):
-    response = client.post("/api/v1/tickets", json={"service": service, **extra}, headers=headers)
+    response = post(client, "/api/v1/tickets", json={"service": service, **extra}, headers=headers)
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 
