@@ -18,7 +18,7 @@ from core.tickets import (
     waiting_counts,
 )
 from extensions import db
-from printing.ticket_hook import queue_slip_after_issue
+from printing.ticket_hook import queue_slip, slip_to_queue
 
 from . import blueprint
 from .schemas import json_object, optional_bool, reject_unknown_fields, required_string
@@ -99,8 +99,9 @@ def create_ticket():
     service = find_service(required_string(body, "service"))
     ticket = issue_ticket(service, priority=optional_bool(body, "priority"), kiosk=kiosk)
     payload = ticket_json(ticket)
+    slip = slip_to_queue(ticket, kiosk)
     db.session.commit()
-    payload["print"] = queue_slip_after_issue(ticket, kiosk, payload)
+    payload["print"] = queue_slip(slip, payload)
     return jsonify(payload), 201, {"Location": payload["tracking_url"]}
 
 

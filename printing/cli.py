@@ -1,6 +1,7 @@
 """`flask --app wsgi print-worker` and `flask --app wsgi print-agent`."""
 
 import logging
+import os
 import signal
 
 import click
@@ -22,6 +23,9 @@ from . import blueprint
 def print_worker():
     """Send queued slips to the server-side printers until stopped (Ctrl+C)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", force=True)
+    # Drawing slips yields the processor to the web server: a kiosk waits on its request,
+    # a slip 50 ms later is never noticed.
+    os.nice(10)
     worker = PrintWorker(current_app._get_current_object())
     signal.signal(signal.SIGTERM, worker.stop)
     signal.signal(signal.SIGINT, worker.stop)

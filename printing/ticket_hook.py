@@ -1,4 +1,11 @@
-"""Queue a ticket's slip right after the ticket is committed; never fail the kiosk for it."""
+"""A ticket's slip is queued right after the ticket is committed; the kiosk never fails for it.
+
+slip = slip_to_queue(ticket, kiosk)       # before the ticket's commit: no extra query
+db.session.commit()
+payload["print"] = queue_slip(slip, payload)
+"""
+
+from dataclasses import dataclass
 
 from flask import current_app
 
@@ -9,20 +16,32 @@ from core.printing.printers import find_printer, has_printer
 from extensions import db
 
 
-def queue_slip_after_issue(ticket: Ticket, kiosk: Device, shown: dict) -> dict | None:
+@dataclass(frozen=True)
+class SlipToQueue:
+    ticket_id: int
+    kiosk_id: int
+
+
+def slip_to_queue(ticket: Ticket, kiosk: Device) -> SlipToQueue | None:
+    """What is needed to queue the slip once the ticket is saved (None: no printer)."""
+    if not has_printer(kiosk):
+        return None
+    return SlipToQueue(ticket.id, kiosk.id)
+
+
+def queue_slip(slip: SlipToQueue | None, shown: dict) -> dict | None:
     """A durable print job for the committed ticket, saying what the kiosk screen shows.
 
     Returns what the kiosk should know (None when it has no printer). Any error is logged and
     reported as not queued: the ticket stands, and its number and QR code are on the screen.
     """
-    if not has_printer(kiosk):
+    if slip is None:
         return None
     try:
-        ticket_id = ticket.id
-        db.session.commit()  # ends the read; the write below takes SQLite's lock up front
         begin_write_transaction()
-        queue_ticket(ticket_id, kiosk, shown)
-        printer = find_printer(kiosk.id)
+        kiosk = db.session.get(Device, slip.kiosk_id)
+        queue_ticket(slip.ticket_id, kiosk, shown)
+        printer = find_printer(slip.kiosk_id)
         state = printer.state.value if printer is not None else "unknown"
         db.session.commit()
         return {"status": "queued", "printer_state": state}

@@ -235,12 +235,16 @@ def rule_block(dots: int) -> Image.Image:
 
 def qr_block(content: str, half_dots: int, module: int) -> Image.Image:
     """The QR code, centred at half resolution (printed double size, `module` dots a module)."""
-    code = qrcode.QRCode(
-        error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=max(module // 2, 1), border=0
-    )
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
     code.add_data(content)
     code.make(fit=True)
-    symbol = code.make_image().get_image().convert("L")
+    matrix = code.get_matrix()
+    size = len(matrix)
+    cells = bytes(0 if dark else 255 for row in matrix for dark in row)
+    scale = max(module // 2, 1)
+    symbol = Image.frombytes("L", (size, size), cells).resize(
+        (size * scale, size * scale), Image.Resampling.NEAREST
+    )
     canvas = Image.new("L", (max(half_dots, symbol.width), symbol.height), 255)
     canvas.paste(symbol, ((canvas.width - symbol.width) // 2, 0))
     return canvas
