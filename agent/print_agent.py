@@ -8,8 +8,8 @@ next print job with the kiosk's device key, prints it locally and reports the ou
 It needs only the Python standard library and python-escpos (with pyusb for usb://, pyserial
 for serial://):
 
-    python3 print_agent.py --server http://10.0.0.2:5000 --key KIOSK_KEY
-    python3 print_agent.py --server ... --key ... --printer usb://0416:5011
+    KIOSK_KEY=... python3 print_agent.py --server http://10.0.0.2:5000
+    KIOSK_KEY=... python3 print_agent.py --server http://10.0.0.2:5000 --printer usb://0416:5011
 
 Printer addresses: tcp://HOST:PORT, usb://VID:PID, serial:///dev/ttyUSB0?baudrate=9600,
 file:///dev/usb/lp0, cups://QUEUE, none.
@@ -424,11 +424,17 @@ class Agent:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Print a kiosk's ticket slips on its printer.")
     parser.add_argument("--server", required=True, help="The desk's address, e.g. http://10.0.0.2")
-    parser.add_argument("--key", required=True, help="The kiosk's device key.")
+    parser.add_argument(
+        "--key",
+        default=os.environ.get("KIOSK_KEY"),
+        help="The kiosk's device key (or set KIOSK_KEY, which keeps it out of the process list).",
+    )
     parser.add_argument("--printer", default=None, help="Printer address (default: the server's).")
     parser.add_argument("--poll", type=float, default=2.0, help="Seconds between polls.")
     parser.add_argument("--once", action="store_true", help="Print what is waiting, then exit.")
     arguments = parser.parse_args(argv)
+    if not arguments.key:
+        parser.error("the kiosk's device key is needed: --key KEY or KIOSK_KEY=KEY")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", force=True)
     if arguments.printer:
         try:

@@ -35,7 +35,9 @@ def print_worker():
 
 @blueprint.cli.command("print-agent")
 @click.option("--server", required=True, help="The desk's address, e.g. http://10.0.0.2:5000.")
-@click.option("--key", required=True, help="The kiosk's device key.")
+@click.option(
+    "--key", envvar="KIOSK_KEY", required=True, help="The kiosk's device key (or KIOSK_KEY)."
+)
 @click.option(
     "--printer", default=None, help="Printer address (default: the one set on the server)."
 )

@@ -209,3 +209,17 @@ def test_status_bytes_are_read_as_epson_documents_them():
     assert state(0x1A, 0x72) == "paper_out"
     assert state(0x1A, 0x12) == "offline"
     assert state(None, None) == "offline"
+
+
+def test_print_agent_command_refuses_a_bad_printer_and_an_unreachable_server(runner):
+    bad = runner.invoke(
+        args=["print-agent", "--server", "http://127.0.0.1:9", "--key", "k", "--printer", "lp0"]
+    )
+    assert bad.exit_code == 2 and "--printer" in bad.output
+    port = free_port()
+    down = runner.invoke(
+        args=["print-agent", "--server", f"http://127.0.0.1:{port}", "--once"],
+        env={"KIOSK_KEY": "some-key"},
+    )
+    assert down.exit_code == 1
+    assert "Không gọi được máy chủ" in down.output
