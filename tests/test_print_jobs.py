@@ -252,3 +252,41 @@ def test_a_job_is_not_claimed_before_its_next_try(app, demo):
     assert claim_next(device_id, "me") is None
     assert claim_next(device_id, "me", now=utcnow() + timedelta(seconds=31)) is not None
     db.session.commit()
+
+
+def test_idle_printer_is_checked_so_paper_out_shows_before_a_slip_fails(client, fast):
+    fast.config["PRINT_STATUS_SECONDS"] = 0.2
+    printer = FakePrinter(mode="paper_out")
+    device_id, _ = printer_kiosk(printer.url)
+    with printer, running_worker(fast):
+
+        def state():
+            db.session.rollback()
+            row = db.session.execute(
+                db.select(Printer).filter_by(device_id=device_id)
+            ).scalar_one_or_none()
+            return row is not None and row.state.value
+
+        assert wait_until(lambda: state() == "paper_out", 5)
+        printer.mode = "online"
+        assert wait_until(lambda: state() == "online", 5)
+        assert printer.jobs == [], "a status check prints nothing"
+    login(client, "canbo1", "canbo1-demo")
+    assert "Hết giấy" not in client.get("/desk/").get_data(as_text=True)
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_yesterdays_failed_slips_no_longer_alert(client, demo):
+    _, headers = printer_kiosk("tcp://127.0.0.1:9")
+    number = issue(client, headers)["number"]
+    begin_write_transaction()
+    job = jobs()[0]
+    begin_write_transaction()
+    job.status, job.error_code = PrintJobStatus.SENDING, "unreachable"
+    job_rules.fail(job)
+    db.session.commit()
+    login(client, "canbo1", "canbo1-demo")
+    assert f"Phiếu {number} chưa in được" in client.get("/desk/").get_data(as_text=True)
+    with time_machine.travel(local_time(2026, 3, 3, 7, 30), tick=False):
+        login(client, "canbo1", "canbo1-demo")
+        assert "chưa in được" not in client.get("/desk/").get_data(as_text=True)

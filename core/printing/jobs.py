@@ -349,12 +349,24 @@ class PrinterAlert:
 ALERT_STATES = (PrinterState.OFFLINE, PrinterState.PAPER_OUT, PrinterState.PAPER_LOW)
 
 
+def start_of_today() -> datetime:
+    local = to_local(utcnow())
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def printer_alerts(limit: int = 6) -> list[PrinterAlert]:
-    """Failed slips not yet reprinted or dismissed, then printers that are not ready."""
+    """Today's failed slips not yet reprinted or dismissed, then printers that are not ready.
+
+    Yesterday's failures are over (the citizen has gone); the printers page still lists them.
+    """
     alerts = []
     failed = db.session.execute(
         db.select(PrintJob)
-        .where(PrintJob.status == PrintJobStatus.FAILED, PrintJob.resolved_at.is_(None))
+        .where(
+            PrintJob.status == PrintJobStatus.FAILED,
+            PrintJob.resolved_at.is_(None),
+            PrintJob.created_at >= start_of_today(),
+        )
         .order_by(PrintJob.id.desc())
         .limit(limit)
     ).scalars()
