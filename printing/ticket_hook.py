@@ -39,8 +39,7 @@ def queue_slip(slip: SlipToQueue | None, shown: dict) -> dict | None:
         return None
     try:
         begin_write_transaction()
-        kiosk = db.session.get(Device, slip.kiosk_id)
-        queue_ticket(slip.ticket_id, kiosk, shown)
+        queue_ticket(slip.ticket_id, slip.kiosk_id, shown)
         printer = find_printer(slip.kiosk_id)
         state = printer.state.value if printer is not None else "unknown"
         db.session.commit()

@@ -188,7 +188,7 @@ def test_two_senders_racing_never_take_the_same_job(app, demo):
     begin_write_transaction()
     for index in range(40):
         job_rules.queue_job(
-            db.session.get(job_rules.Device, device_id),
+            device_id,
             job_rules.PrintJobKind.TEST,
             job_rules.Slip(agency="", centre="", heading="", number=f"T{index}"),
         )
@@ -245,7 +245,9 @@ def test_a_job_is_not_claimed_before_its_next_try(app, demo):
     device_id, _ = printer_kiosk("tcp://127.0.0.1:9")
     begin_write_transaction()
     device = db.session.get(job_rules.Device, device_id)
-    job = job_rules.queue_job(device, job_rules.PrintJobKind.TEST, job_rules.Slip("", "", "", "T1"))
+    job = job_rules.queue_job(
+        device.id, job_rules.PrintJobKind.TEST, job_rules.Slip("", "", "", "T1")
+    )
     job.next_attempt_at = utcnow() + timedelta(seconds=30)
     db.session.commit()
     begin_write_transaction()

@@ -134,15 +134,17 @@ def test_slip(device: Device, printer: Printer) -> Slip:
 
 
 def queue_job(
-    device: Device,
+    device_id: int,
     kind: PrintJobKind,
     slip: Slip,
     *,
     ticket_id: int | None = None,
     user: User | None = None,
 ) -> PrintJob:
+    """Save a job for the kiosk's printer; the audit event names the person who asked, or
+    else the kiosk itself."""
     job = PrintJob(
-        device_id=device.id,
+        device_id=device_id,
         ticket_id=ticket_id,
         kind=kind,
         status=PrintJobStatus.QUEUED,
@@ -152,21 +154,17 @@ def queue_job(
     )
     db.session.add(job)
     db.session.flush()
-    record_event(
-        "print_job.queued",
-        job,
-        user=user,
-        device=device if user is None else None,
-        kind=kind.value,
-        number=slip.number,
-        printer=device.id,
+    event = record_event(
+        "print_job.queued", job, user=user, kind=kind.value, number=slip.number, printer=device_id
     )
+    if user is None:
+        event.device_id = device_id
     return job
 
 
-def queue_ticket(ticket_id: int, kiosk: Device, shown: dict) -> PrintJob:
+def queue_ticket(ticket_id: int, kiosk_id: int, shown: dict) -> PrintJob:
     """Queue the slip of a just-issued ticket on its kiosk's printer."""
-    return queue_job(kiosk, PrintJobKind.TICKET, issued_slip(shown), ticket_id=ticket_id)
+    return queue_job(kiosk_id, PrintJobKind.TICKET, issued_slip(shown), ticket_id=ticket_id)
 
 
 def queue_reprint(
@@ -176,13 +174,14 @@ def queue_reprint(
     if not has_printer(device):
         raise InvalidInput(NO_PRINTER, device=device.name)
     slip = ticket_slip(ticket, ahead, tracking_url, reprint=True)
-    return queue_job(device, PrintJobKind.REPRINT, slip, ticket_id=ticket.id, user=user)
+    return queue_job(device.id, PrintJobKind.REPRINT, slip, ticket_id=ticket.id, user=user)
 
 
 def queue_test(device: Device, user: User) -> PrintJob:
     if not has_printer(device):
         raise InvalidInput(NO_PRINTER, device=device.name)
-    return queue_job(device, PrintJobKind.TEST, test_slip(device, printer_for(device)), user=user)
+    slip = test_slip(device, printer_for(device))
+    return queue_job(device.id, PrintJobKind.TEST, slip, user=user)
 
 
 def find_job(job_id: int) -> PrintJob:
@@ -330,7 +329,7 @@ def reprint_job(job: PrintJob, ahead: int, tracking_url: str, user: User) -> Pri
         if not has_printer(device):
             raise InvalidInput(NO_PRINTER, device=device.name)
         slip = Slip.from_dict(job.content)
-        new_job = queue_job(device, job.kind, slip, user=user)
+        new_job = queue_job(device.id, job.kind, slip, user=user)
     resolve(job, user, "reprinted")
     return new_job
 
