@@ -8,7 +8,7 @@ WORKERS ?= 3
 INSTANCE := instance
 export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test venv dev-deps db demo bench lint translations clean
+.PHONY: run test venv dev-deps db demo bench bench-printing lint translations clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,9 @@ test: dev-deps
 
 bench: dev-deps
 	$(BIN)/python bench/tickets.py
+
+bench-printing: dev-deps
+	$(BIN)/python bench/printing.py
 
 lint: dev-deps
 	$(BIN)/ruff check .

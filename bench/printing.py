@@ -139,7 +139,7 @@ def load(port: int, method: str, path: str, headers: dict, body: bytes | None,
     }
 
 
-def issuance_figures(seconds: float, clients: int, workers: int) -> None:
+def issuance_figures(seconds: float, clients: int, workers: int, with_worker: bool = True) -> None:
     from fake_printer import FakePrinter, free_port
 
     work = Path(tempfile.mkdtemp(prefix="onestop-bench-"))
@@ -166,8 +166,9 @@ def issuance_figures(seconds: float, clients: int, workers: int) -> None:
         cwd=PROJECT, env=env, stdout=logs, stderr=subprocess.STDOUT,
     )  # fmt: skip
     worker = subprocess.Popen(
-        flask + ["print-worker"], cwd=PROJECT, env=env, stdout=logs, stderr=subprocess.STDOUT
-    )
+        flask + (["print-worker"] if with_worker else ["--help"]),
+        cwd=PROJECT, env=env, stdout=logs, stderr=subprocess.STDOUT,
+    )  # fmt: skip
     try:
         for _ in range(100):
             try:
@@ -195,7 +196,7 @@ def issuance_figures(seconds: float, clients: int, workers: int) -> None:
         }
         issued = results["POST /api/v1/tickets, kiosk with network printer"]["requests"]
         started = time.monotonic()
-        printed = printer.wait_for_jobs(issued, timeout=600)
+        printed = printer.wait_for_jobs(issued if with_worker else 0, timeout=600)
         drained = time.monotonic() - started
         time.sleep(2)
         printed = printer.jobs
@@ -230,11 +231,18 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--render-only", action="store_true")
+    parser.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="Queue the slips but print none (isolates the request).",
+    )
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         render_figures(arguments.rounds, demo_logo(Path(folder) / "logo.png"))
     if not arguments.render_only:
-        issuance_figures(arguments.seconds, arguments.clients, arguments.workers)
+        issuance_figures(
+            arguments.seconds, arguments.clients, arguments.workers, not arguments.no_worker
+        )
 
 
 if __name__ == "__main__":
