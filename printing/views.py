@@ -3,6 +3,7 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from auth.roles import roles_required
 from core.models import Role, Ticket
@@ -23,11 +24,21 @@ from .forms import ActionForm, PrinterSettingsForm, ReprintTicketForm
 STAFF = (Role.OFFICER, Role.MANAGER, Role.ADMIN)
 
 
+def printer_alerts_or_none() -> list:
+    """The alerts, or none when the database cannot say (an error page must still render)."""
+    try:
+        return jobs.printer_alerts()
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("Could not read the printer alerts")
+        return []
+
+
 @blueprint.app_context_processor
 def printer_alert_helpers():
     """`printer_alerts()` is called only by the partial, so other pages pay nothing."""
     return {
-        "printer_alerts": jobs.printer_alerts,
+        "printer_alerts": printer_alerts_or_none,
         "printer_state_label": lambda state: STATE_LABELS.get(state, state),
         "print_error_label": lambda code: ERROR_LABELS.get(code, code or ""),
         "printer_action_form": ActionForm,

@@ -191,34 +191,72 @@ def find_job(job_id: int) -> PrintJob:
     return job
 
 
-def claim_next(device_id: int, sender: str, now: datetime | None = None) -> PrintJob | None:
-    """Atomically take the printer's oldest queued job, if it is due; None otherwise.
+@dataclass(frozen=True)
+class Rendered:
+    """A slip drawn before its job was claimed, stored by the claim itself."""
 
-    Jobs of one printer go out in order: a job waiting for its next try holds back the
-    ones behind it. Two senders never take the same job.
-    """
-    now = now or utcnow()
-    oldest = (
+    payload: bytes
+    milliseconds: float
+
+
+def oldest_queued(device_id: int):
+    return (
         db.select(PrintJob.id)
         .where(PrintJob.device_id == device_id, PrintJob.status == PrintJobStatus.QUEUED)
         .order_by(PrintJob.id)
         .limit(1)
     )
+
+
+def next_due(device_id: int, now: datetime | None = None) -> PrintJob | None:
+    """The job `claim_next` would take now (read only, nothing locked)."""
+    job = db.session.execute(
+        db.select(PrintJob).where(PrintJob.id == oldest_queued(device_id).scalar_subquery())
+    ).scalar_one_or_none()
+    return job if job is not None and job.next_attempt_at <= (now or utcnow()) else None
+
+
+def claim_next(
+    device_id: int,
+    sender: str,
+    now: datetime | None = None,
+    *,
+    expected_id: int | None = None,
+    rendered: Rendered | None = None,
+) -> PrintJob | None:
+    """Atomically take the printer's oldest queued job, if it is due; None otherwise.
+
+    Jobs of one printer go out in order: a job waiting for its next try holds back the
+    ones behind it. Two senders never take the same job. With `expected_id` only that job is
+    taken, and `rendered` bytes are stored with it in the same statement.
+    """
+    now = now or utcnow()
+    oldest = oldest_queued(device_id)
     if db.session.get_bind().dialect.name == "postgresql":
         oldest = oldest.with_for_update(skip_locked=True)
+    conditions = [
+        PrintJob.id == oldest.scalar_subquery(),
+        PrintJob.status == PrintJobStatus.QUEUED,
+        PrintJob.next_attempt_at <= now,
+    ]
+    values = {
+        "status": PrintJobStatus.SENDING,
+        "claimed_at": now,
+        "claimed_by": sender[:64],
+        "attempts": PrintJob.attempts + 1,
+    }
+    if expected_id is not None:
+        conditions.append(PrintJob.id == expected_id)
+    if rendered is not None:
+        values.update(
+            payload=rendered.payload,
+            payload_size=len(rendered.payload),
+            render_ms=rendered.milliseconds,
+        )
     claimed = db.session.execute(
         update(PrintJob)
-        .where(
-            PrintJob.id == oldest.scalar_subquery(),
-            PrintJob.status == PrintJobStatus.QUEUED,
-            PrintJob.next_attempt_at <= now,
-        )
-        .values(
-            status=PrintJobStatus.SENDING,
-            claimed_at=now,
-            claimed_by=sender[:64],
-            attempts=PrintJob.attempts + 1,
-        )
+        .where(*conditions)
+        .values(**values)
         .returning(PrintJob.id)
         .execution_options(synchronize_session=False)
     ).scalar_one_or_none()
@@ -232,15 +270,18 @@ def claim_next(device_id: int, sender: str, now: datetime | None = None) -> Prin
     ).scalar_one()
 
 
+def render_timed(content: dict, paper) -> Rendered:
+    started = time.perf_counter()
+    payload = render_slip(Slip.from_dict(content), paper)
+    return Rendered(payload, round((time.perf_counter() - started) * 1000, 2))
+
+
 def rendered_payload(job: PrintJob) -> bytes:
     """The job's bytes, drawn now (and stored with the job) if not drawn yet."""
     if job.payload is None:
-        printer = printer_for(job.device)
-        started = time.perf_counter()
-        payload = render_slip(Slip.from_dict(job.content), paper_of(printer))
-        job.render_ms = round((time.perf_counter() - started) * 1000, 2)
-        job.payload = payload
-        job.payload_size = len(payload)
+        rendered = render_timed(job.content, paper_of(printer_for(job.device)))
+        job.payload, job.payload_size = rendered.payload, len(rendered.payload)
+        job.render_ms = rendered.milliseconds
     return job.payload
 
 

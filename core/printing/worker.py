@@ -21,9 +21,8 @@ from extensions import db
 from ..database import begin_write_transaction
 from ..models import Device
 from ..models_printing import PrintJob, PrintVia
-from .jobs import claim_next, fail, record_outcome, sweep
+from .jobs import claim_next, fail, next_due, record_outcome, render_timed, sweep
 from .printers import kiosk_printers, paper_of, printer_for, record_state
-from .slip import Slip, render_slip
 
 LOG = logging.getLogger("print-worker")
 DISCOVERY_SECONDS = 2.0
@@ -33,52 +32,42 @@ def sender_name(device_id: int) -> str:
     return f"{socket.gethostname()}:{os.getpid()}:printer-{device_id}"
 
 
-def render_and_store(job_id: int) -> bytes:
-    """Draw the job outside any transaction, then keep the bytes with the job."""
-    job = db.session.get(PrintJob, job_id)
-    if job.payload is not None:
-        payload = job.payload
-        db.session.commit()
-        return payload
-    slip = Slip.from_dict(job.content)
-    paper = paper_of(printer_for(job.device))
-    db.session.commit()
-    started = time.perf_counter()
-    payload = render_slip(slip, paper)
-    elapsed = round((time.perf_counter() - started) * 1000, 2)
-    begin_write_transaction()
-    job = db.session.get(PrintJob, job_id)
-    job.payload, job.payload_size, job.render_ms = payload, len(payload), elapsed
-    db.session.commit()
-    return payload
-
-
 def send_one(device_id: int, sender: str) -> bool:
-    """Claim, draw, send and record the printer's next due job; False when none is due."""
-    begin_write_transaction()
-    job = claim_next(device_id, sender)
-    db.session.commit()
-    if job is None:
+    """Draw, claim, send and record the printer's next due job; False when none is due.
+
+    The slip is drawn before the claim, outside any transaction, and stored by the claim:
+    the job holds its bytes durably before a byte goes to the printer, in two commits a job.
+    """
+    due = next_due(device_id)
+    if due is None:
+        db.session.commit()
         return False
-    job_id = job.id
-    try:
-        payload = render_and_store(job_id)
-    except Exception as error:
-        LOG.exception("could not render print job %s", job_id)
-        db.session.rollback()
-        begin_write_transaction()
-        job = db.session.get(PrintJob, job_id)
-        job.error_code, job.last_error = "render_failed", str(error)[:500]
+    job_id, content, drawn = due.id, due.content, due.payload_size is not None
+    paper = paper_of(printer_for(due.device))
+    db.session.commit()
+    rendered, render_error = None, None
+    if not drawn:
+        try:
+            rendered = render_timed(content, paper)
+        except Exception as error:
+            LOG.exception("could not draw print job %s", job_id)
+            render_error = error
+    begin_write_transaction()
+    job = claim_next(device_id, sender, expected_id=job_id, rendered=rendered)
+    if job is None:
+        db.session.commit()
+        return True  # taken by another sender, or no longer due
+    if render_error is not None:
+        job.error_code, job.last_error = "render_failed", str(render_error)[:500]
         fail(job)
         db.session.commit()
         return True
-    device = db.session.get(Device, device_id)
-    url, check_status = device.printer_url, printer_for(device).check_status
+    payload = job.payload
+    url, check_status = job.device.printer_url, printer_for(job.device).check_status
     db.session.commit()
     delivery = deliver(url, payload, check_status=check_status)
     begin_write_transaction()
-    job = db.session.get(PrintJob, job_id)
-    record_outcome(job, delivery)
+    record_outcome(db.session.get(PrintJob, job_id), delivery)
     db.session.commit()
     if delivery.sent:
         LOG.info("job %s sent to %s (%d bytes)", job_id, url, len(payload))
