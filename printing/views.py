@@ -8,7 +8,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from auth.roles import roles_required
 from core.models import Role, Ticket
 from core.printing import jobs
-from core.printing.overview import find_kiosk, find_ticket_today, printer_rows
+from core.printing.overview import (
+    find_kiosk,
+    find_ticket_today,
+    printer_alerts,
+    printer_rows,
+    recent_jobs,
+)
 from core.printing.printers import (
     ERROR_LABELS,
     STATE_LABELS,
@@ -27,7 +33,7 @@ STAFF = (Role.OFFICER, Role.MANAGER, Role.ADMIN)
 def printer_alerts_or_none() -> list:
     """The alerts, or none when the database cannot say (an error page must still render)."""
     try:
-        return jobs.printer_alerts()
+        return printer_alerts()
     except SQLAlchemyError:
         db.session.rollback()
         current_app.logger.exception("Could not read the printer alerts")
@@ -85,7 +91,7 @@ def render_index(failed_form=None, failed_device_id=None, reprint_form=None, sta
         rows=rows,
         forms=forms,
         reprint_form=reprint_form,
-        recent=jobs.recent_jobs(),
+        recent=recent_jobs(),
         action=ActionForm(),
     )
     return page, status

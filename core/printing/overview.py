@@ -1,4 +1,4 @@
-"""What the printers page shows: each kiosk's printer, its state and its jobs."""
+"""What staff see: each kiosk's printer with its state and jobs, and the printer alerts."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_
 
 from extensions import db
 
-from ..clock import local_today, utcnow
+from ..clock import local_today, to_local, utcnow
 from ..errors import NotFound
 from ..models import Device, DeviceKind, Ticket
-from ..models_printing import Printer, PrintVia
-from .jobs import job_counts
+from ..models_printing import Printer, PrinterState, PrintJob, PrintJobStatus, PrintVia
 from .printers import has_printer, printer_for
 
 AGENT_SILENCE = timedelta(seconds=30)
@@ -92,3 +92,76 @@ def candidate_numbers(wanted: str) -> list[str]:
     if digits:
         candidates += [f"{prefix}{int(digits):0{width}d}" for width in (3, 4)]
     return candidates
+
+
+@dataclass(frozen=True)
+class PrinterAlert:
+    """Something staff should see: a slip that did not print, or a printer in trouble."""
+
+    device: Device
+    state: PrinterState
+    job: PrintJob | None = None
+    error_code: str | None = None
+    detail: str | None = None
+
+
+ALERT_STATES = (PrinterState.OFFLINE, PrinterState.PAPER_OUT, PrinterState.PAPER_LOW)
+
+
+def start_of_today() -> datetime:
+    local = to_local(utcnow())
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def printer_alerts(limit: int = 6) -> list[PrinterAlert]:
+    """Today's failed slips not yet reprinted or dismissed, then printers that are not ready.
+
+    Yesterday's failures are over (the citizen has gone); the printers page still lists them.
+    """
+    alerts = []
+    failed = db.session.execute(
+        db.select(PrintJob)
+        .where(
+            PrintJob.status == PrintJobStatus.FAILED,
+            PrintJob.resolved_at.is_(None),
+            PrintJob.created_at >= start_of_today(),
+        )
+        .order_by(PrintJob.id.desc())
+        .limit(limit)
+    ).scalars()
+    for job in failed:
+        printer = printer_for(job.device)
+        alerts.append(PrinterAlert(job.device, printer.state, job, job.error_code, job.last_error))
+    troubled = db.session.execute(
+        db.select(Printer).where(Printer.state.in_(ALERT_STATES)).order_by(Printer.id)
+    ).scalars()
+    for printer in troubled:
+        device = printer.device
+        if device.revoked_at is None and has_printer(device):
+            alerts.append(PrinterAlert(device, printer.state, None, printer.last_error_code, None))
+    return alerts
+
+
+def job_counts() -> dict[int, dict[str, int]]:
+    """Per printer: queued jobs and failed jobs nobody has dealt with."""
+    rows = db.session.execute(
+        db.select(PrintJob.device_id, PrintJob.status, func.count(PrintJob.id))
+        .where(
+            or_(
+                PrintJob.status.in_((PrintJobStatus.QUEUED, PrintJobStatus.SENDING)),
+                (PrintJob.status == PrintJobStatus.FAILED) & PrintJob.resolved_at.is_(None),
+            )
+        )
+        .group_by(PrintJob.device_id, PrintJob.status)
+    ).all()
+    counts: dict[int, dict[str, int]] = {}
+    for device_id, status, count in rows:
+        entry = counts.setdefault(device_id, {"queued": 0, "failed": 0})
+        entry["failed" if status == PrintJobStatus.FAILED else "queued"] += count
+    return counts
+
+
+def recent_jobs(limit: int = 30) -> list[PrintJob]:
+    return list(
+        db.session.execute(db.select(PrintJob).order_by(PrintJob.id.desc()).limit(limit)).scalars()
+    )

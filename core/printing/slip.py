@@ -20,8 +20,6 @@ import qrcode
 from escpos.printer import Dummy
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from .tcvn3 import encode_tcvn3
-
 FONT_DIR = Path(__file__).with_name("fonts")
 REGULAR_FONT = FONT_DIR / "DejaVuSans.ttf"
 BOLD_FONT = FONT_DIR / "DejaVuSans-Bold.ttf"
@@ -369,55 +367,11 @@ def render_raster(slip: Slip, paper: Paper) -> bytes:
     return writer.cut()
 
 
-def text_columns(paper: Paper) -> int:
-    """Characters per line in the printer's font A (12 dots wide)."""
-    return paper.dots // 12
-
-
-def render_text(slip: Slip, paper: Paper) -> bytes:
-    """TCVN-3 text for printers known to have Epson's Vietnamese pages; native QR code."""
-    import textwrap
-
-    columns = text_columns(paper)
-    printer = Dummy(profile=paper.profile)
-    out = printer._raw
-    out(INITIALISE + ESC + b"a\x01")
-
-    def lines(text: str, width: int = columns) -> None:
-        for line in textwrap.wrap(text, width) or [""]:
-            out(encode_tcvn3(line) + b"\n")
-
-    lines(slip.agency.upper())
-    out(ESC + b"E\x01")
-    lines(slip.centre.upper())
-    out(ESC + b"E\x00")
-    out(b"-" * (columns // 3) + b"\n\n")
-    lines(slip.heading)
-    factor = max(1, min(8, columns // max(len(slip.number), 1)))
-    out(GS + b"!" + bytes(((factor - 1) << 4 | (factor - 1),)))
-    lines(slip.number, width=columns)
-    out(GS + b"!\x00")
-    for badge in slip.badges:
-        out(GS + b"B\x01" + encode_tcvn3(f" {badge} ") + GS + b"B\x00\n")
-    if slip.service:
-        out(ESC + b"E\x01")
-        lines(slip.service)
-        out(ESC + b"E\x00")
-    for line in slip.lines:
-        lines(line)
-    if slip.qr:
-        out(b"\n")
-        printer.qr(slip.qr, size=6, native=True, ec=1)  # EC level M
-        out(b"\n")
-    for line in slip.footer:
-        lines(line)
-    printer.cut()
-    return printer.output
-
-
 def render_slip(slip: Slip, paper: Paper) -> bytes:
     """The whole print job for one slip."""
     slip = slip.normalised()
     if paper.mode == "text":
+        from .text_mode import render_text
+
         return render_text(slip, paper)
     return render_raster(slip, paper)
