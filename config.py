@@ -54,6 +54,7 @@ class Config:
         self.PRINT_EXPIRE_SECONDS = float(env.get("PRINT_EXPIRE_SECONDS", 300))
         self.PRINT_POLL_SECONDS = float(env.get("PRINT_POLL_SECONDS", 0.5))
         self.PRINT_STATUS_SECONDS = float(env.get("PRINT_STATUS_SECONDS", 60))
+        self.PRINT_WORKER_NICE = int(env.get("PRINT_WORKER_NICE", 19))
         self.TICKET_LOGO = env.get("TICKET_LOGO", "")
 
 

@@ -25,7 +25,7 @@ def print_worker():
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", force=True)
     # Drawing a slip takes ~8 ms of processor: at the lowest priority it never slows a kiosk's
     # request (measured in docs/performance.md); a slip a few milliseconds later goes unnoticed.
-    os.nice(19)
+    os.nice(current_app.config["PRINT_WORKER_NICE"])
     worker = PrintWorker(current_app._get_current_object())
     signal.signal(signal.SIGTERM, worker.stop)
     signal.signal(signal.SIGINT, worker.stop)
