@@ -379,7 +379,7 @@ class AgentClient:
 class Agent:
     """Pull, print, report; until stopped."""
 
-    def __init__(self, client: AgentClient, printer: str | None = None, poll: float = 2.0):
+    def __init__(self, client: AgentClient, printer: str | None = None, poll: float = 1.0):
         self.client = client
         self.printer = printer
         self.poll = poll
@@ -430,7 +430,7 @@ def main(argv: list[str] | None = None) -> int:
         help="The kiosk's device key (or set KIOSK_KEY, which keeps it out of the process list).",
     )
     parser.add_argument("--printer", default=None, help="Printer address (default: the server's).")
-    parser.add_argument("--poll", type=float, default=2.0, help="Seconds between polls.")
+    parser.add_argument("--poll", type=float, default=1.0, help="Seconds between polls.")
     parser.add_argument("--once", action="store_true", help="Print what is waiting, then exit.")
     arguments = parser.parse_args(argv)
     if not arguments.key:

@@ -41,7 +41,7 @@ def print_worker():
 @click.option(
     "--printer", default=None, help="Printer address (default: the one set on the server)."
 )
-@click.option("--poll", default=2.0, show_default=True, help="Seconds between polls.")
+@click.option("--poll", default=1.0, show_default=True, help="Seconds between polls.")
 @click.option("--once", is_flag=True, help="Print what is waiting now, then exit.")
 def print_agent(server, key, printer, poll, once):
     """Print this kiosk's slips on a printer plugged into this PC (agent/print_agent.py)."""

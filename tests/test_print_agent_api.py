@@ -3,16 +3,18 @@ nothing."""
 
 import base64
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from openapi_schema_validator import OAS30Validator
 
 from core.models import AuditEvent
 from core.models_printing import Printer, PrintJob, PrintJobStatus
 from escpos_reader import read
 from extensions import db
-from printing_helpers import issue, jobs, printer_kiosk
+from printing_helpers import issue, jobs, login, printer_kiosk
 
 SPEC = json.loads((Path(__file__).parent.parent / "api" / "openapi.json").read_text())
 
@@ -156,3 +158,16 @@ def test_agent_needs_a_kiosk_key(client, agent_kiosk):
     response = client.post("/api/v1/print-jobs/claim", json={"printer_state": "online"})
     assert response.status_code == 401
     assert db.session.execute(db.select(PrintJob)).first() is None
+
+
+def test_slips_waiting_for_a_silent_agent_alert_the_staff(client, agent_kiosk):
+    _, headers = agent_kiosk
+    issue(client, headers)
+    login(client, "canbo1", "canbo1-demo")
+    assert "không liên lạc" not in client.get("/desk/").get_data(as_text=True), "just issued"
+    with time_machine.travel(timedelta(seconds=40)):
+        login(client, "canbo1", "canbo1-demo")
+        desk = client.get("/desk/").get_data(as_text=True)
+        assert "Chương trình in trên máy kiosk không liên lạc với máy chủ" in desk
+        claim(client, headers)  # the agent calls again: no alert any more
+        assert "không liên lạc" not in client.get("/desk/").get_data(as_text=True)

@@ -139,6 +139,25 @@ def printer_alerts(limit: int = 6) -> list[PrinterAlert]:
         device = printer.device
         if device.revoked_at is None and has_printer(device):
             alerts.append(PrinterAlert(device, printer.state, None, printer.last_error_code, None))
+    alerts.extend(silent_agents())
+    return alerts
+
+
+def silent_agents() -> list[PrinterAlert]:
+    """Agent printers with slips waiting while their agent does not call: nothing can print."""
+    waiting = db.session.execute(
+        db.select(PrintJob.device_id)
+        .where(PrintJob.status == PrintJobStatus.QUEUED)
+        .where(PrintJob.created_at < utcnow() - timedelta(seconds=10))
+        .distinct()
+    ).scalars()
+    alerts = []
+    for device_id in waiting:
+        device = db.session.get(Device, device_id)
+        printer = printer_for(device)
+        row = PrinterRow(device, printer, has_printer(device), 0, 0)
+        if row.configured and row.via_agent and not row.agent_running:
+            alerts.append(PrinterAlert(device, PrinterState.OFFLINE, None, "agent_silent", None))
     return alerts
 
 
