@@ -292,3 +292,14 @@ def test_yesterdays_failed_slips_no_longer_alert(client, demo):
     with time_machine.travel(local_time(2026, 3, 3, 7, 30), tick=False):
         login(client, "canbo1", "canbo1-demo")
         assert "chưa in được" not in client.get("/desk/").get_data(as_text=True)
+
+
+def test_slips_waiting_with_no_worker_running_alert_the_staff(client, demo):
+    _, headers = printer_kiosk("tcp://127.0.0.1:9")
+    issue(client, headers)
+    login(client, "canbo1", "canbo1-demo")
+    assert "print-worker" not in client.get("/desk/").get_data(as_text=True), "just issued"
+    with time_machine.travel(timedelta(seconds=40)):
+        login(client, "canbo1", "canbo1-demo")
+        desk = client.get("/desk/").get_data(as_text=True)
+    assert "Phiếu chờ in quá lâu: kiểm tra chương trình in trên máy chủ (print-worker)." in desk

@@ -139,25 +139,32 @@ def printer_alerts(limit: int = 6) -> list[PrinterAlert]:
         device = printer.device
         if device.revoked_at is None and has_printer(device):
             alerts.append(PrinterAlert(device, printer.state, None, printer.last_error_code, None))
-    alerts.extend(silent_agents())
+    alerts.extend(stalled_printers(exclude={alert.device.id for alert in alerts}))
     return alerts
 
 
-def silent_agents() -> list[PrinterAlert]:
-    """Agent printers with slips waiting while their agent does not call: nothing can print."""
+STALLED = timedelta(seconds=30)
+
+
+def stalled_printers(exclude: set[int]) -> list[PrinterAlert]:
+    """Printers with slips waiting and nobody sending them: the kiosk's agent is silent, or
+    the server's print worker is not running (a printer in trouble is reported already)."""
     waiting = db.session.execute(
         db.select(PrintJob.device_id)
         .where(PrintJob.status == PrintJobStatus.QUEUED)
-        .where(PrintJob.created_at < utcnow() - timedelta(seconds=10))
+        .where(PrintJob.created_at < utcnow() - STALLED)
         .distinct()
     ).scalars()
     alerts = []
     for device_id in waiting:
         device = db.session.get(Device, device_id)
-        printer = printer_for(device)
-        row = PrinterRow(device, printer, has_printer(device), 0, 0)
-        if row.configured and row.via_agent and not row.agent_running:
+        row = PrinterRow(device, printer_for(device), has_printer(device), 0, 0)
+        if not row.configured or device.revoked_at is not None:
+            continue
+        if row.via_agent and not row.agent_running:
             alerts.append(PrinterAlert(device, PrinterState.OFFLINE, None, "agent_silent", None))
+        elif not row.via_agent and device_id not in exclude:
+            alerts.append(PrinterAlert(device, row.printer.state, None, "worker_silent", None))
     return alerts
 
 

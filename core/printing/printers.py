@@ -58,6 +58,9 @@ ERROR_LABELS = {
     "expired": _l("Phiếu chờ in quá lâu nên đã dừng in."),
     "interrupted": _l("Chương trình in dừng giữa chừng: không rõ phiếu đã in hay chưa."),
     "render_failed": _l("Không tạo được nội dung phiếu."),
+    "worker_silent": _l(
+        "Phiếu chờ in quá lâu: kiểm tra chương trình in trên máy chủ (print-worker)."
+    ),
     "agent_silent": _l(
         "Chương trình in trên máy kiosk không liên lạc với máy chủ: phiếu đang chờ in."
     ),
