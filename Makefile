@@ -8,7 +8,7 @@ WORKERS ?= 3
 INSTANCE := instance
 export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test venv dev-deps db demo bench lint translations clean screenshots
+.PHONY: run test venv dev-deps db demo bench bench-printing lint translations  clean screenshots
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -40,8 +40,11 @@ run: db
 	@echo "Bộ phận một cửa đang chạy tại $(PUBLIC_BASE_URL)  (Ctrl+C để dừng)"
 	@$(BIN)/flask --app wsgi demo-info
 	@echo ""
-	SECRET_KEY="$$(cat $(INSTANCE)/secret_key)" $(BIN)/gunicorn --bind $(HOST):$(PORT) \
-		--workers $(WORKERS) --access-logfile - wsgi:app
+	@# The print worker runs beside gunicorn; Ctrl+C stops both.
+	@export SECRET_KEY="$$(cat $(INSTANCE)/secret_key)"; \
+	$(BIN)/flask --app wsgi print-worker & worker=$$!; \
+	trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
 
 test: dev-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -51,6 +54,9 @@ screenshots: dev-deps
 
 bench: dev-deps
 	$(BIN)/python bench/tickets.py
+
+bench-printing: dev-deps
+	$(BIN)/python bench/printing.py
 
 lint: dev-deps
 	$(BIN)/ruff check .

@@ -1,7 +1,7 @@
 """The application factory: it wires extensions, blueprints, errors and commands, nothing more."""
 
 import flask_babel
-from flask import Flask, g, has_request_context, request
+from flask import Flask, has_request_context, request
 from flask_babel import lazy_gettext as _l
 
 import core.database  # noqa: F401  (SQLite engine settings)
@@ -50,7 +50,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from core.database import writer_intent
+    from core.database import begin_write_transaction
 
     @app.before_request
     def choose_language():
@@ -58,16 +58,11 @@ def register_request_hooks(app: Flask) -> None:
         flask_babel.refresh()
 
     @app.before_request
-    def declare_writes():
+    def writes_take_the_lock_first():
         """State changes come only by POST, PUT, PATCH or DELETE (never GET), so their
-        transactions begin as writers, when their first query runs."""
-        g.writer_intent = writer_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
-
-    @app.teardown_request
-    def end_writes(error=None):
-        token = g.pop("writer_intent", None)
-        if token is not None:
-            writer_intent.reset(token)
+        transaction begins as a writer."""
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            begin_write_transaction()
 
 
 def register_blueprints(app: Flask) -> None:
@@ -78,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from display import blueprint as display_blueprint
     from dossiers import blueprint as dossiers_blueprint
     from kiosk import blueprint as kiosk_blueprint
+    from printing import blueprint as printing_blueprint
     from public import blueprint as public_blueprint
     from rating import blueprint as rating_blueprint
 
@@ -90,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dossiers_blueprint)
     app.register_blueprint(admin_blueprint, url_prefix="/admin")
     app.register_blueprint(rating_blueprint)
+    app.register_blueprint(printing_blueprint, url_prefix="/admin/printers")
     csrf.exempt(api_blueprint)
 
 

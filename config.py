@@ -58,6 +58,15 @@ class Config:
         self.DOSSIER_CUTOFF = env.get("DOSSIER_CUTOFF", "15:00")
         self.DOSSIER_OFFICE_HOURS = env.get("DOSSIER_OFFICE_HOURS", "07:30-11:30,13:30-17:00")
         self.LOOKUP_RATE_LIMIT = env.get("LOOKUP_RATE_LIMIT", "30 per minute")
+        # Ticket printing (docs/printing.md): back-off between tries, give-up rules, logo.
+        self.PRINT_RETRY_SECONDS = float(env.get("PRINT_RETRY_SECONDS", 10))
+        self.PRINT_RETRY_MAX_SECONDS = float(env.get("PRINT_RETRY_MAX_SECONDS", 60))
+        self.PRINT_MAX_ATTEMPTS = int(env.get("PRINT_MAX_ATTEMPTS", 5))
+        self.PRINT_EXPIRE_SECONDS = float(env.get("PRINT_EXPIRE_SECONDS", 300))
+        self.PRINT_POLL_SECONDS = float(env.get("PRINT_POLL_SECONDS", 0.5))
+        self.PRINT_STATUS_SECONDS = float(env.get("PRINT_STATUS_SECONDS", 60))
+        self.PRINT_WORKER_NICE = int(env.get("PRINT_WORKER_NICE", 19))
+        self.TICKET_LOGO = env.get("TICKET_LOGO", "")
 
     def use_database(self, url: str) -> None:
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(url)

@@ -4,5 +4,6 @@ from flask import Blueprint
 
 blueprint = Blueprint("api", __name__)
 
-# counters: keypads and rating tablets; display: the boards in the waiting hall
-from . import counters, display, views  # noqa: E402,F401
+# counters: keypads and rating tablets; display: the boards in the waiting hall;
+# print_jobs: the print agents of kiosk PCs
+from . import counters, display, print_jobs, views  # noqa: E402,F401

@@ -6,7 +6,7 @@ from flask import current_app, jsonify, request, url_for
 from flask_babel import get_locale
 
 from core.clock import local_now, to_local
-from core.devices import authenticated_device_id
+from core.devices import authenticated_device
 from core.models import DeviceKind, Service, Ticket
 from core.tickets import (
     ServiceInfo,
@@ -19,6 +19,7 @@ from core.tickets import (
     waiting_counts,
 )
 from extensions import db
+from printing.ticket_hook import queue_slip, slip_to_queue
 
 from . import blueprint
 from .schemas import json_object, optional_bool, reject_unknown_fields, required_string
@@ -97,13 +98,15 @@ def list_services():
 
 @blueprint.post("/tickets")
 def create_ticket():
-    kiosk_id = authenticated_device_id(bearer_key(), DeviceKind.KIOSK)
+    kiosk = authenticated_device(bearer_key(), DeviceKind.KIOSK)
     body = json_object()
     reject_unknown_fields(body, {"service", "priority"})
     service = service_info(required_string(body, "service"))
-    ticket = issue_ticket(service, priority=optional_bool(body, "priority"), kiosk_id=kiosk_id)
+    ticket = issue_ticket(service, priority=optional_bool(body, "priority"), kiosk_id=kiosk.id)
+    slip = slip_to_queue(ticket, kiosk)
     db.session.commit()
     payload = ticket_json(ticket, service, ticket.waiting_ahead)
+    payload["print"] = queue_slip(slip, payload)
     return jsonify(payload), 201, {"Location": payload["tracking_url"]}
 
 

@@ -2,7 +2,6 @@
 
 import fcntl
 import os
-from contextvars import ContextVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -12,9 +11,6 @@ from extensions import db
 
 IMMEDIATE = "sqlite_begin_immediate"
 WRITER_LOCK = "onestop_writer_lock"
-
-# True while handling work that changes state: transactions it begins are writers.
-writer_intent: ContextVar[bool] = ContextVar("writer_intent", default=False)
 
 
 def _is_sqlite(dbapi_connection) -> bool:
@@ -56,8 +52,7 @@ def _begin(connection) -> None:
     """
     if connection.dialect.name != "sqlite":
         return
-    immediate = writer_intent.get() or connection.get_execution_options().get(IMMEDIATE, False)
-    if not immediate:
+    if not connection.get_execution_options().get(IMMEDIATE, False):
         connection.exec_driver_sql("BEGIN")
         return
     lock = connection.connection._connection_record.info.get(WRITER_LOCK)

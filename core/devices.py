@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 import time
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
@@ -71,10 +72,21 @@ def authenticate_device(key: str | None, kind: DeviceKind) -> Device:
 
 
 DEVICE_CACHE_SECONDS = 10.0
-_known_devices: dict[tuple[str, DeviceKind], tuple[float, int]] = {}
 
 
-def authenticated_device_id(key: str | None, kind: DeviceKind) -> int:
+@dataclass(frozen=True)
+class KnownDevice:
+    """What hot paths need of an authenticated device, remembered briefly."""
+
+    id: int
+    name: str
+    printer_url: str | None
+
+
+_known_devices: dict[tuple[str, DeviceKind], tuple[float, KnownDevice]] = {}
+
+
+def authenticated_device(key: str | None, kind: DeviceKind) -> KnownDevice:
     """Like `authenticate_device`, for hot paths: a valid key is remembered for 10 seconds.
 
     Only successes are remembered, so a revoked key stops working on every app server
@@ -85,9 +97,10 @@ def authenticated_device_id(key: str | None, kind: DeviceKind) -> int:
     known = _known_devices.get(cache_key)
     if known is not None and now - known[0] < DEVICE_CACHE_SECONDS:
         return known[1]
-    device_id = authenticate_device(key, kind).id
-    _known_devices[cache_key] = (now, device_id)
-    return device_id
+    device = authenticate_device(key, kind)
+    identity = KnownDevice(device.id, device.name, device.printer_url)
+    _known_devices[cache_key] = (now, identity)
+    return identity
 
 
 def forget_known_devices() -> None:

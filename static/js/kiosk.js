@@ -60,6 +60,12 @@
     document.getElementById("result-wait").textContent = ticket.estimated_wait_minutes;
     document.getElementById("result-priority").hidden = !ticket.priority;
     document.getElementById("result-qr").src = root.dataset.qrUrl.replace("TOKEN", ticket.token);
+    // The ticket is saved whatever the printer does; say so when no slip may come out.
+    var print = ticket.print;
+    var printerTrouble = !!print && (print.status !== "queued" ||
+      print.printer_state === "offline" || print.printer_state === "paper_out");
+    document.getElementById("result-print-warning").hidden = !printerTrouble;
+    document.getElementById("result-note").hidden = printerTrouble;
     show(resultView);
     startCountdown(returnSeconds, document.getElementById("result-countdown"));
   }

@@ -1,0 +1,1 @@
+"""The print agent that runs on a kiosk PC (also usable as a standalone script)."""

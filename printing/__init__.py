@@ -1,0 +1,8 @@
+"""Ticket printers for admins (/admin/printers), printer alerts for staff, and the
+`print-worker` and `print-agent` commands."""
+
+from flask import Blueprint
+
+blueprint = Blueprint("printing", __name__, template_folder="templates", cli_group=None)
+
+from . import cli, views  # noqa: E402,F401

@@ -1,0 +1,66 @@
+"""`flask --app wsgi print-worker` and `flask --app wsgi print-agent`."""
+
+import logging
+import os
+import signal
+
+import click
+from flask import current_app
+
+from agent.print_agent import (
+    Agent,
+    AgentClient,
+    PrinterAddressError,
+    ServerError,
+    parse_printer_url,
+)
+from core.printing.worker import PrintWorker
+
+from . import blueprint
+
+
+@blueprint.cli.command("print-worker")
+def print_worker():
+    """Send queued slips to the server-side printers until stopped (Ctrl+C)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", force=True)
+    # Drawing a slip takes ~8 ms of processor: at the lowest priority it never slows a kiosk's
+    # request (measured in docs/performance.md); a slip a few milliseconds later goes unnoticed.
+    os.nice(current_app.config["PRINT_WORKER_NICE"])
+    worker = PrintWorker(current_app._get_current_object())
+    signal.signal(signal.SIGTERM, worker.stop)
+    signal.signal(signal.SIGINT, worker.stop)
+    click.echo("Chương trình in phiếu đang chạy (print worker; Ctrl+C để dừng).")
+    worker.run()
+
+
+@blueprint.cli.command("print-agent")
+@click.option("--server", required=True, help="The desk's address, e.g. http://10.0.0.2:5000.")
+@click.option(
+    "--key", envvar="KIOSK_KEY", required=True, help="The kiosk's device key (or KIOSK_KEY)."
+)
+@click.option(
+    "--printer", default=None, help="Printer address (default: the one set on the server)."
+)
+@click.option("--poll", default=1.0, show_default=True, help="Seconds between polls.")
+@click.option("--once", is_flag=True, help="Print what is waiting now, then exit.")
+def print_agent(server, key, printer, poll, once):
+    """Print this kiosk's slips on a printer plugged into this PC (agent/print_agent.py)."""
+    if printer:
+        try:
+            parse_printer_url(printer)
+        except PrinterAddressError as error:
+            raise click.BadParameter(str(error), param_hint="--printer") from None
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", force=True)
+    agent = Agent(AgentClient(server, key), printer, poll)
+    if once:
+        try:
+            ok = agent.run_once()
+        except ServerError as error:
+            raise click.ClickException(f"Không gọi được máy chủ: {error}") from None
+        click.echo(f"Đã in {agent.printed} phiếu.")
+        if not ok:
+            raise click.ClickException("Máy in chưa in được, xem thông báo ở trên.")
+        return
+    signal.signal(signal.SIGTERM, agent.stop)
+    signal.signal(signal.SIGINT, agent.stop)
+    agent.run()
