@@ -5,6 +5,7 @@ from flask import Flask, g, has_request_context, request
 from flask_babel import lazy_gettext as _l
 
 import core.database  # noqa: F401  (SQLite engine settings)
+import security
 from config import Config, config_from_environment
 from extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -17,6 +18,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.json.ensure_ascii = False
     register_extensions(app)
     register_request_hooks(app)
+    security.init_app(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_template_helpers(app)

@@ -18,7 +18,8 @@ from core.tickets import (
     waiting_ahead,
     waiting_counts,
 )
-from extensions import db
+from extensions import db, limiter
+from security import device_bucket, ticket_limit
 
 from . import blueprint
 from .schemas import json_object, optional_bool, reject_unknown_fields, required_string
@@ -96,6 +97,7 @@ def list_services():
 
 
 @blueprint.post("/tickets")
+@limiter.limit(ticket_limit, key_func=device_bucket)
 def create_ticket():
     kiosk_id = authenticated_device_id(bearer_key(), DeviceKind.KIOSK)
     body = json_object()
