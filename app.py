@@ -80,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     from display import blueprint as display_blueprint
     from dossiers import blueprint as dossiers_blueprint
     from kiosk import blueprint as kiosk_blueprint
+    from privacy import blueprint as privacy_blueprint
     from public import blueprint as public_blueprint
     from rating import blueprint as rating_blueprint
 
@@ -92,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dossiers_blueprint)
     app.register_blueprint(admin_blueprint, url_prefix="/admin")
     app.register_blueprint(rating_blueprint)
+    app.register_blueprint(privacy_blueprint)
     csrf.exempt(api_blueprint)
 
 

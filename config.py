@@ -77,6 +77,8 @@ class Config:
         # A lost server connection is noticed before use (PostgreSQL); a file needs no ping.
         is_file = self.SQLALCHEMY_DATABASE_URI.startswith("sqlite")
         self.SQLALCHEMY_ENGINE_OPTIONS = {} if is_file else {"pool_pre_ping": True}
+        # A database error's message never carries the values (applicants' details) to logs.
+        self.SQLALCHEMY_ENGINE_OPTIONS["hide_parameters"] = True
 
 
 class DevelopmentConfig(Config):
