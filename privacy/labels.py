@@ -10,6 +10,7 @@ ACTION_NAMES = {
     **ADMIN_ACTION_NAMES,
     "counter_session.opened": _l("Mở phiên làm việc tại quầy"),
     "counter_session.closed": _l("Đóng phiên làm việc tại quầy"),
+    "ticket.issued": _l("Số thứ tự: cấp số"),
     "ticket.rated": _l("Số thứ tự: công dân đánh giá"),
     "dossier.receive": _l("Hồ sơ: tiếp nhận"),
     "dossier.imported": _l("Hồ sơ: nhập từ sổ cũ"),
