@@ -74,7 +74,6 @@ def test_no_page_reports_a_csp_violation(live_server, page_factory):
     board = Watched(page_factory(viewport=(1920, 1080)), "board")
     board.page.goto(f"{base}/display/#key={display_key}")
     board.page.locator("#counter-grid .counter-tile").first.wait_for()
-    board.page.screenshot(path=SCREENSHOTS / "csp-board.png")
     problems += board.violations()
 
     # An officer: the console calls the kiosk ticket; dossier pages and a printable form.
