@@ -5,6 +5,7 @@ from flask import Flask, has_request_context, request
 from flask_babel import lazy_gettext as _l
 
 import core.database  # noqa: F401  (SQLite engine settings)
+import security
 from config import Config, config_from_environment
 from extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -17,6 +18,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.json.ensure_ascii = False
     register_extensions(app)
     register_request_hooks(app)
+    security.init_app(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_template_helpers(app)
@@ -74,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     from dossiers import blueprint as dossiers_blueprint
     from kiosk import blueprint as kiosk_blueprint
     from printing import blueprint as printing_blueprint
+    from privacy import blueprint as privacy_blueprint
     from public import blueprint as public_blueprint
     from rating import blueprint as rating_blueprint
 
@@ -87,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_blueprint, url_prefix="/admin")
     app.register_blueprint(rating_blueprint)
     app.register_blueprint(printing_blueprint, url_prefix="/admin/printers")
+    app.register_blueprint(privacy_blueprint)
     csrf.exempt(api_blueprint)
 
 

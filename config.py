@@ -50,9 +50,22 @@ class Config:
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.WTF_CSRF_TIME_LIMIT = None
-        # Flask-Limiter: Redis (redis://127.0.0.1:6379) shares limits between servers.
-        self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
+        # Flask-Limiter: Redis shares the counts between servers and workers; memory://
+        # counts per worker process. RATELIMIT_ENABLED=false turns every limit off.
+        self.RATELIMIT_STORAGE_URI = env.get(
+            "RATELIMIT_STORAGE_URI", env.get("REDIS_URL") or "memory://"
+        )
         self.RATELIMIT_ENABLED = env.get("RATELIMIT_ENABLED", "true").lower() != "false"
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute")
+        # Per kiosk: a guard against a stuck button or a script, not a busy morning.
+        self.TICKET_RATE_LIMIT = env.get("TICKET_RATE_LIMIT", "60 per minute")
+        # Staff are signed out after this many minutes without a click (polling aside).
+        self.SESSION_IDLE_MINUTES = int(env.get("SESSION_IDLE_MINUTES", 30))
+        # Personal data of finished dossiers is erased after this many days (0: never).
+        self.PERSONAL_DATA_RETENTION_DAYS = int(env.get("PERSONAL_DATA_RETENTION_DAYS", 1825))
+        # HSTS on HTTPS responses (0 turns it off).
+        self.HSTS_SECONDS = int(env.get("HSTS_SECONDS", 31536000))
         # Dossier desk defaults; admins may override them in the dossier settings screen.
         self.DOSSIER_AGENCY_CODE = env.get("DOSSIER_AGENCY_CODE", "000.17.22.H56")
         self.DOSSIER_CUTOFF = env.get("DOSSIER_CUTOFF", "15:00")
@@ -73,6 +86,8 @@ class Config:
         # A lost server connection is noticed before use (PostgreSQL); a file needs no ping.
         is_file = self.SQLALCHEMY_DATABASE_URI.startswith("sqlite")
         self.SQLALCHEMY_ENGINE_OPTIONS = {} if is_file else {"pool_pre_ping": True}
+        # A database error's message never carries the values (applicants' details) to logs.
+        self.SQLALCHEMY_ENGINE_OPTIONS["hide_parameters"] = True
 
 
 class DevelopmentConfig(Config):
@@ -89,6 +104,7 @@ class TestingConfig(Config):
         self.SECRET_KEY = "test-secret-key"
         self.use_database(database_url)
         self.PUBLIC_BASE_URL = "http://testserver.local"
+        self.RATELIMIT_STORAGE_URI = "memory://"  # each test's counts start at zero
 
 
 class ProductionConfig(Config):

@@ -18,8 +18,9 @@ from core.tickets import (
     waiting_ahead,
     waiting_counts,
 )
-from extensions import db
+from extensions import db, limiter
 from printing.ticket_hook import queue_slip, slip_to_queue
+from security import device_bucket, ticket_limit
 
 from . import blueprint
 from .schemas import json_object, optional_bool, reject_unknown_fields, required_string
@@ -97,6 +98,7 @@ def list_services():
 
 
 @blueprint.post("/tickets")
+@limiter.limit(ticket_limit, key_func=device_bucket)
 def create_ticket():
     kiosk = authenticated_device(bearer_key(), DeviceKind.KIOSK)
     body = json_object()

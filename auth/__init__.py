@@ -4,4 +4,4 @@ from flask import Blueprint
 
 blueprint = Blueprint("auth", __name__, template_folder="templates")
 
-from . import views  # noqa: E402,F401
+from . import idle, views  # noqa: E402,F401

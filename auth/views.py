@@ -4,9 +4,11 @@ from flask_login import login_user, logout_user
 
 from core.users import authenticate
 from extensions import limiter
+from security import login_limit
 
 from . import blueprint
 from .forms import LoginForm
+from .idle import mark_active
 from .roles import home_endpoint_for
 
 
@@ -18,13 +20,14 @@ def safe_next(target: str | None, user) -> str:
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.username.data, form.password.data)
         if user is not None:
             login_user(user)
+            mark_active()
             return redirect(safe_next(request.args.get("next"), user))
         flash(_("Sai tên đăng nhập hoặc mật khẩu."), "error")
     return render_template("auth/login.html", form=form)

@@ -201,6 +201,8 @@ class Dossier(db.Model):
     supplement_items: Mapped[list] = mapped_column(JSON, default=list)
     imported: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the applicant's details were erased after the retention period (core/privacy.py).
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     procedure: Mapped[Procedure | None] = relationship()
     ticket: Mapped[Ticket | None] = relationship()
@@ -285,5 +287,6 @@ class ReceptionSlip(db.Model):
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     officer: Mapped[User | None] = relationship()

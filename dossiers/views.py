@@ -40,6 +40,8 @@ from .helpers import (
 )
 
 STAFF = (Role.OFFICER, Role.MANAGER, Role.ADMIN)
+# Forms, slips and the register carry applicants' details: officers and admins only
+# (core/privacy.py); managers see the lists and dossiers with masked names.
 DESK = (Role.OFFICER, Role.ADMIN)
 
 
@@ -217,7 +219,7 @@ def build_form(code: str, form: str):
 
 
 @blueprint.get("/dossiers/<code>/print/<form>")
-@roles_required(*STAFF)
+@roles_required(*DESK)
 def form_page(code: str, form: str):
     dossier, document = build_form(code, form)
     return print_page(
@@ -228,7 +230,7 @@ def form_page(code: str, form: str):
 
 
 @blueprint.get("/dossiers/<code>/print/<form>.pdf")
-@roles_required(*STAFF)
+@roles_required(*DESK)
 def form_pdf(code: str, form: str):
     dossier, document = build_form(code, form)
     return pdf_response(document, f"{form}-{dossier.code}")
@@ -248,7 +250,7 @@ def find_slip(slip_id: int):
 
 
 @blueprint.get("/dossiers/slips/<int:slip_id>")
-@roles_required(*STAFF)
+@roles_required(*DESK)
 def slip_page(slip_id: int):
     slip, document = find_slip(slip_id)
     return print_page(
@@ -257,14 +259,14 @@ def slip_page(slip_id: int):
 
 
 @blueprint.get("/dossiers/slips/<int:slip_id>.pdf")
-@roles_required(*STAFF)
+@roles_required(*DESK)
 def slip_pdf(slip_id: int):
     slip, document = find_slip(slip_id)
     return pdf_response(document, f"{slip.kind.value}-{slip.id}")
 
 
 @blueprint.get("/dossiers/register")
-@roles_required(*STAFF)
+@roles_required(*DESK)
 def register():
     from .exports import register_document
 
@@ -277,7 +279,7 @@ def register():
 
 
 @blueprint.get("/dossiers/register.pdf")
-@roles_required(*STAFF)
+@roles_required(*DESK)
 def register_pdf():
     from .exports import register_document
 
@@ -286,7 +288,7 @@ def register_pdf():
 
 
 @blueprint.get("/dossiers/register.xlsx")
-@roles_required(*STAFF)
+@roles_required(*DESK)
 def register_xlsx():
     from .exports import register_workbook
 

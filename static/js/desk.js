@@ -22,6 +22,8 @@
   var consoleRoot = document.getElementById("desk-console");
   if (!consoleRoot) return;
   var seconds = parseInt(consoleRoot.dataset.refresh, 10) || 5;
+  // Background requests do not count as activity: an unattended console still times out.
+  var background = { cache: "no-store", credentials: "same-origin", headers: { "X-Background": "1" } };
 
   function busy() {
     return submitting || document.querySelector("details[open]") !== null ||
@@ -31,7 +33,7 @@
   // Others change the queue (the kiosk, keypads, other counters): when the state's
   // fingerprint changes, take the fresh console from the server and swap it in.
   function refresh() {
-    fetch(window.location.pathname, { cache: "no-store", credentials: "same-origin" })
+    fetch(window.location.pathname, background)
       .then(function (response) {
         if (response.redirected || !response.ok) { window.location.reload(); return null; }
         return response.text();
@@ -49,9 +51,9 @@
 
   function poll() {
     if (busy()) return;
-    fetch(consoleRoot.dataset.stateUrl, { cache: "no-store", credentials: "same-origin" })
+    fetch(consoleRoot.dataset.stateUrl, background)
       .then(function (response) {
-        if (response.redirected) { window.location.reload(); return null; }
+        if (response.redirected || response.status === 401) { window.location.reload(); return null; }
         return response.ok ? response.json() : null;
       })
       .then(function (state) {

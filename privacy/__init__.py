@@ -1,0 +1,29 @@
+"""Accountability and personal data: the audit-log viewer for admins, and the
+`flask --app wsgi privacy …` commands (anonymise after retention, export one person)."""
+
+from flask import Blueprint
+
+blueprint = Blueprint("privacy", __name__, template_folder="templates", cli_group="privacy")
+
+
+@blueprint.app_template_global("sees_personal_data")
+def sees_personal_data() -> bool:
+    """Whether the signed-in user may see applicants' details in full."""
+    from flask_login import current_user
+
+    from core.privacy import sees_personal_data as allowed
+
+    return allowed(current_user)
+
+
+@blueprint.app_template_filter("applicant_name")
+def applicant_name(name: str) -> str:
+    """The applicant's name as the signed-in user may see it (masked for managers)."""
+    from flask_login import current_user
+
+    from core.privacy import shown_name
+
+    return shown_name(name, current_user)
+
+
+from . import audit_log, cli  # noqa: E402,F401

@@ -1,0 +1,75 @@
+"""`flask --app wsgi privacy anonymise` and `flask --app wsgi privacy export`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask import current_app
+
+from core.clock import to_local
+from core.database import begin_write_transaction
+from core.privacy import anonymise_finished, personal_data_of
+from extensions import db
+
+from . import blueprint
+
+
+@blueprint.cli.command("anonymise")
+@click.option("--dry-run", is_flag=True, help="Only count what would be anonymised.")
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Retention in days (PERSONAL_DATA_RETENTION_DAYS by default).",
+)
+def anonymise(dry_run: bool, days: int | None) -> None:
+    """Erase applicants' details of finished dossiers and slips older than the retention
+    period; statistics stay intact; safe to run again."""
+    days = days or current_app.config["PERSONAL_DATA_RETENTION_DAYS"]
+    if days <= 0:
+        click.echo("Không giới hạn thời hạn lưu (PERSONAL_DATA_RETENTION_DAYS=0): không xóa gì.")
+        return
+    begin_write_transaction()
+    found = anonymise_finished(days, dry_run=True)
+    total = len(found.dossiers) + found.slips
+    cutoff = to_local(found.cutoff).strftime("%d/%m/%Y %H:%M")
+    if dry_run or total == 0:
+        db.session.rollback()
+        verb = "Sẽ ẩn danh" if dry_run else "Đã ẩn danh"
+        click.echo(
+            f"{verb} {len(found.dossiers)} hồ sơ và {found.slips} phiếu kết thúc trước {cutoff}"
+            f" (thời hạn lưu {days} ngày)."
+        )
+        return
+    with click.progressbar(length=total, label="Đang ẩn danh") as bar:
+        result = anonymise_finished(days, progress=bar.update)
+    db.session.commit()
+    click.echo(
+        f"Đã ẩn danh {len(result.dossiers)} hồ sơ và {result.slips} phiếu kết thúc trước "
+        f"{cutoff} (thời hạn lưu {days} ngày); số liệu thống kê giữ nguyên."
+    )
+
+
+@blueprint.cli.command("export")
+@click.argument("citizen_id")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    required=True,
+    help="The JSON file to write.",
+)
+def export(citizen_id: str, output: Path) -> None:
+    """Write everything held about the person with CITIZEN_ID (12-digit citizen ID number)
+    to a JSON file."""
+    if not ("".join(citizen_id.split())).isdigit():
+        raise click.BadParameter("số định danh cá nhân chỉ gồm chữ số", param_hint="CITIZEN_ID")
+    begin_write_transaction()
+    data = personal_data_of(citizen_id)
+    output.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    db.session.commit()
+    click.echo(
+        f"Đã ghi {len(data['dossiers'])} hồ sơ và {len(data['reception_slips'])} phiếu "
+        f"vào {output}."
+    )
