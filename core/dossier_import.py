@@ -19,6 +19,7 @@ from .clock import local_zone, to_local
 from .dossiers import bump_to_at_least, next_register_number
 from .errors import InvalidInput
 from .models_dossiers import Channel, Dossier, DossierEvent, DossierStatus, Procedure
+from .procedures import terms_at_receipt
 from .tables import read_rows
 
 COLUMNS = (
@@ -209,14 +210,7 @@ def add_dossier(row: HistoryRow, user) -> Dossier:
         code=row.code,
         register_year=local.year,
         register_number=next_register_number(local.year),
-        procedure=procedure,
-        procedure_code=procedure.code,
-        procedure_name=procedure.name,
-        field_name=procedure.field.name,
-        processing_unit=procedure.processing_unit,
-        processing_days=procedure.processing_days,
-        processing_hours=procedure.processing_hours,
-        fee_vnd=procedure.fee_vnd,
+        **terms_at_receipt(procedure),
         applicant_name=row.applicant_name,
         channel=row.channel,
         status=status,

@@ -30,6 +30,7 @@ from .models_dossiers import (
     ReceptionSlip,
     SlipKind,
 )
+from .procedures import terms_at_receipt
 from .vntext import is_valid_citizen_id, is_valid_phone, normalise_phone
 from .workdays import work_calendar
 
@@ -155,14 +156,7 @@ def receive_dossier(reception: Reception, *, user=None, now: datetime | None = N
         ),
         register_year=local.year,
         register_number=next_register_number(local.year),
-        procedure=procedure,
-        procedure_code=procedure.code,
-        procedure_name=procedure.name,
-        field_name=procedure.field.name,
-        processing_unit=procedure.processing_unit,
-        processing_days=procedure.processing_days,
-        processing_hours=procedure.processing_hours,
-        fee_vnd=procedure.fee_vnd,
+        **terms_at_receipt(procedure),
         sets=reception.sets,
         applicant_name=applicant.name,
         applicant_id_number=applicant.id_number,

@@ -168,6 +168,20 @@ def terms_of(procedure: Procedure) -> dict:
     }
 
 
+def terms_at_receipt(procedure: Procedure) -> dict:
+    """The procedure's terms as a dossier keeps them: later changes leave it alone."""
+    return {
+        "procedure": procedure,
+        "procedure_code": procedure.code,
+        "procedure_name": procedure.name,
+        "field_name": procedure.field.name,
+        "processing_unit": procedure.processing_unit,
+        "processing_days": procedure.processing_days,
+        "processing_hours": procedure.processing_hours,
+        "fee_vnd": procedure.fee_vnd,
+    }
+
+
 def find_procedure(code: str) -> Procedure:
     procedure = db.session.execute(
         db.select(Procedure).filter_by(code=code).options(selectinload(Procedure.documents))
