@@ -27,7 +27,8 @@ from .models import (
     format_ticket_number,
     is_open,
 )
-from .numbering_changes import apply_due_numbering_change, pending_change
+from .models_admin import ServiceNumberingChange
+from .numbering_changes import apply_due_numbering_change
 
 UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 SERVICE_CACHE_SECONDS = 5.0
@@ -108,17 +109,23 @@ class ServiceInfo:
         periods = tuple(
             (period.weekday, period.opens_minute, period.closes_minute) for period in service.hours
         )
-        change = pending_change(service)
+        # The numbering and a waiting change in one statement: one consistent view, even
+        # under PostgreSQL's read committed while another issuer applies the change.
+        prefix, digits, change_due_on = db.session.execute(
+            select(Service.prefix, Service.digits, ServiceNumberingChange.effective_on)
+            .outerjoin(ServiceNumberingChange, ServiceNumberingChange.service_id == Service.id)
+            .where(Service.id == service.id)
+        ).one()
         return cls(
             service.id,
             service.code,
             service.name,
             service.name_en,
-            service.prefix,
-            service.digits,
+            prefix,
+            digits,
             service.active,
             periods,
-            change.effective_on if change is not None else None,
+            change_due_on,
         )
 
     def format_number(self, sequence: int) -> str:
