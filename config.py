@@ -52,6 +52,9 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = None
         # Flask-Limiter: Redis (redis://127.0.0.1:6379) shares limits between servers.
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
+        # Proxies in front of the app (nginx: 1) whose X-Forwarded-For/-Proto are believed;
+        # 0 (the default) when clients reach gunicorn directly.
+        self.TRUSTED_PROXIES = int(env.get("TRUSTED_PROXIES", 0))
         self.RATELIMIT_ENABLED = env.get("RATELIMIT_ENABLED", "true").lower() != "false"
         # Dossier desk defaults; admins may override them in the dossier settings screen.
         self.DOSSIER_AGENCY_CODE = env.get("DOSSIER_AGENCY_CODE", "000.17.22.H56")

@@ -32,6 +32,7 @@ PUBLIC_ENDPOINTS = {
     "auth.login",
     "auth.logout",
     "api.health",
+    "ops.healthz",  # the load balancer's health check: says only whether the database answers
     "api.openapi",
     "api.list_services",  # what the kiosk shows: names and queue lengths
     "api.show_ticket",  # by unguessable token, for the tracking page
