@@ -8,7 +8,7 @@ WORKERS ?= 3
 INSTANCE := instance
 export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test venv dev-deps db demo bench lint translations clean screenshots
+.PHONY: run test venv dev-deps db demo bench bench-peak lint translations clean screenshots
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ screenshots: dev-deps
 
 bench: dev-deps
 	$(BIN)/python bench/tickets.py
+	$(BIN)/python bench/peak.py
+
+# The Monday-morning peak and the headroom above it; PEAK_SECONDS=10 for a quick run.
+bench-peak: dev-deps
+	$(BIN)/python bench/peak.py
 
 lint: dev-deps
 	$(BIN)/ruff check .
