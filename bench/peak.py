@@ -5,8 +5,9 @@ The peak of a large centre: 30 counters calling the next citizen, 10 kiosks issu
 10 s). Real gunicorn over a fresh database; an asyncio client plays every device, each on its
 own clock. After a baseline (`GET /api/v1/health`, no database, at the same concurrency as
 the boards) the whole mix runs at 1×, then 1.5×, 2×, 3×, 4×… the peak's rates, until a
-step no longer keeps up (below 95 % of the rate asked) or its p99 passes 300 ms. The
-headroom is the highest step that held.
+step no longer keeps up (below 95 % of the rate asked) or its p99 passes 300 ms, twice in a
+row (the machine may be shared). The headroom is the highest step that held; the server's CPU
+time per request gives a second, noise-resistant estimate of the capacity.
 
     .venv/bin/python bench/peak.py                          # SQLite, 60 s a step
     PEAK_SECONDS=10 .venv/bin/python bench/peak.py          # a quick run
@@ -315,11 +316,12 @@ def main() -> None:
         baseline, elapsed = asyncio.run(run_baseline(port, BOARDS, min(SECONDS, 15)))
         base_rate, base_p99 = baseline.requests / elapsed, baseline.p(0.99)
         print(f"baseline GET /health ×{BOARDS}: {base_rate:7.1f} req/s, p99 {base_p99:6.1f} ms")
-        held = None
+        held, misses, costs = None, 0, []
         for factor in FACTORS:
             cpu_before = server_cpu_seconds(server.pid)
             tally, elapsed = asyncio.run(run_mix(port, desk, factor, SECONDS))
             cpu = (server_cpu_seconds(server.pid) - cpu_before) / elapsed
+            costs.append(cpu / max(tally.requests / elapsed, 1))
             rate, asked = tally.requests / elapsed, asked_rate(factor)
             errors = {s: n for s, n in tally.statuses.items() if s >= 500 or s == 0}
             p99 = tally.p(0.99)
@@ -334,9 +336,12 @@ def main() -> None:
                 f"({cpu * 1000 / max(rate, 1):.2f} ms/req)  errors {errors or 0}  "
                 f"{'held' if ok else 'NOT held'}  load {os.getloadavg()[0]:.1f}"
             )
-            if not ok:
-                break
-            held = (factor, rate, p99)
+            if ok:
+                held, misses = (factor, rate, p99), 0
+            else:
+                misses += 1  # on a shared machine one step may catch a neighbour's burst
+                if misses == 2:
+                    break
         if held:
             factor, rate, p99 = held
             print(
@@ -345,6 +350,13 @@ def main() -> None:
             )
         else:
             print("headroom: the peak itself was not held")
+        cost = sorted(costs)[len(costs) // 2]
+        cores = os.cpu_count() or 1
+        print(
+            f"server CPU per request (median of the steps): {cost * 1000:.2f} ms, so "
+            f"{cores} dedicated cores would serve about {cores / cost:.0f} req/s of this mix, "
+            f"{cores / cost / asked_rate(1):.1f}× the peak"
+        )
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -17,6 +17,18 @@ from pathlib import Path
 from conftest import free_port
 
 
+def unavailable_reason() -> str | None:
+    """Why a private server cannot be started here, or None."""
+    if postgres_binaries() is None:
+        return "needs PostgreSQL server binaries (/usr/lib/postgresql/*/bin)"
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            return "running as root needs the postgres OS user to run initdb"
+    return None
+
+
 def postgres_binaries() -> Path | None:
     found = sorted(
         glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda path: int(path.split("/")[4])

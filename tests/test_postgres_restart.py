@@ -9,7 +9,7 @@ import time
 import pytest
 import requests
 from ledger import check_ledger
-from private_postgres import PrivatePostgres, postgres_binaries
+from private_postgres import PrivatePostgres, unavailable_reason
 
 from app import create_app
 from config import TestingConfig
@@ -20,9 +20,7 @@ from extensions import db
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not POSTGRES_URL, reason="runs in the PostgreSQL pass (TEST_DATABASE_URL)"),
-    pytest.mark.skipif(
-        postgres_binaries() is None, reason="needs PostgreSQL server binaries (/usr/lib/postgresql)"
-    ),
+    pytest.mark.skipif(bool(unavailable_reason()), reason=str(unavailable_reason())),
 ]
 
 
