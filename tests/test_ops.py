@@ -4,8 +4,8 @@ import pytest
 from flask import request
 from sqlalchemy import event
 
+import config
 from app import create_app
-from config import TestingConfig, config_from_environment
 from conftest import POSTGRES_URL, free_port
 from core.models import AuditEvent, Ticket
 from core.models_desk import CounterSession
@@ -26,7 +26,7 @@ def unreachable_database_url(tmp_path) -> str:
 
 
 def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
-    app = create_app(TestingConfig(unreachable_database_url(tmp_path), str(tmp_path)))
+    app = create_app(config.TestingConfig(unreachable_database_url(tmp_path), str(tmp_path)))
     with app.app_context():
         response = app.test_client().get("/healthz")
         body = response.get_json()
@@ -43,9 +43,9 @@ def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
 
 @pytest.mark.parametrize("hops", [0, 1])
 def test_client_address_is_believed_only_behind_a_trusted_proxy(tmp_path, database_url, hops):
-    config = TestingConfig(database_url, str(tmp_path))
-    config.TRUSTED_PROXIES = hops
-    app = create_app(config)
+    settings = config.TestingConfig(database_url, str(tmp_path))
+    settings.TRUSTED_PROXIES = hops
+    app = create_app(settings)
     app.add_url_rule("/whoami", "whoami", lambda: f"{request.remote_addr} {request.scheme}")
     forwarded = {"X-Forwarded-For": "10.20.0.31", "X-Forwarded-Proto": "https"}
     answer = app.test_client().get(
@@ -62,7 +62,7 @@ def test_production_refuses_to_start_without_a_strong_secret_key(monkeypatch, se
     else:
         monkeypatch.setenv("SECRET_KEY", secret)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        config_from_environment()
+        config.config_from_environment()
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app()
 

@@ -11,8 +11,8 @@ import requests
 from ledger import check_ledger
 from private_postgres import PrivatePostgres, unavailable_reason
 
+import config
 from app import create_app
-from config import TestingConfig
 from conftest import POSTGRES_URL, LiveServer, migrate
 from core.demo import seed_demo
 from extensions import db
@@ -57,7 +57,7 @@ def test_the_app_rides_out_a_database_restart(private_postgres, tmp_path):
     instance = tmp_path / "private"
     instance.mkdir()
     migrate(private_postgres.url, instance)
-    app = create_app(TestingConfig(private_postgres.url, str(instance)))
+    app = create_app(config.TestingConfig(private_postgres.url, str(instance)))
     with app.app_context():
         seed_demo(instance / "demo-kiosk.key")
         db.session.commit()
