@@ -1,6 +1,6 @@
 """Error handlers: JSON for the API, a friendly page elsewhere, never a stack trace."""
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 from core.database import writer_intent
 from core.database_faults import classify
 from core.errors import DomainError, in_both_languages
-from extensions import db
+from extensions import db, login_manager
 
 HTTP_MESSAGES = {
     400: _l("Yêu cầu không hợp lệ."),
@@ -81,6 +81,7 @@ def register(app: Flask) -> None:
         except DBAPIError:
             db.session.remove()  # the connection is gone; the pool replaces it
         writer_intent.set(False)  # what is left (the error page) only reads
+        g._login_user = login_manager.anonymous_user()  # the page must not load the user again
         app.logger.error("Database fault on %s %s: %s", request.method, request.path, error.orig)
         response, status = error_response(fault.status, fault.code, fault.messages())
         return response, status, {"Retry-After": "30"}

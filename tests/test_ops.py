@@ -38,6 +38,13 @@ def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
         )
         assert kiosk.status_code == 503
         assert kiosk.get_json()["error"]["code"] == "database_unavailable"
+        signed_in = app.test_client()
+        with signed_in.session_transaction() as session:
+            session["_user_id"] = "1"
+        with app.app_context():  # a fresh `g`, as each request on a server has
+            page = signed_in.get("/desk/")
+        assert page.status_code == 503
+        assert "không kết nối được cơ sở dữ liệu" in page.get_data(as_text=True)
         db.engine.dispose()
 
 
