@@ -8,7 +8,7 @@ WORKERS ?= 3
 INSTANCE := instance
 export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test venv dev-deps db demo bench bench-printing lint translations  clean screenshots
+.PHONY: run test venv dev-deps db demo bench bench-printing bench-peak lint translations clean screenshots
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ screenshots: dev-deps
 
 bench: dev-deps
 	$(BIN)/python bench/tickets.py
+	$(BIN)/python bench/peak.py
+
+# The Monday-morning peak and the headroom above it; PEAK_SECONDS=10 for a quick run.
+bench-peak: dev-deps
+	$(BIN)/python bench/peak.py
 
 bench-printing: dev-deps
 	$(BIN)/python bench/printing.py

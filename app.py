@@ -3,6 +3,7 @@
 import flask_babel
 from flask import Flask, has_request_context, request
 from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import core.database  # noqa: F401  (SQLite engine settings)
 import security
@@ -15,6 +16,7 @@ def create_app(config: Config | None = None) -> Flask:
     config = config or config_from_environment()
     app = Flask(__name__, instance_path=config.INSTANCE_PATH)
     app.config.from_object(config)
+    trust_proxies(app)
     app.json.ensure_ascii = False
     register_extensions(app)
     register_request_hooks(app)
@@ -24,6 +26,13 @@ def create_app(config: Config | None = None) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind nginx (TRUSTED_PROXIES=1), see the client's address and scheme, not the proxy's."""
+    hops = app.config.get("TRUSTED_PROXIES", 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
 
 def select_locale() -> str:
@@ -75,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     from display import blueprint as display_blueprint
     from dossiers import blueprint as dossiers_blueprint
     from kiosk import blueprint as kiosk_blueprint
+    from ops import blueprint as ops_blueprint
     from printing import blueprint as printing_blueprint
     from privacy import blueprint as privacy_blueprint
     from public import blueprint as public_blueprint
@@ -91,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(rating_blueprint)
     app.register_blueprint(printing_blueprint, url_prefix="/admin/printers")
     app.register_blueprint(privacy_blueprint)
+    app.register_blueprint(ops_blueprint)
     csrf.exempt(api_blueprint)
 
 

@@ -31,6 +31,10 @@ def commit_or_fail(action):
 
 
 def register(app: Flask) -> None:
+    from ops.commands import register as register_backup_commands
+
+    register_backup_commands(app)
+
     @app.cli.command("init-db")
     def init_db():
         """Create the database or bring it to the latest schema (safe to run again)."""

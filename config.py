@@ -55,6 +55,9 @@ class Config:
         self.RATELIMIT_STORAGE_URI = env.get(
             "RATELIMIT_STORAGE_URI", env.get("REDIS_URL") or "memory://"
         )
+        # Proxies in front of the app (nginx: 1) whose X-Forwarded-For/-Proto are believed;
+        # 0 (the default) when clients reach gunicorn directly.
+        self.TRUSTED_PROXIES = int(env.get("TRUSTED_PROXIES", 0))
         self.RATELIMIT_ENABLED = env.get("RATELIMIT_ENABLED", "true").lower() != "false"
         self.RATELIMIT_HEADERS_ENABLED = True
         self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute")

@@ -1,13 +1,16 @@
 """Error handlers: JSON for the API, a friendly page elsewhere, never a stack trace."""
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
+from core.database import writer_intent
+from core.database_faults import classify
 from core.errors import DomainError, in_both_languages
-from extensions import db
+from extensions import db, login_manager
 
 HTTP_MESSAGES = {
     400: _l("Yêu cầu không hợp lệ."),
@@ -66,6 +69,22 @@ def register(app: Flask) -> None:
         code = (error.name or "error").lower().replace(" ", "_")
         message = HTTP_MESSAGES.get(status, error.name)
         return error_response(status, code, in_both_languages(message))
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error: DBAPIError):
+        """A full disk, a read-only or unreachable database: a clear 503, nothing written."""
+        fault = classify(error)
+        if fault is None:
+            return unexpected_error(error)
+        try:
+            db.session.rollback()
+        except DBAPIError:
+            db.session.remove()  # the connection is gone; the pool replaces it
+        writer_intent.set(False)  # what is left (the error page) only reads
+        g._login_user = login_manager.anonymous_user()  # the page must not load the user again
+        app.logger.error("Database fault on %s %s: %s", request.method, request.path, error.orig)
+        response, status = error_response(fault.status, fault.code, fault.messages())
+        return response, status, {"Retry-After": "30"}
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -1,0 +1,170 @@
+"""Several app servers on one database: live updates across them, and a worker killed -9.
+
+Real gunicorn processes on loopback ports, real client processes; bounded in time.
+"""
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
+
+import fault_clients
+import pytest
+import requests
+from ledger import check_ledger
+
+from conftest import LiveServer
+from core.devices import create_device
+from desk_support import counter_key, issue
+from extensions import db
+
+pytestmark = pytest.mark.slow
+
+
+def start_servers(app, database_url, names: list[str], workers: int) -> list[LiveServer]:
+    """Start the servers side by side (each takes seconds to import the app)."""
+    db.session.remove()
+    instances = [Path(app.instance_path) / name for name in names]
+    for instance in instances:
+        instance.mkdir(parents=True, exist_ok=True)
+    with ThreadPoolExecutor(len(names)) as pool:
+        return list(
+            pool.map(lambda instance: LiveServer(database_url, instance, workers), instances)
+        )
+
+
+def stop_quickly(*servers: LiveServer) -> None:
+    """SIGQUIT: gunicorn's quick shutdown; the tests have nothing left in flight."""
+    for server in servers:
+        server.process.send_signal(signal.SIGQUIT)
+    for server in servers:
+        try:
+            server.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait()
+
+
+class BoardPoller(threading.Thread):
+    """A display board polling one server as the real board does (ETag, every 0.5 s)."""
+
+    def __init__(self, url: str, key: str) -> None:
+        super().__init__(daemon=True)
+        self.url, self.key = url, key
+        self.seen: dict[str, float] = {}
+        self.statuses: dict[int, int] = {}
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {self.key}"
+        etag = None
+        while not self.stop.is_set():
+            headers = {"If-None-Match": etag} if etag else {}
+            response = session.get(f"{self.url}/api/v1/display", headers=headers, timeout=5)
+            self.statuses[response.status_code] = self.statuses.get(response.status_code, 0) + 1
+            if response.status_code == 200:
+                etag = response.headers["ETag"]
+                now = time.time()
+                for call in response.json()["calls"]:
+                    self.seen.setdefault(call["number"], now)
+            self.stop.wait(0.5)
+
+
+def test_a_call_through_one_server_reaches_a_board_on_another_within_a_second(
+    app, demo, database_url
+):
+    _, board_key = create_device("display", "Bảng sảnh chính")
+    keypad = counter_key(1)
+    for _ in range(4):
+        issue("GPLX")
+    first, second = start_servers(app, database_url, ["server-a", "server-b"], workers=1)
+    board = BoardPoller(second.url, board_key)
+    try:
+        board.start()
+        time.sleep(0.8)
+        delays = {}
+        for pause in (0.0, 0.3, 0.45):  # calls land at different moments of the poll cycle
+            time.sleep(pause)
+            started = time.time()
+            called = requests.post(
+                f"{first.url}/api/v1/counters/1/next",
+                headers={"Authorization": f"Bearer {keypad}"},
+                timeout=10,
+            )
+            assert called.status_code == 200, called.text
+            number = called.json()["number"]
+            deadline = started + 2
+            while number not in board.seen and time.time() < deadline:
+                time.sleep(0.02)
+            assert number in board.seen, f"{number} never reached the board on the other server"
+            delays[number] = board.seen[number] - started
+    finally:
+        board.stop.set()
+        board.join(timeout=5)
+        stop_quickly(first, second)
+    assert list(delays) == ["A001", "A002", "A003"]
+    assert max(delays.values()) < 1.0, delays
+    assert set(board.statuses) <= {200, 304} and board.statuses.get(304, 0) > 0
+
+
+def worker_pids(master: int) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (FileNotFoundError, ProcessLookupError, IndexError):
+                continue
+            if parent == master:
+                pids.append(int(entry.name))
+    return pids
+
+
+KIOSKS, COUNTERS, LOAD_SECONDS = 4, 2, 3.0
+
+
+def test_killing_a_worker_mid_morning_loses_and_duplicates_nothing(app, demo, database_url):
+    keys = {number: counter_key(number) for number in range(1, COUNTERS + 1)}
+    for _ in range(6):
+        issue("GPLX")  # counters have someone to call from the start
+    (server,) = start_servers(app, database_url, ["server"], workers=3)
+    master = server.process.pid
+    killed = []
+    try:
+        until = time.time() + LOAD_SECONDS
+        with ProcessPoolExecutor(max_workers=KIOSKS + COUNTERS) as pool:
+            kiosks = [
+                pool.submit(fault_clients.kiosk, server.url, demo, seed, until)
+                for seed in range(KIOSKS)
+            ]
+            counters = [
+                pool.submit(fault_clients.counter, server.url, key, number, until)
+                for number, key in keys.items()
+            ]
+            for moment in (1.0, 2.0):
+                time.sleep(max(0.0, until - LOAD_SECONDS + moment - time.time()))
+                victim = worker_pids(master)[0]
+                os.kill(victim, signal.SIGKILL)
+                killed.append((victim, time.time()))
+            kiosk_results = [future.result() for future in kiosks]
+            counter_results = [future.result() for future in counters]
+        replaced = sorted(worker_pids(master))
+        assert len(replaced) == 3 and not {pid for pid, _ in killed} & set(replaced)
+    finally:
+        stop_quickly(server)
+
+    answers = [ticket for result in kiosk_results for ticket in result["tickets"]]
+    acknowledged = [ticket for ticket in answers if "token" in ticket]
+    refused = [ticket for ticket in answers if "token" not in ticket]
+    assert not refused, refused[:3]
+    assert all(set(result["statuses"]) <= {200, 204} for result in counter_results)
+    last_kill = killed[-1][1]
+    assert any(ticket["started"] > last_kill for ticket in acknowledged), "service went on"
+    called = [number for result in counter_results for number in result["called"]]
+    assert len(acknowledged) > 20 and called
+    stored = check_ledger(acknowledged, called)
+    assert len(stored) >= len(acknowledged) + 6
