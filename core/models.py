@@ -269,4 +269,9 @@ class AuditEvent(db.Model):
 
 # The models of the admin screens, the dossier desk and the counter desk live in their own
 # modules.
-from . import models_admin, models_desk, models_dossiers  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    models_admin,
+    models_desk,
+    models_dossiers,
+    models_reports,  # noqa: E402,F401
+)

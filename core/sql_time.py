@@ -1,0 +1,81 @@
+"""Time arithmetic inside SQL, written once for PostgreSQL and once for SQLite.
+
+UTC instants are stored; the reports count in the centre's local days. PostgreSQL
+converts with the zone's rules; SQLite shifts by the zone's UTC offset at a given moment
+(Vietnam has had no daylight saving since 1975, so the offset is fixed).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Integer, cast, func, literal
+from sqlalchemy.sql.elements import ColumnElement
+
+from extensions import db
+
+
+def dialect_name() -> str:
+    return db.session.get_bind().dialect.name
+
+
+class LocalTime:
+    """SQL expressions for one zone and one database dialect."""
+
+    def __init__(self, zone: ZoneInfo, at: datetime, dialect: str | None = None):
+        self.zone = zone
+        self.dialect = dialect or dialect_name()
+        offset = zone.utcoffset(at.replace(tzinfo=None))
+        self.offset_minutes = int(offset.total_seconds() // 60) if offset else 0
+
+    @property
+    def postgres(self) -> bool:
+        return self.dialect == "postgresql"
+
+    def _sqlite_shift(self) -> str:
+        return f"{self.offset_minutes:+d} minutes"
+
+    def date(self, column) -> ColumnElement:
+        """The local calendar day of a UTC instant, comparable between rows."""
+        if self.postgres:
+            return cast(func.timezone(self.zone.key, column), db.Date)
+        return func.date(column, self._sqlite_shift())
+
+    def hour(self, column) -> ColumnElement:
+        """The local hour (0–23) of a UTC instant."""
+        if self.postgres:
+            return cast(func.extract("hour", func.timezone(self.zone.key, column)), Integer)
+        return cast(func.strftime("%H", column, self._sqlite_shift()), Integer)
+
+    def seconds(self, later, earlier) -> ColumnElement:
+        """Seconds from `earlier` to `later` (NULL when either is NULL)."""
+        if self.postgres:
+            return func.extract("epoch", later - earlier)
+        return (func.julianday(later) - func.julianday(earlier)) * literal(86400.0)
+
+    def whole_minutes(self, seconds, cap: int) -> ColumnElement:
+        """Whole minutes of a duration in seconds (rounded down), at most `cap`."""
+        if self.postgres:
+            minutes = cast(func.floor(seconds / 60), Integer)
+        else:
+            minutes = cast(seconds / 60, Integer)  # truncates: durations are not negative
+        return func.least(minutes, cap) if self.postgres else func.min(minutes, cap)
+
+    def weekday_of_day(self, day_column) -> ColumnElement:
+        """0 = Monday … 6 = Sunday, of a DATE column."""
+        if self.postgres:
+            return cast(func.extract("isodow", day_column), Integer) - 1
+        return (cast(func.strftime("%w", day_column), Integer) + 6) % 7
+
+    def month_of_day(self, day_column) -> ColumnElement:
+        """'YYYY-MM' of a DATE column."""
+        if self.postgres:
+            return func.to_char(day_column, "YYYY-MM")
+        return func.substr(day_column, 1, 7)
+
+    def month(self, column) -> ColumnElement:
+        """'YYYY-MM' of the local day of a UTC instant."""
+        if self.postgres:
+            return func.to_char(func.timezone(self.zone.key, column), "YYYY-MM")
+        return func.strftime("%Y-%m", column, self._sqlite_shift())

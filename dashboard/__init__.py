@@ -1,0 +1,18 @@
+"""The managers' dashboard: the live view of the hall, statistics for any period and the
+administrative reform report (báo cáo công tác cải cách hành chính)."""
+
+from flask import Blueprint
+
+from auth.roles import blueprint_roles_required
+from core.models import Role
+
+blueprint = Blueprint("dashboard", __name__, template_folder="templates")
+blueprint_roles_required(blueprint, Role.MANAGER, Role.ADMIN)
+
+from . import cli, views  # noqa: E402,F401
+
+
+@blueprint.record_once
+def register_commands(state) -> None:
+    state.app.cli.add_command(cli.report_group)
+    state.app.cli.add_command(cli.demo_history_command)

@@ -1,0 +1,1 @@
+"""Dashboard pages (thin views over core.dashboard_* modules)."""
