@@ -52,7 +52,8 @@ class LocalTime:
         """Seconds from `earlier` to `later` (NULL when either is NULL)."""
         if self.postgres:
             return func.extract("epoch", later - earlier)
-        return (func.julianday(later) - func.julianday(earlier)) * literal(86400.0)
+        # julianday is a float of days: round off its noise to the millisecond.
+        return func.round((func.julianday(later) - func.julianday(earlier)) * literal(86400.0), 3)
 
     def whole_minutes(self, seconds, cap: int) -> ColumnElement:
         """Whole minutes of a duration in seconds (rounded down), at most `cap`."""
