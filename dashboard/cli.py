@@ -61,16 +61,26 @@ def report_tthc(start: str, end: str, output_format: str, output: Path | None) -
 )
 def demo_history_command(days, dossiers_per_day, tickets_per_day, seed, if_empty) -> None:
     """Fill the database with a realistic history of working days ending today."""
+    from core.database import begin_write_transaction
     from core.demo_history import HistoryPlan, database_has_history, write_history
+    from extensions import db
 
-    if if_empty and database_has_history():
-        click.echo("Đã có lịch sử hồ sơ, không tạo thêm (history already present).")
-        return
+    begin_write_transaction()
+    if database_has_history():
+        db.session.rollback()
+        if if_empty:
+            click.echo("Đã có dữ liệu lịch sử, không tạo thêm (history already present).")
+            return
+        raise click.ClickException(
+            "Cơ sở dữ liệu đã có số thứ tự hoặc hồ sơ của những ngày trước; lịch sử mẫu chỉ "
+            "tạo trên cơ sở dữ liệu chưa có lịch sử (the database already holds history)."
+        )
     plan = HistoryPlan(
         days=days, dossiers_per_day=dossiers_per_day, tickets_per_day=tickets_per_day, seed=seed
     )
     with click.progressbar(length=plan.days, label="Tạo dữ liệu lịch sử", show_pos=True) as bar:
         result = write_history(plan, progress=bar.update)
+    db.session.commit()
     click.echo(
         f"Đã tạo {result.dossiers:,} hồ sơ, {result.tickets:,} số thứ tự và "
         f"{result.ratings:,} đánh giá trong {result.working_days} ngày làm việc."
