@@ -468,7 +468,7 @@ class HistoryWriter:
                 procedure.fee_vnd,
                 1,
                 self.applicant_name(),
-                f"0{rng.randint(10, 99)}0{rng.randint(10**8, 10**9 - 1)}",
+                f"0{rng.randint(10, 99)}{rng.randint(10**8, 10**9 - 1)}",
                 f"09{rng.randint(10**7, 10**8 - 1)}",
                 "",
                 rng.choice(PLACES),
