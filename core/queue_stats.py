@@ -160,7 +160,9 @@ def _ticket_conditions(period: Period, filters: ReportFilter) -> list:
 
 
 def _names():
-    services = {s.id: f"{s.code} – {s.name}" for s in db.session.execute(select(Service)).scalars()}
+    services = {
+        s.id: f"{s.prefix} – {s.name}" for s in db.session.execute(select(Service)).scalars()
+    }
     counters = {c.id: c.name for c in db.session.execute(select(Counter)).scalars()}
     officers = {u.id: u.full_name or u.username for u in db.session.execute(select(User)).scalars()}
     return services, counters, officers

@@ -9,8 +9,9 @@ Rules (see docs/dashboard.md):
 - lateness is judged against the legal due time: the one set at reception, or set again
   when a supplemented dossier restarted the clock; a new date promised in an apology
   letter does not make a late dossier timely (the letter is counted apart);
-- pending at the end of the last day: overdue when its due time has passed, except while
-  it awaits the applicant's supplement (the clock restarts when the supplement comes);
+- pending at the end of the last day (or now, for a period not yet over): overdue when its
+  due time has passed, except while it awaits the applicant's supplement (the clock
+  restarts when the supplement comes);
 - withdrawn within the period: left out of every column and counted apart, so that
   received_total = resolved_total + pending_total.
 """
@@ -25,7 +26,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from extensions import db
 
-from .clock import local_zone
+from .clock import local_zone, utcnow
 from .models import Ticket
 from .models_dossiers import Channel, Dossier, DossierEvent
 from .report_periods import Period
@@ -172,7 +173,10 @@ def _flag(condition: ColumnElement) -> ColumnElement:
     return func.sum(case((condition, 1), else_=0))
 
 
-def _columns(start: datetime, end: datetime, local: LocalTime) -> list[ColumnElement]:
+def _columns(
+    start: datetime, end: datetime, cutoff: datetime, local: LocalTime
+) -> list[ColumnElement]:
+    """`cutoff` is the end of the period, or now for a period not yet over."""
     due = legal_due()
     withdrawn = and_(Dossier.withdrawn_at.is_not(None), Dossier.withdrawn_at < end)
     counted = not_(withdrawn)
@@ -185,8 +189,8 @@ def _columns(start: datetime, end: datetime, local: LocalTime) -> list[ColumnEle
     # the cut-off, not stopped for a supplement). The event look-up runs only for these.
     overdue = case(
         (
-            and_(pending, due < end, Dossier.clock_started_at < end),
-            case((awaiting_supplement_at(end), 0), else_=1),
+            and_(pending, due < cutoff, Dossier.clock_started_at < cutoff),
+            case((awaiting_supplement_at(cutoff), 0), else_=1),
         ),
         else_=0,
     )
@@ -225,16 +229,22 @@ def _population(start: datetime, end: datetime) -> list[ColumnElement]:
     ]
 
 
-def reform_report(period: Period, filters: ReportFilter | None = None) -> ReformReport:
-    """The official table for `period`: one row per field and the total row."""
+def reform_report(
+    period: Period, filters: ReportFilter | None = None, now: datetime | None = None
+) -> ReformReport:
+    """The official table for `period`: one row per field and the total row.
+
+    Pending dossiers are judged at the end of the last day, or now if that is still ahead.
+    """
     filters = filters or ReportFilter()
     zone = local_zone()
     start, end = period.bounds(zone)
+    cutoff = min(end, now or utcnow())
     local = LocalTime(zone, end)
     by_field: dict[str, Counts] = {}
     for population in _population(start, end):
         statement = (
-            select(Dossier.field_name, *_columns(start, end, local))
+            select(Dossier.field_name, *_columns(start, end, cutoff, local))
             .where(population, *filters.dossier_conditions())
             .group_by(Dossier.field_name)
         )

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+from conftest import local_time
 from core.errors import InvalidInput
 from core.reform_report import ReportFilter, reform_report
 from core.report_periods import (
@@ -83,6 +84,13 @@ def test_filters_and_a_later_period_carry_the_open_dossiers_over(history):
     # 16/3: XQK resolved late, PH-KD withdrawn (out of the table).
     assert next_week["total"]["resolved_late"] == 1
     assert next_week["total"]["withdrawn"] == 1
+    # A period not yet over judges its pending dossiers now: on 11/3 at noon only the
+    # dossier due on 4/3 is overdue (those due on 12/3 are not yet).
+    running = reform_report(
+        custom_period(date(2026, 3, 2), date(2026, 3, 13)), now=local_time(2026, 3, 11, 12, 0)
+    ).as_json()
+    assert running["total"]["pending_overdue"] == 1
+    assert running["total"]["pending_total"] == EXPECTED["total"]["pending_total"]
 
 
 def test_bad_dates_are_refused_clearly(runner, app):
