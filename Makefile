@@ -8,7 +8,7 @@ WORKERS ?= 3
 INSTANCE := instance
 export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test venv dev-deps db demo bench lint translations clean screenshots
+.PHONY: run test venv dev-deps db demo bench bench-report lint translations clean screenshots
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ screenshots: dev-deps
 
 bench: dev-deps
 	$(BIN)/python bench/tickets.py
+
+# Five busy years (1,000,000 dossiers, 3,000,000 tickets) on SQLite and PostgreSQL: long.
+bench-report: dev-deps
+	$(BIN)/python bench/report_scale.py sqlite
+	$(BIN)/python bench/report_scale.py postgresql
 
 lint: dev-deps
 	$(BIN)/ruff check .

@@ -40,6 +40,8 @@ HISTORY_OFFICERS = [
     ("canbo5", "Võ Thị Mai"),
 ]
 SERVICE_SHARES = {"GPLX": 0.40, "PTIEN": 0.25, "VTAI": 0.14, "KCHT": 0.05, "TRAKQ": 0.16}
+# How crowded each queue is (waiting times scale with it) and minutes at the counter.
+SERVICE_CROWDING = {"GPLX": 1.5, "PTIEN": 1.0, "VTAI": 0.8, "KCHT": 0.55, "TRAKQ": 0.45}
 SERVICE_MINUTES = {"GPLX": 7.0, "PTIEN": 6.0, "VTAI": 6.5, "KCHT": 9.0, "TRAKQ": 2.5}
 # Arrivals by local hour (weights): a morning peak and a smaller afternoon wave.
 HOUR_WEIGHTS = {7: 6, 8: 17, 9: 19, 10: 15, 11: 6, 13: 9, 14: 12, 15: 10, 16: 6}
@@ -280,7 +282,8 @@ class HistoryWriter:
             counter_id = officer_id = called = started = finished = None
             if status != "cancelled" and self.counters.get(code):
                 counter_id, officer_id = self.random.choice(self.counters[code])
-                wait = self.random.gammavariate(2.0, 3.2 * busy * load + 0.5)
+                scale = 3.2 * busy * load * SERVICE_CROWDING[code] + 0.5
+                wait = self.random.gammavariate(2.0, scale)
                 called = issued + timedelta(minutes=wait)
                 if status == "done":
                     started = called + timedelta(seconds=self.random.uniform(20, 90))
