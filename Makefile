@@ -34,7 +34,7 @@ $(INSTANCE)/secret_key:
 db: venv $(INSTANCE)/secret_key
 	$(BIN)/flask --app wsgi init-db
 	$(BIN)/flask --app wsgi seed-demo
-	$(BIN)/flask --app wsgi demo-history --if-empty --days 20 --dossiers-per-day 200 --tickets-per-day 600
+	$(BIN)/flask --app wsgi demo-history --if-empty --days 28 --dossiers-per-day 200 --tickets-per-day 600
 
 run: db
 	@echo ""

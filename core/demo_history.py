@@ -139,7 +139,7 @@ EVENT_COLUMNS = (
 
 @dataclass(frozen=True)
 class HistoryPlan:
-    days: int = 20
+    days: int = 28  # calendar days before today; only their working days get a history
     dossiers_per_day: int = 800
     tickets_per_day: int = 2400
     seed: int = 2026
@@ -178,13 +178,21 @@ def history_calendar(first_year: int, last_year: int) -> WorkCalendar:
 
 
 def history_days(calendar: WorkCalendar, today: date, count: int) -> list[date]:
-    """The `count` working days before today, oldest first."""
-    days, day = [], today
-    while len(days) < count:
-        day -= timedelta(days=1)
-        if calendar.is_working_day(day):
-            days.append(day)
-    return days[::-1]
+    """The working days among the `count` days before today, oldest first."""
+    span = (today - timedelta(days=offset) for offset in range(count, 0, -1))
+    return [day for day in span if calendar.is_working_day(day)]
+
+
+def tidy_after_bulk() -> None:
+    """Refresh the planner's statistics (and PostgreSQL's visibility map, which its
+    index-only scans need) after a bulk load; runs outside the load's transaction."""
+    engine = db.engine
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        if engine.dialect.name == "postgresql":
+            for table in ("ticket", "rating", "dossier", "dossier_event"):
+                connection.exec_driver_sql(f"VACUUM ANALYZE {table}")
+        else:
+            connection.exec_driver_sql("ANALYZE")
 
 
 def seasonal_load(day: date) -> float:
@@ -545,17 +553,19 @@ class HistoryWriter:
 def write_history(
     plan: HistoryPlan, progress: Callable[[int], None] | None = None
 ) -> HistoryResult:
-    """Write the plan's history; the caller commits."""
+    """Write the plan's history; the caller commits. `progress` hears calendar days."""
+    progress = progress or (lambda days: None)
     today = local_today()
-    calendar = history_calendar(today.year - plan.days // 200 - 2, today.year)
+    calendar = history_calendar(today.year - plan.days // 365 - 1, today.year)
     writer = HistoryWriter(plan, calendar)
-    days = history_days(calendar, today, plan.days)
-    for day in days:
+    previous = today - timedelta(days=plan.days + 1)
+    for day in history_days(calendar, today, plan.days):
         load = seasonal_load(day)
         served = writer.write_tickets(day, load)
         writer.write_dossiers(day, load, served)
         writer.result.working_days += 1
-        if progress:
-            progress(1)
+        progress((day - previous).days)
+        previous = day
     writer.finish()
+    progress((today - previous).days - 1)
     return writer.result

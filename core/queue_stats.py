@@ -7,9 +7,11 @@ histograms the database counted.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select
 
 from extensions import db
@@ -24,7 +26,15 @@ from .sql_time import LocalTime
 
 QUICK_WAIT_SECONDS = 15 * 60  # "served within 15 minutes"
 HISTOGRAM_CAP_MINUTES = 240
-WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+WEEKDAYS = (
+    _l("Thứ Hai"),
+    _l("Thứ Ba"),
+    _l("Thứ Tư"),
+    _l("Thứ Năm"),
+    _l("Thứ Sáu"),
+    _l("Thứ Bảy"),
+    _l("Chủ nhật"),
+)
 
 
 @dataclass
@@ -139,6 +149,7 @@ class PeriodStatistics:
     satisfaction_by_officer: list[tuple[str, Satisfaction]] = field(default_factory=list)
     apologies: int = 0
     months: list[dict] = field(default_factory=list)
+    ticket_months: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def arrival_hours(self) -> list[int]:
@@ -168,8 +179,11 @@ def _names():
     return services, counters, officers
 
 
-def period_statistics(period: Period, filters: ReportFilter | None = None) -> PeriodStatistics:
-    """Every figure of the statistics page for `period` except the official table."""
+def period_statistics(
+    period: Period, filters: ReportFilter | None = None, apologies: int | None = None
+) -> PeriodStatistics:
+    """Every figure of the statistics page for `period` except the official table
+    (`apologies`, when the caller already has the report's count, saves a query)."""
     filters = filters or ReportFilter()
     zone = local_zone()
     start, end = period.bounds(zone)
@@ -178,27 +192,33 @@ def period_statistics(period: Period, filters: ReportFilter | None = None) -> Pe
     _queue_figures(stats, period, filters, local)
     _satisfaction(stats, start, end, filters)
     stats.months = _months(stats, period, filters, local, start, end)
-    stats.apologies = db.session.execute(
-        select(func.count()).where(
-            Dossier.apologised_at >= start,
-            Dossier.apologised_at < end,
-            *filters.dossier_conditions(),
-        )
-    ).scalar_one()
+    if apologies is None:
+        apologies = db.session.execute(
+            select(func.count()).where(
+                Dossier.apologised_at >= start,
+                Dossier.apologised_at < end,
+                *filters.dossier_conditions(),
+            )
+        ).scalar_one()
+    stats.apologies = apologies
     return stats
 
 
 def _queue_figures(stats, period, filters, local) -> None:
+    """Two scans of the period's tickets: sums with the waiting-time histogram, then the
+    service-time histogram; grouped by service, counter and officer, added up here."""
     conditions = _ticket_conditions(period, filters)
     wait = local.seconds(Ticket.called_at, Ticket.issued_at)
     served = Ticket.status == TicketStatus.DONE
     timed = and_(served, Ticket.serving_started_at.is_not(None), Ticket.finished_at.is_not(None))
     service = local.seconds(Ticket.finished_at, Ticket.serving_started_at)
     keys = (Ticket.service_id, Ticket.counter_id, Ticket.officer_id)
+    wait_minute = local.whole_minutes(wait, HISTOGRAM_CAP_MINUTES).label("minute")
     groups: dict[tuple, QueueFigures] = defaultdict(QueueFigures)
     rows = db.session.execute(
         select(
             *keys,
+            wait_minute,
             func.count().label("issued"),
             func.sum(case((served, 1), else_=0)).label("served"),
             func.sum(case((Ticket.status == TicketStatus.NO_SHOW, 1), else_=0)).label("no_show"),
@@ -209,24 +229,27 @@ def _queue_figures(stats, period, filters, local) -> None:
             func.sum(case((timed, service), else_=0)).label("service_seconds"),
         )
         .where(*conditions)
-        .group_by(*keys)
+        .group_by(*keys, wait_minute)
     ).all()
     for row in rows:
         figures = groups[(row[0], row[1], row[2])]
-        figures.issued, figures.served, figures.no_show = row.issued, row.served, row.no_show
-        figures.waited, figures.quick, figures.timed = row.waited, row.quick or 0, row.timed
-        figures.wait_seconds = float(row.wait_seconds or 0)
-        figures.service_seconds = float(row.service_seconds or 0)
-    for duration, attribute, only in (
-        (wait, "wait_histogram", Ticket.called_at.is_not(None)),
-        (service, "service_histogram", timed),
+        figures.issued += row.issued
+        figures.served += row.served or 0
+        figures.no_show += row.no_show or 0
+        figures.waited += row.waited
+        figures.quick += row.quick or 0
+        figures.timed += row.timed or 0
+        figures.wait_seconds += float(row.wait_seconds or 0)
+        figures.service_seconds += float(row.service_seconds or 0)
+        if row.minute is not None:
+            figures.wait_histogram[int(row.minute)] += row.waited
+    service_minute = local.whole_minutes(service, HISTOGRAM_CAP_MINUTES).label("minute")
+    for service_id, counter_id, officer_id, bucket, count in db.session.execute(
+        select(*keys, service_minute, func.count())
+        .where(*conditions, timed)
+        .group_by(*keys, service_minute)
     ):
-        minute = local.whole_minutes(duration, HISTOGRAM_CAP_MINUTES).label("minute")
-        histogram = db.session.execute(
-            select(*keys, minute, func.count()).where(*conditions, only).group_by(*keys, minute)
-        ).all()
-        for service_id, counter_id, officer_id, bucket, count in histogram:
-            getattr(groups[(service_id, counter_id, officer_id)], attribute)[int(bucket)] += count
+        groups[(service_id, counter_id, officer_id)].service_histogram[int(bucket)] += count
     services, counters, officers = _names()
     stats.by_service = _roll_up(groups, 0, services)
     stats.by_counter = _roll_up(groups, 1, counters)
@@ -236,6 +259,11 @@ def _queue_figures(stats, period, filters, local) -> None:
     _arrivals(stats, conditions, local, wait)
 
 
+def natural_key(item) -> list:
+    """Sort 'Quầy số 2' before 'Quầy số 10'."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", str(item[0]))]
+
+
 def _roll_up(groups, position: int, names: dict) -> list[tuple[str, QueueFigures]]:
     rolled: dict[int, QueueFigures] = defaultdict(QueueFigures)
     for key, figures in groups.items():
@@ -243,27 +271,33 @@ def _roll_up(groups, position: int, names: dict) -> list[tuple[str, QueueFigures
             rolled[key[position]].add(figures)
     return sorted(
         ((names.get(key, f"#{key}"), figures) for key, figures in rolled.items()),
-        key=lambda item: item[0],
+        key=natural_key,
     )
 
 
 def _arrivals(stats, conditions, local, wait) -> None:
+    """One scan: arrivals by month, weekday and hour (the heat map, the weekday and hour
+    tables and the months' ticket counts)."""
+    month = local.month_of_day(Ticket.day).label("month")
     weekday = local.weekday_of_day(Ticket.day).label("weekday")
     hour = local.hour(Ticket.issued_at).label("hour")
     rows = db.session.execute(
         select(
+            month,
             weekday,
             hour,
             func.count().label("issued"),
+            func.sum(case((Ticket.status == TicketStatus.DONE, 1), else_=0)).label("served"),
             func.count(Ticket.called_at).label("waited"),
             func.sum(wait).label("wait_seconds"),
             func.sum(case((wait <= QUICK_WAIT_SECONDS, 1), else_=0)).label("quick"),
         )
         .where(*conditions)
-        .group_by(weekday, hour)
+        .group_by(month, weekday, hour)
     ).all()
     by_weekday: dict[int, QueueFigures] = defaultdict(QueueFigures)
     by_hour: dict[int, QueueFigures] = defaultdict(QueueFigures)
+    stats.ticket_months = defaultdict(lambda: [0, 0])
     for row in rows:
         figures = QueueFigures(
             issued=row.issued,
@@ -271,10 +305,13 @@ def _arrivals(stats, conditions, local, wait) -> None:
             wait_seconds=float(row.wait_seconds or 0),
             quick=row.quick or 0,
         )
-        stats.arrivals[(int(row.weekday), int(row.hour))] = row.issued
+        key = (int(row.weekday), int(row.hour))
+        stats.arrivals[key] = stats.arrivals.get(key, 0) + row.issued
         by_weekday[int(row.weekday)].add(figures)
         by_hour[int(row.hour)].add(figures)
-    stats.by_weekday = [(WEEKDAYS_VI[day], by_weekday[day]) for day in sorted(by_weekday)]
+        stats.ticket_months[row.month][0] += row.issued
+        stats.ticket_months[row.month][1] += row.served or 0
+    stats.by_weekday = [(WEEKDAYS[day], by_weekday[day]) for day in sorted(by_weekday)]
     stats.by_hour = sorted(by_hour.items())
 
 
@@ -299,10 +336,12 @@ def _satisfaction(stats, start, end, filters) -> None:
         if officer_id is not None:
             by_officer[officer_id].counts[value] += count
     stats.satisfaction_by_counter = sorted(
-        (counters.get(key, f"#{key}"), value) for key, value in by_counter.items()
+        ((counters.get(key, f"#{key}"), value) for key, value in by_counter.items()),
+        key=natural_key,
     )
     stats.satisfaction_by_officer = sorted(
-        (officers.get(key, f"#{key}"), value) for key, value in by_officer.items()
+        ((officers.get(key, f"#{key}"), value) for key, value in by_officer.items()),
+        key=natural_key,
     )
 
 
@@ -311,15 +350,8 @@ def _months(stats, period, filters, local, start, end) -> list[dict]:
     months: dict[str, dict] = defaultdict(
         lambda: {"tickets": 0, "served": 0, "received": 0, "resolved": 0, "late": 0}
     )
-    month = local.month_of_day(Ticket.day).label("month")
-    for key, issued, served in db.session.execute(
-        select(
-            month, func.count(), func.sum(case((Ticket.status == TicketStatus.DONE, 1), else_=0))
-        )
-        .where(*_ticket_conditions(period, filters))
-        .group_by(month)
-    ):
-        months[key]["tickets"], months[key]["served"] = issued, served or 0
+    for key, (issued, served) in stats.ticket_months.items():
+        months[key]["tickets"], months[key]["served"] = issued, served
     received_month = local.month(Dossier.received_at).label("month")
     for key, count in db.session.execute(
         select(received_month, func.count())

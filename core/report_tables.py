@@ -138,7 +138,7 @@ def hour_table(stats: PeriodStatistics) -> Table:
 
 
 def heatmap_table(stats: PeriodStatistics) -> Table:
-    from .queue_stats import WEEKDAYS_VI
+    from .queue_stats import WEEKDAYS
 
     hours = stats.arrival_hours
     table = Table(
@@ -150,7 +150,7 @@ def heatmap_table(stats: PeriodStatistics) -> Table:
     )
     for weekday in stats.arrival_weekdays:
         table.rows.append(
-            [WEEKDAYS_VI[weekday], *(stats.arrivals.get((weekday, hour), 0) for hour in hours)]
+            [str(WEEKDAYS[weekday]), *(stats.arrivals.get((weekday, hour), 0) for hour in hours)]
         )
     return table
 

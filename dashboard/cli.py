@@ -44,7 +44,7 @@ def report_tthc(start: str, end: str, output_format: str, output: Path | None) -
         from core.queue_stats import period_statistics
         from core.report_documents import report_docx, report_filename, report_xlsx
 
-        statistics = period_statistics(period)
+        statistics = period_statistics(period, apologies=report.total.apologies)
         build = report_xlsx if output_format == "xlsx" else report_docx
         output = output or Path(report_filename(period, output_format))
         output.write_bytes(build(report, statistics))
@@ -52,7 +52,13 @@ def report_tthc(start: str, end: str, output_format: str, output: Path | None) -
 
 
 @click.command("demo-history")
-@click.option("--days", type=click.IntRange(1, 3660), default=20, show_default=True)
+@click.option(
+    "--days",
+    type=click.IntRange(1, 3660),
+    default=28,
+    show_default=True,
+    help="Calendar days before today; only their working days get a history.",
+)
 @click.option("--dossiers-per-day", type=click.IntRange(0, 100_000), default=800, show_default=True)
 @click.option("--tickets-per-day", type=click.IntRange(0, 300_000), default=2400, show_default=True)
 @click.option("--seed", type=int, default=2026, show_default=True)
@@ -62,7 +68,12 @@ def report_tthc(start: str, end: str, output_format: str, output: Path | None) -
 def demo_history_command(days, dossiers_per_day, tickets_per_day, seed, if_empty) -> None:
     """Fill the database with a realistic history of working days ending today."""
     from core.database import begin_write_transaction
-    from core.demo_history import HistoryPlan, database_has_history, write_history
+    from core.demo_history import (
+        HistoryPlan,
+        database_has_history,
+        tidy_after_bulk,
+        write_history,
+    )
     from extensions import db
 
     begin_write_transaction()
@@ -81,6 +92,7 @@ def demo_history_command(days, dossiers_per_day, tickets_per_day, seed, if_empty
     with click.progressbar(length=plan.days, label="Tạo dữ liệu lịch sử", show_pos=True) as bar:
         result = write_history(plan, progress=bar.update)
     db.session.commit()
+    tidy_after_bulk()
     click.echo(
         f"Đã tạo {result.dossiers:,} hồ sơ, {result.tickets:,} số thứ tự và "
         f"{result.ratings:,} đánh giá trong {result.working_days} ngày làm việc."

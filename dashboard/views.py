@@ -47,7 +47,7 @@ def state():
 def statistics():
     selection = selection_from_request()
     report = reform_report(selection.period, selection.filters)
-    stats = period_statistics(selection.period, selection.filters)
+    stats = period_statistics(selection.period, selection.filters, apologies=report.total.apologies)
     return render_template(
         "dashboard/stats.html",
         selection=selection,
@@ -65,7 +65,7 @@ def statistics():
 def statistics_xlsx():
     selection = selection_from_request()
     report = reform_report(selection.period, selection.filters)
-    stats = period_statistics(selection.period, selection.filters)
+    stats = period_statistics(selection.period, selection.filters, apologies=report.total.apologies)
     tables = statistics_tables(report, stats)
     wanted = request.args.get("table")
     if wanted:
@@ -80,7 +80,7 @@ def statistics_xlsx():
 def report_document():
     selection = selection_from_request()
     report = reform_report(selection.period, selection.filters)
-    stats = period_statistics(selection.period, selection.filters)
+    stats = period_statistics(selection.period, selection.filters, apologies=report.total.apologies)
     content = report_docx(report, stats)
     return download(content, DOCX_TYPE, report_filename(selection.period, "docx"))
 

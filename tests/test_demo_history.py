@@ -13,7 +13,7 @@ from core.tickets import find_service, issue_ticket
 from extensions import db
 from tests.dossier_helpers import count, officer, receive
 
-HISTORY = ["demo-history", "--days", "8", "--dossiers-per-day", "40", "--tickets-per-day", "90"]
+HISTORY = ["demo-history", "--days", "14", "--dossiers-per-day", "40", "--tickets-per-day", "90"]
 
 
 def test_history_is_realistic_deterministic_and_keeps_todays_numbering(demo, runner):
@@ -21,7 +21,7 @@ def test_history_is_realistic_deterministic_and_keeps_todays_numbering(demo, run
         before = receive()  # received this morning, before the history is written
         result = runner.invoke(args=HISTORY)
         assert result.exit_code == 0, result.output
-        assert "8 ngày làm việc" in result.output
+        assert "10 ngày làm việc" in result.output
         again = runner.invoke(args=HISTORY)
         assert again.exit_code != 0 and "đã có" in again.output
         quiet = runner.invoke(args=[*HISTORY, "--if-empty"])
@@ -32,10 +32,11 @@ def test_history_is_realistic_deterministic_and_keeps_todays_numbering(demo, run
         wipe_history(keep=before.id)
         assert runner.invoke(args=HISTORY).exit_code == 0
         db.session.expire_all()
-        assert fingerprint() == first and len(first[0]) > 250 and len(first[1]) > 600
+        assert fingerprint() == first and len(first[0]) > 300 and len(first[1]) > 700
         days = {day for (day,) in db.session.execute(db.select(Ticket.day).distinct())}
-        # Eight working days before 12/3/2026 (Thursday), none of them today or a weekend.
-        assert len(days) == 8 and max(days).isoformat() == "2026-03-11"
+        # The ten working days of the fortnight before Thursday 12/3/2026 (26/2–11/3).
+        assert len(days) == 10 and min(days).isoformat() == "2026-02-26"
+        assert max(days).isoformat() == "2026-03-11"
         assert all(day.weekday() < 5 for day in days)
         statuses = dict(
             db.session.execute(
