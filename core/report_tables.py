@@ -116,25 +116,26 @@ def queue_table(key: str, title, first_header, groups, total: QueueFigures | Non
     return table
 
 
-def hour_table(stats: PeriodStatistics) -> Table:
+def arrival_table(key: str, title, first_header, groups) -> Table:
+    """Arrivals by weekday or hour: tickets issued, average wait, share called quickly."""
     table = Table(
-        "hours",
-        _l("Theo giờ trong ngày"),
-        [_l("Giờ"), _l("Số phát ra"), _l("Chờ TB (phút)"), _l("Được gọi trong 15 phút (%)")],
+        key,
+        title,
+        [first_header, _l("Số phát ra"), _l("Chờ TB (phút)"), _l("Được gọi trong 15 phút (%)")],
         [TEXT, INT, DECIMAL, PERCENT],
         chart="bar",
     )
-    for hour, figures in stats.by_hour:
+    for label, figures in groups:
         values = figures.as_dict()
         table.rows.append(
-            [
-                f"{hour:02d}:00",
-                values["issued"],
-                values["average_wait_minutes"],
-                values["quick_share"],
-            ]
+            [str(label), values["issued"], values["average_wait_minutes"], values["quick_share"]]
         )
     return table
+
+
+def hour_table(stats: PeriodStatistics) -> Table:
+    hours = [(f"{hour:02d}:00", figures) for hour, figures in stats.by_hour]
+    return arrival_table("hours", _l("Theo giờ trong ngày"), _l("Giờ"), hours)
 
 
 def heatmap_table(stats: PeriodStatistics) -> Table:
@@ -214,7 +215,7 @@ def statistics_tables(report: ReformReport, stats: PeriodStatistics) -> list[Tab
         ),
         queue_table("counters", _l("Theo quầy"), _l("Quầy"), stats.by_counter, None),
         queue_table("officers", _l("Theo cán bộ"), _l("Cán bộ"), stats.by_officer, None),
-        queue_table("weekdays", _l("Theo thứ trong tuần"), _l("Thứ"), stats.by_weekday, None),
+        arrival_table("weekdays", _l("Theo thứ trong tuần"), _l("Thứ"), stats.by_weekday),
         hour_table(stats),
         heatmap_table(stats),
         satisfaction_table(
