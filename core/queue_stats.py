@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select
@@ -22,8 +23,9 @@ from .models_desk import Rating, RatingScore
 from .models_dossiers import Dossier
 from .reform_report import ReportFilter, legal_due
 from .report_periods import Period
-from .sql_time import LocalTime
+from .sql_time import LocalTime, statistics_transaction
 
+EPOCH_DAY = date(1970, 1, 1)
 QUICK_WAIT_SECONDS = 15 * 60  # "served within 15 minutes"
 HISTOGRAM_CAP_MINUTES = 240
 WEEKDAYS = (
@@ -184,6 +186,7 @@ def period_statistics(
 ) -> PeriodStatistics:
     """Every figure of the statistics page for `period` except the official table
     (`apologies`, when the caller already has the report's count, saves a query)."""
+    statistics_transaction()
     filters = filters or ReportFilter()
     zone = local_zone()
     start, end = period.bounds(zone)
@@ -276,15 +279,12 @@ def _roll_up(groups, position: int, names: dict) -> list[tuple[str, QueueFigures
 
 
 def _arrivals(stats, conditions, local, wait) -> None:
-    """One scan: arrivals by month, weekday and hour (the heat map, the weekday and hour
-    tables and the months' ticket counts)."""
-    month = local.month_of_day(Ticket.day).label("month")
-    weekday = local.weekday_of_day(Ticket.day).label("weekday")
+    """One scan grouped by day and hour: the heat map, the weekday and hour tables and
+    the months' ticket counts (weekday and month are read off the day here)."""
     hour = local.hour(Ticket.issued_at).label("hour")
     rows = db.session.execute(
         select(
-            month,
-            weekday,
+            Ticket.day,
             hour,
             func.count().label("issued"),
             func.sum(case((Ticket.status == TicketStatus.DONE, 1), else_=0)).label("served"),
@@ -293,24 +293,25 @@ def _arrivals(stats, conditions, local, wait) -> None:
             func.sum(case((wait <= QUICK_WAIT_SECONDS, 1), else_=0)).label("quick"),
         )
         .where(*conditions)
-        .group_by(month, weekday, hour)
+        .group_by(Ticket.day, hour)
     ).all()
     by_weekday: dict[int, QueueFigures] = defaultdict(QueueFigures)
     by_hour: dict[int, QueueFigures] = defaultdict(QueueFigures)
     stats.ticket_months = defaultdict(lambda: [0, 0])
     for row in rows:
+        day = row.day if isinstance(row.day, date) else date.fromisoformat(str(row.day))
         figures = QueueFigures(
             issued=row.issued,
             waited=row.waited,
             wait_seconds=float(row.wait_seconds or 0),
             quick=row.quick or 0,
         )
-        key = (int(row.weekday), int(row.hour))
+        key = (day.weekday(), int(row.hour))
         stats.arrivals[key] = stats.arrivals.get(key, 0) + row.issued
-        by_weekday[int(row.weekday)].add(figures)
+        by_weekday[day.weekday()].add(figures)
         by_hour[int(row.hour)].add(figures)
-        stats.ticket_months[row.month][0] += row.issued
-        stats.ticket_months[row.month][1] += row.served or 0
+        stats.ticket_months[f"{day:%Y-%m}"][0] += row.issued
+        stats.ticket_months[f"{day:%Y-%m}"][1] += row.served or 0
     stats.by_weekday = [(WEEKDAYS[day], by_weekday[day]) for day in sorted(by_weekday)]
     stats.by_hour = sorted(by_hour.items())
 
@@ -345,6 +346,11 @@ def _satisfaction(stats, start, end, filters) -> None:
     )
 
 
+def from_day_number(number: int) -> str:
+    """'YYYY-MM' of a day counted from 1970-01-01."""
+    return f"{EPOCH_DAY + timedelta(days=int(number)):%Y-%m}"
+
+
 def _months(stats, period, filters, local, start, end) -> list[dict]:
     """Calendar months of the period: tickets, dossiers received, resolved and late."""
     months: dict[str, dict] = defaultdict(
@@ -352,29 +358,30 @@ def _months(stats, period, filters, local, start, end) -> list[dict]:
     )
     for key, (issued, served) in stats.ticket_months.items():
         months[key]["tickets"], months[key]["served"] = issued, served
-    received_month = local.month(Dossier.received_at).label("month")
-    for key, count in db.session.execute(
-        select(received_month, func.count())
+    received_day = local.day_number(Dossier.received_at).label("day")
+    for number, count in db.session.execute(
+        select(received_day, func.count())
         .where(
             Dossier.received_at >= start,
             Dossier.received_at < end,
             Dossier.withdrawn_at.is_(None),
             *filters.dossier_conditions(),
         )
-        .group_by(received_month)
+        .group_by(received_day)
     ):
-        months[key]["received"] = count
-    resolved_month = local.month(Dossier.resolved_at).label("month")
-    for key, count, late in db.session.execute(
+        months[from_day_number(number)]["received"] += count
+    resolved_day = local.day_number(Dossier.resolved_at).label("day")
+    for number, count, late in db.session.execute(
         select(
-            resolved_month,
+            resolved_day,
             func.count(),
             func.sum(case((Dossier.resolved_at > legal_due(), 1), else_=0)),
         )
         .where(
             Dossier.resolved_at >= start, Dossier.resolved_at < end, *filters.dossier_conditions()
         )
-        .group_by(resolved_month)
+        .group_by(resolved_day)
     ):
-        months[key]["resolved"], months[key]["late"] = count, late or 0
+        months[from_day_number(number)]["resolved"] += count
+        months[from_day_number(number)]["late"] += late or 0
     return [{"month": key, **values} for key, values in sorted(months.items())]

@@ -30,7 +30,7 @@ from .clock import local_zone, utcnow
 from .models import Ticket
 from .models_dossiers import Channel, Dossier, DossierEvent
 from .report_periods import Period
-from .sql_time import LocalTime
+from .sql_time import LocalTime, statistics_transaction
 
 COUNT_KEYS = (
     "received_total",
@@ -236,6 +236,7 @@ def reform_report(
 
     Pending dossiers are judged at the end of the last day, or now if that is still ahead.
     """
+    statistics_transaction()
     filters = filters or ReportFilter()
     zone = local_zone()
     start, end = period.bounds(zone)
