@@ -8,7 +8,7 @@ WORKERS ?= 3
 INSTANCE := instance
 export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test venv dev-deps db demo bench bench-printing bench-peak lint translations clean screenshots
+.PHONY: run test venv dev-deps db demo bench bench-printing bench-peak bench-report lint translations clean screenshots
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,7 @@ $(INSTANCE)/secret_key:
 db: venv $(INSTANCE)/secret_key
 	$(BIN)/flask --app wsgi init-db
 	$(BIN)/flask --app wsgi seed-demo
+	$(BIN)/flask --app wsgi demo-history --if-empty --days 28 --dossiers-per-day 200 --tickets-per-day 600
 
 run: db
 	@echo ""
@@ -62,6 +63,11 @@ bench-peak: dev-deps
 
 bench-printing: dev-deps
 	$(BIN)/python bench/printing.py
+
+# Five busy years (1,000,000 dossiers, 3,000,000 tickets) on SQLite and PostgreSQL: long.
+bench-report: dev-deps
+	$(BIN)/python bench/report_scale.py sqlite
+	$(BIN)/python bench/report_scale.py postgresql
 
 lint: dev-deps
 	$(BIN)/ruff check .

@@ -80,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     from admin import blueprint as admin_blueprint
     from api import blueprint as api_blueprint
     from auth import blueprint as auth_blueprint
+    from dashboard import blueprint as dashboard_blueprint
     from desk import blueprint as desk_blueprint
     from display import blueprint as display_blueprint
     from dossiers import blueprint as dossiers_blueprint
@@ -102,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(printing_blueprint, url_prefix="/admin/printers")
     app.register_blueprint(privacy_blueprint)
     app.register_blueprint(ops_blueprint)
+    app.register_blueprint(dashboard_blueprint, url_prefix="/dashboard")
     csrf.exempt(api_blueprint)
 
 

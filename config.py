@@ -47,6 +47,8 @@ class Config:
         self.RATING_WINDOW_MINUTES = int(env.get("RATING_WINDOW_MINUTES", 10))
         # How often display boards ask whether anything changed (a cheap 304 when not).
         self.DISPLAY_POLL_MILLISECONDS = int(env.get("DISPLAY_POLL_MILLISECONDS", 500))
+        # How often the managers' live view refreshes itself.
+        self.DASHBOARD_REFRESH_SECONDS = int(env.get("DASHBOARD_REFRESH_SECONDS", 10))
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.WTF_CSRF_TIME_LIMIT = None

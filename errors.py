@@ -7,7 +7,6 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
-from core.database import writer_intent
 from core.database_faults import classify
 from core.errors import DomainError, in_both_languages
 from extensions import db, login_manager
@@ -80,7 +79,6 @@ def register(app: Flask) -> None:
             db.session.rollback()
         except DBAPIError:
             db.session.remove()  # the connection is gone; the pool replaces it
-        writer_intent.set(False)  # what is left (the error page) only reads
         g._login_user = login_manager.anonymous_user()  # the page must not load the user again
         app.logger.error("Database fault on %s %s: %s", request.method, request.path, error.orig)
         response, status = error_response(fault.status, fault.code, fault.messages())

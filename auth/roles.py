@@ -50,4 +50,6 @@ def home_endpoint_for(role: Role, view_functions) -> str:
             if endpoint in view_functions:
                 return endpoint
         return "public.home"
+    if role is Role.MANAGER and "dashboard.index" in view_functions:
+        return "dashboard.index"
     return "desk.index"

@@ -267,6 +267,6 @@ class AuditEvent(db.Model):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
-# The models of the admin screens, the dossier desk, the counter desk and ticket printing
-# live in their own modules.
-from . import models_admin, models_desk, models_dossiers, models_printing  # noqa: E402,F401
+# The models of the admin screens, the dossier desk, the counter desk, ticket printing and
+# the reports live in their own modules.
+from . import models_admin, models_desk, models_dossiers, models_printing, models_reports  # noqa: E402,F401

@@ -1,0 +1,152 @@
+"""`make bench-report`: the reform report and the dashboard at the scale of five busy years.
+
+Fills a database with `flask demo-history --days 1825` (about 1,000,000 dossiers and
+3,000,000 tickets at the default load), then times, several rounds each (median and worst):
+the year's reform report (the official table), the statistics of that year (queues,
+satisfaction, trends), the live view's state, and the two pages over HTTP-less requests
+through the app (template rendering included).
+
+    .venv/bin/python bench/report_scale.py sqlite            # a fresh SQLite file
+    .venv/bin/python bench/report_scale.py postgresql        # BENCH_DATABASE_URL
+    BENCH_DAYS=200 .venv/bin/python bench/report_scale.py sqlite   # a quicker run
+
+With BENCH_REUSE=1 an already filled database is measured again without refilling.
+"""
+
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+DAYS = int(os.environ.get("BENCH_DAYS", 1825))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", 5))
+POSTGRES_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/onestop_dashboard"
+)
+REUSE = os.environ.get("BENCH_REUSE") == "1"
+
+
+def flask(env, *args) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=PROJECT, env=env, check=True
+    )
+
+
+def reset_postgres(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    from config import normalise_database_url
+
+    engine = create_engine(normalise_database_url(url))
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def prepare(kind: str, instance: Path) -> str:
+    if kind == "postgresql":
+        url = POSTGRES_URL
+        if not REUSE:
+            reset_postgres(url)
+    else:
+        url = f"sqlite:///{instance / 'bench.db'}"
+    env = {**os.environ, "DATABASE_URL": url, "INSTANCE_PATH": str(instance)}
+    flask(env, "init-db")
+    flask(env, "seed-demo")
+    started = time.perf_counter()
+    flask(env, "demo-history", "--days", str(DAYS), "--if-empty")
+    print(f"demo-history --days {DAYS}: {time.perf_counter() - started:.0f} s", flush=True)
+    return url
+
+
+def timed(action, rounds: int = ROUNDS) -> tuple[float, float]:
+    action()  # warm the caches once, as a server that has been up a while has them
+    samples = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        action()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples), max(samples)
+
+
+def measure(url: str, instance: Path) -> list[tuple[str, float, float]]:
+    from app import create_app
+    from config import TestingConfig
+    from core.clock import local_today
+    from core.live_view import live_state
+    from core.models import Ticket, User
+    from core.models_dossiers import Dossier
+    from core.queue_stats import period_statistics
+    from core.reform_report import reform_report
+    from core.report_periods import report_month, year_period
+    from extensions import db
+
+    app = create_app(TestingConfig(url, str(instance)))
+    results = []
+    with app.app_context():
+        dossiers = db.session.execute(db.select(db.func.count(Dossier.id))).scalar_one()
+        tickets = db.session.execute(db.select(db.func.count(Ticket.id))).scalar_one()
+        print(f"{dossiers:,} dossiers, {tickets:,} tickets", flush=True)
+        year = report_month(local_today())[0]  # the report year running now
+        period, last = year_period(year), year_period(year - 1)
+        results.append((f"reform report, year {year}", *timed(lambda: reform_report(period))))
+        results.append((f"reform report, year {year - 1}", *timed(lambda: reform_report(last))))
+        results.append(
+            (f"period statistics, year {year}", *timed(lambda: period_statistics(period)))
+        )
+        results.append(("live view state", *timed(live_state)))
+        manager = db.session.execute(db.select(User).filter_by(username="lanhdao")).scalar_one()
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = str(manager.id)
+            session["_fresh"] = True
+
+        def page(path):
+            response = client.get(path)
+            assert response.status_code == 200, response.status_code
+
+        results.append(("GET /dashboard/", *timed(lambda: page("/dashboard/"))))
+        results.append(("GET /dashboard/state.json", *timed(lambda: page("/dashboard/state.json"))))
+        results.append(
+            (
+                "GET /dashboard/report.json (year)",
+                *timed(lambda: page(f"/dashboard/report.json?period=year-{year}")),
+            )
+        )
+        results.append(
+            (
+                "GET /dashboard/stats (year, whole page)",
+                *timed(lambda: page(f"/dashboard/stats?period=year-{year}")),
+            )
+        )
+        db.session.remove()
+        db.engine.dispose()
+    return results
+
+
+def main() -> None:
+    kind = sys.argv[1] if len(sys.argv) > 1 else "sqlite"
+    if kind not in ("sqlite", "postgresql"):
+        raise SystemExit("usage: report_scale.py sqlite|postgresql")
+    keep = os.environ.get("BENCH_INSTANCE")
+    instance = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="onestop-bench-"))
+    instance.mkdir(parents=True, exist_ok=True)
+    print(f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, {kind}")
+    url = prepare(kind, instance)
+    for name, median, worst in measure(url, instance):
+        verdict = "ok" if median < 1 else "OVER 1 s"
+        print(
+            f"  {name:42} median {median * 1000:7.0f} ms   worst {worst * 1000:7.0f} ms  {verdict}"
+        )
+
+
+if __name__ == "__main__":
+    main()

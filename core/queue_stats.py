@@ -1,0 +1,387 @@
+"""Queue, satisfaction and trend figures for a period, by SQL aggregation.
+
+Each query groups the period's rows in the database; Python only adds up the few grouped
+rows (per service, counter and officer) and reads the 90th percentile off per-minute
+histograms the database counted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, func, select
+
+from extensions import db
+
+from .clock import local_zone
+from .models import Counter, Service, Ticket, TicketStatus, User
+from .models_desk import Rating, RatingScore
+from .models_dossiers import Dossier
+from .reform_report import ReportFilter, legal_due
+from .report_periods import Period
+from .sql_time import LocalTime, statistics_transaction
+
+EPOCH_DAY = date(1970, 1, 1)
+QUICK_WAIT_SECONDS = 15 * 60  # "served within 15 minutes"
+HISTOGRAM_CAP_MINUTES = 240
+WEEKDAYS = (
+    _l("Thứ Hai"),
+    _l("Thứ Ba"),
+    _l("Thứ Tư"),
+    _l("Thứ Năm"),
+    _l("Thứ Sáu"),
+    _l("Thứ Bảy"),
+    _l("Chủ nhật"),
+)
+
+
+@dataclass
+class QueueFigures:
+    """Sums for one group of tickets; averages and shares derived."""
+
+    issued: int = 0
+    served: int = 0
+    no_show: int = 0
+    waited: int = 0
+    wait_seconds: float = 0.0
+    quick: int = 0
+    timed: int = 0
+    service_seconds: float = 0.0
+    wait_histogram: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    service_histogram: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+    def add(self, other: QueueFigures) -> None:
+        for name in ("issued", "served", "no_show", "waited", "quick", "timed"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.wait_seconds += other.wait_seconds
+        self.service_seconds += other.service_seconds
+        for minute, count in other.wait_histogram.items():
+            self.wait_histogram[minute] += count
+        for minute, count in other.service_histogram.items():
+            self.service_histogram[minute] += count
+
+    @property
+    def average_wait_minutes(self) -> float | None:
+        return round(self.wait_seconds / self.waited / 60, 1) if self.waited else None
+
+    @property
+    def average_service_minutes(self) -> float | None:
+        return round(self.service_seconds / self.timed / 60, 1) if self.timed else None
+
+    @property
+    def p90_wait_minutes(self) -> int | None:
+        return percentile_minutes(self.wait_histogram, 0.9)
+
+    @property
+    def p90_service_minutes(self) -> int | None:
+        return percentile_minutes(self.service_histogram, 0.9)
+
+    @property
+    def quick_share(self) -> float | None:
+        """Per cent of the called tickets called within 15 minutes of issue."""
+        return round(100 * self.quick / self.waited, 1) if self.waited else None
+
+    def as_dict(self) -> dict:
+        return {
+            "issued": self.issued,
+            "served": self.served,
+            "no_show": self.no_show,
+            "average_wait_minutes": self.average_wait_minutes,
+            "p90_wait_minutes": self.p90_wait_minutes,
+            "average_service_minutes": self.average_service_minutes,
+            "p90_service_minutes": self.p90_service_minutes,
+            "quick_share": self.quick_share,
+        }
+
+
+def percentile_minutes(histogram: dict[int, int], share: float) -> int | None:
+    """The whole minutes under which `share` of the durations fall (bucket upper edge)."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    running = 0
+    for minute in sorted(histogram):
+        running += histogram[minute]
+        if running >= share * total:
+            return minute + 1
+    return max(histogram) + 1
+
+
+@dataclass
+class Satisfaction:
+    counts: dict[str, int] = field(
+        default_factory=lambda: {score.value: 0 for score in RatingScore}
+    )
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def satisfied_share(self) -> float | None:
+        """Per cent rating 'very satisfied' or 'satisfied'."""
+        if not self.total:
+            return None
+        pleased = self.counts["very_satisfied"] + self.counts["satisfied"]
+        return round(100 * pleased / self.total, 1)
+
+    def shares(self) -> dict[str, float | None]:
+        return {
+            score: (round(100 * count / self.total, 1) if self.total else None)
+            for score, count in self.counts.items()
+        }
+
+
+@dataclass
+class PeriodStatistics:
+    period: Period
+    queue: QueueFigures = field(default_factory=QueueFigures)
+    by_service: list[tuple[str, QueueFigures]] = field(default_factory=list)
+    by_counter: list[tuple[str, QueueFigures]] = field(default_factory=list)
+    by_officer: list[tuple[str, QueueFigures]] = field(default_factory=list)
+    by_weekday: list[tuple[str, QueueFigures]] = field(default_factory=list)
+    by_hour: list[tuple[int, QueueFigures]] = field(default_factory=list)
+    arrivals: dict[tuple[int, int], int] = field(default_factory=dict)  # (weekday, hour)
+    satisfaction: Satisfaction = field(default_factory=Satisfaction)
+    satisfaction_by_counter: list[tuple[str, Satisfaction]] = field(default_factory=list)
+    satisfaction_by_officer: list[tuple[str, Satisfaction]] = field(default_factory=list)
+    apologies: int = 0
+    months: list[dict] = field(default_factory=list)
+    ticket_months: dict[str, list[int]] = field(default_factory=dict)
+
+    @property
+    def arrival_hours(self) -> list[int]:
+        hours = sorted({hour for _, hour in self.arrivals})
+        return list(range(hours[0], hours[-1] + 1)) if hours else []
+
+    @property
+    def arrival_weekdays(self) -> list[int]:
+        return sorted({weekday for weekday, _ in self.arrivals})
+
+
+def _ticket_conditions(period: Period, filters: ReportFilter) -> list:
+    conditions = [Ticket.day >= period.start, Ticket.day <= period.end]
+    if filters.counter_id:
+        conditions.append(Ticket.counter_id == filters.counter_id)
+    if filters.officer_id:
+        conditions.append(Ticket.officer_id == filters.officer_id)
+    return conditions
+
+
+def _names():
+    services = {
+        s.id: f"{s.prefix} – {s.name}" for s in db.session.execute(select(Service)).scalars()
+    }
+    counters = {c.id: c.name for c in db.session.execute(select(Counter)).scalars()}
+    officers = {u.id: u.full_name or u.username for u in db.session.execute(select(User)).scalars()}
+    return services, counters, officers
+
+
+def period_statistics(
+    period: Period, filters: ReportFilter | None = None, apologies: int | None = None
+) -> PeriodStatistics:
+    """Every figure of the statistics page for `period` except the official table
+    (`apologies`, when the caller already has the report's count, saves a query)."""
+    statistics_transaction()
+    filters = filters or ReportFilter()
+    zone = local_zone()
+    start, end = period.bounds(zone)
+    local = LocalTime(zone, end)
+    stats = PeriodStatistics(period)
+    _queue_figures(stats, period, filters, local)
+    _satisfaction(stats, start, end, filters)
+    stats.months = _months(stats, period, filters, local, start, end)
+    if apologies is None:
+        apologies = db.session.execute(
+            select(func.count()).where(
+                Dossier.apologised_at >= start,
+                Dossier.apologised_at < end,
+                *filters.dossier_conditions(),
+            )
+        ).scalar_one()
+    stats.apologies = apologies
+    return stats
+
+
+def _queue_figures(stats, period, filters, local) -> None:
+    """Two scans of the period's tickets: sums with the waiting-time histogram, then the
+    service-time histogram; grouped by service, counter and officer, added up here."""
+    conditions = _ticket_conditions(period, filters)
+    wait = local.seconds(Ticket.called_at, Ticket.issued_at)
+    served = Ticket.status == TicketStatus.DONE
+    timed = and_(served, Ticket.serving_started_at.is_not(None), Ticket.finished_at.is_not(None))
+    service = local.seconds(Ticket.finished_at, Ticket.serving_started_at)
+    keys = (Ticket.service_id, Ticket.counter_id, Ticket.officer_id)
+    wait_minute = local.whole_minutes(wait, HISTOGRAM_CAP_MINUTES).label("minute")
+    groups: dict[tuple, QueueFigures] = defaultdict(QueueFigures)
+    rows = db.session.execute(
+        select(
+            *keys,
+            wait_minute,
+            func.count().label("issued"),
+            func.sum(case((served, 1), else_=0)).label("served"),
+            func.sum(case((Ticket.status == TicketStatus.NO_SHOW, 1), else_=0)).label("no_show"),
+            func.count(Ticket.called_at).label("waited"),
+            func.sum(wait).label("wait_seconds"),
+            func.sum(case((wait <= QUICK_WAIT_SECONDS, 1), else_=0)).label("quick"),
+            func.sum(case((timed, 1), else_=0)).label("timed"),
+            func.sum(case((timed, service), else_=0)).label("service_seconds"),
+        )
+        .where(*conditions)
+        .group_by(*keys, wait_minute)
+    ).all()
+    for row in rows:
+        figures = groups[(row[0], row[1], row[2])]
+        figures.issued += row.issued
+        figures.served += row.served or 0
+        figures.no_show += row.no_show or 0
+        figures.waited += row.waited
+        figures.quick += row.quick or 0
+        figures.timed += row.timed or 0
+        figures.wait_seconds += float(row.wait_seconds or 0)
+        figures.service_seconds += float(row.service_seconds or 0)
+        if row.minute is not None:
+            figures.wait_histogram[int(row.minute)] += row.waited
+    service_minute = local.whole_minutes(service, HISTOGRAM_CAP_MINUTES).label("minute")
+    for service_id, counter_id, officer_id, bucket, count in db.session.execute(
+        select(*keys, service_minute, func.count())
+        .where(*conditions, timed)
+        .group_by(*keys, service_minute)
+    ):
+        groups[(service_id, counter_id, officer_id)].service_histogram[int(bucket)] += count
+    services, counters, officers = _names()
+    stats.by_service = _roll_up(groups, 0, services)
+    stats.by_counter = _roll_up(groups, 1, counters)
+    stats.by_officer = _roll_up(groups, 2, officers)
+    for figures in groups.values():
+        stats.queue.add(figures)
+    _arrivals(stats, conditions, local, wait)
+
+
+def natural_key(item) -> list:
+    """Sort 'Quầy số 2' before 'Quầy số 10'."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", str(item[0]))]
+
+
+def _roll_up(groups, position: int, names: dict) -> list[tuple[str, QueueFigures]]:
+    rolled: dict[int, QueueFigures] = defaultdict(QueueFigures)
+    for key, figures in groups.items():
+        if key[position] is not None:
+            rolled[key[position]].add(figures)
+    return sorted(
+        ((names.get(key, f"#{key}"), figures) for key, figures in rolled.items()),
+        key=natural_key,
+    )
+
+
+def _arrivals(stats, conditions, local, wait) -> None:
+    """One scan grouped by day and hour: the heat map, the weekday and hour tables and
+    the months' ticket counts (weekday and month are read off the day here)."""
+    hour = local.hour(Ticket.issued_at).label("hour")
+    rows = db.session.execute(
+        select(
+            Ticket.day,
+            hour,
+            func.count().label("issued"),
+            func.sum(case((Ticket.status == TicketStatus.DONE, 1), else_=0)).label("served"),
+            func.count(Ticket.called_at).label("waited"),
+            func.sum(wait).label("wait_seconds"),
+            func.sum(case((wait <= QUICK_WAIT_SECONDS, 1), else_=0)).label("quick"),
+        )
+        .where(*conditions)
+        .group_by(Ticket.day, hour)
+    ).all()
+    by_weekday: dict[int, QueueFigures] = defaultdict(QueueFigures)
+    by_hour: dict[int, QueueFigures] = defaultdict(QueueFigures)
+    stats.ticket_months = defaultdict(lambda: [0, 0])
+    for row in rows:
+        day = row.day if isinstance(row.day, date) else date.fromisoformat(str(row.day))
+        figures = QueueFigures(
+            issued=row.issued,
+            waited=row.waited,
+            wait_seconds=float(row.wait_seconds or 0),
+            quick=row.quick or 0,
+        )
+        key = (day.weekday(), int(row.hour))
+        stats.arrivals[key] = stats.arrivals.get(key, 0) + row.issued
+        by_weekday[day.weekday()].add(figures)
+        by_hour[int(row.hour)].add(figures)
+        stats.ticket_months[f"{day:%Y-%m}"][0] += row.issued
+        stats.ticket_months[f"{day:%Y-%m}"][1] += row.served or 0
+    stats.by_weekday = [(WEEKDAYS[day], by_weekday[day]) for day in sorted(by_weekday)]
+    stats.by_hour = sorted(by_hour.items())
+
+
+def _satisfaction(stats, start, end, filters) -> None:
+    conditions = [Rating.created_at >= start, Rating.created_at < end]
+    if filters.counter_id:
+        conditions.append(Rating.counter_id == filters.counter_id)
+    if filters.officer_id:
+        conditions.append(Rating.officer_id == filters.officer_id)
+    rows = db.session.execute(
+        select(Rating.counter_id, Rating.officer_id, Rating.score, func.count())
+        .where(*conditions)
+        .group_by(Rating.counter_id, Rating.officer_id, Rating.score)
+    ).all()
+    _, counters, officers = _names()
+    by_counter: dict[int, Satisfaction] = defaultdict(Satisfaction)
+    by_officer: dict[int, Satisfaction] = defaultdict(Satisfaction)
+    for counter_id, officer_id, score, count in rows:
+        value = RatingScore(score).value
+        stats.satisfaction.counts[value] += count
+        by_counter[counter_id].counts[value] += count
+        if officer_id is not None:
+            by_officer[officer_id].counts[value] += count
+    stats.satisfaction_by_counter = sorted(
+        ((counters.get(key, f"#{key}"), value) for key, value in by_counter.items()),
+        key=natural_key,
+    )
+    stats.satisfaction_by_officer = sorted(
+        ((officers.get(key, f"#{key}"), value) for key, value in by_officer.items()),
+        key=natural_key,
+    )
+
+
+def from_day_number(number: int) -> str:
+    """'YYYY-MM' of a day counted from 1970-01-01."""
+    return f"{EPOCH_DAY + timedelta(days=int(number)):%Y-%m}"
+
+
+def _months(stats, period, filters, local, start, end) -> list[dict]:
+    """Calendar months of the period: tickets, dossiers received, resolved and late."""
+    months: dict[str, dict] = defaultdict(
+        lambda: {"tickets": 0, "served": 0, "received": 0, "resolved": 0, "late": 0}
+    )
+    for key, (issued, served) in stats.ticket_months.items():
+        months[key]["tickets"], months[key]["served"] = issued, served
+    received_day = local.day_number(Dossier.received_at).label("day")
+    for number, count in db.session.execute(
+        select(received_day, func.count())
+        .where(
+            Dossier.received_at >= start,
+            Dossier.received_at < end,
+            Dossier.withdrawn_at.is_(None),
+            *filters.dossier_conditions(),
+        )
+        .group_by(received_day)
+    ):
+        months[from_day_number(number)]["received"] += count
+    resolved_day = local.day_number(Dossier.resolved_at).label("day")
+    for number, count, late in db.session.execute(
+        select(
+            resolved_day,
+            func.count(),
+            func.sum(case((Dossier.resolved_at > legal_due(), 1), else_=0)),
+        )
+        .where(
+            Dossier.resolved_at >= start, Dossier.resolved_at < end, *filters.dossier_conditions()
+        )
+        .group_by(resolved_day)
+    ):
+        months[from_day_number(number)]["resolved"] += count
+        months[from_day_number(number)]["late"] += late or 0
+    return [{"month": key, **values} for key, values in sorted(months.items())]

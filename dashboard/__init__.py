@@ -1,0 +1,35 @@
+"""The managers' dashboard: the live view of the hall, statistics for any period and the
+administrative reform report (báo cáo công tác cải cách hành chính)."""
+
+from flask import Blueprint
+
+from auth.roles import blueprint_roles_required
+from core.models import Role
+
+blueprint = Blueprint("dashboard", __name__, template_folder="templates")
+blueprint_roles_required(blueprint, Role.MANAGER, Role.ADMIN)
+
+from . import cli, views  # noqa: E402,F401
+
+
+@blueprint.record_once
+def register_commands(state) -> None:
+    state.app.cli.add_command(cli.report_group)
+    state.app.cli.add_command(cli.demo_history_command)
+
+
+@blueprint.app_template_filter("figure")
+def figure(value, kind: str = "int") -> str:
+    """A number as the page shows it: Vietnamese separators unless the page is English."""
+    from flask_babel import get_locale
+
+    from core.report_documents import vn_number
+
+    if value is None or value == "":
+        return "–" if kind in ("decimal", "percent") else ""
+    if kind == "text" or isinstance(value, str):
+        return str(value)
+    decimals = 1 if kind in ("decimal", "percent") else 0
+    if str(get_locale()) == "en":
+        return f"{value:,.{decimals}f}"
+    return vn_number(value, decimals)

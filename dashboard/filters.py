@@ -1,0 +1,70 @@
+"""Reading the statistics page's query string: the period and the filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import request
+from flask_babel import lazy_gettext as _l
+
+from core.clock import local_today
+from core.errors import InvalidInput
+from core.reform_report import ReportFilter
+from core.report_periods import (
+    Period,
+    PeriodKind,
+    current_period,
+    custom_period,
+    parse_day,
+    parse_period_key,
+)
+
+
+@dataclass
+class Selection:
+    period: Period
+    filters: ReportFilter
+    error: object | None = None
+
+    def query(self) -> dict:
+        """The query string that reproduces this selection (for export links)."""
+        values = {"period": self.period.key()}
+        for name in ("field", "procedure"):
+            if getattr(self.filters, name):
+                values[name] = getattr(self.filters, name)
+        if self.filters.counter_id:
+            values["counter"] = self.filters.counter_id
+        if self.filters.officer_id:
+            values["officer"] = self.filters.officer_id
+        return values
+
+
+def _optional_id(name: str) -> int | None:
+    text = (request.args.get(name) or "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or len(text) > 9:
+        raise InvalidInput(_l("Bộ lọc “{name}” không hợp lệ."), name=name)
+    return int(text)
+
+
+def selection_from_request() -> Selection:
+    """The period and filters asked for; the current quarter (and a message) when invalid."""
+    try:
+        args = request.args
+        if args.get("from") or args.get("to"):
+            period = custom_period(parse_day(args.get("from")), parse_day(args.get("to")))
+        elif args.get("period"):
+            period = parse_period_key(args["period"])
+        else:
+            period = current_period(PeriodKind.QUARTER, local_today())
+        filters = ReportFilter(
+            field=(args.get("field") or "").strip()[:200] or None,
+            procedure=(args.get("procedure") or "").strip()[:40] or None,
+            counter_id=_optional_id("counter"),
+            officer_id=_optional_id("officer"),
+        )
+        return Selection(period, filters)
+    except InvalidInput as error:
+        fallback = current_period(PeriodKind.QUARTER, local_today())
+        return Selection(fallback, ReportFilter(), error.messages())

@@ -1,0 +1,91 @@
+"""Dashboard pages: thin views over core.live_view, core.reform_report and core.queue_stats."""
+
+from flask import abort, current_app, jsonify, render_template, request
+from flask_babel import get_locale
+
+from core.clock import local_today
+from core.live_view import live_state
+from core.queue_stats import period_statistics
+from core.reform_report import reform_report
+from core.report_documents import (
+    DOCX_TYPE,
+    XLSX_TYPE,
+    report_docx,
+    report_filename,
+    tables_xlsx,
+)
+from core.report_periods import presets
+from core.report_tables import statistics_tables
+
+from . import blueprint
+from .charts import chart_spec
+from .choices import filter_choices
+from .filters import selection_from_request
+
+
+def download(content: bytes, mimetype: str, filename: str):
+    response = current_app.response_class(content, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@blueprint.get("/")
+def index():
+    return render_template(
+        "dashboard/live.html",
+        state=live_state(),
+        refresh_seconds=current_app.config["DASHBOARD_REFRESH_SECONDS"],
+    )
+
+
+@blueprint.get("/state.json")
+def state():
+    return jsonify(live_state())
+
+
+@blueprint.get("/stats")
+def statistics():
+    selection = selection_from_request()
+    report = reform_report(selection.period, selection.filters)
+    stats = period_statistics(selection.period, selection.filters, apologies=report.total.apologies)
+    return render_template(
+        "dashboard/stats.html",
+        selection=selection,
+        report=report,
+        stats=stats,
+        tables=statistics_tables(report, stats),
+        presets=presets(local_today()),
+        choices=filter_choices(),
+        chart_spec=chart_spec,
+        error=selection.error[str(get_locale())] if selection.error else None,
+    )
+
+
+@blueprint.get("/stats.xlsx")
+def statistics_xlsx():
+    selection = selection_from_request()
+    report = reform_report(selection.period, selection.filters)
+    stats = period_statistics(selection.period, selection.filters, apologies=report.total.apologies)
+    tables = statistics_tables(report, stats)
+    wanted = request.args.get("table")
+    if wanted:
+        tables = [table for table in tables if table.key == wanted]
+        if not tables:
+            abort(404)
+    name = report_filename(selection.period, "xlsx", f"thong-ke-{wanted}" if wanted else "thong-ke")
+    return download(tables_xlsx(tables, selection.period), XLSX_TYPE, name)
+
+
+@blueprint.get("/report.docx")
+def report_document():
+    selection = selection_from_request()
+    report = reform_report(selection.period, selection.filters)
+    stats = period_statistics(selection.period, selection.filters, apologies=report.total.apologies)
+    content = report_docx(report, stats)
+    return download(content, DOCX_TYPE, report_filename(selection.period, "docx"))
+
+
+@blueprint.get("/report.json")
+def report_json():
+    selection = selection_from_request()
+    return jsonify(reform_report(selection.period, selection.filters).as_json())

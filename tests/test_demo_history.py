@@ -1,0 +1,91 @@
+"""demo-history: a seeded history of past working days that leaves today's numbering alone."""
+
+import time_machine
+
+from conftest import local_time
+from core.dossier_states import Action, Move, move
+from core.models import Ticket
+from core.models_desk import Rating
+from core.models_dossiers import Dossier, DossierEvent, DossierStatus
+from core.reform_report import reform_report
+from core.report_periods import custom_period
+from core.tickets import find_service, issue_ticket
+from extensions import db
+from tests.dossier_helpers import count, officer, receive
+
+HISTORY = ["demo-history", "--days", "14", "--dossiers-per-day", "40", "--tickets-per-day", "90"]
+
+
+def test_history_is_realistic_deterministic_and_keeps_todays_numbering(demo, runner):
+    with time_machine.travel(local_time(2026, 3, 12, 9, 0), tick=False):
+        before = receive()  # received this morning, before the history is written
+        result = runner.invoke(args=HISTORY)
+        assert result.exit_code == 0, result.output
+        assert "10 ngày làm việc" in result.output
+        again = runner.invoke(args=HISTORY)
+        assert again.exit_code != 0 and "đã có" in again.output
+        quiet = runner.invoke(args=[*HISTORY, "--if-empty"])
+        assert quiet.exit_code == 0
+        db.session.expire_all()
+        # The same seed gives the same history: wipe it and write it again.
+        first = fingerprint()
+        wipe_history(keep=before.id)
+        assert runner.invoke(args=HISTORY).exit_code == 0
+        db.session.expire_all()
+        assert fingerprint() == first and len(first[0]) > 300 and len(first[1]) > 700
+        days = {day for (day,) in db.session.execute(db.select(Ticket.day).distinct())}
+        # The ten working days of the fortnight before Thursday 12/3/2026 (26/2–11/3).
+        assert len(days) == 10 and min(days).isoformat() == "2026-02-26"
+        assert max(days).isoformat() == "2026-03-11"
+        assert all(day.weekday() < 5 for day in days)
+        statuses = dict(
+            db.session.execute(
+                db.select(Dossier.status, db.func.count()).group_by(Dossier.status)
+            ).all()
+        )
+        assert statuses[DossierStatus.RETURNED] > statuses.get(DossierStatus.WITHDRAWN, 0)
+        assert count(DossierEvent) > 0  # supplement steps recorded
+        report = reform_report(custom_period(*(sorted(days)[i] for i in (0, -1)))).as_json()
+        total = report["total"]
+        assert total["received_total"] == total["resolved_total"] + total["pending_total"]
+        assert total["resolved_early"] and total["resolved_on_time"]
+        # Today's kiosk numbering and the register carry on unbroken.
+        ticket = issue_ticket(find_service("GPLX"))
+        after = receive()
+        db.session.commit()
+        assert ticket.number == "A001"
+        assert after.code.endswith("-260312-0002") and before.code.endswith("-260312-0001")
+        top = db.session.execute(
+            db.select(db.func.max(Dossier.register_number)).where(Dossier.register_year == 2026)
+        ).scalar_one()
+        assert after.register_number == top
+        move(after, Action.WITHDRAW, user=officer(), details=Move(note="thử"))
+        db.session.commit()
+
+
+def fingerprint():
+    dossiers = db.session.execute(
+        db.select(
+            Dossier.code,
+            Dossier.status,
+            Dossier.received_at,
+            Dossier.due_at,
+            Dossier.resolved_at,
+            Dossier.applicant_name,
+        ).order_by(Dossier.code)
+    ).all()
+    tickets = db.session.execute(
+        db.select(
+            Ticket.day, Ticket.number, Ticket.status, Ticket.issued_at, Ticket.finished_at
+        ).order_by(Ticket.day, Ticket.number)
+    ).all()
+    ratings = db.session.execute(db.select(db.func.count(Rating.id))).scalar_one()
+    return dossiers, tickets, ratings
+
+
+def wipe_history(keep: int) -> None:
+    db.session.execute(db.delete(Rating))
+    db.session.execute(db.delete(DossierEvent).where(DossierEvent.action != "receive"))
+    db.session.execute(db.delete(Dossier).where(Dossier.id != keep))
+    db.session.execute(db.delete(Ticket))
+    db.session.commit()

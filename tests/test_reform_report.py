@@ -1,0 +1,142 @@
+"""The administrative reform report: periods, the official table, its CLI and exports."""
+
+import json
+from datetime import date
+
+import pytest
+
+from conftest import local_time
+from core.errors import InvalidInput
+from core.reform_report import ReportFilter, reform_report
+from core.report_periods import (
+    PeriodKind,
+    current_period,
+    custom_period,
+    half_year_period,
+    month_period,
+    nine_months_period,
+    parse_period_key,
+    quarter_period,
+    year_period,
+)
+from tests.reform_history import DRIVERS, EXPECTED, PERIOD, build_history
+
+
+@pytest.fixture
+def history(demo):
+    build_history()
+
+
+def test_report_periods_run_from_the_15th_to_the_14th():
+    assert month_period(2026, 1) == month_period(2026, 1)
+    assert (month_period(2026, 1).start, month_period(2026, 1).end) == (
+        date(2025, 12, 15),
+        date(2026, 1, 14),
+    )
+    assert (quarter_period(2026, 2).start, quarter_period(2026, 2).end) == (
+        date(2026, 3, 15),
+        date(2026, 6, 14),
+    )
+    assert (half_year_period(2026).start, half_year_period(2026).end) == (
+        date(2025, 12, 15),
+        date(2026, 6, 14),
+    )
+    assert nine_months_period(2026).end == date(2026, 9, 14)
+    assert (year_period(2026).start, year_period(2026).end) == (
+        date(2025, 12, 15),
+        date(2026, 12, 14),
+    )
+    # The 15th opens the next report month (and 15 December the next report year).
+    assert current_period(PeriodKind.MONTH, date(2026, 3, 15)) == month_period(2026, 4)
+    assert current_period(PeriodKind.YEAR, date(2026, 12, 15)) == year_period(2027)
+    assert current_period(PeriodKind.QUARTER, date(2026, 3, 14)) == quarter_period(2026, 1)
+    assert parse_period_key("quarter-2026-2") == quarter_period(2026, 2)
+    assert parse_period_key("custom-2026-03-02-2026-03-13").days == 12
+    for bad in ("quarter-2026-5", "month-x", "custom-2026-03-13-2026-03-02", ""):
+        with pytest.raises(InvalidInput):
+            parse_period_key(bad)
+    with pytest.raises(InvalidInput):
+        custom_period(date(2020, 1, 1), date(2026, 1, 1))
+
+
+def test_the_cli_json_matches_the_hand_built_history_cell_by_cell(history, runner):
+    result = runner.invoke(
+        args=["report", "tthc", "--from", PERIOD[0], "--to", PERIOD[1], "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report == EXPECTED
+    total = report["total"]
+    assert total["received_total"] == total["resolved_total"] + total["pending_total"]
+    assert total["on_time_rate"] == 75.0
+
+
+def test_filters_and_a_later_period_carry_the_open_dossiers_over(history):
+    only_drivers = reform_report(
+        custom_period(date(2026, 3, 2), date(2026, 3, 13)), ReportFilter(field=DRIVERS)
+    ).as_json()
+    assert only_drivers["rows"] == EXPECTED["rows"][:1]
+    # The next week: everything open at the cut-off is carried over, nothing new but 16/3.
+    next_week = reform_report(custom_period(date(2026, 3, 14), date(2026, 3, 20))).as_json()
+    # (less the PH-KD dossier withdrawn on 16/3: counted apart, not carried)
+    assert next_week["total"]["carried_over"] == EXPECTED["total"]["pending_total"] - 1
+    assert next_week["total"]["received_direct"] == 1
+    # 16/3: XQK resolved late, PH-KD withdrawn (out of the table).
+    assert next_week["total"]["resolved_late"] == 1
+    assert next_week["total"]["withdrawn"] == 1
+    # A period not yet over judges its pending dossiers now: on 11/3 at noon only the
+    # dossier due on 4/3 is overdue (those due on 12/3 are not yet).
+    running = reform_report(
+        custom_period(date(2026, 3, 2), date(2026, 3, 13)), now=local_time(2026, 3, 11, 12, 0)
+    ).as_json()
+    assert running["total"]["pending_overdue"] == 1
+    assert running["total"]["pending_total"] == EXPECTED["total"]["pending_total"]
+
+
+def test_bad_dates_are_refused_clearly(runner, app):
+    result = runner.invoke(args=["report", "tthc", "--from", "2026-13-01", "--to", "2026-03-13"])
+    assert result.exit_code != 0
+    assert "không hợp lệ" in result.output
+    result = runner.invoke(args=["report", "tthc", "--from", "2026-03-13", "--to", "2026-03-01"])
+    assert "Ngày kết thúc phải sau" in result.output
+
+
+def test_xlsx_and_docx_open_and_hold_the_table(history, runner, tmp_path):
+    from docx import Document
+    from openpyxl import load_workbook
+
+    xlsx, docx = tmp_path / "report.xlsx", tmp_path / "report.docx"
+    for path, kind in ((xlsx, "xlsx"), (docx, "docx")):
+        result = runner.invoke(
+            args=["report", "tthc", "--from", PERIOD[0], "--to", PERIOD[1]]
+            + ["--format", kind, "--output", str(path)]
+        )
+        assert result.exit_code == 0, result.output
+    sheet = load_workbook(xlsx)["Kết quả giải quyết thủ tục hành"]
+    assert "02/03/2026" in sheet["A2"].value and "13/03/2026" in sheet["A2"].value
+    assert sheet["C4"].value == "Số hồ sơ nhận giải quyết" and sheet["M6"].value == "(13)"
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=7, max_row=10)]
+    assert rows[0][:13] == [1, DRIVERS, 10, 1, 5, 4, 7, 2, 3, 2, 3, 1, 2]
+    assert rows[3][1] == "Tổng cộng" and rows[3][2:13] == [15, 2, 9, 4, 8, 3, 3, 2, 7, 4, 3]
+    assert rows[3][13] == 0.75 and sheet.cell(row=10, column=14).number_format == "0.0%"
+    document = Document(docx)
+    text = "\n".join(paragraph.text for paragraph in document.paragraphs)
+    assert "tiếp nhận 15 hồ sơ thủ tục hành chính" in text
+    assert "tỷ lệ giải quyết đúng hạn (trước hạn và đúng hạn) đạt 75,0%" in text
+    assert "1 phiếu xin lỗi" in text
+    official = document.tables[0]
+    assert official.cell(0, 2).text == "Số hồ sơ nhận giải quyết"
+    assert [cell.text for cell in official.rows[-1].cells][1:13] == [
+        "Tổng cộng",
+        "15",
+        "2",
+        "9",
+        "4",
+        "8",
+        "3",
+        "3",
+        "2",
+        "7",
+        "4",
+        "3",
+    ]
