@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from extensions import db
 
-from .clock import local_today, to_local, utcnow
+from .clock import local_today, local_zone, to_local, utcnow
 from .errors import ServiceClosed, ServiceInactive, ServiceNotFound, TicketNotFound
 from .models import (
     AuditEvent,
@@ -29,6 +29,7 @@ from .models import (
 )
 from .models_admin import ServiceNumberingChange
 from .numbering_changes import apply_due_numbering_change
+from .sql_time import LocalTime
 
 UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 SERVICE_CACHE_SECONDS = 5.0
@@ -302,18 +303,18 @@ def service_time(service_id: int, now: datetime | None = None) -> ServiceTime:
     cached = _service_time_cache.get(service_id)
     if cached is not None and now - cached.computed_at < SERVICE_TIME_TTL:
         return cached
-    durations = db.session.execute(
-        db.select(Ticket.serving_started_at, Ticket.finished_at).where(
+    seconds = LocalTime(local_zone(), now).seconds(Ticket.finished_at, Ticket.serving_started_at)
+    average_seconds = db.session.execute(
+        db.select(func.avg(seconds)).where(  # averaged in SQL over the queue index's range
             Ticket.service_id == service_id,
+            Ticket.day >= local_today(now) - timedelta(days=30),
             Ticket.status == TicketStatus.DONE,
             Ticket.serving_started_at.is_not(None),
             Ticket.finished_at.is_not(None),
-            Ticket.issued_at >= now - timedelta(days=30),
         )
-    ).all()
-    if durations:
-        total = sum((finished - started).total_seconds() for started, finished in durations)
-        minutes = max(total / len(durations) / 60, 1.0)
+    ).scalar_one()
+    if average_seconds is not None:
+        minutes = max(float(average_seconds) / 60, 1.0)
     else:
         minutes = current_app.config["DEFAULT_SERVICE_MINUTES"]
     counters = db.session.execute(
