@@ -54,7 +54,7 @@ def test_live_view_and_statistics_in_the_browser(busy_desk, request, page_factor
 
     issue("KCHT")  # a citizen takes a ticket: the view shows it without a reload
     page.wait_for_function(
-        "document.querySelector('[data-field=\"waiting-total\"]').textContent === '15'",
+        "() => document.querySelector('[data-field=\"waiting-total\"]').textContent === '15'",
         timeout=10_000,
     )
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -63,7 +63,7 @@ def test_live_view_and_statistics_in_the_browser(busy_desk, request, page_factor
     page.get_by_role("link", name="Thống kê và báo cáo").click()
     page.get_by_role("heading", name="Thống kê và báo cáo cải cách hành chính").wait_for()
     page.wait_for_function(
-        "Array.from(document.querySelectorAll('canvas[data-chart]'))"
+        "() => Array.from(document.querySelectorAll('canvas[data-chart]'))"
         ".every(canvas => window.Chart && Chart.getChart(canvas))",
         timeout=10_000,
     )
