@@ -30,10 +30,12 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.request import urlopen
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
+sys.path.insert(0, str(PROJECT / "bench"))
+
+from servers import free_port, start_gunicorn  # noqa: E402
 
 SECONDS = float(os.environ.get("PEAK_SECONDS", 60))
 FACTORS = [float(x) for x in os.environ.get("PEAK_FACTORS", "1,1.5,2,3,4,6,8").split(",")]
@@ -57,14 +59,6 @@ def server_cpu_seconds(master: int) -> float:
             continue
         total += int(fields[11]) + int(fields[12])
     return total / os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wipe_postgres(url: str) -> None:
@@ -139,22 +133,7 @@ def start_server(database_url: str, instance: Path, port: int) -> subprocess.Pop
         "RATELIMIT_ENABLED": "false",
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
     }
-    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}"]
-    server = subprocess.Popen(
-        [*command, "--workers", WORKERS, "--backlog", "2048", "wsgi:app"],
-        cwd=PROJECT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(300):
-        try:
-            urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=2)
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
+    return start_gunicorn(env, port, "--workers", WORKERS, "--backlog", "2048")
 
 
 # The client ----------------------------------------------------------------------------

@@ -8,29 +8,21 @@ The machine is shared and noisy, so only the ratio within one run means much.
 
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
-from urllib.request import urlopen
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from loadgen import run  # noqa: E402
+from servers import free_port, start_gunicorn  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 8))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", 1500))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 3))
 WORKERS = os.environ.get("WORKERS", "3")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def flask(env, *args):
@@ -41,33 +33,6 @@ def flask(env, *args):
         check=True,
         capture_output=True,
     )
-
-
-def start_server(env, port):
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            WORKERS,
-            "wsgi:app",
-        ],
-        cwd=PROJECT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(100):
-        try:
-            urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=2)
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
 
 
 def server_cpu_seconds(server) -> float:
@@ -121,7 +86,7 @@ def main() -> None:
     flask(env, "init-db")
     flask(env, "seed-demo")
     key = (instance / "demo-kiosk.key").read_text().strip()
-    server = start_server(env, port)
+    server = start_gunicorn(env, port, "--workers", WORKERS)
     base = f"http://127.0.0.1:{port}/api/v1"
     headers = {"Authorization": f"Bearer {key}"}
     print(
