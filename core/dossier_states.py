@@ -233,9 +233,10 @@ def _apologise(dossier, event, details, now, calendar):
     event.step_due_at = new_due
 
 
-def _resolve(dossier, event, details, now, calendar):
+def _resolve(dossier, event, details, now, calendar, refused=False):
+    """The result (or the refusal, which is the result) goes back to the desk."""
     dossier.resolved_at = now
-    dossier.refused = False
+    dossier.refused = refused
     dossier.result_note = event.note
     _handover(
         event,
@@ -250,18 +251,7 @@ def _resolve(dossier, event, details, now, calendar):
 
 def _refuse(dossier, event, details, now, calendar):
     _require(bool(event.note), _l("Hãy ghi lý do từ chối giải quyết."))
-    dossier.resolved_at = now
-    dossier.refused = True
-    dossier.result_note = event.note
-    _handover(
-        event,
-        current_unit(dossier),
-        DESK_UNIT,
-        details.receiver_name,
-        dossier.due_at,
-        now,
-        calendar,
-    )
+    _resolve(dossier, event, details, now, calendar, refused=True)
 
 
 def _return(dossier, event, details, now, calendar):
