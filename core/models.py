@@ -161,7 +161,12 @@ class ServiceHours(db.Model):
 
 
 class TicketSequence(db.Model):
-    """The last number issued for a service on a local day: an atomic counter row."""
+    """A service's local day: the last number issued, and how many tickets wait now.
+
+    An atomic counter row. The waiting counts move in the same transaction as the tickets
+    (issuing, and the state machine's moves into and out of the queue), so a kiosk tap
+    reads the queue ahead from this one row instead of counting tickets.
+    """
 
     __tablename__ = "ticket_sequence"
     __table_args__ = (UniqueConstraint("service_id", "day"),)
@@ -170,6 +175,8 @@ class TicketSequence(db.Model):
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
     day: Mapped[date] = mapped_column(Date)
     last_value: Mapped[int] = mapped_column(Integer)
+    waiting: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    waiting_priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Device(db.Model):
@@ -204,18 +211,20 @@ class Ticket(db.Model):
         Index("ix_ticket_queue", "service_id", "day", "status", "priority"),
     )
 
+    # The queue's place (service, day, priority, status) keeps its old value when set, so
+    # the day's waiting counts can be moved exactly at flush (core.tickets).
     id: Mapped[int] = mapped_column(primary_key=True)
-    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), active_history=True)
     origin_service_id: Mapped[int] = mapped_column(
         ForeignKey("service.id"), default=_issuing_service
     )
-    day: Mapped[date] = mapped_column(Date)
+    day: Mapped[date] = mapped_column(Date, active_history=True)
     sequence: Mapped[int] = mapped_column(Integer)
     number: Mapped[str] = mapped_column(String(16))
-    priority: Mapped[bool] = mapped_column(Boolean, default=False)
+    priority: Mapped[bool] = mapped_column(Boolean, default=False, active_history=True)
     token: Mapped[str] = mapped_column(String(32), unique=True)
     status: Mapped[TicketStatus] = mapped_column(
-        enum_column(TicketStatus), default=TicketStatus.WAITING
+        enum_column(TicketStatus), default=TicketStatus.WAITING, active_history=True
     )
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     called_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, func, insert, or_, select
+from sqlalchemy import and_, bindparam, event, func, insert, inspect, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from extensions import db
 
 from .clock import local_today, local_zone, to_local, utcnow
+from .database import DriverStatement
 from .errors import ServiceClosed, ServiceInactive, ServiceNotFound, TicketNotFound
 from .models import (
     AuditEvent,
@@ -40,27 +41,69 @@ _audit_events = AuditEvent.__table__
 
 
 def _sequence_upsert(dialect: str):
+    """Take the next number and join the queue: one statement on the day's row."""
     return (
         UPSERTS[dialect](_sequences)
-        .values(service_id=bindparam("service_id"), day=bindparam("day"), last_value=1)
+        .values(
+            service_id=bindparam("service_id"),
+            day=bindparam("day"),
+            last_value=1,
+            waiting=1,
+            waiting_priority=bindparam("priority_increment"),
+        )
         .on_conflict_do_update(
             index_elements=["service_id", "day"],
-            set_={"last_value": _sequences.c.last_value + 1},
+            set_={
+                "last_value": _sequences.c.last_value + 1,
+                "waiting": _sequences.c.waiting + 1,
+                "waiting_priority": _sequences.c.waiting_priority + bindparam("priority_increment"),
+            },
         )
-        .returning(_sequences.c.last_value)
+        .returning(_sequences.c.last_value, _sequences.c.waiting, _sequences.c.waiting_priority)
     )
 
 
-# Statements of the issuing hot path, built once; SQLAlchemy caches their compiled form.
-SEQUENCE_UPSERTS = {dialect: _sequence_upsert(dialect) for dialect in UPSERTS}
-INSERT_TICKET = insert(_tickets).returning(_tickets.c.id)
-INSERT_AUDIT_EVENT = insert(_audit_events)
-COUNT_WAITING = select(
-    func.count(_tickets.c.id), func.count(_tickets.c.id).filter(_tickets.c.priority.is_(True))
-).where(
-    _tickets.c.service_id == bindparam("service_id"),
-    _tickets.c.day == bindparam("day"),
-    _tickets.c.status == TicketStatus.WAITING,
+def _waiting_upsert(dialect: str):
+    """Move a day's waiting counts by a step (the row exists unless a transfer opens it)."""
+    return (
+        UPSERTS[dialect](_sequences)
+        .values(
+            service_id=bindparam("service_id"),
+            day=bindparam("day"),
+            last_value=0,
+            waiting=bindparam("step"),
+            waiting_priority=bindparam("priority_step"),
+        )
+        .on_conflict_do_update(
+            index_elements=["service_id", "day"],
+            set_={
+                "waiting": _sequences.c.waiting + bindparam("step"),
+                "waiting_priority": _sequences.c.waiting_priority + bindparam("priority_step"),
+            },
+        )
+    )
+
+
+# The statements of the kiosk's tap, compiled once per dialect and run on the driver.
+_TICKET_COLUMNS = [
+    "service_id",
+    "origin_service_id",
+    "day",
+    "sequence",
+    "number",
+    "priority",
+    "token",
+    "status",
+    "issued_at",
+    "kiosk_id",
+    "call_count",
+]
+SEQUENCE_UPSERTS = {dialect: DriverStatement(_sequence_upsert(dialect)) for dialect in UPSERTS}
+WAITING_UPSERTS = {dialect: _waiting_upsert(dialect) for dialect in UPSERTS}
+INSERT_TICKET = DriverStatement(insert(_tickets).returning(_tickets.c.id), _TICKET_COLUMNS)
+INSERT_AUDIT_EVENT = DriverStatement(
+    insert(_audit_events),
+    ["occurred_at", "action", "subject_type", "subject_id", "device_id", "details"],
 )
 
 
@@ -142,16 +185,95 @@ class ServiceInfo:
 _service_cache: dict[str, tuple[float, ServiceInfo]] = {}
 
 
-def next_sequence(service_id: int, day: date) -> int:
-    """Atomically take the next number of a service's day, in the caller's transaction.
+def join_queue(service_id: int, day: date, priority: bool) -> tuple[int, int, int]:
+    """Atomically take the next number of a service's day and count the ticket as waiting.
 
+    Returns the number's sequence and the waiting counts with it (all, priority only).
     One upsert with RETURNING: the row lock (PostgreSQL) or the write lock (SQLite)
     serialises concurrent issuers, and a rolled-back transaction gives its number back,
     so the sequence stays gap-free. The ticket's unique constraint is the last guard.
     """
     connection = db.session.connection()
     statement = SEQUENCE_UPSERTS[connection.dialect.name]
-    return connection.execute(statement, {"service_id": service_id, "day": day}).scalar_one()
+    cursor = statement.execute(
+        connection, service_id=service_id, day=day, priority_increment=int(priority)
+    )
+    return cursor.fetchone()
+
+
+def _waiting_place(ticket: Ticket, before: bool) -> tuple | None:
+    """(service id, day, priority) of the queue the ticket waits in, before or after the
+    changes about to be flushed, or None when it is not waiting."""
+    state = inspect(ticket)
+
+    def value(name):
+        if before:
+            # These columns keep their old value when set (active_history on the model).
+            old = state.attrs[name].history.deleted
+            if old:
+                return old[0]
+        return getattr(ticket, name)
+
+    if (value("status") or TicketStatus.WAITING) != TicketStatus.WAITING:  # None: the default
+        return None
+    return value("service_id"), value("day"), bool(value("priority"))
+
+
+WAITING_STEPS = "waiting_steps"
+
+
+@event.listens_for(Session, "before_flush")
+def _note_waiting_moves(session, flush_context, instances) -> None:
+    """Note how each ticket the ORM adds, moves or deletes changes the day's waiting counts.
+
+    A ticket leaving its queue (a call) comes off its service's count; one coming back (put
+    back, transfer) counts for the service it now waits for. The kiosk's own insert does
+    its count in the statement that takes the number.
+    """
+    steps = session.info.setdefault(WAITING_STEPS, {})
+
+    def step(place, delta):
+        if place is not None:
+            counts = steps.setdefault(place[:2], [0, 0])
+            counts[0] += delta
+            counts[1] += delta if place[2] else 0
+
+    for ticket in session.new:
+        if isinstance(ticket, Ticket):
+            step(_waiting_place(ticket, before=False), 1)
+    for ticket in session.dirty:
+        if isinstance(ticket, Ticket) and session.is_modified(ticket):
+            was, now = _waiting_place(ticket, before=True), _waiting_place(ticket, before=False)
+            if was != now:
+                step(was, -1)
+                step(now, 1)
+    for ticket in session.deleted:
+        if isinstance(ticket, Ticket):
+            step(_waiting_place(ticket, before=True), -1)
+
+
+@event.listens_for(Session, "before_commit")
+def _move_waiting_counts(session) -> None:
+    """Apply the noted steps last, just before the commit: on PostgreSQL the day's row is
+    then locked for a moment, and counters calling at once never wait for each other."""
+    session.flush()
+    steps = session.info.pop(WAITING_STEPS, None)
+    if not steps:
+        return
+    connection = session.connection()
+    for (service_id, day), (delta, priority_delta) in sorted(steps.items()):
+        if delta or priority_delta:
+            parameters = {"service_id": service_id, "day": day}
+            parameters.update(step=delta, priority_step=priority_delta)
+            connection.execute(WAITING_UPSERTS[connection.dialect.name], parameters)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_waiting_moves(session, transaction) -> None:
+    """A transaction rolled back or closed unfinished moved nobody (ticket moves are never
+    made in savepoints)."""
+    if transaction.parent is None:
+        session.info.pop(WAITING_STEPS, None)
 
 
 def find_service(code: str) -> Service:
@@ -198,11 +320,7 @@ def issue_ticket(
     if not service.is_open_at(to_local(now)):
         raise ServiceClosed(service=service.name)
     day = local_today(now)
-    connection = db.session.connection()
-    waiting, waiting_priority = connection.execute(
-        COUNT_WAITING, {"service_id": service.id, "day": day}
-    ).one()
-    sequence = next_sequence(service.id, day)
+    sequence, waiting, waiting_priority = join_queue(service.id, day, priority)
     number = service.format_number(sequence)
     if service.numbering_change_due(day):
         # Rare: the first tickets of the day a new prefix starts. Taking the sequence first
@@ -228,22 +346,20 @@ def issue_ticket(
         "kiosk_id": kiosk_id,
         "call_count": 0,
     }
-    ticket_id = connection.execute(INSERT_TICKET, values).scalar_one()
-    connection.execute(
-        INSERT_AUDIT_EVENT,
-        {
-            "occurred_at": now,
-            "action": "ticket.issued",
-            "subject_type": "ticket",
-            "subject_id": ticket_id,
-            "user_id": None,
-            "device_id": kiosk_id,
-            "details": {"number": values["number"], "priority": priority},
-        },
+    connection = db.session.connection()
+    ticket_id = INSERT_TICKET.execute(connection, **values).fetchone()[0]
+    INSERT_AUDIT_EVENT.execute(
+        connection,
+        occurred_at=now,
+        action="ticket.issued",
+        subject_type="ticket",
+        subject_id=ticket_id,
+        device_id=kiosk_id,
+        details={"number": values["number"], "priority": priority},
     )
-    return IssuedTicket(
-        id=ticket_id, waiting_ahead=waiting_priority if priority else waiting, **values
-    )
+    # The counts include this ticket; the queue ahead is everyone else called before it.
+    ahead = waiting_priority - 1 if priority else waiting - 1
+    return IssuedTicket(id=ticket_id, waiting_ahead=ahead, **values)
 
 
 def find_ticket(token: str) -> Ticket:
@@ -342,11 +458,11 @@ def estimated_wait_minutes(ticket: Ticket, ahead: int) -> int:
 
 
 def waiting_counts(day: date) -> dict[int, int]:
-    """Waiting tickets per service id on a local day."""
+    """Waiting tickets per service id on a local day (read off the day's counter rows)."""
     rows = db.session.execute(
-        db.select(Ticket.service_id, func.count(Ticket.id))
-        .where(Ticket.day == day, Ticket.status == TicketStatus.WAITING)
-        .group_by(Ticket.service_id)
+        db.select(TicketSequence.service_id, TicketSequence.waiting).where(
+            TicketSequence.day == day, TicketSequence.waiting > 0
+        )
     ).all()
     return dict(rows)
 

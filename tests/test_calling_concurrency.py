@@ -16,7 +16,7 @@ from conftest import POSTGRES_URL
 from core import calling
 from core.database import begin_write_transaction
 from core.devices import authenticate_device
-from core.models import CallEvent, DeviceKind, Ticket, TicketStatus
+from core.models import CallEvent, DeviceKind, Ticket, TicketSequence, TicketStatus
 from core.ticket_flow import Actor
 from counter_caller import press_next_until_empty
 from desk_support import counter_key, issue
@@ -58,6 +58,9 @@ def test_five_counters_calling_at_once_share_no_ticket_and_skip_none(live_server
     tickets = {t.number: t for t in db.session.execute(db.select(Ticket)).scalars()}
     assert set(everything) == set(tickets), "a ticket was skipped"
     assert all(t.status == TicketStatus.DONE for t in tickets.values())
+    # Every call took its ticket off the day's waiting count, exactly once.
+    kept = db.session.execute(db.select(TicketSequence.waiting, TicketSequence.waiting_priority))
+    assert set(kept.all()) == {(0, 0)}
     for counter, numbers in received.items():
         assert {tickets[n].service.code for n in numbers} <= SERVED_BY[counter]
         assert all(tickets[n].counter.number == counter for n in numbers)

@@ -7,7 +7,7 @@ from concurrent.futures import ProcessPoolExecutor
 import pytest
 import requests
 
-from core.models import AuditEvent, Service, Ticket
+from core.models import AuditEvent, Service, Ticket, TicketSequence
 from extensions import db
 
 pytestmark = pytest.mark.slow
@@ -63,3 +63,27 @@ def test_kiosks_issuing_at_once_get_gap_free_unique_numbers(live_server):
         db.select(db.func.count(AuditEvent.id)).filter_by(action="ticket.issued")
     ).scalar_one()
     assert issued_events == len(acknowledged)
+
+    # Nobody was called, so everyone issued earlier in a queue is ahead; priority tickets
+    # have only the earlier priority tickets ahead. The counts kept for the kiosk agree.
+    for code in SERVICES:
+        issued = sorted(
+            (t for t in acknowledged if t["service"] == code), key=lambda t: t["sequence"]
+        )
+        priority_before = 0
+        for ticket in issued:
+            expected = priority_before if ticket["priority"] else ticket["sequence"] - 1
+            assert ticket["waiting_ahead"] == expected, ticket["number"]
+            priority_before += ticket["priority"]
+    kept = db.session.execute(
+        db.select(Service.code, TicketSequence.waiting, TicketSequence.waiting_priority).join(
+            Service, Service.id == TicketSequence.service_id
+        )
+    ).all()
+    assert {code: (waiting, priority) for code, waiting, priority in kept} == {
+        code: (
+            sum(1 for t in acknowledged if t["service"] == code),
+            sum(1 for t in acknowledged if t["service"] == code and t["priority"]),
+        )
+        for code in SERVICES
+    }
