@@ -256,7 +256,8 @@ def _note_waiting_moves(session, flush_context, instances) -> None:
 def _move_waiting_counts(session) -> None:
     """Apply the noted steps last, just before the commit: on PostgreSQL the day's row is
     then locked for a moment, and counters calling at once never wait for each other."""
-    session.flush()
+    if session.new or session.dirty or session.deleted:
+        session.flush()
     steps = session.info.pop(WAITING_STEPS, None)
     if not steps:
         return
