@@ -216,7 +216,10 @@ def _waiting_place(ticket: Ticket, before: bool) -> tuple | None:
 
     if (value("status") or TicketStatus.WAITING) != TicketStatus.WAITING:  # None: the default
         return None
-    return value("service_id"), value("day"), bool(value("priority"))
+    service_id = value("service_id")
+    if service_id is None and ticket.service is not None:  # a new ticket given its service
+        service_id = ticket.service.id
+    return service_id, value("day"), bool(value("priority"))
 
 
 WAITING_STEPS = "waiting_steps"

@@ -122,6 +122,19 @@ def test_counts_follow_direct_changes_and_start_afresh_each_day(desk):
         db.session.delete(second)
         db.session.commit()
         assert_counts_true()
+        gplx = find_service("GPLX")
+        db.session.add(  # a ticket written by hand, given its service rather than its id
+            Ticket(
+                service=gplx,
+                day=first.day,
+                sequence=99,
+                number="A099",
+                token="by-hand",
+                issued_at=first.issued_at,
+            )
+        )
+        db.session.commit()
+        assert_counts_true()
     with time_machine.travel(local_time(2026, 3, 3, 8, 0), tick=False):
         ticket = issue("PTIEN")
         assert ticket.number == "B001"
