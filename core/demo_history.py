@@ -29,6 +29,7 @@ from .dossier_settings import dossier_settings
 from .models import Counter, Role, Service, Ticket, User
 from .models_desk import Rating
 from .models_dossiers import CalendarDay, CalendarDayKind, Dossier, DossierEvent, Procedure
+from .report_summaries import build_missing
 from .workdays import public_holidays
 
 HISTORY_OFFICERS = [
@@ -553,7 +554,8 @@ class HistoryWriter:
 def write_history(
     plan: HistoryPlan, progress: Callable[[int], None] | None = None
 ) -> HistoryResult:
-    """Write the plan's history; the caller commits. `progress` hears calendar days."""
+    """Write the plan's history and the summaries of its days; the caller commits.
+    `progress` hears calendar days."""
     progress = progress or (lambda days: None)
     today = local_today()
     calendar = history_calendar(today.year - plan.days // 365 - 1, today.year)
@@ -567,5 +569,6 @@ def write_history(
         progress((day - previous).days)
         previous = day
     writer.finish()
+    build_missing(today)  # the closed days' summaries, in one grouped pass per table
     progress((today - previous).days - 1)
     return writer.result
