@@ -53,7 +53,7 @@ Index(
     Dossier.resolved_at,
     *(column for column in REPORT_COLUMNS if column is not Dossier.withdrawn_at),
 )
-Index("ix_dossier_apologised_at", Dossier.apologised_at)
+Index("ix_dossier_apologised_at", Dossier.apologised_at, Dossier.field_name)
 
 
 class ReportDay(db.Model):

@@ -373,22 +373,19 @@ def _withdrawn_corrections(start, end, local, filters) -> dict[str, dict[str, in
 
 def _overdue(end, cutoff, filters) -> dict[str, int]:
     """Dossiers pending at the end of the period (not resolved or withdrawn before it)
-    and overdue at the cut-off, per field: the open ones and those resolved later."""
-    due = legal_due()
-    overdue = and_(
-        due < cutoff,
-        Dossier.clock_started_at < cutoff,
-        not_(awaiting_supplement_at(cutoff)),
-        or_(Dossier.withdrawn_at.is_(None), Dossier.withdrawn_at >= end),
-    )
+    and overdue at the cut-off, per field: the open ones and those resolved later. The
+    supplement look-up runs only for the rows whose due time has passed."""
+    pending = or_(Dossier.withdrawn_at.is_(None), Dossier.withdrawn_at >= end)
+    late = and_(legal_due() < cutoff, Dossier.clock_started_at < cutoff)
+    overdue = func.sum(case((awaiting_supplement_at(cutoff), 0), else_=1))
     counts: dict[str, int] = defaultdict(int)
     for slice_ in (Dossier.resolved_at.is_(None), Dossier.resolved_at >= end):
         for field_name, count in db.session.execute(
-            select(Dossier.field_name, func.count())
-            .where(slice_, Dossier.received_at < end, overdue, *filters.dossier_conditions())
+            select(Dossier.field_name, overdue)
+            .where(slice_, Dossier.received_at < end, pending, late, *filters.dossier_conditions())
             .group_by(Dossier.field_name)
         ):
-            counts[field_name] += count
+            counts[field_name] += int(count or 0)
     return counts
 
 

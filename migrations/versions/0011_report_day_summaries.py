@@ -185,7 +185,7 @@ def upgrade():
         )
         op.create_index(op.f(f"ix_{name}_day"), name, ["day"])
     op.create_index("ix_dossier_report_withdrawn", "dossier", WITHDRAWN_COLUMNS)
-    op.create_index("ix_dossier_apologised_at", "dossier", ["apologised_at"])
+    op.create_index("ix_dossier_apologised_at", "dossier", ["apologised_at", "field_name"])
     postgres = op.get_bind().dialect.name == "postgresql"
     for statement in _postgres_triggers() if postgres else _sqlite_triggers():
         op.execute(statement)
