@@ -7,14 +7,17 @@ equal the raw aggregation.
 
 Keeping them exact: database triggers on ticket, rating and dossier (migration 0011)
 delete the `report_day` row of every day a changed row feeds, inside the writer's own
-transaction, whatever the write path (ORM, bulk COPY, raw SQL, imports, restores).
-`ensure_summaries()`, called by every statistics call before it reads, rebuilds each
-closed day that has no `report_day` row (one grouped INSERT … SELECT per table for each
-run of missing days) and commits. `demo-history` calls it once after its bulk load.
+transaction, whatever the write path (ORM, bulk COPY, raw SQL, imports, restores): the
+ticket's day; the rating's day; a dossier's received day (when its channel, keys or
+withdrawal change) and resolved day (when its result or due times change). Steps of an
+open dossier and today's work touch no closed day. `ensure_summaries()`, called by every
+statistics call before it reads, rebuilds each closed day that has no `report_day` row
+(one grouped INSERT … SELECT per table for each run of missing days) and commits.
+`demo-history` builds them once after its bulk load. Deleting `report_day` rows (e.g.
+after changing the TIMEZONE setting) makes the next statistics call rebuild those days.
 
-Known limit: a dossier's counter key is the counter of its ticket when the dossier's day
-was built; a ticket moved to another counter after a later day closed (never done by
-the desk) would not invalidate that later day.
+A dossier's counter key is its ticket's counter; a dossier is received on its ticket's
+day, so the ticket's trigger already forgets that day.
 """
 
 from __future__ import annotations

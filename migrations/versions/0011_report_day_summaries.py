@@ -32,76 +32,87 @@ WITHDRAWN_COLUMNS = [
     "clock_started_at",
     "id",
 ]
-TICKET_COLUMNS = (
-    "day, service_id, counter_id, officer_id, status, issued_at, called_at, "
-    "serving_started_at, finished_at"
-)
-DOSSIER_COLUMNS = (
-    "received_at, resolved_at, withdrawn_at, due_at, original_due_at, apologised_at, "
-    "clock_started_at, channel, field_name, procedure_code, received_by_id, ticket_id"
-)
-RATING_COLUMNS = "created_at, counter_id, officer_id, score"
 
 
-def _forget_instant(row: str, column: str) -> str:
-    return f"DELETE FROM report_day WHERE ends_at > {row}.{column} AND starts_at <= {row}.{column};"
+def _forget_instant(column: str):
+    def forget(row: str) -> str:
+        return (
+            f"DELETE FROM report_day WHERE ends_at > {row}.{column} "
+            f"AND starts_at <= {row}.{column};"
+        )
+
+    return forget
+
+
+def _forget_ticket_day(row: str) -> str:
+    return f"DELETE FROM report_day WHERE day = {row}.day;"
+
+
+# (name, table, the columns whose update matters, how a row's day is forgotten).
+# Dossier: the received day holds channel counts and whether it was withdrawn since; the
+# resolved day holds the result's class. Steps of an open dossier touch neither.
+WATCHES = [
+    (
+        "ticket",
+        "ticket",
+        "day, service_id, counter_id, officer_id, status, issued_at, called_at, "
+        "serving_started_at, finished_at",
+        _forget_ticket_day,
+    ),
+    (
+        "rating",
+        "rating",
+        "created_at, counter_id, officer_id, score",
+        _forget_instant("created_at"),
+    ),
+    (
+        "dossier_received",
+        "dossier",
+        "received_at, withdrawn_at, channel, field_name, procedure_code, received_by_id, ticket_id",
+        _forget_instant("received_at"),
+    ),
+    (
+        "dossier_resolved",
+        "dossier",
+        "resolved_at, due_at, original_due_at, apologised_at, clock_started_at, field_name, "
+        "procedure_code, received_by_id, ticket_id",
+        _forget_instant("resolved_at"),
+    ),
+]
 
 
 def _sqlite_triggers() -> list[str]:
-    def trigger(name, event, table, rows, statements):
-        body = " ".join(statements(row) for row in rows)
-        return f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN {body} END"
-
-    ticket = lambda row: f"DELETE FROM report_day WHERE day = {row}.day;"  # noqa: E731
-    rating = lambda row: _forget_instant(row, "created_at")  # noqa: E731
-    dossier = lambda row: (  # noqa: E731
-        _forget_instant(row, "received_at") + " " + _forget_instant(row, "resolved_at")
-    )
     statements = []
-    for table, columns, forget in (
-        ("ticket", TICKET_COLUMNS, ticket),
-        ("rating", RATING_COLUMNS, rating),
-        ("dossier", DOSSIER_COLUMNS, dossier),
-    ):
-        statements += [
-            trigger(f"report_day_{table}_insert", "INSERT", table, ["NEW"], forget),
-            trigger(
-                f"report_day_{table}_update", f"UPDATE OF {columns}", table, ["OLD", "NEW"], forget
-            ),
-            trigger(f"report_day_{table}_delete", "DELETE", table, ["OLD"], forget),
-        ]
+    for name, table, columns, forget in WATCHES:
+        for event, rows in (
+            ("INSERT", ["NEW"]),
+            (f"UPDATE OF {columns}", ["OLD", "NEW"]),
+            ("DELETE", ["OLD"]),
+        ):
+            body = " ".join(forget(row) for row in rows)
+            suffix = event.split()[0].lower()
+            statements.append(
+                f"CREATE TRIGGER report_day_{name}_{suffix} AFTER {event} ON {table} "
+                f"BEGIN {body} END"
+            )
     return statements
 
 
 def _postgres_triggers() -> list[str]:
-    def function(table, forget):
-        return f"""
-CREATE FUNCTION report_day_forget_{table}() RETURNS trigger LANGUAGE plpgsql AS $$
+    statements = []
+    for name, table, columns, forget in WATCHES:
+        statements += [
+            f"""
+CREATE FUNCTION report_day_forget_{name}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP <> 'INSERT' THEN {forget("OLD")} END IF;
     IF TG_OP <> 'DELETE' THEN {forget("NEW")} END IF;
     RETURN NULL;
-END $$"""
-
-    def trigger(table, columns):
-        return (
-            f"CREATE TRIGGER report_day_{table} AFTER INSERT OR DELETE OR UPDATE OF {columns} "
-            f"ON {table} FOR EACH ROW EXECUTE FUNCTION report_day_forget_{table}()"
-        )
-
-    return [
-        function("ticket", lambda row: f"DELETE FROM report_day WHERE day = {row}.day;"),
-        trigger("ticket", TICKET_COLUMNS),
-        function("rating", lambda row: _forget_instant(row, "created_at")),
-        trigger("rating", RATING_COLUMNS),
-        function(
-            "dossier",
-            lambda row: (
-                _forget_instant(row, "received_at") + " " + _forget_instant(row, "resolved_at")
-            ),
-        ),
-        trigger("dossier", DOSSIER_COLUMNS),
-    ]
+END $$""",
+            f"CREATE TRIGGER report_day_{name} AFTER INSERT OR DELETE OR UPDATE OF {columns} "
+            f"ON {table} FOR EACH ROW EXECUTE FUNCTION report_day_forget_{name}()",
+        ]
+    return statements
 
 
 def upgrade():
@@ -192,14 +203,13 @@ def upgrade():
 
 
 def downgrade():
-    if op.get_bind().dialect.name == "postgresql":
-        for table in ("ticket", "rating", "dossier"):
-            op.execute(f"DROP TRIGGER IF EXISTS report_day_{table} ON {table}")
-            op.execute(f"DROP FUNCTION IF EXISTS report_day_forget_{table}()")
-    else:
-        for table in ("ticket", "rating", "dossier"):
+    for name, table, _, _ in WATCHES:
+        if op.get_bind().dialect.name == "postgresql":
+            op.execute(f"DROP TRIGGER IF EXISTS report_day_{name} ON {table}")
+            op.execute(f"DROP FUNCTION IF EXISTS report_day_forget_{name}()")
+        else:
             for event in ("insert", "update", "delete"):
-                op.execute(f"DROP TRIGGER IF EXISTS report_day_{table}_{event}")
+                op.execute(f"DROP TRIGGER IF EXISTS report_day_{name}_{event}")
     op.drop_index("ix_dossier_apologised_at", table_name="dossier")
     op.drop_index("ix_dossier_report_withdrawn", table_name="dossier")
     for name in (
