@@ -337,6 +337,12 @@ def _day_sums(
     return sums
 
 
+def _field_key() -> ColumnElement:
+    """The field, as an expression: grouping by it must not lead SQLite to walk the whole
+    field index instead of the narrow range these queries select."""
+    return func.coalesce(Dossier.field_name, "").label("field_name")
+
+
 def _withdrawn_corrections(start, end, local, filters) -> dict[str, dict[str, int]]:
     """What the day sums count of the dossiers withdrawn before the end (left out of the
     table), and the withdrawn column itself: one pass over the withdrawn dossiers."""
@@ -354,9 +360,10 @@ def _withdrawn_corrections(start, end, local, filters) -> dict[str, dict[str, in
             Dossier.withdrawn_at >= start,
         ),
     )
+    field_key = _field_key()
     statement = (
         select(
-            Dossier.field_name,
+            field_key,
             _flag(and_(received_in, online)).label("received_online"),
             _flag(and_(received_in, not_(online))).label("received_direct"),
             _flag(and_(Dossier.received_at < start, open_at_start)).label("carried_over"),
@@ -366,7 +373,7 @@ def _withdrawn_corrections(start, end, local, filters) -> dict[str, dict[str, in
             _flag(listed).label("withdrawn"),
         )
         .where(Dossier.withdrawn_at < end, *filters.dossier_conditions())
-        .group_by(Dossier.field_name)
+        .group_by(field_key)
     )
     return {row["field_name"]: row for row in db.session.execute(statement).mappings()}
 
@@ -378,12 +385,13 @@ def _overdue(end, cutoff, filters) -> dict[str, int]:
     pending = or_(Dossier.withdrawn_at.is_(None), Dossier.withdrawn_at >= end)
     late = and_(legal_due() < cutoff, Dossier.clock_started_at < cutoff)
     overdue = func.sum(case((awaiting_supplement_at(cutoff), 0), else_=1))
+    field_key = _field_key()
     counts: dict[str, int] = defaultdict(int)
     for slice_ in (Dossier.resolved_at.is_(None), Dossier.resolved_at >= end):
         for field_name, count in db.session.execute(
-            select(Dossier.field_name, overdue)
+            select(field_key, overdue)
             .where(slice_, Dossier.received_at < end, pending, late, *filters.dossier_conditions())
-            .group_by(Dossier.field_name)
+            .group_by(field_key)
         ):
             counts[field_name] += int(count or 0)
     return counts
