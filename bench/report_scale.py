@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -85,6 +86,7 @@ def measure(url: str, instance: Path) -> list[tuple[str, float, float]]:
     from core.live_view import live_state
     from core.models import Ticket, User
     from core.models_dossiers import Dossier
+    from core.models_reports import ReportDay
     from core.queue_stats import period_statistics
     from core.reform_report import reform_report
     from core.report_periods import report_month, year_period
@@ -108,6 +110,17 @@ def measure(url: str, instance: Path) -> list[tuple[str, float, float]]:
         results.append((f"reform report, year {year - 1}", *timed(lambda: reform_report(last))))
         results.append(
             (f"period statistics, year {year}", *timed(lambda: period_statistics(period)))
+        )
+        old_day = period.start + timedelta(days=60)
+
+        def after_a_late_change():
+            # A withdrawal or a late result forgets an old day: the next call rebuilds it.
+            db.session.execute(db.delete(ReportDay).where(ReportDay.day == old_day))
+            db.session.commit()
+            period_statistics(period)
+
+        results.append(
+            (f"period statistics, year {year}, one old day rebuilt", *timed(after_a_late_change))
         )
         results.append(("live view state", *timed(live_state)))
         manager = db.session.execute(db.select(User).filter_by(username="lanhdao")).scalar_one()
