@@ -17,7 +17,7 @@ from sqlalchemy import case, func, select
 
 from extensions import db
 
-from .clock import local_zone
+from .clock import local_today, local_zone
 from .models import Counter, Service, Ticket, User
 from .models_desk import Rating, RatingScore
 from .models_dossiers import Dossier
@@ -239,14 +239,15 @@ def period_statistics(
     Closed days are read from their per-day summaries (built first when missing, see
     core.report_summaries), today from the raw rows; `summaries=False` reads raw rows
     only (the reference the summaries are tested against)."""
+    today = local_today()  # once: the summaries built and read end on the same day
     if summaries:
-        ensure_summaries()
+        ensure_summaries(today)
     statistics_transaction()
     filters = filters or ReportFilter()
     zone = local_zone()
     start, end = period.bounds(zone)
     local = LocalTime(zone, end)
-    split = DaySplit.of(period, summaries)
+    split = DaySplit.of(period, summaries, today)
     stats = PeriodStatistics(period)
     _queue_figures(stats, split, filters, local)
     _satisfaction(stats, split, filters)

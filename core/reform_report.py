@@ -27,7 +27,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from extensions import db
 
-from .clock import local_zone, utcnow
+from .clock import local_today, local_zone, utcnow
 from .models import Ticket
 from .models_dossiers import Channel, Dossier, DossierEvent
 from .models_reports import DossierDay
@@ -237,8 +237,9 @@ def reform_report(
     Pending dossiers are judged at the end of the last day, or now if that is still ahead.
     `summaries=False` counts from the raw rows only (the reference for the summaries).
     """
+    today = local_today()  # once: the summaries built and read end on the same day
     if summaries:
-        ensure_summaries()
+        ensure_summaries(today)
     statistics_transaction()
     filters = filters or ReportFilter()
     zone = local_zone()
@@ -246,7 +247,7 @@ def reform_report(
     cutoff = min(end, now or utcnow())
     local = LocalTime(zone, end)
     if summaries:
-        by_field = _summed_counts(period, start, end, cutoff, local, filters)
+        by_field = _summed_counts(period, start, end, cutoff, local, filters, today)
     else:
         by_field = _raw_counts(start, end, cutoff, local, filters)
     report = ReformReport(period)
@@ -296,7 +297,7 @@ _DAY_SUMS = (
 
 
 def _day_sums(
-    first: date | None, last: date, local: LocalTime, filters: ReportFilter
+    first: date | None, last: date, local: LocalTime, filters: ReportFilter, today: date
 ) -> dict[str, dict[str, int]]:
     """Dossiers received (by channel) and resolved (by class) on the local days
     [first, last] (from the beginning when `first` is None), per field, withdrawn ones
@@ -309,7 +310,7 @@ def _day_sums(
                 if name in row:
                     sums[row["field_name"]][name] += int(row[name] or 0)
 
-    closed = min(last, last_closed_day())
+    closed = min(last, last_closed_day(today))
     if first is None or first <= closed:
         days = DossierDay
         in_days = [days.day <= closed] + ([days.day >= first] if first else [])
@@ -411,14 +412,14 @@ def _apologies(start, end, filters) -> dict[str, int]:
     )
 
 
-def _summed_counts(period, start, end, cutoff, local, filters) -> dict[str, Counts]:
+def _summed_counts(period, start, end, cutoff, local, filters, today) -> dict[str, Counts]:
     """The table from per-day sums plus small exact corrections:
     received and resolved = day sums over the period − the withdrawn ones;
     carried over = received − resolved on every day before the period − the withdrawn
     ones still open at its start; pending = received total − resolved total, of which
     overdue counted directly at the cut-off."""
-    in_period = _day_sums(period.start, period.end, local, filters)
-    before = _day_sums(None, period.start - timedelta(days=1), local, filters)
+    in_period = _day_sums(period.start, period.end, local, filters, today)
+    before = _day_sums(None, period.start - timedelta(days=1), local, filters, today)
     withdrawn = _withdrawn_corrections(start, end, local, filters)
     overdue = _overdue(end, cutoff, filters)
     apologies = _apologies(start, end, filters)
