@@ -29,6 +29,7 @@ from .dossier_settings import dossier_settings
 from .models import Counter, Role, Service, Ticket, User
 from .models_desk import Rating
 from .models_dossiers import CalendarDay, CalendarDayKind, Dossier, DossierEvent, Procedure
+from .report_summaries import SUMMARY_TABLES, build_missing
 from .workdays import public_holidays
 
 HISTORY_OFFICERS = [
@@ -183,13 +184,16 @@ def history_days(calendar: WorkCalendar, today: date, count: int) -> list[date]:
     return [day for day in span if calendar.is_working_day(day)]
 
 
+SUMMARY_TABLE_NAMES = tuple(model.__tablename__ for model in SUMMARY_TABLES) + ("report_day",)
+
+
 def tidy_after_bulk() -> None:
     """Refresh the planner's statistics (and PostgreSQL's visibility map, which its
     index-only scans need) after a bulk load; runs outside the load's transaction."""
     engine = db.engine
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         if engine.dialect.name == "postgresql":
-            for table in ("ticket", "rating", "dossier", "dossier_event"):
+            for table in ("ticket", "rating", "dossier", "dossier_event", *SUMMARY_TABLE_NAMES):
                 connection.exec_driver_sql(f"VACUUM ANALYZE {table}")
         else:
             connection.exec_driver_sql("ANALYZE")
@@ -553,7 +557,8 @@ class HistoryWriter:
 def write_history(
     plan: HistoryPlan, progress: Callable[[int], None] | None = None
 ) -> HistoryResult:
-    """Write the plan's history; the caller commits. `progress` hears calendar days."""
+    """Write the plan's history and the summaries of its days; the caller commits.
+    `progress` hears calendar days."""
     progress = progress or (lambda days: None)
     today = local_today()
     calendar = history_calendar(today.year - plan.days // 365 - 1, today.year)
@@ -567,5 +572,6 @@ def write_history(
         progress((day - previous).days)
         previous = day
     writer.finish()
+    build_missing(today)  # the closed days' summaries, in one grouped pass per table
     progress((today - previous).days - 1)
     return writer.result

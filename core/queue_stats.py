@@ -1,8 +1,8 @@
 """Queue, satisfaction and trend figures for a period, by SQL aggregation.
 
-Each query groups the period's rows in the database; Python only adds up the few grouped
-rows (per service, counter and officer) and reads the 90th percentile off per-minute
-histograms the database counted.
+Closed days are added up from their per-day summary rows (core.report_summaries), today
+from the raw rows grouped the same way; Python only adds up the few grouped rows (per
+service, counter and officer) and reads the 90th percentile off per-minute histograms.
 """
 
 from __future__ import annotations
@@ -13,21 +13,34 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 
 from extensions import db
 
-from .clock import local_zone
-from .models import Counter, Service, Ticket, TicketStatus, User
+from .clock import local_today, local_zone
+from .models import Counter, Service, Ticket, User
 from .models_desk import Rating, RatingScore
 from .models_dossiers import Dossier
-from .reform_report import ReportFilter, legal_due
+from .models_reports import (
+    DossierDay,
+    RatingDay,
+    TicketDayFigures,
+    TicketDayHours,
+    TicketDayServiceMinutes,
+)
+from .reform_report import ReportFilter, dossier_day_conditions, legal_due
 from .report_periods import Period
+from .report_summaries import (
+    day_start,
+    ensure_summaries,
+    last_closed_day,
+    service_minutes_select,
+    ticket_figures_select,
+    ticket_hours_select,
+)
 from .sql_time import LocalTime, statistics_transaction
 
 EPOCH_DAY = date(1970, 1, 1)
-QUICK_WAIT_SECONDS = 15 * 60  # "served within 15 minutes"
-HISTOGRAM_CAP_MINUTES = 240
 WEEKDAYS = (
     _l("Thứ Hai"),
     _l("Thứ Ba"),
@@ -163,13 +176,46 @@ class PeriodStatistics:
         return sorted({weekday for weekday, _ in self.arrivals})
 
 
-def _ticket_conditions(period: Period, filters: ReportFilter) -> list:
-    conditions = [Ticket.day >= period.start, Ticket.day <= period.end]
+def _desk_conditions(table, filters: ReportFilter) -> list:
+    """The counter and officer filters, on ticket, rating or a summary table."""
+    conditions = []
     if filters.counter_id:
-        conditions.append(Ticket.counter_id == filters.counter_id)
+        conditions.append(table.counter_id == filters.counter_id)
     if filters.officer_id:
-        conditions.append(Ticket.officer_id == filters.officer_id)
+        conditions.append(table.officer_id == filters.officer_id)
     return conditions
+
+
+@dataclass(frozen=True)
+class DaySplit:
+    """The period's local days read from summaries [start, summarised_last] and from raw
+    rows [live_first, end]; either part may be empty."""
+
+    start: date
+    summarised_last: date
+    live_first: date
+    end: date
+
+    @classmethod
+    def of(cls, period: Period, summaries: bool, today: date | None = None) -> DaySplit:
+        if not summaries:
+            return cls(period.start, period.start - timedelta(days=1), period.start, period.end)
+        closed = last_closed_day(today)
+        summarised_last = min(period.end, closed)
+        return cls(
+            period.start, summarised_last, max(period.start, closed + timedelta(days=1)), period.end
+        )
+
+    @property
+    def has_summaries(self) -> bool:
+        return self.start <= self.summarised_last
+
+    @property
+    def has_live(self) -> bool:
+        return self.live_first <= self.end
+
+    def live_bounds(self) -> tuple:
+        return day_start(self.live_first), day_start(self.end + timedelta(days=1))
 
 
 def _names():
@@ -182,19 +228,30 @@ def _names():
 
 
 def period_statistics(
-    period: Period, filters: ReportFilter | None = None, apologies: int | None = None
+    period: Period,
+    filters: ReportFilter | None = None,
+    apologies: int | None = None,
+    summaries: bool = True,
 ) -> PeriodStatistics:
     """Every figure of the statistics page for `period` except the official table
-    (`apologies`, when the caller already has the report's count, saves a query)."""
+    (`apologies`, when the caller already has the report's count, saves a query).
+
+    Closed days are read from their per-day summaries (built first when missing, see
+    core.report_summaries), today from the raw rows; `summaries=False` reads raw rows
+    only (the reference the summaries are tested against)."""
+    today = local_today()  # once: the summaries built and read end on the same day
+    if summaries:
+        ensure_summaries(today)
     statistics_transaction()
     filters = filters or ReportFilter()
     zone = local_zone()
     start, end = period.bounds(zone)
     local = LocalTime(zone, end)
+    split = DaySplit.of(period, summaries, today)
     stats = PeriodStatistics(period)
-    _queue_figures(stats, period, filters, local)
-    _satisfaction(stats, start, end, filters)
-    stats.months = _months(stats, period, filters, local, start, end)
+    _queue_figures(stats, split, filters, local)
+    _satisfaction(stats, split, filters)
+    stats.months = _months(stats, split, filters, local)
     if apologies is None:
         apologies = db.session.execute(
             select(func.count()).where(
@@ -207,34 +264,36 @@ def period_statistics(
     return stats
 
 
-def _queue_figures(stats, period, filters, local) -> None:
-    """Two scans of the period's tickets: sums with the waiting-time histogram, then the
-    service-time histogram; grouped by service, counter and officer, added up here."""
-    conditions = _ticket_conditions(period, filters)
-    wait = local.seconds(Ticket.called_at, Ticket.issued_at)
-    served = Ticket.status == TicketStatus.DONE
-    timed = and_(served, Ticket.serving_started_at.is_not(None), Ticket.finished_at.is_not(None))
-    service = local.seconds(Ticket.finished_at, Ticket.serving_started_at)
-    keys = (Ticket.service_id, Ticket.counter_id, Ticket.officer_id)
-    wait_minute = local.whole_minutes(wait, HISTOGRAM_CAP_MINUTES).label("minute")
+def _queue_figures(stats, split: DaySplit, filters, local) -> None:
+    """Sums with the waiting-time histogram, then the service-time histogram, grouped by
+    service, counter and officer (summaries of closed days, raw rows of the others)."""
     groups: dict[tuple, QueueFigures] = defaultdict(QueueFigures)
-    rows = db.session.execute(
-        select(
-            *keys,
-            wait_minute,
-            func.count().label("issued"),
-            func.sum(case((served, 1), else_=0)).label("served"),
-            func.sum(case((Ticket.status == TicketStatus.NO_SHOW, 1), else_=0)).label("no_show"),
-            func.count(Ticket.called_at).label("waited"),
-            func.sum(wait).label("wait_seconds"),
-            func.sum(case((wait <= QUICK_WAIT_SECONDS, 1), else_=0)).label("quick"),
-            func.sum(case((timed, 1), else_=0)).label("timed"),
-            func.sum(case((timed, service), else_=0)).label("service_seconds"),
-        )
-        .where(*conditions)
-        .group_by(*keys, wait_minute)
-    ).all()
-    for row in rows:
+    figure_rows, minute_rows = [], []
+    if split.has_summaries:
+        figures, minutes = TicketDayFigures, TicketDayServiceMinutes
+        in_days = [figures.day >= split.start, figures.day <= split.summarised_last]
+        keys = (figures.service_id, figures.counter_id, figures.officer_id)
+        sums = [func.sum(getattr(figures, name)).label(name) for name in _FIGURE_SUMS]
+        figure_rows += db.session.execute(
+            select(*keys, figures.wait_minute.label("minute"), *sums)
+            .where(*in_days, *_desk_conditions(figures, filters))
+            .group_by(*keys, figures.wait_minute)
+        ).all()
+        keys = (minutes.service_id, minutes.counter_id, minutes.officer_id)
+        minute_rows += db.session.execute(
+            select(*keys, minutes.minute, func.sum(minutes.tickets))
+            .where(
+                minutes.day >= split.start,
+                minutes.day <= split.summarised_last,
+                *_desk_conditions(minutes, filters),
+            )
+            .group_by(*keys, minutes.minute)
+        ).all()
+    if split.has_live:
+        conditions = _live_ticket_conditions(split, filters)
+        figure_rows += db.session.execute(ticket_figures_select(local, conditions)).all()
+        minute_rows += db.session.execute(service_minutes_select(local, conditions)).all()
+    for row in figure_rows:
         figures = groups[(row[0], row[1], row[2])]
         figures.issued += row.issued
         figures.served += row.served or 0
@@ -246,12 +305,7 @@ def _queue_figures(stats, period, filters, local) -> None:
         figures.service_seconds += float(row.service_seconds or 0)
         if row.minute is not None:
             figures.wait_histogram[int(row.minute)] += row.waited
-    service_minute = local.whole_minutes(service, HISTOGRAM_CAP_MINUTES).label("minute")
-    for service_id, counter_id, officer_id, bucket, count in db.session.execute(
-        select(*keys, service_minute, func.count())
-        .where(*conditions, timed)
-        .group_by(*keys, service_minute)
-    ):
+    for service_id, counter_id, officer_id, bucket, count in minute_rows:
         groups[(service_id, counter_id, officer_id)].service_histogram[int(bucket)] += count
     services, counters, officers = _names()
     stats.by_service = _roll_up(groups, 0, services)
@@ -259,7 +313,27 @@ def _queue_figures(stats, period, filters, local) -> None:
     stats.by_officer = _roll_up(groups, 2, officers)
     for figures in groups.values():
         stats.queue.add(figures)
-    _arrivals(stats, conditions, local, wait)
+    _arrivals(stats, split, filters, local)
+
+
+_FIGURE_SUMS = (
+    "issued",
+    "served",
+    "no_show",
+    "waited",
+    "wait_seconds",
+    "quick",
+    "timed",
+    "service_seconds",
+)
+
+
+def _live_ticket_conditions(split: DaySplit, filters) -> list:
+    return [
+        Ticket.day >= split.live_first,
+        Ticket.day <= split.end,
+        *_desk_conditions(Ticket, filters),
+    ]
 
 
 def natural_key(item) -> list:
@@ -278,28 +352,33 @@ def _roll_up(groups, position: int, names: dict) -> list[tuple[str, QueueFigures
     )
 
 
-def _arrivals(stats, conditions, local, wait) -> None:
-    """One scan grouped by day and hour: the heat map, the weekday and hour tables and
-    the months' ticket counts (weekday and month are read off the day here)."""
-    hour = local.hour(Ticket.issued_at).label("hour")
-    rows = db.session.execute(
-        select(
-            Ticket.day,
-            hour,
-            func.count().label("issued"),
-            func.sum(case((Ticket.status == TicketStatus.DONE, 1), else_=0)).label("served"),
-            func.count(Ticket.called_at).label("waited"),
-            func.sum(wait).label("wait_seconds"),
-            func.sum(case((wait <= QUICK_WAIT_SECONDS, 1), else_=0)).label("quick"),
-        )
-        .where(*conditions)
-        .group_by(Ticket.day, hour)
-    ).all()
+def _arrivals(stats, split: DaySplit, filters, local) -> None:
+    """Grouped by day and hour: the heat map, the weekday and hour tables and the months'
+    ticket counts (weekday and month are read off the day here)."""
+    rows = []
+    if split.has_summaries:
+        hours = TicketDayHours
+        rows += db.session.execute(
+            select(
+                hours.day,
+                hours.hour,
+                *[func.sum(getattr(hours, name)).label(name) for name in _HOUR_SUMS],
+            )
+            .where(
+                hours.day >= split.start,
+                hours.day <= split.summarised_last,
+                *_desk_conditions(hours, filters),
+            )
+            .group_by(hours.day, hours.hour)
+        ).all()
+    if split.has_live:
+        conditions = _live_ticket_conditions(split, filters)
+        rows += db.session.execute(ticket_hours_select(local, conditions)).all()
     by_weekday: dict[int, QueueFigures] = defaultdict(QueueFigures)
     by_hour: dict[int, QueueFigures] = defaultdict(QueueFigures)
     stats.ticket_months = defaultdict(lambda: [0, 0])
     for row in rows:
-        day = row.day if isinstance(row.day, date) else date.fromisoformat(str(row.day))
+        day = _as_date(row.day)
         figures = QueueFigures(
             issued=row.issued,
             waited=row.waited,
@@ -316,17 +395,34 @@ def _arrivals(stats, conditions, local, wait) -> None:
     stats.by_hour = sorted(by_hour.items())
 
 
-def _satisfaction(stats, start, end, filters) -> None:
-    conditions = [Rating.created_at >= start, Rating.created_at < end]
-    if filters.counter_id:
-        conditions.append(Rating.counter_id == filters.counter_id)
-    if filters.officer_id:
-        conditions.append(Rating.officer_id == filters.officer_id)
-    rows = db.session.execute(
-        select(Rating.counter_id, Rating.officer_id, Rating.score, func.count())
-        .where(*conditions)
-        .group_by(Rating.counter_id, Rating.officer_id, Rating.score)
-    ).all()
+_HOUR_SUMS = ("issued", "served", "waited", "wait_seconds", "quick")
+
+
+def _satisfaction(stats, split: DaySplit, filters) -> None:
+    rows = []
+    if split.has_summaries:
+        ratings = RatingDay
+        keys = (ratings.counter_id, ratings.officer_id, ratings.score)
+        rows += db.session.execute(
+            select(*keys, func.sum(ratings.ratings))
+            .where(
+                ratings.day >= split.start,
+                ratings.day <= split.summarised_last,
+                *_desk_conditions(ratings, filters),
+            )
+            .group_by(*keys)
+        ).all()
+    if split.has_live:
+        low, high = split.live_bounds()
+        rows += db.session.execute(
+            select(Rating.counter_id, Rating.officer_id, Rating.score, func.count())
+            .where(
+                Rating.created_at >= low,
+                Rating.created_at < high,
+                *_desk_conditions(Rating, filters),
+            )
+            .group_by(Rating.counter_id, Rating.officer_id, Rating.score)
+        ).all()
     _, counters, officers = _names()
     by_counter: dict[int, Satisfaction] = defaultdict(Satisfaction)
     by_officer: dict[int, Satisfaction] = defaultdict(Satisfaction)
@@ -351,37 +447,66 @@ def from_day_number(number: int) -> str:
     return f"{EPOCH_DAY + timedelta(days=int(number)):%Y-%m}"
 
 
-def _months(stats, period, filters, local, start, end) -> list[dict]:
-    """Calendar months of the period: tickets, dossiers received, resolved and late."""
+def _months(stats, split: DaySplit, filters, local) -> list[dict]:
+    """Calendar months of the period: tickets, dossiers received (not withdrawn),
+    resolved and late."""
     months: dict[str, dict] = defaultdict(
         lambda: {"tickets": 0, "served": 0, "received": 0, "resolved": 0, "late": 0}
     )
     for key, (issued, served) in stats.ticket_months.items():
         months[key]["tickets"], months[key]["served"] = issued, served
-    received_day = local.day_number(Dossier.received_at).label("day")
-    for number, count in db.session.execute(
-        select(received_day, func.count())
-        .where(
-            Dossier.received_at >= start,
-            Dossier.received_at < end,
-            Dossier.withdrawn_at.is_(None),
-            *filters.dossier_conditions(),
-        )
-        .group_by(received_day)
-    ):
-        months[from_day_number(number)]["received"] += count
-    resolved_day = local.day_number(Dossier.resolved_at).label("day")
-    for number, count, late in db.session.execute(
-        select(
-            resolved_day,
-            func.count(),
-            func.sum(case((Dossier.resolved_at > legal_due(), 1), else_=0)),
-        )
-        .where(
-            Dossier.resolved_at >= start, Dossier.resolved_at < end, *filters.dossier_conditions()
-        )
-        .group_by(resolved_day)
-    ):
-        months[from_day_number(number)]["resolved"] += count
-        months[from_day_number(number)]["late"] += late or 0
+    if split.has_summaries:
+        days = DossierDay
+        for day, received, resolved, late in db.session.execute(
+            select(
+                days.day,
+                func.sum(days.received_kept),
+                func.sum(days.resolved),
+                func.sum(days.resolved_late),
+            )
+            .where(
+                days.day >= split.start,
+                days.day <= split.summarised_last,
+                *dossier_day_conditions(filters),
+            )
+            .group_by(days.day)
+        ):
+            month = months[f"{_as_date(day):%Y-%m}"]
+            month["received"] += received
+            month["resolved"] += resolved
+            month["late"] += late
+    if split.has_live:
+        low, high = split.live_bounds()
+        received_day = local.day_number(Dossier.received_at).label("day")
+        for number, count in db.session.execute(
+            select(received_day, func.count())
+            .where(
+                Dossier.received_at >= low,
+                Dossier.received_at < high,
+                Dossier.withdrawn_at.is_(None),
+                *filters.dossier_conditions(),
+            )
+            .group_by(received_day)
+        ):
+            months[from_day_number(number)]["received"] += count
+        resolved_day = local.day_number(Dossier.resolved_at).label("day")
+        for number, count, late in db.session.execute(
+            select(
+                resolved_day,
+                func.count(),
+                func.sum(case((Dossier.resolved_at > legal_due(), 1), else_=0)),
+            )
+            .where(
+                Dossier.resolved_at >= low,
+                Dossier.resolved_at < high,
+                *filters.dossier_conditions(),
+            )
+            .group_by(resolved_day)
+        ):
+            months[from_day_number(number)]["resolved"] += count
+            months[from_day_number(number)]["late"] += late or 0
     return [{"month": key, **values} for key, values in sorted(months.items())]
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))

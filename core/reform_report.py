@@ -18,18 +18,30 @@ Rules (see docs/dashboard.md):
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, func, not_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from extensions import db
 
-from .clock import local_zone, utcnow
+from .clock import local_today, local_zone, utcnow
 from .models import Ticket
 from .models_dossiers import Channel, Dossier, DossierEvent
+from .models_reports import DossierDay
 from .report_periods import Period
+from .report_summaries import (
+    _flag,
+    day_start,
+    dossiers_received_columns,
+    dossiers_resolved_columns,
+    ensure_summaries,
+    last_closed_day,
+    legal_due,
+    resolution_classes,
+)
 from .sql_time import LocalTime, statistics_transaction
 
 COUNT_KEYS = (
@@ -142,17 +154,6 @@ class ReformReport:
         }
 
 
-def legal_due() -> ColumnElement:
-    """The due time lateness is judged against: the apology's new date does not count,
-    unless the clock restarted (a supplement came back) after the apology."""
-    kept_after_apology = and_(
-        Dossier.apologised_at.is_not(None),
-        Dossier.original_due_at.is_not(None),
-        Dossier.clock_started_at <= Dossier.apologised_at,
-    )
-    return case((kept_after_apology, Dossier.original_due_at), else_=Dossier.due_at)
-
-
 def awaiting_supplement_at(end: datetime) -> ColumnElement:
     """Whether the dossier's last supplement step before `end` was the request."""
     last_step = (
@@ -167,10 +168,6 @@ def awaiting_supplement_at(end: datetime) -> ColumnElement:
         .scalar_subquery()
     )
     return func.coalesce(last_step, "") == "request_supplement"
-
-
-def _flag(condition: ColumnElement) -> ColumnElement:
-    return func.sum(case((condition, 1), else_=0))
 
 
 def _columns(
@@ -230,18 +227,38 @@ def _population(start: datetime, end: datetime) -> list[ColumnElement]:
 
 
 def reform_report(
-    period: Period, filters: ReportFilter | None = None, now: datetime | None = None
+    period: Period,
+    filters: ReportFilter | None = None,
+    now: datetime | None = None,
+    summaries: bool = True,
 ) -> ReformReport:
     """The official table for `period`: one row per field and the total row.
 
     Pending dossiers are judged at the end of the last day, or now if that is still ahead.
+    `summaries=False` counts from the raw rows only (the reference for the summaries).
     """
+    today = local_today()  # once: the summaries built and read end on the same day
+    if summaries:
+        ensure_summaries(today)
     statistics_transaction()
     filters = filters or ReportFilter()
     zone = local_zone()
     start, end = period.bounds(zone)
     cutoff = min(end, now or utcnow())
     local = LocalTime(zone, end)
+    if summaries:
+        by_field = _summed_counts(period, start, end, cutoff, local, filters, today)
+    else:
+        by_field = _raw_counts(start, end, cutoff, local, filters)
+    report = ReformReport(period)
+    for name in sorted(by_field, key=_vietnamese_sort_key):
+        report.rows.append((name, by_field[name]))
+        report.total.add(by_field[name])
+    return report
+
+
+def _raw_counts(start, end, cutoff, local, filters) -> dict[str, Counts]:
+    """Every column from the raw rows: three index-served slices, each grouped by field."""
     by_field: dict[str, Counts] = {}
     for population in _population(start, end):
         statement = (
@@ -252,11 +269,188 @@ def reform_report(
         for row in db.session.execute(statement).mappings():
             counts = Counts(**{name: int(row[name] or 0) for name in _SUMMED})
             by_field.setdefault(row["field_name"], Counts()).add(counts)
-    report = ReformReport(period)
-    for name in sorted(by_field, key=_vietnamese_sort_key):
-        report.rows.append((name, by_field[name]))
-        report.total.add(by_field[name])
-    return report
+    return by_field
+
+
+def dossier_day_conditions(filters: ReportFilter) -> list[ColumnElement]:
+    """The filters, on the dossiers' per-day summary rows."""
+    days, conditions = DossierDay, []
+    if filters.field:
+        conditions.append(days.field_name == filters.field)
+    if filters.procedure:
+        conditions.append(days.procedure_code == filters.procedure)
+    if filters.officer_id:
+        conditions.append(days.received_by_id == filters.officer_id)
+    if filters.counter_id:
+        conditions.append(days.counter_id == filters.counter_id)
+    return conditions
+
+
+_DAY_SUMS = (
+    "received_online",
+    "received_direct",
+    "resolved",
+    "resolved_early",
+    "resolved_on_time",
+    "resolved_late",
+)
+
+
+def _day_sums(
+    first: date | None, last: date, local: LocalTime, filters: ReportFilter, today: date
+) -> dict[str, dict[str, int]]:
+    """Dossiers received (by channel) and resolved (by class) on the local days
+    [first, last] (from the beginning when `first` is None), per field, withdrawn ones
+    included: summary rows for closed days, raw rows for the days from today on."""
+    sums: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(_DAY_SUMS, 0))
+
+    def add(rows) -> None:
+        for row in rows.mappings():
+            for name in _DAY_SUMS:
+                if name in row:
+                    sums[row["field_name"]][name] += int(row[name] or 0)
+
+    closed = min(last, last_closed_day(today))
+    if first is None or first <= closed:
+        days = DossierDay
+        in_days = [days.day <= closed] + ([days.day >= first] if first else [])
+        add(
+            db.session.execute(
+                select(days.field_name, *[func.sum(getattr(days, n)).label(n) for n in _DAY_SUMS])
+                .where(*in_days, *dossier_day_conditions(filters))
+                .group_by(days.field_name)
+            )
+        )
+    live_first = max(first or closed, closed + timedelta(days=1))
+    if live_first <= last:
+        low, high = day_start(live_first), day_start(last + timedelta(days=1))
+        for moment, columns in (
+            (Dossier.received_at, dossiers_received_columns()),
+            (Dossier.resolved_at, dossiers_resolved_columns(local)),
+        ):
+            add(
+                db.session.execute(
+                    select(Dossier.field_name, *columns)
+                    .where(moment >= low, moment < high, *filters.dossier_conditions())
+                    .group_by(Dossier.field_name)
+                )
+            )
+    return sums
+
+
+def _field_key() -> ColumnElement:
+    """The field, as an expression: grouping by it must not lead SQLite to walk the whole
+    field index instead of the narrow range these queries select."""
+    return func.coalesce(Dossier.field_name, "").label("field_name")
+
+
+def _withdrawn_corrections(start, end, local, filters) -> dict[str, dict[str, int]]:
+    """What the day sums count of the dossiers withdrawn before the end (left out of the
+    table), and the withdrawn column itself: one pass over the withdrawn dossiers."""
+    received_in = and_(Dossier.received_at >= start, Dossier.received_at < end)
+    resolved_in = and_(Dossier.resolved_at >= start, Dossier.resolved_at < end)
+    online = Dossier.channel == Channel.ONLINE
+    open_at_start = or_(Dossier.resolved_at.is_(None), Dossier.resolved_at >= start)
+    classes = resolution_classes(local)
+    listed = or_(
+        received_in,
+        and_(Dossier.received_at < start, Dossier.resolved_at >= start),
+        and_(
+            Dossier.received_at < start,
+            Dossier.resolved_at.is_(None),
+            Dossier.withdrawn_at >= start,
+        ),
+    )
+    field_key = _field_key()
+    statement = (
+        select(
+            field_key,
+            _flag(and_(received_in, online)).label("received_online"),
+            _flag(and_(received_in, not_(online))).label("received_direct"),
+            _flag(and_(Dossier.received_at < start, open_at_start)).label("carried_over"),
+            _flag(and_(resolved_in, classes["early"])).label("resolved_early"),
+            _flag(and_(resolved_in, classes["on_time"])).label("resolved_on_time"),
+            _flag(and_(resolved_in, classes["late"])).label("resolved_late"),
+            _flag(listed).label("withdrawn"),
+        )
+        .where(Dossier.withdrawn_at < end, *filters.dossier_conditions())
+        .group_by(field_key)
+    )
+    return {row["field_name"]: row for row in db.session.execute(statement).mappings()}
+
+
+def _overdue(end, cutoff, filters) -> dict[str, int]:
+    """Dossiers pending at the end of the period (not resolved or withdrawn before it)
+    and overdue at the cut-off, per field: the open ones and those resolved later. The
+    supplement look-up runs only for the rows whose due time has passed."""
+    pending = or_(Dossier.withdrawn_at.is_(None), Dossier.withdrawn_at >= end)
+    late = and_(legal_due() < cutoff, Dossier.clock_started_at < cutoff)
+    overdue = func.sum(case((awaiting_supplement_at(cutoff), 0), else_=1))
+    field_key = _field_key()
+    counts: dict[str, int] = defaultdict(int)
+    for slice_ in (Dossier.resolved_at.is_(None), Dossier.resolved_at >= end):
+        for field_name, count in db.session.execute(
+            select(field_key, overdue)
+            .where(slice_, Dossier.received_at < end, pending, late, *filters.dossier_conditions())
+            .group_by(field_key)
+        ):
+            counts[field_name] += int(count or 0)
+    return counts
+
+
+def _apologies(start, end, filters) -> dict[str, int]:
+    return dict(
+        db.session.execute(
+            select(Dossier.field_name, func.count())
+            .where(
+                Dossier.apologised_at >= start,
+                Dossier.apologised_at < end,
+                *filters.dossier_conditions(),
+            )
+            .group_by(Dossier.field_name)
+        ).all()
+    )
+
+
+def _summed_counts(period, start, end, cutoff, local, filters, today) -> dict[str, Counts]:
+    """The table from per-day sums plus small exact corrections:
+    received and resolved = day sums over the period − the withdrawn ones;
+    carried over = received − resolved on every day before the period − the withdrawn
+    ones still open at its start; pending = received total − resolved total, of which
+    overdue counted directly at the cut-off."""
+    in_period = _day_sums(period.start, period.end, local, filters, today)
+    before = _day_sums(None, period.start - timedelta(days=1), local, filters, today)
+    withdrawn = _withdrawn_corrections(start, end, local, filters)
+    overdue = _overdue(end, cutoff, filters)
+    apologies = _apologies(start, end, filters)
+    by_field: dict[str, Counts] = {}
+    for name in set(in_period) | set(before) | set(withdrawn) | set(overdue) | set(apologies):
+        now_, earlier = in_period.get(name, {}), before.get(name, {})
+        gone = withdrawn.get(name, {})
+
+        def less(sums, key, gone=gone):
+            return int(sums.get(key, 0)) - int(gone.get(key) or 0)
+
+        counts = Counts(
+            received_online=less(now_, "received_online"),
+            received_direct=less(now_, "received_direct"),
+            carried_over=earlier.get("received_online", 0)
+            + earlier.get("received_direct", 0)
+            - earlier.get("resolved", 0)
+            - int(gone.get("carried_over") or 0),
+            resolved_early=less(now_, "resolved_early"),
+            resolved_on_time=less(now_, "resolved_on_time"),
+            resolved_late=less(now_, "resolved_late"),
+            pending_overdue=overdue.get(name, 0),
+            withdrawn=int(gone.get("withdrawn") or 0),
+            apologies=apologies.get(name, 0),
+        )
+        counts.pending_on_time = (
+            counts.received_total - counts.resolved_total - counts.pending_overdue
+        )
+        if any(getattr(counts, key) for key in _SUMMED):
+            by_field[name] = counts
+    return by_field
 
 
 def _vietnamese_sort_key(text: str) -> str:
