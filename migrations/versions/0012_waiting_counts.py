@@ -1,7 +1,7 @@
 """waiting counts on the daily sequence row
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0011
 Create Date: 2026-11-28 05:00:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0012'
-down_revision = '0008'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
