@@ -31,6 +31,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from extensions import db
 
 from .clock import local_today, local_zone, utcnow
+from .database import begin_write_transaction
 from .models import Ticket, TicketStatus
 from .models_desk import Rating
 from .models_dossiers import Channel, Dossier
@@ -294,8 +295,18 @@ def build_missing(today: date | None = None) -> int:
 
 def ensure_summaries(today: date | None = None) -> None:
     """Bring the closed days' summaries up to date and commit them (before a statistics
-    read). A concurrent request building the same day wins; this one retries once."""
+    read). A concurrent request building the same day wins; this one retries once.
+
+    Most calls find nothing to build and write nothing. A build begins as a writer: on
+    SQLite a read transaction that starts writing fails at once ("database is locked")
+    when a kiosk wrote in between, while a writer's transaction queues for its turn.
+    """
+    first, last = _first_day(), last_closed_day(today)
+    if first is None or first > last or not missing_runs(first, last):
+        return
     for attempt in range(2):
+        db.session.commit()  # end the read (keeping anything the caller wrote)
+        begin_write_transaction()
         try:
             if build_missing(today):
                 db.session.commit()

@@ -1,6 +1,7 @@
 """Per-day summaries: the statistics and the official table read through them equal,
 cell by cell, the same figures counted from the raw rows, also after late changes."""
 
+import sqlite3
 from datetime import date
 
 import pytest
@@ -198,3 +199,21 @@ def test_late_changes_to_closed_days_are_counted_exactly(history):
             received["2026-03"]
             == next(m["received"] for m in march_before["months"] if m["month"] == "2026-03") - 1
         )
+
+
+def test_a_build_queues_as_a_writer_when_a_kiosk_wrote_meanwhile(history, app):
+    """SQLite: a read transaction that starts writing fails at once if another process
+    committed since it began; building missing days begins as a writer instead."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's snapshot upgrade; PostgreSQL waits on row locks instead")
+    with time_machine.travel(TODAY, tick=False):
+        day = date(2026, 3, 2)
+        db.session.execute(db.delete(ReportDay).where(ReportDay.day == day))
+        db.session.commit()
+        db.session.execute(db.select(db.func.count(Ticket.id))).scalar_one()  # a read begins
+        kiosk = sqlite3.connect(db.engine.url.database, isolation_level=None)
+        kiosk.execute("UPDATE service SET sort_order = sort_order + 1")  # another process writes
+        kiosk.close()
+        report = reform_report(month_period(2026, 3))
+        assert db.session.get(ReportDay, day) is not None
+        assert report.as_json() == reform_report(month_period(2026, 3), summaries=False).as_json()
