@@ -81,15 +81,27 @@ def _flag(condition: ColumnElement) -> ColumnElement:
     return func.sum(case((condition, 1), else_=0))
 
 
+def _served_with_times() -> ColumnElement:
+    """Served tickets whose service time is known (both times recorded)."""
+    return and_(
+        Ticket.status == TicketStatus.DONE,
+        Ticket.serving_started_at.is_not(None),
+        Ticket.finished_at.is_not(None),
+    )
+
+
+def _desk_keys(by_day: bool) -> list[ColumnElement]:
+    keys = [Ticket.service_id, Ticket.counter_id, Ticket.officer_id]
+    return [Ticket.day, *keys] if by_day else keys
+
+
 def ticket_figures_select(local: LocalTime, conditions: list, by_day: bool = False):
     """Sums and the waiting-minute histogram, grouped by service, counter, officer, minute."""
     wait = local.seconds(Ticket.called_at, Ticket.issued_at)
     served = Ticket.status == TicketStatus.DONE
-    timed = and_(served, Ticket.serving_started_at.is_not(None), Ticket.finished_at.is_not(None))
+    timed = _served_with_times()
     service = local.seconds(Ticket.finished_at, Ticket.serving_started_at)
-    keys = [Ticket.service_id, Ticket.counter_id, Ticket.officer_id]
-    if by_day:
-        keys.insert(0, Ticket.day)
+    keys = _desk_keys(by_day)
     minute = local.whole_minutes(wait, HISTOGRAM_CAP_MINUTES).label("minute")
     return (
         select(
@@ -111,15 +123,9 @@ def ticket_figures_select(local: LocalTime, conditions: list, by_day: bool = Fal
 
 def service_minutes_select(local: LocalTime, conditions: list, by_day: bool = False):
     """The service-time histogram of the served tickets with both times."""
-    timed = and_(
-        Ticket.status == TicketStatus.DONE,
-        Ticket.serving_started_at.is_not(None),
-        Ticket.finished_at.is_not(None),
-    )
+    timed = _served_with_times()
     service = local.seconds(Ticket.finished_at, Ticket.serving_started_at)
-    keys = [Ticket.service_id, Ticket.counter_id, Ticket.officer_id]
-    if by_day:
-        keys.insert(0, Ticket.day)
+    keys = _desk_keys(by_day)
     minute = local.whole_minutes(service, HISTOGRAM_CAP_MINUTES).label("minute")
     return (
         select(*keys, minute, func.count().label("tickets"))

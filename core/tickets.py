@@ -40,48 +40,30 @@ _sequences = TicketSequence.__table__
 _audit_events = AuditEvent.__table__
 
 
-def _sequence_upsert(dialect: str):
-    """Take the next number and join the queue: one statement on the day's row."""
+def _day_row_upsert(dialect: str, inserted: dict, added: dict):
+    """Insert a service's day row with `inserted`, or add `added` to the row's columns."""
     return (
         UPSERTS[dialect](_sequences)
-        .values(
-            service_id=bindparam("service_id"),
-            day=bindparam("day"),
-            last_value=1,
-            waiting=1,
-            waiting_priority=bindparam("priority_increment"),
-        )
+        .values(service_id=bindparam("service_id"), day=bindparam("day"), **inserted)
         .on_conflict_do_update(
             index_elements=["service_id", "day"],
-            set_={
-                "last_value": _sequences.c.last_value + 1,
-                "waiting": _sequences.c.waiting + 1,
-                "waiting_priority": _sequences.c.waiting_priority + bindparam("priority_increment"),
-            },
+            set_={name: _sequences.c[name] + value for name, value in added.items()},
         )
-        .returning(_sequences.c.last_value, _sequences.c.waiting, _sequences.c.waiting_priority)
+    )
+
+
+def _sequence_upsert(dialect: str):
+    """Take the next number and join the queue: one statement on the day's row."""
+    steps = {"last_value": 1, "waiting": 1, "waiting_priority": bindparam("priority_increment")}
+    return _day_row_upsert(dialect, steps, steps).returning(
+        _sequences.c.last_value, _sequences.c.waiting, _sequences.c.waiting_priority
     )
 
 
 def _waiting_upsert(dialect: str):
     """Move a day's waiting counts by a step (the row exists unless a transfer opens it)."""
-    return (
-        UPSERTS[dialect](_sequences)
-        .values(
-            service_id=bindparam("service_id"),
-            day=bindparam("day"),
-            last_value=0,
-            waiting=bindparam("step"),
-            waiting_priority=bindparam("priority_step"),
-        )
-        .on_conflict_do_update(
-            index_elements=["service_id", "day"],
-            set_={
-                "waiting": _sequences.c.waiting + bindparam("step"),
-                "waiting_priority": _sequences.c.waiting_priority + bindparam("priority_step"),
-            },
-        )
-    )
+    steps = {"waiting": bindparam("step"), "waiting_priority": bindparam("priority_step")}
+    return _day_row_upsert(dialect, {"last_value": 0, **steps}, steps)
 
 
 # The statements of the kiosk's tap, compiled once per dialect and run on the driver.
