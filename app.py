@@ -71,8 +71,11 @@ def register_request_hooks(app: Flask) -> None:
     @app.before_request
     def writes_take_the_lock_first():
         """State changes come only by POST, PUT, PATCH or DELETE (never GET), so their
-        transaction begins as a writer."""
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
+        transaction begins as a writer (unless the view begins its own)."""
+        view = app.view_functions.get(request.endpoint)
+        if request.method not in ("GET", "HEAD", "OPTIONS") and not getattr(
+            view, "commits_on_its_own", False
+        ):
             begin_write_transaction()
 
 

@@ -6,6 +6,7 @@ from flask import current_app, jsonify, request, url_for
 from flask_babel import get_locale
 
 from core.clock import local_now, to_local
+from core.database import commits_on_its_own
 from core.devices import authenticated_device
 from core.models import DeviceKind, Service, Ticket
 from core.tickets import (
@@ -13,12 +14,12 @@ from core.tickets import (
     active_services,
     estimated_wait_minutes,
     find_ticket,
-    issue_ticket,
     service_info,
+    take_ticket,
     waiting_ahead,
     waiting_counts,
 )
-from extensions import db, limiter
+from extensions import limiter
 from printing.ticket_hook import queue_slip, slip_to_queue
 from security import device_bucket, ticket_limit
 
@@ -98,15 +99,15 @@ def list_services():
 
 
 @blueprint.post("/tickets")
+@commits_on_its_own
 @limiter.limit(ticket_limit, key_func=device_bucket)
 def create_ticket():
     kiosk = authenticated_device(bearer_key(), DeviceKind.KIOSK)
     body = json_object()
     reject_unknown_fields(body, {"service", "priority"})
     service = service_info(required_string(body, "service"))
-    ticket = issue_ticket(service, priority=optional_bool(body, "priority"), kiosk_id=kiosk.id)
+    ticket = take_ticket(service, priority=optional_bool(body, "priority"), kiosk_id=kiosk.id)
     slip = slip_to_queue(ticket, kiosk)
-    db.session.commit()
     payload = ticket_json(ticket, service, ticket.waiting_ahead)
     payload["print"] = queue_slip(slip, payload)
     return jsonify(payload), 201, {"Location": payload["tracking_url"]}

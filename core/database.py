@@ -76,6 +76,13 @@ def _close_writer_lock(dbapi_connection, connection_record) -> None:
         os.close(lock)
 
 
+def commits_on_its_own(view):
+    """Mark a view whose writes run in a transaction it begins itself, on a connection of
+    its own (the request's session then begins no writer's transaction for it)."""
+    view.commits_on_its_own = True
+    return view
+
+
 def begin_write_transaction() -> None:
     """Start the session's transaction as a writer (a no-op beyond SQLite).
 

@@ -11,12 +11,13 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, bindparam, event, func, insert, inspect, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, selectinload
 
 from extensions import db
 
 from .clock import local_today, local_zone, to_local, utcnow
-from .database import DriverStatement
+from .database import IMMEDIATE, DriverStatement, begin_write_transaction
 from .errors import ServiceClosed, ServiceInactive, ServiceNotFound, TicketNotFound
 from .models import (
     AuditEvent,
@@ -167,7 +168,9 @@ class ServiceInfo:
 _service_cache: dict[str, tuple[float, ServiceInfo]] = {}
 
 
-def join_queue(service_id: int, day: date, priority: bool) -> tuple[int, int, int]:
+def join_queue(
+    service_id: int, day: date, priority: bool, connection: Connection | None = None
+) -> tuple[int, int, int]:
     """Atomically take the next number of a service's day and count the ticket as waiting.
 
     Returns the number's sequence and the waiting counts with it (all, priority only).
@@ -175,7 +178,7 @@ def join_queue(service_id: int, day: date, priority: bool) -> tuple[int, int, in
     serialises concurrent issuers, and a rolled-back transaction gives its number back,
     so the sequence stays gap-free. The ticket's unique constraint is the last guard.
     """
-    connection = db.session.connection()
+    connection = connection or db.session.connection()
     statement = SEQUENCE_UPSERTS[connection.dialect.name]
     cursor = statement.execute(
         connection, service_id=service_id, day=day, priority_increment=int(priority)
@@ -292,11 +295,13 @@ def issue_ticket(
     priority: bool = False,
     kiosk_id: int | None = None,
     now=None,
+    connection: Connection | None = None,
 ) -> IssuedTicket:
     """Give the next number of `service` today; the caller commits.
 
     The kiosk path runs on every tap, so it writes with prepared Core statements and
-    hands back what it wrote without reading it again.
+    hands back what it wrote without reading it again. It runs in the session's
+    transaction, or on `connection` (never on a day whose numbering changes).
     """
     now = now or utcnow()
     if not isinstance(service, ServiceInfo):
@@ -306,9 +311,11 @@ def issue_ticket(
     if not service.is_open_at(to_local(now)):
         raise ServiceClosed(service=service.name)
     day = local_today(now)
-    sequence, waiting, waiting_priority = join_queue(service.id, day, priority)
+    sequence, waiting, waiting_priority = join_queue(service.id, day, priority, connection)
     number = service.format_number(sequence)
     if service.numbering_change_due(day):
+        if connection is not None:
+            raise RuntimeError("a numbering change is applied in the session's transaction")
         # Rare: the first tickets of the day a new prefix starts. Taking the sequence first
         # ordered us after every other issuer, so the change is applied exactly once.
         row = db.session.get(Service, service.id)
@@ -332,7 +339,7 @@ def issue_ticket(
         "kiosk_id": kiosk_id,
         "call_count": 0,
     }
-    connection = db.session.connection()
+    connection = connection or db.session.connection()
     ticket_id = INSERT_TICKET.execute(connection, **values).fetchone()[0]
     INSERT_AUDIT_EVENT.execute(
         connection,
@@ -346,6 +353,34 @@ def issue_ticket(
     # The counts include this ticket; the queue ahead is everyone else called before it.
     ahead = waiting_priority - 1 if priority else waiting - 1
     return IssuedTicket(id=ticket_id, waiting_ahead=ahead, **values)
+
+
+def take_ticket(
+    service: ServiceInfo, *, priority: bool = False, kiosk_id: int | None = None
+) -> IssuedTicket:
+    """The kiosk's tap: issue a ticket and commit it in a transaction of its own.
+
+    The transaction runs on a connection of its own, begun as a writer only now and
+    committed at once, so the write lock (SQLite) or the day's row lock (PostgreSQL) is
+    held for three statements and the commit, not while the request is read and
+    answered. The first taps of a day whose numbering changes go through the session,
+    which applies the change.
+    """
+    now = utcnow()
+    # End the session's transaction (the request's reads so far): what it reads or writes
+    # next (the slip's print job) then sees this ticket.
+    if db.session.registry.has() and db.session().in_transaction():
+        db.session.commit()
+    if service.numbering_change_due(local_today(now)):
+        begin_write_transaction()
+        ticket = issue_ticket(service, priority=priority, kiosk_id=kiosk_id, now=now)
+        db.session.commit()
+        return ticket
+    writer = db.engine.connect().execution_options(**{IMMEDIATE: True})
+    with writer as connection, connection.begin():
+        return issue_ticket(
+            service, priority=priority, kiosk_id=kiosk_id, now=now, connection=connection
+        )
 
 
 def find_ticket(token: str) -> Ticket:
