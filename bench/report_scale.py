@@ -42,11 +42,21 @@ def flask(env, *args) -> None:
 
 
 def reset_postgres(url: str) -> None:
-    from sqlalchemy import create_engine, text
+    """Create the benchmark's database if it is missing, then empty it."""
+    from sqlalchemy import create_engine, make_url, text
 
     from config import normalise_database_url
 
-    engine = create_engine(normalise_database_url(url))
+    url = make_url(normalise_database_url(url))
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
+        ).first()
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{url.database}"'))
+    server.dispose()
+    engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
