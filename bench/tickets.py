@@ -21,7 +21,7 @@ from servers import free_port, start_gunicorn  # noqa: E402
 PROJECT = Path(__file__).resolve().parent.parent
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 8))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", 1500))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", 3))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", 7))
 WORKERS = os.environ.get("WORKERS", "3")
 
 
