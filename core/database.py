@@ -98,7 +98,7 @@ class DriverStatement:
     For the few statements of the kiosk's tap, run thousands of times an hour: it skips
     SQLAlchemy's per-call cache look-up, parameter set-up and result wrapping (tens of
     microseconds each), while values still convert through their column types' own bind
-    processors. Runs in the caller's transaction on the session's connection.
+    processors. Runs in the transaction of the connection it is given.
     """
 
     def __init__(self, statement, columns: list[str] | None = None):
@@ -155,6 +155,7 @@ def run_on_driver(connection, sql: str, parameters=()):
             parameters,
             error,
             dialect.loaded_dbapi.Error,
+            hide_parameters=connection.engine.hide_parameters,
             connection_invalidated=lost,
             dialect=dialect,
         ) from error

@@ -243,7 +243,7 @@ def _note_waiting_moves(session, flush_context, instances) -> None:
 @event.listens_for(Session, "before_commit")
 def _move_waiting_counts(session) -> None:
     """Apply the noted steps last, just before the commit: on PostgreSQL the day's row is
-    then locked for a moment, and counters calling at once never wait for each other."""
+    then locked only for that moment, so counters calling at once barely wait on it."""
     if session.new or session.dirty or session.deleted:
         session.flush()
     steps = session.info.pop(WAITING_STEPS, None)
@@ -299,8 +299,8 @@ def issue_ticket(
 ) -> IssuedTicket:
     """Give the next number of `service` today; the caller commits.
 
-    The kiosk path runs on every tap, so it writes with prepared Core statements and
-    hands back what it wrote without reading it again. It runs in the session's
+    The kiosk path runs on every tap, so it writes with statements compiled once and run
+    on the driver, and hands back what it wrote without reading it again. It runs in the session's
     transaction, or on `connection` (never on a day whose numbering changes).
     """
     now = now or utcnow()
