@@ -82,17 +82,24 @@ class ReportFilter:
     officer_id: int | None = None
 
     def dossier_conditions(self) -> list[ColumnElement]:
-        conditions = []
-        if self.field:
-            conditions.append(Dossier.field_name == self.field)
-        if self.procedure:
-            conditions.append(Dossier.procedure_code == self.procedure)
-        if self.officer_id:
-            conditions.append(Dossier.received_by_id == self.officer_id)
-        if self.counter_id:
-            at_counter = select(Ticket.id).where(Ticket.counter_id == self.counter_id)
-            conditions.append(Dossier.ticket_id.in_(at_counter))
-        return conditions
+        """The filters on dossier rows (a dossier's counter is its ticket's)."""
+        at_counter = select(Ticket.id).where(Ticket.counter_id == self.counter_id)
+        return self.conditions_on(
+            Dossier.field_name,
+            Dossier.procedure_code,
+            Dossier.received_by_id,
+            Dossier.ticket_id.in_(at_counter),
+        )
+
+    def conditions_on(self, field, procedure, officer, at_counter) -> list[ColumnElement]:
+        """The conditions of the filters that are set, on the given columns."""
+        wanted = (
+            (self.field, lambda: field == self.field),
+            (self.procedure, lambda: procedure == self.procedure),
+            (self.officer_id, lambda: officer == self.officer_id),
+            (self.counter_id, lambda: at_counter),
+        )
+        return [condition() for value, condition in wanted if value]
 
 
 @dataclass
@@ -274,16 +281,13 @@ def _raw_counts(start, end, cutoff, local, filters) -> dict[str, Counts]:
 
 def dossier_day_conditions(filters: ReportFilter) -> list[ColumnElement]:
     """The filters, on the dossiers' per-day summary rows."""
-    days, conditions = DossierDay, []
-    if filters.field:
-        conditions.append(days.field_name == filters.field)
-    if filters.procedure:
-        conditions.append(days.procedure_code == filters.procedure)
-    if filters.officer_id:
-        conditions.append(days.received_by_id == filters.officer_id)
-    if filters.counter_id:
-        conditions.append(days.counter_id == filters.counter_id)
-    return conditions
+    days = DossierDay
+    return filters.conditions_on(
+        days.field_name,
+        days.procedure_code,
+        days.received_by_id,
+        days.counter_id == filters.counter_id,
+    )
 
 
 _DAY_SUMS = (
