@@ -12,7 +12,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
 from extensions import db
@@ -28,6 +27,7 @@ from .models_reports import (
     TicketDayHours,
     TicketDayServiceMinutes,
 )
+from .opening_hours import WEEKDAY_NAMES
 from .reform_report import ReportFilter, dossier_day_conditions, legal_due
 from .report_periods import Period
 from .report_summaries import (
@@ -41,15 +41,6 @@ from .report_summaries import (
 from .sql_time import LocalTime, statistics_transaction
 
 EPOCH_DAY = date(1970, 1, 1)
-WEEKDAYS = (
-    _l("Thứ Hai"),
-    _l("Thứ Ba"),
-    _l("Thứ Tư"),
-    _l("Thứ Năm"),
-    _l("Thứ Sáu"),
-    _l("Thứ Bảy"),
-    _l("Chủ nhật"),
-)
 
 
 @dataclass
@@ -391,7 +382,7 @@ def _arrivals(stats, split: DaySplit, filters, local) -> None:
         by_hour[int(row.hour)].add(figures)
         stats.ticket_months[f"{day:%Y-%m}"][0] += row.issued
         stats.ticket_months[f"{day:%Y-%m}"][1] += row.served or 0
-    stats.by_weekday = [(WEEKDAYS[day], by_weekday[day]) for day in sorted(by_weekday)]
+    stats.by_weekday = [(WEEKDAY_NAMES[day], by_weekday[day]) for day in sorted(by_weekday)]
     stats.by_hour = sorted(by_hour.items())
 
 

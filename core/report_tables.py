@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
+from .opening_hours import WEEKDAY_NAMES
 from .queue_stats import PeriodStatistics, QueueFigures, Satisfaction
 from .ratings import SCORE_LABELS
 from .reform_report import COUNT_KEYS, ReformReport
@@ -139,7 +140,6 @@ def hour_table(stats: PeriodStatistics) -> Table:
 
 
 def heatmap_table(stats: PeriodStatistics) -> Table:
-    from .queue_stats import WEEKDAYS
 
     hours = stats.arrival_hours
     table = Table(
@@ -151,7 +151,10 @@ def heatmap_table(stats: PeriodStatistics) -> Table:
     )
     for weekday in stats.arrival_weekdays:
         table.rows.append(
-            [str(WEEKDAYS[weekday]), *(stats.arrivals.get((weekday, hour), 0) for hour in hours)]
+            [
+                str(WEEKDAY_NAMES[weekday]),
+                *(stats.arrivals.get((weekday, hour), 0) for hour in hours),
+            ]
         )
     return table
 
