@@ -57,7 +57,7 @@ def main() -> None:
     instance = Path(tempfile.mkdtemp(prefix="onestop-version-"))
     url = os.environ.get("BENCH_DATABASE_URL")
     if url:
-        peak.wipe_postgres(url)
+        peak.reset_postgres(url)
     else:
         url = f"sqlite:///{instance / 'onestop.db'}"
     desk = peak.prepare(url, instance)

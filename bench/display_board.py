@@ -27,13 +27,11 @@ from pathlib import Path
 import requests
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT_DIR))
+# The project's packages come before the benchmarks' own modules (bench/printing.py would
+# hide the app's `printing` package).
+sys.path[:0] = [str(PROJECT_DIR), str(PROJECT_DIR / "bench")]
+from servers import gunicorn_cpu_seconds, reset_postgres  # noqa: E402
 
-from sqlalchemy import create_engine, text  # noqa: E402
-
-from config import normalise_database_url  # noqa: E402
-
-TICKS = os.sysconf("SC_CLK_TCK")
 POLL_SECONDS = 0.5
 WARM_UP_SECONDS = 3
 
@@ -42,26 +40,6 @@ SERVERS = {
     "sse": ["--worker-class", "gthread", "--workers", "2", "--threads", "32"]
     + ["bench.display_sse:app"],
 }
-
-
-def process_cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
-
-
-def gunicorn_cpu_seconds(master: int) -> float:
-    """CPU time of the gunicorn master and its workers."""
-    total = process_cpu_seconds(master)
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            if int(fields[1]) == master:
-                total += (int(fields[11]) + int(fields[12])) / TICKS
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-    return total
 
 
 class Desk:
@@ -227,7 +205,7 @@ def measure(mode: str, desk: Desk, args, key: str, database_url: str, instance: 
         time.sleep(WARM_UP_SECONDS)
         first_call = max(desk.commits, default=0)
         requests_before = sum(board.requests for board in boards)
-        cpu_before, client_before = gunicorn_cpu_seconds(server.pid), time.process_time()
+        cpu_before, client_before = sum(gunicorn_cpu_seconds(server.pid)), time.process_time()
         started = time.monotonic()
         calls = 0
         while time.monotonic() - started < args.seconds:
@@ -238,7 +216,7 @@ def measure(mode: str, desk: Desk, args, key: str, database_url: str, instance: 
             calls += 1
             time.sleep(min(args.call_every, args.seconds))
         elapsed = time.monotonic() - started
-        cpu = gunicorn_cpu_seconds(server.pid) - cpu_before
+        cpu = sum(gunicorn_cpu_seconds(server.pid)) - cpu_before
         client_cpu = time.process_time() - client_before
         served = sum(board.requests for board in boards) - requests_before
         time.sleep(1.5)  # let the last call reach every board
@@ -286,14 +264,6 @@ def measure(mode: str, desk: Desk, args, key: str, database_url: str, instance: 
     }
 
 
-def wipe_postgres(url: str) -> None:
-    engine = create_engine(normalise_database_url(url))
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--boards", type=int, default=20)
@@ -312,7 +282,7 @@ def main() -> None:
         if database_url.startswith("postgres"):
             if not args.wipe:
                 parser.error("--wipe is required: the PostgreSQL database is emptied first")
-            wipe_postgres(database_url)
+            reset_postgres(database_url)
         desk = Desk(database_url, instance)
         per_mode = args.seconds / args.call_every + 2 if args.call_every > 0 else 0
         calls_needed = int(len(args.modes.split(",")) * per_mode)

@@ -32,10 +32,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT))
-sys.path.insert(0, str(PROJECT / "bench"))
+# The project's packages come before the benchmarks' own modules (bench/printing.py would
+# hide the app's `printing` package).
+sys.path[:0] = [str(PROJECT), str(PROJECT / "bench")]
 
-from servers import free_port, start_gunicorn  # noqa: E402
+from servers import (  # noqa: E402
+    free_port,
+    gunicorn_cpu_seconds,
+    reset_postgres,
+    start_gunicorn,
+)
 
 SECONDS = float(os.environ.get("PEAK_SECONDS", 60))
 FACTORS = [float(x) for x in os.environ.get("PEAK_FACTORS", "1,1.5,2,3,4,6,8").split(",")]
@@ -46,31 +52,6 @@ SERVICES = ("GPLX", "PTIEN", "VTAI", "TRAKQ")
 # The peak at 1×: how many of each device, and seconds between two requests of one device.
 COUNTERS, KIOSKS, BOARDS, PHONES = 30, 10, 20, 200
 PERIODS = {"counter": 30.0, "kiosk": 10.0, "board": 0.5, "phone": 10.0}
-
-
-def server_cpu_seconds(master: int) -> float:
-    """CPU seconds (user + system) of the gunicorn master and its workers so far."""
-    pids = [master, *map(int, Path(f"/proc/{master}/task/{master}/children").read_text().split())]
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def wipe_postgres(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    from config import normalise_database_url
-
-    engine = create_engine(normalise_database_url(url))
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 @dataclass
@@ -279,7 +260,7 @@ def main() -> None:
     instance = Path(tempfile.mkdtemp(prefix="onestop-peak-"))
     database_url = os.environ.get("BENCH_DATABASE_URL")
     if database_url:
-        wipe_postgres(database_url)
+        reset_postgres(database_url)
     else:
         database_url = f"sqlite:///{instance / 'onestop.db'}"
     desk = prepare(database_url, instance)
@@ -297,9 +278,9 @@ def main() -> None:
         print(f"baseline GET /health ×{BOARDS}: {base_rate:7.1f} req/s, p99 {base_p99:6.1f} ms")
         held, misses, costs = None, 0, []
         for factor in FACTORS:
-            cpu_before = server_cpu_seconds(server.pid)
+            cpu_before = sum(gunicorn_cpu_seconds(server.pid))
             tally, elapsed = asyncio.run(run_mix(port, desk, factor, SECONDS))
-            cpu = (server_cpu_seconds(server.pid) - cpu_before) / elapsed
+            cpu = (sum(gunicorn_cpu_seconds(server.pid)) - cpu_before) / elapsed
             costs.append(cpu / max(tally.requests / elapsed, 1))
             rate, asked = tally.requests / elapsed, asked_rate(factor)
             errors = {s: n for s, n in tally.statuses.items() if s >= 500 or s == 0}

@@ -25,7 +25,10 @@ from datetime import timedelta
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT))
+# The project's packages come before the benchmarks' own modules (bench/printing.py would
+# hide the app's `printing` package).
+sys.path[:0] = [str(PROJECT), str(PROJECT / "bench")]
+from servers import reset_postgres  # noqa: E402
 
 DAYS = int(os.environ.get("BENCH_DAYS", 1825))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 5))
@@ -39,28 +42,6 @@ def flask(env, *args) -> None:
     subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=PROJECT, env=env, check=True
     )
-
-
-def reset_postgres(url: str) -> None:
-    """Create the benchmark's database if it is missing, then empty it."""
-    from sqlalchemy import create_engine, make_url, text
-
-    from config import normalise_database_url
-
-    url = make_url(normalise_database_url(url))
-    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        exists = connection.execute(
-            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
-        ).first()
-        if not exists:
-            connection.execute(text(f'CREATE DATABASE "{url.database}"'))
-    server.dispose()
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def prepare(kind: str, instance: Path) -> str:

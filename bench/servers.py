@@ -1,5 +1,6 @@
 """Starting the app under real gunicorn for the benchmarks, on a free loopback port."""
 
+import os
 import socket
 import subprocess
 import sys
@@ -33,3 +34,42 @@ def start_gunicorn(env: dict, port: int, *options: str, attempts: int = 300) -> 
             time.sleep(0.1)
     server.kill()
     raise SystemExit("gunicorn did not start")
+
+
+def gunicorn_cpu_seconds(master: int) -> tuple[float, float]:
+    """User and system CPU seconds of a gunicorn master and its workers so far (/proc)."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    user = system = 0
+    for pid in [master, *map(int, children)]:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # a worker that just exited
+            continue
+        user += int(fields[11])
+        system += int(fields[12])
+    hertz = os.sysconf("SC_CLK_TCK")
+    return user / hertz, system / hertz
+
+
+def reset_postgres(url: str) -> None:
+    """Create a benchmark's PostgreSQL database if it is missing, then empty it."""
+    if str(PROJECT) not in sys.path:
+        sys.path.insert(0, str(PROJECT))
+    from sqlalchemy import create_engine, make_url, text
+
+    from config import normalise_database_url
+
+    url = make_url(normalise_database_url(url))
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
+        ).first()
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{url.database}"'))
+    server.dispose()
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()

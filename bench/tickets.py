@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from loadgen import run  # noqa: E402
-from servers import free_port, start_gunicorn  # noqa: E402
+from servers import free_port, gunicorn_cpu_seconds, start_gunicorn  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 8))
@@ -35,26 +35,11 @@ def flask(env, *args):
     )
 
 
-def server_cpu_seconds(server) -> float:
-    """User and system CPU seconds of gunicorn's master and workers so far (Linux /proc)."""
-    pids = [server.pid] + [
-        int(pid)
-        for pid in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-    ]
-    user = system = 0
-    for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        user += int(fields[11])
-        system += int(fields[12])
-    hertz = os.sysconf("SC_CLK_TCK")
-    return user / hertz, system / hertz
-
-
 def measured(server, *args, **kwargs):
     """Run a load and note the server's CPU milliseconds per request."""
-    user_before, system_before = server_cpu_seconds(server)
+    user_before, system_before = gunicorn_cpu_seconds(server.pid)
     result = run(*args, **kwargs)
-    user_after, system_after = server_cpu_seconds(server)
+    user_after, system_after = gunicorn_cpu_seconds(server.pid)
     result.user_ms = (user_after - user_before) * 1000 / result.requests
     result.system_ms = (system_after - system_before) * 1000 / result.requests
     return result
