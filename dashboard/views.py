@@ -38,6 +38,13 @@ def index():
     )
 
 
+def report_and_statistics(selection):
+    """The official table and every other figure of the selected period and filters."""
+    report = reform_report(selection.period, selection.filters)
+    stats = period_statistics(selection.period, selection.filters, apologies=report.total.apologies)
+    return report, stats
+
+
 @blueprint.get("/state.json")
 def state():
     return jsonify(live_state())
@@ -46,8 +53,7 @@ def state():
 @blueprint.get("/stats")
 def statistics():
     selection = selection_from_request()
-    report = reform_report(selection.period, selection.filters)
-    stats = period_statistics(selection.period, selection.filters, apologies=report.total.apologies)
+    report, stats = report_and_statistics(selection)
     return render_template(
         "dashboard/stats.html",
         selection=selection,
@@ -64,8 +70,7 @@ def statistics():
 @blueprint.get("/stats.xlsx")
 def statistics_xlsx():
     selection = selection_from_request()
-    report = reform_report(selection.period, selection.filters)
-    stats = period_statistics(selection.period, selection.filters, apologies=report.total.apologies)
+    report, stats = report_and_statistics(selection)
     tables = statistics_tables(report, stats)
     wanted = request.args.get("table")
     if wanted:
@@ -79,8 +84,7 @@ def statistics_xlsx():
 @blueprint.get("/report.docx")
 def report_document():
     selection = selection_from_request()
-    report = reform_report(selection.period, selection.filters)
-    stats = period_statistics(selection.period, selection.filters, apologies=report.total.apologies)
+    report, stats = report_and_statistics(selection)
     content = report_docx(report, stats)
     return download(content, DOCX_TYPE, report_filename(selection.period, "docx"))
 
