@@ -9,8 +9,26 @@ from contextlib import contextmanager
 
 from core.devices import create_device
 from core.models_printing import PrintJob
+from core.printing.slip import Slip
 from core.printing.worker import PrintWorker
 from extensions import db
+
+SAMPLE_URL = "http://192.168.1.10:5000/t/Zx3kP9qLmN2vB7cD4eF6gH"
+# A slip as the kiosk prints it, for the printing tests and bench/printing.py.
+SAMPLE_SLIP = Slip(
+    agency="Sở Giao thông vận tải",
+    centre="Bộ phận tiếp nhận và trả kết quả",
+    heading="SỐ THỨ TỰ",
+    number="A012",
+    service="Cấp, đổi giấy phép lái xe",
+    badges=("ƯU TIÊN",),
+    lines=("Trước bạn: 4 người", "Giờ lấy số: 08:15 · 02/03/2026"),
+    qr=SAMPLE_URL,
+    footer=(
+        "Quét mã QR để theo dõi lượt trên điện thoại.",
+        "Xin vui lòng chờ gọi số trên màn hình.",
+    ),
+)
 
 FAST_PRINTING = {
     "PRINT_RETRY_SECONDS": 0.5,

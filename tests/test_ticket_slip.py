@@ -19,23 +19,9 @@ from core.printing.slip import (
 )
 from core.printing.tcvn3 import encode_tcvn3
 from escpos_reader import read
+from printing_helpers import SAMPLE_SLIP, SAMPLE_URL
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-URL = "http://192.168.1.10:5000/t/Zx3kP9qLmN2vB7cD4eF6gH"
-SLIP = Slip(
-    agency="Sở Giao thông vận tải",
-    centre="Bộ phận tiếp nhận và trả kết quả",
-    heading="SỐ THỨ TỰ",
-    number="A012",
-    service="Cấp, đổi giấy phép lái xe",
-    badges=("ƯU TIÊN",),
-    lines=("Trước bạn: 4 người", "Giờ lấy số: 08:15 · 02/03/2026"),
-    qr=URL,
-    footer=(
-        "Quét mã QR để theo dõi lượt trên điện thoại.",
-        "Xin vui lòng chờ gọi số trên màn hình.",
-    ),
-)
 WIDE = Paper(dots=576, profile="NT-80-V-UL")
 NARROW = Paper(dots=384, profile="POS-5890")
 
@@ -59,7 +45,7 @@ def same(a: Image.Image, b: Image.Image) -> bool:
 
 
 def test_80mm_slip_matches_the_expected_vietnamese_layout():
-    printout = read(render_slip(SLIP, WIDE))
+    printout = read(render_slip(SAMPLE_SLIP, WIDE))
     blocks = [ink(image) for image in printout.images]
     sizes = WIDE_SIZES
     expected = [
@@ -95,28 +81,28 @@ def test_80mm_slip_matches_the_expected_vietnamese_layout():
 
 def test_qr_code_on_the_printed_slip_decodes_to_the_tracking_url():
     for paper in (WIDE, NARROW, Paper(dots=512, profile="TM-T88V")):
-        page = read(render_slip(SLIP, paper)).page(paper.dots)
+        page = read(render_slip(SAMPLE_SLIP, paper)).page(paper.dots)
         results = zxingcpp.read_barcodes(page)
-        assert [result.text for result in results] == [URL], paper
+        assert [result.text for result in results] == [SAMPLE_URL], paper
 
 
 def test_decomposed_text_prints_the_same_as_composed():
     decomposed = Slip(
         **{
-            **SLIP.as_dict(),
-            "service": unicodedata.normalize("NFD", SLIP.service),
-            "centre": unicodedata.normalize("NFD", SLIP.centre),
-            "badges": SLIP.badges,
-            "lines": SLIP.lines,
-            "footer": SLIP.footer,
+            **SAMPLE_SLIP.as_dict(),
+            "service": unicodedata.normalize("NFD", SAMPLE_SLIP.service),
+            "centre": unicodedata.normalize("NFD", SAMPLE_SLIP.centre),
+            "badges": SAMPLE_SLIP.badges,
+            "lines": SAMPLE_SLIP.lines,
+            "footer": SAMPLE_SLIP.footer,
         }
     )
-    assert decomposed.service != SLIP.service
-    assert render_slip(decomposed, WIDE) == render_slip(SLIP, WIDE)
+    assert decomposed.service != SAMPLE_SLIP.service
+    assert render_slip(decomposed, WIDE) == render_slip(SAMPLE_SLIP, WIDE)
 
 
 def test_58mm_slip_wraps_long_names_and_fits_the_paper():
-    printout = read(render_slip(SLIP, NARROW))
+    printout = read(render_slip(SAMPLE_SLIP, NARROW))
     assert all(image.width <= 384 for image in printout.images)
     centre = ink(printout.images[1])
     one_line = drawn("BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ", NARROW_SIZES.centre, bold=True)
@@ -125,7 +111,9 @@ def test_58mm_slip_wraps_long_names_and_fits_the_paper():
 
 
 def test_number_too_long_for_58mm_is_drawn_smaller_not_cut():
-    slip = Slip(**{**SLIP.as_dict(), "number": "GPLX1234", "badges": (), "lines": (), "footer": ()})
+    slip = Slip(
+        **{**SAMPLE_SLIP.as_dict(), "number": "GPLX1234", "badges": (), "lines": (), "footer": ()}
+    )
     printout = read(render_slip(slip, NARROW))
     number = ink(printout.images[4])
     assert number.width <= 384
@@ -134,12 +122,12 @@ def test_number_too_long_for_58mm_is_drawn_smaller_not_cut():
 
 @pytest.mark.parametrize(("paper", "limit"), [(WIDE, 25_000), (NARROW, 18_000)])
 def test_jobs_stay_small(paper, limit):
-    assert len(render_slip(SLIP, paper)) < limit
+    assert len(render_slip(SAMPLE_SLIP, paper)) < limit
 
 
 def test_text_mode_speaks_tcvn3_with_a_native_qr_code():
     paper = Paper(dots=512, profile="TM-T88V", mode="text")
-    data = render_slip(SLIP, paper)
+    data = render_slip(SAMPLE_SLIP, paper)
     printout = read(data)
     assert len(data) < 1000
     texts = [line.text for line in printout.lines]
@@ -157,7 +145,7 @@ def test_text_mode_speaks_tcvn3_with_a_native_qr_code():
     number = next(line for line in printout.lines if line.text == "A012")
     assert (number.width, number.height) == (8, 8)
     assert next(line for line in printout.lines if line.text == " ƯU TIÊN ").reverse
-    assert printout.qr_payloads == [URL]
+    assert printout.qr_payloads == [SAMPLE_URL]
     assert printout.cuts == 1
 
 
@@ -172,7 +160,7 @@ def test_tcvn3_puts_the_vietnamese_d_where_epson_has_it():
 def test_printed_tickets_in_the_docs_are_current():
     """The pictures in docs/printing.md are the reader's view of real jobs."""
     for paper, name in ((WIDE, "printed-ticket-80mm.png"), (NARROW, "printed-ticket-58mm.png")):
-        page = read(render_slip(SLIP, paper)).page(paper.dots)
+        page = read(render_slip(SAMPLE_SLIP, paper)).page(paper.dots)
         framed = ImageOps.expand(page.convert("RGB"), border=(16, 8), fill=(222, 226, 232))
         framed.save(DOCS / name)
-        assert zxingcpp.read_barcodes(Image.open(DOCS / name))[0].text == URL
+        assert zxingcpp.read_barcodes(Image.open(DOCS / name))[0].text == SAMPLE_URL
