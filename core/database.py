@@ -92,6 +92,23 @@ def begin_write_transaction() -> None:
         db.session.connection(execution_options={IMMEDIATE: True})
 
 
+def end_transaction() -> None:
+    """Commit the session's transaction, if one is open (the request's reads so far)."""
+    if db.session.registry.has() and db.session().in_transaction():
+        db.session.commit()
+
+
+def begin_write_transaction_afresh() -> None:
+    """End what the session read so far, then start its next transaction as a writer.
+
+    On SQLite a read transaction that starts writing fails at once ("database is locked")
+    when another process committed since it began, whatever the busy timeout; a writer's
+    transaction queues for its turn instead.
+    """
+    end_transaction()
+    begin_write_transaction()
+
+
 class DriverStatement:
     """A Core statement compiled once per dialect and run straight on the DB-API cursor.
 

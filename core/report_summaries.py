@@ -31,7 +31,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from extensions import db
 
 from .clock import local_today, local_zone, utcnow
-from .database import begin_write_transaction
+from .database import begin_write_transaction_afresh
 from .models import Ticket, TicketStatus
 from .models_desk import Rating
 from .models_dossiers import Channel, Dossier
@@ -311,8 +311,7 @@ def ensure_summaries(today: date | None = None) -> None:
     if first is None or first > last or not missing_runs(first, last):
         return
     for attempt in range(2):
-        db.session.commit()  # end the read (keeping anything the caller wrote)
-        begin_write_transaction()
+        begin_write_transaction_afresh()  # keeps anything the caller wrote
         try:
             if build_missing(today):
                 db.session.commit()

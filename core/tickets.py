@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from extensions import db
 
 from .clock import local_today, local_zone, to_local, utcnow
-from .database import IMMEDIATE, DriverStatement, begin_write_transaction
+from .database import IMMEDIATE, DriverStatement, begin_write_transaction, end_transaction
 from .errors import ServiceClosed, ServiceInactive, ServiceNotFound, TicketNotFound
 from .models import (
     AuditEvent,
@@ -369,8 +369,7 @@ def take_ticket(
     now = utcnow()
     # End the session's transaction (the request's reads so far): what it reads or writes
     # next (the slip's print job) then sees this ticket.
-    if db.session.registry.has() and db.session().in_transaction():
-        db.session.commit()
+    end_transaction()
     if service.numbering_change_due(local_today(now)):
         begin_write_transaction()
         ticket = issue_ticket(service, priority=priority, kiosk_id=kiosk_id, now=now)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from core.database import begin_write_transaction
+from core.database import begin_write_transaction_afresh
 from core.devices import KnownDevice
 from core.printing.jobs import queue_ticket
 from core.printing.printers import find_printer, has_printer
@@ -39,7 +39,7 @@ def queue_slip(slip: SlipToQueue | None, shown: dict) -> dict | None:
     if slip is None:
         return None
     try:
-        begin_write_transaction()
+        begin_write_transaction_afresh()  # the answer may have read meanwhile
         queue_ticket(slip.ticket_id, slip.kiosk_id, shown)
         printer = find_printer(slip.kiosk_id)
         state = printer.state.value if printer is not None else "unknown"

@@ -1,5 +1,6 @@
 """Print jobs: queued after the ticket is saved, sent by the worker, never lost, never twice."""
 
+import sqlite3
 import threading
 from datetime import timedelta
 
@@ -7,6 +8,7 @@ import pytest
 import time_machine
 import zxingcpp
 
+from api import views as api_views
 from conftest import local_time
 from core.clock import utcnow
 from core.database import begin_write_transaction
@@ -85,6 +87,31 @@ def test_a_failure_to_queue_never_fails_the_ticket(client, demo, monkeypatch):
     assert body["print"] == {"status": "not_queued", "printer_state": "unknown"}
     db.session.rollback()
     assert db.session.execute(db.select(Ticket).filter_by(token=body["token"])).scalar_one()
+
+
+def test_the_slip_is_queued_when_the_worker_wrote_while_the_answer_was_read(
+    client, demo, monkeypatch
+):
+    """SQLite: a read transaction that starts writing fails at once if another process
+    committed since it began. The answer may read (a cache miss) while the print worker
+    commits; the slip's job must still be queued."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's snapshot upgrade; PostgreSQL waits on row locks instead")
+    _, headers = printer_kiosk("tcp://127.0.0.1:9")
+    answer_minutes = api_views.estimated_wait_minutes
+
+    def read_while_the_worker_writes(ticket, ahead):
+        minutes = answer_minutes(ticket, ahead)
+        db.session.execute(db.select(db.func.count(Ticket.id))).scalar_one()  # a cache miss
+        worker = sqlite3.connect(db.engine.url.database, isolation_level=None)
+        worker.execute("UPDATE service SET sort_order = sort_order + 1")  # another process
+        worker.close()
+        return minutes
+
+    monkeypatch.setattr(api_views, "estimated_wait_minutes", read_while_the_worker_writes)
+    body = issue(client, headers)
+    assert body["print"] == {"status": "queued", "printer_state": "unknown"}
+    assert [job.ticket.token for job in jobs()] == [body["token"]]
 
 
 def test_worker_prints_the_slip_and_keeps_the_outcome(client, fast):
