@@ -1,6 +1,7 @@
 """The application factory: it wires extensions, blueprints, errors and commands, nothing more."""
 
 import flask_babel
+from babel import Locale
 from flask import Flask, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -35,13 +36,21 @@ def trust_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
 
-def select_locale() -> str:
-    """Vietnamese unless the visitor chose English (?lang=en, remembered in a cookie)."""
-    languages = ("vi", "en")
+LOCALES = {code: Locale.parse(code) for code in ("vi", "en")}
+
+
+def select_locale() -> Locale:
+    """Vietnamese unless the visitor chose English (?lang=en, remembered in a cookie).
+
+    A request with neither a query string nor cookies (a kiosk's tap) is Vietnamese
+    without parsing either.
+    """
     if not has_request_context():
-        return "vi"
+        return LOCALES["vi"]
+    if not request.environ.get("QUERY_STRING") and not request.environ.get("HTTP_COOKIE"):
+        return LOCALES["vi"]
     chosen = request.args.get("lang") or request.cookies.get("lang")
-    return chosen if chosen in languages else "vi"
+    return LOCALES.get(chosen, LOCALES["vi"])
 
 
 def register_extensions(app: Flask) -> None:

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import current_app, jsonify, request, url_for
+from flask import current_app, jsonify, request
 from flask_babel import get_locale
 
 from core.clock import local_now, to_local
@@ -16,6 +16,7 @@ from core.tickets import (
     find_ticket,
     service_info,
     take_ticket,
+    tracking_url,
     waiting_ahead,
     waiting_counts,
 )
@@ -44,11 +45,6 @@ def service_name(service: Service | ServiceInfo) -> str:
     return service.name_en if str(get_locale()) == "en" and service.name_en else service.name
 
 
-def tracking_url(ticket: Ticket) -> str:
-    base = current_app.config["PUBLIC_BASE_URL"]
-    return base + url_for("public.track", token=ticket.token)
-
-
 def ticket_json(
     ticket: Ticket, service: Service | ServiceInfo | None = None, ahead: int | None = None
 ) -> dict:
@@ -63,7 +59,7 @@ def ticket_json(
         "priority": ticket.priority,
         "status": ticket.status.value,
         "token": ticket.token,
-        "tracking_url": tracking_url(ticket),
+        "tracking_url": tracking_url(ticket.token),
         "waiting_ahead": ahead,
         "estimated_wait_minutes": estimated_wait_minutes(ticket, ahead),
         "issued_at": to_local(ticket.issued_at).isoformat(timespec="seconds"),

@@ -2,6 +2,7 @@
 
 import fcntl
 import os
+from contextlib import contextmanager
 
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
@@ -55,7 +56,12 @@ def _begin(connection) -> None:
     if not connection.get_execution_options().get(IMMEDIATE, False):
         run_on_driver(connection, "BEGIN")
         return
-    lock = connection.connection._connection_record.info.get(WRITER_LOCK)
+    _begin_sqlite_writer(connection)
+
+
+def _begin_sqlite_writer(connection) -> None:
+    """Queue on the kernel file lock, then BEGIN IMMEDIATE (the pool's reset unlocks)."""
+    lock = connection.connection.info.get(WRITER_LOCK)
     if lock is not None:
         fcntl.flock(lock, fcntl.LOCK_EX)
     run_on_driver(connection, "BEGIN IMMEDIATE")
@@ -155,25 +161,73 @@ class DriverStatement:
 def run_on_driver(connection, sql: str, parameters=()):
     """Execute on the driver's own cursor, in the connection's transaction.
 
-    Driver errors come out as SQLAlchemy's, as from `Connection.execute` (so the app's
-    handlers for a full disk or a lost server still answer them), and a lost connection is
-    invalidated so the pool replaces it.
+    `connection` is a SQLAlchemy connection or a `PooledWriter`. Driver errors come out as
+    SQLAlchemy's, as from `Connection.execute` (so the app's handlers for a full disk or a
+    lost server still answer them), and a lost connection is invalidated so the pool
+    replaces it.
     """
-    dialect = connection.dialect
     cursor = connection.connection.driver_connection.cursor()
-    try:
+    with _as_sqlalchemy_errors(connection.engine, sql, parameters, connection, cursor):
         cursor.execute(sql, parameters)
+    return cursor
+
+
+@contextmanager
+def _as_sqlalchemy_errors(engine: Engine, sql, parameters=None, connection=None, cursor=None):
+    """Driver errors raised as SQLAlchemy's; a lost `connection` is invalidated."""
+    dialect = engine.dialect
+    try:
+        yield
     except dialect.loaded_dbapi.Error as error:
-        lost = dialect.is_disconnect(error, connection.connection.driver_connection, cursor)
-        if lost:
+        driver = connection.connection.driver_connection if connection is not None else None
+        lost = dialect.is_disconnect(error, driver, cursor)
+        if lost and connection is not None:
             connection.invalidate(error)
         raise exc.DBAPIError.instance(
             sql,
             parameters,
             error,
             dialect.loaded_dbapi.Error,
-            hide_parameters=connection.engine.hide_parameters,
+            hide_parameters=engine.hide_parameters,
             connection_invalidated=lost,
             dialect=dialect,
         ) from error
-    return cursor
+
+
+class PooledWriter:
+    """A writer's transaction straight on a pooled DB-API connection, committed on a clean
+    exit: the kiosk's tap, with none of `Connection`'s per-use bookkeeping.
+
+        with PooledWriter(db.engine) as writer:
+            STATEMENT.execute(writer, ...)
+
+    On SQLite it queues for the writer's turn as `begin_write_transaction` does; the
+    pool's reset on return rolls back whatever was not committed and lets the next writer
+    in. It offers what `DriverStatement` and `run_on_driver` use of a connection.
+    """
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.dialect = engine.dialect
+
+    def __enter__(self) -> "PooledWriter":
+        with _as_sqlalchemy_errors(self.engine, None):
+            self.connection = self.engine.raw_connection()
+        try:
+            if self.dialect.name == "sqlite":
+                _begin_sqlite_writer(self)
+        except BaseException:
+            self.connection.close()
+            raise
+        return self
+
+    def __exit__(self, error_type, error, traceback) -> None:
+        try:
+            if error_type is None:
+                with _as_sqlalchemy_errors(self.engine, "COMMIT", None, self):
+                    self.connection.driver_connection.commit()
+        finally:
+            self.connection.close()
+
+    def invalidate(self, error: BaseException) -> None:
+        self.connection.invalidate(error)

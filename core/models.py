@@ -208,7 +208,9 @@ class Ticket(db.Model):
 
     __table_args__ = (
         UniqueConstraint("origin_service_id", "day", "sequence"),
-        Index("ix_ticket_queue", "service_id", "day", "status", "priority"),
+        # A day's queues, and every ticket of one day (today, or a day being summarised:
+        # closed days are read from their summaries), with one index for each tap to write.
+        Index("ix_ticket_queue", "day", "service_id", "status", "priority"),
     )
 
     # The queue's place (service, day, priority, status) keeps its old value when set, so

@@ -31,9 +31,6 @@ REPORT_COLUMNS = (
 Index("ix_dossier_report_received", Dossier.received_at, Dossier.resolved_at, *REPORT_COLUMNS)
 # Dossiers received before a period and resolved since it began (or never resolved).
 Index("ix_dossier_report_resolved", Dossier.resolved_at, Dossier.received_at, *REPORT_COLUMNS)
-# Tickets of one local day (today, or a day being summarised): closed days are read from
-# their summaries, so a narrow index serves, and taps and calls write little to it.
-Index("ix_ticket_day", Ticket.day)
 
 # What the withdrawn-dossier corrections and the apology count read (see report_summaries).
 Index(

@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from auth.roles import roles_required
-from core.models import Role, Ticket
+from core.models import Role
 from core.printing import jobs
 from core.printing.overview import (
     find_kiosk,
@@ -21,7 +21,7 @@ from core.printing.printers import (
     PrinterSettings,
     configure_printer,
 )
-from core.tickets import waiting_ahead
+from core.tickets import tracking_url, waiting_ahead
 from extensions import db
 
 from . import blueprint
@@ -49,10 +49,6 @@ def printer_alert_helpers():
         "print_error_label": lambda code: ERROR_LABELS.get(code, code or ""),
         "printer_action_form": ActionForm,
     }
-
-
-def tracking_url(ticket: Ticket) -> str:
-    return current_app.config["PUBLIC_BASE_URL"] + url_for("public.track", token=ticket.token)
 
 
 def back(default: str = "printing.index"):
@@ -140,7 +136,9 @@ def reprint_ticket():
         return render_index(reprint_form=form, status=422)
     ticket = find_ticket_today(form.number.data)
     device = find_kiosk(form.device.data)
-    jobs.queue_reprint(ticket, device, waiting_ahead(ticket), tracking_url(ticket), current_user)
+    jobs.queue_reprint(
+        ticket, device, waiting_ahead(ticket), tracking_url(ticket.token), current_user
+    )
     db.session.commit()
     flash(_("Đã gửi lệnh in lại phiếu %(number)s.", number=ticket.number), "success")
     return redirect(url_for("printing.index"))
@@ -152,7 +150,7 @@ def reprint_job(job_id: int):
     job = jobs.find_job(job_id)
     if ActionForm().validate_on_submit():
         ahead = waiting_ahead(job.ticket) if job.ticket else 0
-        url = tracking_url(job.ticket) if job.ticket else ""
+        url = tracking_url(job.ticket.token) if job.ticket else ""
         new_job = jobs.reprint_job(job, ahead, url, current_user)
         db.session.commit()
         flash(_("Đã gửi lệnh in lại (%(label)s).", label=new_job.content["number"]), "success")

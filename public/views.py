@@ -4,10 +4,16 @@ import io
 
 import qrcode
 import qrcode.image.svg
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 
 from core.clock import to_local
-from core.tickets import estimated_wait_minutes, find_ticket, waiting_ahead
+from core.tickets import (
+    TRACKING_PATH,
+    estimated_wait_minutes,
+    find_ticket,
+    tracking_url,
+    waiting_ahead,
+)
 
 from . import blueprint
 
@@ -17,7 +23,7 @@ def home():
     return render_template("public/home.html")
 
 
-@blueprint.get("/t/<token>")
+@blueprint.get(f"{TRACKING_PATH}<token>")
 def track(token: str):
     ticket = find_ticket(token)
     ahead = waiting_ahead(ticket)
@@ -31,12 +37,16 @@ def track(token: str):
     )
 
 
-@blueprint.get("/t/<token>/qr.svg")
+@blueprint.get(f"{TRACKING_PATH}<token>/qr.svg")
 def tracking_qr(token: str):
     """The tracking URL as an SVG QR code, for the kiosk screen."""
     ticket = find_ticket(token)
-    url = current_app.config["PUBLIC_BASE_URL"] + url_for("public.track", token=ticket.token)
-    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    image = qrcode.make(
+        tracking_url(ticket.token),
+        image_factory=qrcode.image.svg.SvgPathImage,
+        box_size=10,
+        border=2,
+    )
     buffer = io.BytesIO()
     image.save(buffer)
     response = current_app.response_class(buffer.getvalue(), mimetype="image/svg+xml")
