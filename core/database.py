@@ -2,6 +2,7 @@
 
 import fcntl
 import os
+import threading
 from contextlib import contextmanager
 
 from sqlalchemy import event, exc
@@ -161,7 +162,7 @@ class DriverStatement:
 def run_on_driver(connection, sql: str, parameters=()):
     """Execute on the driver's own cursor, in the connection's transaction.
 
-    `connection` is a SQLAlchemy connection or a `PooledWriter`. Driver errors come out as
+    `connection` is a SQLAlchemy connection or a `DriverWriter`. Driver errors come out as
     SQLAlchemy's, as from `Connection.execute` (so the app's handlers for a full disk or a
     lost server still answer them), and a lost connection is invalidated so the pool
     replaces it.
@@ -194,40 +195,95 @@ def _as_sqlalchemy_errors(engine: Engine, sql, parameters=None, connection=None,
         ) from error
 
 
-class PooledWriter:
-    """A writer's transaction straight on a pooled DB-API connection, committed on a clean
-    exit: the kiosk's tap, with none of `Connection`'s per-use bookkeeping.
+class DriverWriter:
+    """A writer's transaction straight on a DB-API connection, committed on a clean exit:
+    the kiosk's tap, with none of `Connection`'s or the pool's per-use bookkeeping.
 
-        with PooledWriter(db.engine) as writer:
+        with DriverWriter(db.engine) as writer:
             STATEMENT.execute(writer, ...)
 
-    On SQLite it queues for the writer's turn as `begin_write_transaction` does; the
-    pool's reset on return rolls back whatever was not committed and lets the next writer
-    in. It offers what `DriverStatement` and `run_on_driver` use of a connection.
+    On SQLite each thread keeps one connection for it (a file connection never goes
+    stale), queues for the writer's turn as `begin_write_transaction` does, and lets the
+    next writer in as soon as it has committed or rolled back. Elsewhere it takes a pooled
+    connection (checked, after a server restart, by the pool's pre-ping) and gives it back.
+    It offers what `DriverStatement` and `run_on_driver` use of a connection.
     """
 
     def __init__(self, engine: Engine):
         self.engine = engine
         self.dialect = engine.dialect
+        self.kept = engine.dialect.name == "sqlite"
 
-    def __enter__(self) -> "PooledWriter":
+    def __enter__(self) -> "DriverWriter":
         with _as_sqlalchemy_errors(self.engine, None):
-            self.connection = self.engine.raw_connection()
-        try:
-            if self.dialect.name == "sqlite":
+            self.connection = (
+                _kept_connection(self.engine) if self.kept else self.engine.raw_connection()
+            )
+        if self.kept:
+            try:
                 _begin_sqlite_writer(self)
-        except BaseException:
-            self.connection.close()
-            raise
+            except BaseException:
+                self._drop()
+                raise
         return self
 
     def __exit__(self, error_type, error, traceback) -> None:
+        if not self.kept:
+            try:
+                if error_type is None:
+                    self._commit()
+            finally:
+                self.connection.close()  # the pool's reset rolls back what is left
+            return
         try:
             if error_type is None:
-                with _as_sqlalchemy_errors(self.engine, "COMMIT", None, self):
-                    self.connection.driver_connection.commit()
-        finally:
-            self.connection.close()
+                self._commit()
+            else:
+                self.connection.driver_connection.rollback()
+        except BaseException:
+            self._drop()
+            raise
+        _end_sqlite_writer(self.connection)
+
+    def _commit(self) -> None:
+        with _as_sqlalchemy_errors(self.engine, "COMMIT", None, self):
+            self.connection.driver_connection.commit()
+
+    def _drop(self) -> None:
+        """After a failed BEGIN or ROLLBACK: give the connection back to the pool (whose
+        reset rolls back and lets the next writer in) and keep a fresh one next time."""
+        _kept_by_pool().pop(self.engine.pool, None)
+        self.connection.close()  # the pool's reset rolls back and unlocks
 
     def invalidate(self, error: BaseException) -> None:
         self.connection.invalidate(error)
+
+
+_writer_connections = threading.local()  # SQLite: this thread's writer connection, per pool
+
+
+def _kept_by_pool() -> dict:
+    if not hasattr(_writer_connections, "by_pool"):
+        _writer_connections.by_pool = {}
+    return _writer_connections.by_pool
+
+
+def _kept_connection(engine: Engine):
+    """This thread's writer connection from the engine's current pool, taken on first use;
+    one from a pool disposed since is given back."""
+    kept = _kept_by_pool()
+    connection = kept.get(engine.pool)
+    if connection is None:
+        for pool in [pool for pool in kept if pool is not engine.pool]:
+            stale = kept.pop(pool)
+            stale.invalidate()  # closed for real: a disposed pool would keep it open
+            stale.close()
+        connection = kept[engine.pool] = engine.raw_connection()
+    return connection
+
+
+def _end_sqlite_writer(connection) -> None:
+    """The writer's transaction has ended on a kept connection: next writer."""
+    lock = connection.info.get(WRITER_LOCK)
+    if lock is not None:
+        fcntl.flock(lock, fcntl.LOCK_UN)

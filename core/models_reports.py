@@ -12,7 +12,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from extensions import db
 
-from .models import Ticket
 from .models_dossiers import Dossier
 from .types import UTCDateTime
 

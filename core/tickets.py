@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from extensions import db
 
 from .clock import local_today, local_zone, to_local, utcnow
-from .database import DriverStatement, PooledWriter, begin_write_transaction, end_transaction
+from .database import DriverStatement, DriverWriter, begin_write_transaction, end_transaction
 from .errors import ServiceClosed, ServiceInactive, ServiceNotFound, TicketNotFound
 from .models import (
     AuditEvent,
@@ -169,7 +169,7 @@ _service_cache: dict[str, tuple[float, ServiceInfo]] = {}
 
 
 def join_queue(
-    service_id: int, day: date, priority: bool, connection: Connection | PooledWriter | None = None
+    service_id: int, day: date, priority: bool, connection: Connection | DriverWriter | None = None
 ) -> tuple[int, int, int]:
     """Atomically take the next number of a service's day and count the ticket as waiting.
 
@@ -295,7 +295,7 @@ def issue_ticket(
     priority: bool = False,
     kiosk_id: int | None = None,
     now=None,
-    connection: Connection | PooledWriter | None = None,
+    connection: Connection | DriverWriter | None = None,
 ) -> IssuedTicket:
     """Give the next number of `service` today; the caller commits.
 
@@ -375,7 +375,7 @@ def take_ticket(
         ticket = issue_ticket(service, priority=priority, kiosk_id=kiosk_id, now=now)
         db.session.commit()
         return ticket
-    with PooledWriter(db.engine) as writer:
+    with DriverWriter(db.engine) as writer:
         return issue_ticket(
             service, priority=priority, kiosk_id=kiosk_id, now=now, connection=writer
         )
