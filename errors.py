@@ -1,14 +1,13 @@
 """Error handlers: JSON for the API, a friendly page elsewhere, never a stack trace."""
 
 from flask import Flask, g, jsonify, render_template, request
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from core.database_faults import classify
-from core.errors import DomainError, in_both_languages
+from core.errors import DomainError, in_both_languages, in_request_language
 from extensions import db, login_manager
 
 HTTP_MESSAGES = {
@@ -35,7 +34,7 @@ def wants_json() -> bool:
 
 def error_response(status: int, code: str, messages: dict[str, str], **extra):
     """The one error shape: JSON on the API, the error page elsewhere."""
-    message = messages["en"] if str(get_locale()) == "en" else messages["vi"]
+    message = in_request_language(messages)
     if wants_json():
         body = {
             "error": {

@@ -3,7 +3,6 @@
 from collections.abc import Callable
 
 from flask import render_template, request
-from flask_babel import get_locale
 from flask_login import current_user
 
 from core.device_admin import KIND_NAMES
@@ -27,14 +26,9 @@ def acting_admin() -> User:
     return current_user._get_current_object()
 
 
-def in_current_language(error: DomainError) -> str:
-    messages = error.messages()
-    return messages["en"] if str(get_locale()) == "en" else messages["vi"]
-
-
 def report(form, error: DomainError) -> None:
     """Put a domain error beside the field it names, or above the form."""
-    message = in_current_language(error)
+    message = error.in_request_language()
     field = form._fields.get(error.details.get("field", ""))
     if field is not None:
         field.errors = [*field.errors, message]

@@ -20,11 +20,12 @@ from core.models import DeviceKind, Role, Ticket
 from core.models_desk import RatingSource
 from core.ratings import find_rateable, rate_ticket, rating_target
 from core.ticket_flow import Actor, TicketAction
+from core.tickets import service_name
 from extensions import csrf, db
 
 from . import blueprint
 from .schemas import json_object, reject_unknown_fields
-from .views import bearer_key, service_name
+from .views import bearer_key
 
 COUNTER_ROLES = frozenset({Role.OFFICER, Role.MANAGER})
 

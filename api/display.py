@@ -7,9 +7,10 @@ from core.clock import local_now, local_today, to_local
 from core.devices import authenticate_device
 from core.display import BoardCall, BoardState, board_state, board_version
 from core.models import DeviceKind
+from core.tickets import service_name
 
 from . import blueprint
-from .views import bearer_key, service_name
+from .views import bearer_key
 
 
 def call_json(call: BoardCall) -> dict:

@@ -3,7 +3,6 @@
 from pathlib import Path
 
 from flask import current_app, jsonify, request
-from flask_babel import get_locale
 
 from core.clock import local_now, to_local
 from core.database import commits_on_its_own
@@ -15,6 +14,7 @@ from core.tickets import (
     estimated_wait_minutes,
     find_ticket,
     service_info,
+    service_name,
     take_ticket,
     tracking_url,
     waiting_ahead,
@@ -39,10 +39,6 @@ def bearer_key() -> str | None:
     header = request.headers.get("Authorization", "")
     scheme, _, key = header.partition(" ")
     return key.strip() if scheme.lower() == "bearer" else None
-
-
-def service_name(service: Service | ServiceInfo) -> str:
-    return service.name_en if str(get_locale()) == "en" and service.name_en else service.name
 
 
 def ticket_json(

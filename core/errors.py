@@ -1,7 +1,18 @@
 """Domain errors: each carries a stable code, an HTTP status and a Vietnamese message."""
 
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
+
+
+def speaks_english() -> bool:
+    """Whether the current request chose English (Vietnamese otherwise, and outside one)."""
+    locale = get_locale()
+    return locale is not None and locale.language == "en"
+
+
+def in_request_language(messages: dict[str, str]) -> str:
+    """Of a message in both languages, the one the current request speaks."""
+    return messages["en" if speaks_english() else "vi"]
 
 
 def in_both_languages(message, **details) -> dict[str, str]:
@@ -29,6 +40,9 @@ class DomainError(Exception):
     def messages(self) -> dict[str, str]:
         """The message in Vietnamese and English, for API clients of either language."""
         return in_both_languages(self.message, **self.details)
+
+    def in_request_language(self) -> str:
+        return in_request_language(self.messages())
 
 
 class InvalidInput(DomainError):

@@ -18,7 +18,13 @@ from extensions import db
 
 from .clock import local_today, local_zone, to_local, utcnow
 from .database import DriverStatement, DriverWriter, begin_write_transaction, end_transaction
-from .errors import ServiceClosed, ServiceInactive, ServiceNotFound, TicketNotFound
+from .errors import (
+    ServiceClosed,
+    ServiceInactive,
+    ServiceNotFound,
+    TicketNotFound,
+    speaks_english,
+)
 from .models import (
     AuditEvent,
     Counter,
@@ -166,6 +172,11 @@ class ServiceInfo:
 
 
 _service_cache: dict[str, tuple[float, ServiceInfo]] = {}
+
+
+def service_name(service: Service | ServiceInfo) -> str:
+    """The service's name in the request's language (English when chosen and given)."""
+    return service.name_en if service.name_en and speaks_english() else service.name
 
 
 def join_queue(

@@ -21,8 +21,7 @@ def register_commands(state) -> None:
 @blueprint.app_template_filter("figure")
 def figure(value, kind: str = "int") -> str:
     """A number as the page shows it: Vietnamese separators unless the page is English."""
-    from flask_babel import get_locale
-
+    from core.errors import speaks_english
     from core.report_documents import vn_number
 
     if value is None or value == "":
@@ -30,6 +29,6 @@ def figure(value, kind: str = "int") -> str:
     if kind == "text" or isinstance(value, str):
         return str(value)
     decimals = 1 if kind in ("decimal", "percent") else 0
-    if str(get_locale()) == "en":
+    if speaks_english():
         return f"{value:,.{decimals}f}"
     return vn_number(value, decimals)

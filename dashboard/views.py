@@ -1,9 +1,9 @@
 """Dashboard pages: thin views over core.live_view, core.reform_report and core.queue_stats."""
 
 from flask import abort, current_app, jsonify, render_template, request
-from flask_babel import get_locale
 
 from core.clock import local_today
+from core.errors import in_request_language
 from core.live_view import live_state
 from core.queue_stats import period_statistics
 from core.reform_report import reform_report
@@ -63,7 +63,7 @@ def statistics():
         presets=presets(local_today()),
         choices=filter_choices(),
         chart_spec=chart_spec,
-        error=selection.error[str(get_locale())] if selection.error else None,
+        error=in_request_language(selection.error) if selection.error else None,
     )
 
 

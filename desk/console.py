@@ -3,23 +3,16 @@
 import hashlib
 
 from flask import current_app
-from flask_babel import get_locale
 
 from core import calling
 from core.clock import utcnow
 from core.counters import active_counters, current_ticket
-from core.errors import DomainError
 from core.models import Counter, TicketStatus
 from core.models_desk import CounterSession
 from core.ticket_flow import TicketAction, can, no_show_after_calls
 from core.tickets import active_services
 
 QUEUE_SHOWN = 12
-
-
-def error_message(error: DomainError) -> str:
-    messages = error.messages()
-    return messages["en"] if str(get_locale()) == "en" else messages["vi"]
 
 
 def console_version(counter: Counter) -> str:

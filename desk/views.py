@@ -21,7 +21,7 @@ from core.ticket_flow import Actor, TicketAction
 from extensions import db
 
 from . import blueprint
-from .console import console_context, console_version, error_message
+from .console import console_context, console_version
 from .forms import ConsoleForm, CounterChoiceForm, TransferForm
 
 DESK_ROLES = (Role.OFFICER, Role.MANAGER)
@@ -42,7 +42,7 @@ def run(operation) -> None:
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        flash(error_message(error), "error")
+        flash(error.in_request_language(), "error")
         return
     if message:
         flash(message, "success")

@@ -8,7 +8,6 @@ from datetime import datetime
 import qrcode
 import qrcode.image.svg
 from flask import current_app, flash, render_template, url_for
-from flask_babel import get_locale
 
 from core.clock import local_zone
 from core.dossier_forms import FormDocument
@@ -17,13 +16,8 @@ from core.errors import DomainError
 from .pdf import render_pdf
 
 
-def error_text(error: DomainError) -> str:
-    messages = error.messages()
-    return messages["en"] if str(get_locale()) == "en" else messages["vi"]
-
-
 def flash_error(error: DomainError) -> None:
-    flash(error_text(error), "error")
+    flash(error.in_request_language(), "error")
 
 
 def lookup_url(code: str) -> str:

@@ -10,7 +10,6 @@ from core.vntext import mask_name
 from extensions import limiter
 
 from . import blueprint
-from .helpers import error_text
 
 READY = {DossierStatus.RESOLVED, DossierStatus.REFUSED}
 
@@ -28,7 +27,7 @@ def lookup():
         try:
             dossier = find_dossier(code)
         except DossierNotFound as problem:
-            error = error_text(problem)
+            error = problem.in_request_language()
     return render_template(
         "dossiers/lookup.html",
         code=code,

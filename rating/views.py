@@ -1,7 +1,6 @@
 """The rating tablet page, and rating from the tracking page (once per ticket)."""
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from core.counters import find_counter
@@ -48,8 +47,7 @@ def rate_from_tracking(token: str):
         )
     except DomainError as error:
         db.session.rollback()
-        messages = error.messages()
-        flash(messages["en"] if str(get_locale()) == "en" else messages["vi"], "error")
+        flash(error.in_request_language(), "error")
     return redirect(url_for("public.track", token=ticket.token) + "#rating")
 
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, update
@@ -27,6 +26,7 @@ from ..clock import to_local, utcnow
 from ..errors import InvalidInput, NotFound
 from ..models import Device, Ticket, User
 from ..models_printing import Printer, PrintJob, PrintJobKind, PrintJobStatus
+from ..tickets import service_name
 from .printers import has_printer, paper_of, printer_for, record_state
 from .slip import Slip, render_slip
 
@@ -42,11 +42,6 @@ NO_PRINTER = _l("Thiết bị “{device}” chưa có máy in.")
 class PrintJobNotFound(NotFound):
     code = "print_job_not_found"
     message = _l("Không tìm thấy lệnh in này.")
-
-
-def service_label(ticket: Ticket) -> str:
-    service = ticket.service
-    return service.name_en if str(get_locale()) == "en" and service.name_en else service.name
 
 
 def compose_slip(
@@ -91,7 +86,7 @@ def compose_slip(
 def ticket_slip(ticket: Ticket, ahead: int, tracking_url: str, *, reprint: bool = False) -> Slip:
     return compose_slip(
         number=ticket.number,
-        service=service_label(ticket),
+        service=service_name(ticket.service),
         priority=ticket.priority,
         issued_at=to_local(ticket.issued_at),
         ahead=ahead,
