@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 HOST ?= 127.0.0.1
-WORKERS ?= 3
+# gunicorn's rule of thumb, (2 × cores) + 1 sync workers, as in docs/deploy.md.
+WORKERS ?= $(shell echo $$((2 * $$(nproc) + 1)))
 INSTANCE := instance
 export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 

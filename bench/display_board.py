@@ -36,7 +36,7 @@ POLL_SECONDS = 0.5
 WARM_UP_SECONDS = 3
 
 SERVERS = {
-    "poll": ["--workers", "3", "wsgi:app"],  # sync workers, as `make run`
+    "poll": ["--workers", "3", "wsgi:app"],  # sync workers, the kind `make run` starts
     "sse": ["--worker-class", "gthread", "--workers", "2", "--threads", "32"]
     + ["bench.display_sse:app"],
 }

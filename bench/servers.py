@@ -17,6 +17,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def default_workers() -> int:
+    """`make run`'s worker count: (2 × cores) + 1."""
+    return 2 * len(os.sched_getaffinity(0)) + 1
+
+
 def start_gunicorn(env: dict, port: int, *options: str, attempts: int = 300) -> subprocess.Popen:
     """gunicorn serving wsgi:app with `options`, once its health endpoint answers."""
     server = subprocess.Popen(

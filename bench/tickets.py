@@ -16,13 +16,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from loadgen import run  # noqa: E402
-from servers import free_port, gunicorn_cpu_seconds, start_gunicorn  # noqa: E402
+from servers import default_workers, free_port, gunicorn_cpu_seconds, start_gunicorn  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 8))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", 1500))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 7))
-WORKERS = os.environ.get("WORKERS", "3")
+WORKERS = os.environ.get("WORKERS", str(default_workers()))
 
 
 def flask(env, *args):
