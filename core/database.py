@@ -71,9 +71,7 @@ def _begin_sqlite_writer(connection) -> None:
 @event.listens_for(Pool, "reset")
 def _release_writer_lock(dbapi_connection, connection_record, reset_state) -> None:
     """The transaction has ended and the connection goes back to the pool: next writer."""
-    lock = connection_record.info.get(WRITER_LOCK)
-    if lock is not None:
-        fcntl.flock(lock, fcntl.LOCK_UN)
+    _unlock_writer(connection_record.info)
 
 
 @event.listens_for(Pool, "close")
@@ -81,6 +79,12 @@ def _close_writer_lock(dbapi_connection, connection_record) -> None:
     lock = connection_record.info.pop(WRITER_LOCK, None)
     if lock is not None:
         os.close(lock)
+
+
+def _unlock_writer(info: dict) -> None:
+    lock = info.get(WRITER_LOCK)
+    if lock is not None:
+        fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def commits_on_its_own(view):
@@ -202,11 +206,13 @@ class DriverWriter:
         with DriverWriter(db.engine) as writer:
             STATEMENT.execute(writer, ...)
 
-    On SQLite each thread keeps one connection for it (a file connection never goes
-    stale), queues for the writer's turn as `begin_write_transaction` does, and lets the
-    next writer in as soon as it has committed or rolled back. Elsewhere it takes a pooled
-    connection (checked, after a server restart, by the pool's pre-ping) and gives it back.
-    It offers what `DriverStatement` and `run_on_driver` use of a connection.
+    On SQLite each process keeps one connection for it (a file connection never goes
+    stale), which its threads take in turn: writers queue for SQLite's one write lock
+    anyway, and the pool keeps its other connections for the rest of the app. It queues
+    for the writer's turn as `begin_write_transaction` does and lets the next writer in as
+    soon as it has committed or rolled back. Elsewhere it takes a pooled connection
+    (checked after a server restart by the pool's pre-ping) and gives it back. It offers
+    what `DriverStatement` and `run_on_driver` use of a connection.
     """
 
     def __init__(self, engine: Engine):
@@ -215,16 +221,18 @@ class DriverWriter:
         self.kept = engine.dialect.name == "sqlite"
 
     def __enter__(self) -> "DriverWriter":
-        with _as_sqlalchemy_errors(self.engine, None):
-            self.connection = (
-                _kept_connection(self.engine) if self.kept else self.engine.raw_connection()
-            )
-        if self.kept:
-            try:
-                _begin_sqlite_writer(self)
-            except BaseException:
-                self._drop()
-                raise
+        if not self.kept:
+            with _as_sqlalchemy_errors(self.engine, None):
+                self.connection = self.engine.raw_connection()
+            return self
+        _kept_turn.acquire()
+        try:
+            with _as_sqlalchemy_errors(self.engine, None):
+                self.connection = _kept_connection(self.engine)
+            _begin_sqlite_writer(self)
+        except BaseException:
+            self._discard()
+            raise
         return self
 
     def __exit__(self, error_type, error, traceback) -> None:
@@ -241,49 +249,47 @@ class DriverWriter:
             else:
                 self.connection.driver_connection.rollback()
         except BaseException:
-            self._drop()
+            self._discard()
             raise
-        _end_sqlite_writer(self.connection)
+        try:
+            _unlock_writer(self.connection.info)
+        finally:
+            _kept_turn.release()
 
     def _commit(self) -> None:
         with _as_sqlalchemy_errors(self.engine, "COMMIT", None, self):
             self.connection.driver_connection.commit()
 
-    def _drop(self) -> None:
-        """After a failed BEGIN or ROLLBACK: give the connection back to the pool (whose
-        reset rolls back and lets the next writer in) and keep a fresh one next time."""
-        _kept_by_pool().pop(self.engine.pool, None)
-        self.connection.close()  # the pool's reset rolls back and unlocks
+    def _discard(self) -> None:
+        """After a failed BEGIN, COMMIT or ROLLBACK: give the kept connection back to the
+        pool (whose reset rolls back and lets the next writer in) and take another next
+        time."""
+        try:
+            connection = _kept.pop((os.getpid(), self.engine.pool), None)
+            if connection is not None:
+                connection.close()
+        finally:
+            _kept_turn.release()
 
     def invalidate(self, error: BaseException) -> None:
         self.connection.invalidate(error)
 
 
-_writer_connections = threading.local()  # SQLite: this thread's writer connection, per pool
-
-
-def _kept_by_pool() -> dict:
-    if not hasattr(_writer_connections, "by_pool"):
-        _writer_connections.by_pool = {}
-    return _writer_connections.by_pool
+# SQLite: the writer connection each process keeps, per pool, and the turn its threads take.
+_kept: dict[tuple[int, Pool], object] = {}
+_kept_turn = threading.Lock()
 
 
 def _kept_connection(engine: Engine):
-    """This thread's writer connection from the engine's current pool, taken on first use;
-    one from a pool disposed since is given back."""
-    kept = _kept_by_pool()
-    connection = kept.get(engine.pool)
+    """This process's writer connection from the engine's current pool, taken on first use;
+    one from a pool replaced since (`dispose`) is closed."""
+    key = (os.getpid(), engine.pool)
+    connection = _kept.get(key)
     if connection is None:
-        for pool in [pool for pool in kept if pool is not engine.pool]:
-            stale = kept.pop(pool)
-            stale.invalidate()  # closed for real: a disposed pool would keep it open
-            stale.close()
-        connection = kept[engine.pool] = engine.raw_connection()
+        # (A parent's, inherited by fork, is left untouched: a child must not use it.)
+        for stale in [other for other in _kept if other[0] == key[0]]:
+            old = _kept.pop(stale)
+            old.invalidate()  # closed for real: a disposed pool would keep it open
+            old.close()
+        connection = _kept[key] = engine.raw_connection()
     return connection
-
-
-def _end_sqlite_writer(connection) -> None:
-    """The writer's transaction has ended on a kept connection: next writer."""
-    lock = connection.info.get(WRITER_LOCK)
-    if lock is not None:
-        fcntl.flock(lock, fcntl.LOCK_UN)

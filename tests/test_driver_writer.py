@@ -3,6 +3,7 @@
 import fcntl
 import os
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -98,4 +99,20 @@ def test_sqlite_keeps_one_writer_connection_until_the_pool_is_replaced(demo):
         assert writer.connection.driver_connection is not first
     with pytest.raises(sqlite3.ProgrammingError):
         first.execute("SELECT 1")  # the old connection was closed
+    assert another_writer_gets_in_at_once()
+
+
+def test_threads_of_one_process_take_turns(app, demo):
+    """Threaded servers: taps wait their turn, every number is given once, and more threads
+    than the pool holds (15) do not run it dry."""
+    service = service_info("PTIEN")
+
+    def issue(count: int) -> list[int]:
+        with app.app_context():
+            return [take_ticket(service).sequence for _ in range(count)]
+
+    with ThreadPoolExecutor(20) as threads:
+        issued = [number for numbers in threads.map(issue, [10] * 20) for number in numbers]
+    assert sorted(issued) == list(range(1, 201))
+    db.session.rollback()
     assert another_writer_gets_in_at_once()
