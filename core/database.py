@@ -171,8 +171,9 @@ def run_on_driver(connection, sql: str, parameters=()):
     lost server still answer them), and a lost connection is invalidated so the pool
     replaces it.
     """
-    cursor = connection.connection.driver_connection.cursor()
+    cursor = None
     with _as_sqlalchemy_errors(connection.engine, sql, parameters, connection, cursor):
+        cursor = connection.connection.driver_connection.cursor()
         cursor.execute(sql, parameters)
     return cursor
 
@@ -219,6 +220,7 @@ class DriverWriter:
         self.engine = engine
         self.dialect = engine.dialect
         self.kept = engine.dialect.name == "sqlite"
+        self.lost = False
 
     def __enter__(self) -> "DriverWriter":
         if not self.kept:
@@ -243,14 +245,19 @@ class DriverWriter:
             finally:
                 self.connection.close()  # the pool's reset rolls back what is left
             return
+        if self.lost:  # the driver said the connection is gone: nothing to roll back
+            self._discard()
+            return
         try:
             if error_type is None:
                 self._commit()
             else:
                 self.connection.driver_connection.rollback()
         except BaseException:
-            self._discard()
-            raise
+            self._discard()  # closing it rolls back
+            if error_type is None:
+                raise
+            return  # the error already on its way says what went wrong
         try:
             _unlock_writer(self.connection.info)
         finally:
@@ -273,6 +280,7 @@ class DriverWriter:
 
     def invalidate(self, error: BaseException) -> None:
         self.connection.invalidate(error)
+        self.lost = True
 
 
 # SQLite: the writer connection each process keeps, per pool, and the turn its threads take.

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
 
 from core.clock import utcnow
 from core.database import DriverWriter
@@ -100,6 +101,21 @@ def test_sqlite_keeps_one_writer_connection_until_the_pool_is_replaced(demo):
     with pytest.raises(sqlite3.ProgrammingError):
         first.execute("SELECT 1")  # the old connection was closed
     assert another_writer_gets_in_at_once()
+
+
+def test_a_lost_connection_is_replaced_and_the_turn_handed_on(demo):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's kept connection; the PostgreSQL restart test covers pooled ones")
+    events = count(AuditEvent)
+    with pytest.raises(DBAPIError) as raised, DriverWriter(db.engine) as writer:
+        writer.connection.driver_connection.close()  # as if the driver lost it
+        audit_event(writer)
+    assert raised.value.connection_invalidated
+    db.session.rollback()
+    assert another_writer_gets_in_at_once()
+    with DriverWriter(db.engine) as writer:
+        audit_event(writer)
+    assert count(AuditEvent) == events + 1
 
 
 def test_threads_of_one_process_take_turns(app, demo):
