@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 HOST ?= 127.0.0.1
-# gunicorn's rule of thumb, (2 × cores) + 1 sync workers, as in docs/deploy.md.
-WORKERS ?= $(shell echo $$((2 * $$(nproc) + 1)))
+# gunicorn's rule of thumb, (2 × cores) + 1 sync workers as in docs/deploy.md, at most 9.
+CORES := $(shell nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+WORKERS ?= $(shell n=$$((2 * $(CORES) + 1)); [ $$n -gt 9 ] && n=9; echo $$n)
 INSTANCE := instance
 export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 

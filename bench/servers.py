@@ -18,8 +18,9 @@ def free_port() -> int:
 
 
 def default_workers() -> int:
-    """`make run`'s worker count: (2 × cores) + 1."""
-    return 2 * len(os.sched_getaffinity(0)) + 1
+    """`make run`'s worker count: (2 × cores) + 1, at most 9."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return min(2 * (cores or 1) + 1, 9)
 
 
 def start_gunicorn(env: dict, port: int, *options: str, attempts: int = 300) -> subprocess.Popen:

@@ -22,7 +22,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 8))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", 1500))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 7))
-WORKERS = os.environ.get("WORKERS", str(default_workers()))
+WORKERS = os.environ.get("WORKERS") or str(default_workers())
 
 
 def flask(env, *args):

@@ -171,9 +171,9 @@ def run_on_driver(connection, sql: str, parameters=()):
     lost server still answer them), and a lost connection is invalidated so the pool
     replaces it.
     """
-    cursor = None
-    with _as_sqlalchemy_errors(connection.engine, sql, parameters, connection, cursor):
+    with _as_sqlalchemy_errors(connection.engine, sql, parameters, connection):
         cursor = connection.connection.driver_connection.cursor()
+    with _as_sqlalchemy_errors(connection.engine, sql, parameters, connection, cursor):
         cursor.execute(sql, parameters)
     return cursor
 
@@ -213,14 +213,15 @@ class DriverWriter:
     for the writer's turn as `begin_write_transaction` does and lets the next writer in as
     soon as it has committed or rolled back. Elsewhere it takes a pooled connection
     (checked after a server restart by the pool's pre-ping) and gives it back. It offers
-    what `DriverStatement` and `run_on_driver` use of a connection.
+    what `DriverStatement` and `run_on_driver` use of a connection. Not re-entrant: one
+    writer at a time in a thread.
     """
 
     def __init__(self, engine: Engine):
         self.engine = engine
         self.dialect = engine.dialect
         self.kept = engine.dialect.name == "sqlite"
-        self.lost = False
+        self.lost: BaseException | None = None  # the driver's error that lost the connection
 
     def __enter__(self) -> "DriverWriter":
         if not self.kept:
@@ -228,6 +229,7 @@ class DriverWriter:
                 self.connection = self.engine.raw_connection()
             return self
         _kept_turn.acquire()
+        self.connection = None
         try:
             with _as_sqlalchemy_errors(self.engine, None):
                 self.connection = _kept_connection(self.engine)
@@ -245,8 +247,11 @@ class DriverWriter:
             finally:
                 self.connection.close()  # the pool's reset rolls back what is left
             return
-        if self.lost:  # the driver said the connection is gone: nothing to roll back
+        if self.lost is not None:  # the connection is gone, and its transaction with it
             self._discard()
+            if error_type is None:  # the caller caught the error: still nothing committed
+                with _as_sqlalchemy_errors(self.engine, "COMMIT"):
+                    raise self.lost
             return
         try:
             if error_type is None:
@@ -272,20 +277,30 @@ class DriverWriter:
         pool (whose reset rolls back and lets the next writer in) and take another next
         time."""
         try:
-            connection = _kept.pop((os.getpid(), self.engine.pool), None)
-            if connection is not None:
-                connection.close()
+            if self.connection is not None:
+                for key in [key for key, kept in _kept.items() if kept is self.connection]:
+                    del _kept[key]
+                self.connection.close()
         finally:
             _kept_turn.release()
 
     def invalidate(self, error: BaseException) -> None:
         self.connection.invalidate(error)
-        self.lost = True
+        self.lost = error
 
 
 # SQLite: the writer connection each process keeps, per pool, and the turn its threads take.
 _kept: dict[tuple[int, Pool], object] = {}
 _kept_turn = threading.Lock()
+
+
+def _new_turn_after_fork() -> None:
+    """A child process starts with a free turn (the parent's may be held by a thread)."""
+    global _kept_turn
+    _kept_turn = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_turn_after_fork)
 
 
 def _kept_connection(engine: Engine):

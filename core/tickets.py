@@ -463,7 +463,7 @@ def service_time(service_id: int, now: datetime | None = None) -> ServiceTime:
         return cached
     seconds = LocalTime(local_zone(), now).seconds(Ticket.finished_at, Ticket.serving_started_at)
     average_seconds = db.session.execute(
-        db.select(func.avg(seconds)).where(  # averaged in SQL over the queue index's range
+        db.select(func.avg(seconds)).where(  # averaged in SQL over the days' index range
             Ticket.service_id == service_id,
             Ticket.day >= local_today(now) - timedelta(days=30),
             Ticket.status == TicketStatus.DONE,

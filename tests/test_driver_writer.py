@@ -1,5 +1,6 @@
 """The kiosk's writer transaction: all of it or nothing, and the writer's turn always handed on."""
 
+import contextlib
 import fcntl
 import os
 import sqlite3
@@ -113,6 +114,10 @@ def test_a_lost_connection_is_replaced_and_the_turn_handed_on(demo):
     assert raised.value.connection_invalidated
     db.session.rollback()
     assert another_writer_gets_in_at_once()
+    with pytest.raises(DBAPIError), DriverWriter(db.engine) as writer:
+        writer.connection.driver_connection.close()
+        with contextlib.suppress(DBAPIError):  # a caller that swallows the error
+            audit_event(writer)
     with DriverWriter(db.engine) as writer:
         audit_event(writer)
     assert count(AuditEvent) == events + 1
