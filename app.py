@@ -6,7 +6,7 @@ from flask import Flask, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-import core.database  # noqa: F401  (SQLite engine settings)
+import core.db.transactions  # noqa: F401  (SQLite engine settings)
 import security
 from config import Config, config_from_environment
 from extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -64,13 +64,13 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
     login_manager.login_message_category = "error"
     login_manager.localize_callback = str
-    from core.users import load_user
+    from core.accounts.users import load_user
 
     login_manager.user_loader(load_user)
 
 
 def register_request_hooks(app: Flask) -> None:
-    from core.database import begin_write_transaction
+    from core.db.transactions import begin_write_transaction
 
     @app.before_request
     def choose_language():
@@ -98,7 +98,7 @@ def register_blueprints(app: Flask) -> None:
     from dossiers import blueprint as dossiers_blueprint
     from kiosk import blueprint as kiosk_blueprint
     from ops import blueprint as ops_blueprint
-    from printing import blueprint as printing_blueprint
+    from printing.admin import blueprint as printing_blueprint
     from privacy import blueprint as privacy_blueprint
     from public import blueprint as public_blueprint
     from rating import blueprint as rating_blueprint

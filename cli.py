@@ -6,11 +6,11 @@ import click
 from flask import Flask, current_app
 from flask_migrate import upgrade
 
-from core.database import begin_write_transaction
-from core.demo import DEMO_USERS, seed_demo
-from core.devices import create_device
+from core.accounts.devices import create_device
+from core.accounts.users import create_user
+from core.db.transactions import begin_write_transaction
 from core.errors import DomainError
-from core.users import create_user
+from demo.desk import DEMO_USERS, seed_demo
 from extensions import db
 
 
@@ -31,7 +31,7 @@ def commit_or_fail(action):
 
 
 def register(app: Flask) -> None:
-    from ops.commands import register as register_backup_commands
+    from ops.cli import register as register_backup_commands
 
     register_backup_commands(app)
 

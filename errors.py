@@ -6,7 +6,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
-from core.database_faults import classify
+from core.db.faults import classify
 from core.errors import DomainError, in_both_languages, in_request_language
 from extensions import db, login_manager
 

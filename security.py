@@ -9,7 +9,7 @@ clips are served by the app itself; `data:` and `blob:` are not needed anywhere.
 
 from flask import Flask, current_app, request
 
-from core.devices import hash_key
+from core.accounts.devices import hash_key
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [

@@ -5,10 +5,10 @@ from collections.abc import Callable
 from flask import render_template, request
 from flask_login import current_user
 
-from core.device_admin import KIND_NAMES
+from core.accounts.device_admin import KIND_NAMES
+from core.accounts.user_admin import ROLE_NAMES
 from core.errors import DomainError
 from core.models import Role, User
-from core.user_admin import ROLE_NAMES
 from extensions import db
 
 from . import blueprint

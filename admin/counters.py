@@ -3,11 +3,11 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from auth.roles import roles_required
-from core.counter_admin import CounterFields, create_counter, list_counters, update_counter
 from core.models import Counter, Role
-from core.service_admin import list_services
+from core.queue.counter_admin import CounterFields, create_counter, list_counters, update_counter
+from core.queue.services import list_services
 from extensions import db
+from web.roles import roles_required
 
 from . import blueprint
 from .common import FAILED, acting_admin, render_form, save

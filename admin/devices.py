@@ -3,12 +3,18 @@
 from flask import abort, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 
-from auth.roles import roles_required
-from core.counter_admin import list_counters
-from core.device_admin import list_devices, register_device, revoke, rotate_key, update_device
+from core.accounts.device_admin import (
+    list_devices,
+    register_device,
+    revoke,
+    rotate_key,
+    update_device,
+)
+from core.accounts.printer_addresses import EXAMPLES
 from core.models import Device, DeviceKind, Role
-from core.printer_urls import EXAMPLES
+from core.queue.counter_admin import list_counters
 from extensions import db
+from web.roles import roles_required
 
 from . import blueprint
 from .common import FAILED, acting_admin, render_form, save

@@ -18,7 +18,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.models import DeviceKind, Role
-from core.opening_hours import PERIODS_PER_DAY
+from core.queue.opening_hours import PERIODS_PER_DAY
 
 REQUIRED = _l("Vui lòng nhập trường này.")
 WHOLE_NUMBER = _l("Hãy nhập một số nguyên.")
@@ -105,7 +105,7 @@ class CounterForm(FlaskForm):
 
 
 def role_choices():
-    from core.user_admin import ROLE_NAMES
+    from core.accounts.user_admin import ROLE_NAMES
 
     return [(role.value, ROLE_NAMES[role]) for role in (Role.OFFICER, Role.MANAGER, Role.ADMIN)]
 
@@ -132,7 +132,7 @@ class PasswordResetForm(FlaskForm):
 
 
 def kind_choices():
-    from core.device_admin import KIND_NAMES
+    from core.accounts.device_admin import KIND_NAMES
 
     return [(kind.value, KIND_NAMES[kind]) for kind in DeviceKind]
 

@@ -2,9 +2,9 @@
 
 from flask import render_template
 
-from auth.roles import roles_required
-from core.admin_overview import recent_setup_changes, setup_tallies
+from core.accounts.overview import recent_setup_changes, setup_tallies
 from core.models import Role
+from web.roles import roles_required
 
 from . import blueprint
 from .labels import SUBJECT_NAMES, action_name

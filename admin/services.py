@@ -4,16 +4,15 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from auth.roles import roles_required
 from core.clock import local_today
 from core.models import Role, Service
-from core.numbering_changes import (
+from core.queue.numbering import (
     NumberingOutcome,
     pending_change,
     planned_numbering,
     tickets_issued_on,
 )
-from core.opening_hours import (
+from core.queue.opening_hours import (
     OFFICE_HOURS,
     PRESETS,
     WEEKDAY_NAMES,
@@ -22,7 +21,7 @@ from core.opening_hours import (
     week_as_text,
     week_of,
 )
-from core.service_admin import (
+from core.queue.services import (
     ServiceFields,
     create_service,
     list_services,
@@ -30,6 +29,7 @@ from core.service_admin import (
     update_service,
 )
 from extensions import db
+from web.roles import roles_required
 
 from . import blueprint
 from .common import FAILED, acting_admin, render_form, save

@@ -3,16 +3,16 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from auth.roles import roles_required
-from core.models import Role, User
-from core.user_admin import (
+from core.accounts.user_admin import (
     create_account,
     list_users,
     reset_password,
     set_account_active,
     update_account,
 )
+from core.models import Role, User
 from extensions import db
+from web.roles import roles_required
 
 from . import blueprint
 from .common import FAILED, acting_admin, render_form, save

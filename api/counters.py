@@ -10,17 +10,17 @@ from flask import jsonify
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from core import calling
+from core.accounts.devices import authenticate_device
 from core.clock import to_local
-from core.counters import current_ticket, find_counter
-from core.desk_errors import WrongCounterDevice
-from core.devices import authenticate_device
 from core.errors import Forbidden, InvalidInput, Unauthorized
 from core.models import DeviceKind, Role, Ticket
-from core.models_desk import RatingSource
-from core.ratings import find_rateable, rate_ticket, rating_target
-from core.ticket_flow import Actor, TicketAction
-from core.tickets import service_name
+from core.models.desk import RatingSource
+from core.queue import calling
+from core.queue.counters import current_ticket, find_counter
+from core.queue.errors import WrongCounterDevice
+from core.queue.ratings import find_rateable, rate_ticket, rating_target
+from core.queue.ticket_flow import Actor, TicketAction
+from core.queue.tickets import service_name
 from extensions import csrf, db
 
 from . import blueprint

@@ -3,11 +3,11 @@
 from flask import current_app, jsonify, request
 from flask_babel import get_locale
 
+from core.accounts.devices import authenticate_device
 from core.clock import local_now, local_today, to_local
-from core.devices import authenticate_device
-from core.display import BoardCall, BoardState, board_state, board_version
 from core.models import DeviceKind
-from core.tickets import service_name
+from core.queue.board import BoardCall, BoardState, board_state, board_version
+from core.queue.tickets import service_name
 
 from . import blueprint
 from .views import bearer_key

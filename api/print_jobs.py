@@ -5,14 +5,14 @@ import base64
 from flask_babel import lazy_gettext as _l
 
 from agent.print_agent import ERROR_CODES, STATES, Delivery
-from core.devices import authenticate_device
+from core.accounts.devices import authenticate_device
 from core.errors import InvalidInput
 from core.models import DeviceKind
-from core.models_printing import PrintJob
-from core.printing.agents import claim_for_agent, record_agent_result
-from core.printing.jobs import PrintJobNotFound
-from core.printing.printers import printer_for
+from core.models.printing import PrintJob
 from extensions import db
+from printing.agents import claim_for_agent, record_agent_result
+from printing.jobs import PrintJobNotFound
+from printing.printers import printer_for
 
 from . import blueprint
 from .schemas import json_object, reject_unknown_fields

@@ -4,11 +4,11 @@ from pathlib import Path
 
 from flask import current_app, jsonify, request
 
+from core.accounts.devices import authenticated_device
 from core.clock import local_now, to_local
-from core.database import commits_on_its_own
-from core.devices import authenticated_device
+from core.db.transactions import commits_on_its_own
 from core.models import DeviceKind, Service, Ticket
-from core.tickets import (
+from core.queue.tickets import (
     ServiceInfo,
     active_services,
     estimated_wait_minutes,

@@ -2,14 +2,14 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 
-from core.users import authenticate
+from core.accounts.users import authenticate
 from extensions import limiter
 from security import login_limit
+from web.roles import home_endpoint_for
 
 from . import blueprint
 from .forms import LoginForm
 from .idle import mark_active
-from .roles import home_endpoint_for
 
 
 def safe_next(target: str | None, user) -> str:

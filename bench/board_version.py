@@ -5,7 +5,7 @@ read a version key that commits bump in Redis (or PostgreSQL NOTIFY keeps in mem
 of the one-round-trip version query? This times, in one process, the pieces of a 304:
 
 - the whole 304 through Flask (test client, no network): device key + version + response;
-- the version query alone (core.display.board_version);
+- the version query alone (core.queue.board.board_version);
 - a Redis GET of a small key on 127.0.0.1:6379 (raw RESP over TCP, no client library).
 
     .venv/bin/python bench/board_version.py
@@ -64,7 +64,7 @@ def main() -> None:
     os.environ.setdefault("SECRET_KEY", "bench-secret-key-0123456789abcdef")
     from app import create_app
     from core.clock import local_today
-    from core.display import board_version
+    from core.queue.board import board_version
 
     app = create_app()
     client = app.test_client()

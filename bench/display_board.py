@@ -55,10 +55,10 @@ class Desk:
     def prepare(self, tickets: int) -> str:
         from flask_migrate import upgrade
 
-        from core.database import begin_write_transaction
-        from core.demo import seed_demo
-        from core.devices import create_device
-        from core.tickets import find_service, issue_ticket
+        from core.accounts.devices import create_device
+        from core.db.transactions import begin_write_transaction
+        from core.queue.tickets import find_service, issue_ticket
+        from demo.desk import seed_demo
         from extensions import db
 
         with self.app.app_context():
@@ -73,9 +73,9 @@ class Desk:
         return key
 
     def call_next(self, counter_number: int) -> None:
-        from core.calling import call_ticket
-        from core.database import begin_write_transaction
+        from core.db.transactions import begin_write_transaction
         from core.models import Counter, Ticket, TicketStatus
+        from core.queue.calling import call_ticket
         from extensions import db
 
         with self.app.app_context():

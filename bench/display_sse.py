@@ -16,10 +16,10 @@ from flask import Response
 from api.display import board_json
 from api.views import bearer_key
 from app import create_app
+from core.accounts.devices import authenticate_device
 from core.clock import local_today
-from core.devices import authenticate_device
-from core.display import board_state, board_version
 from core.models import DeviceKind
+from core.queue.board import board_state, board_version
 from extensions import db
 
 WATCH_SECONDS = 0.2

@@ -70,11 +70,11 @@ def prepare(database_url: str, instance: Path) -> Desk:
     from flask_migrate import upgrade
 
     from app import create_app
-    from core.database import begin_write_transaction
-    from core.demo import seed_demo
-    from core.devices import create_device
+    from core.accounts.devices import create_device
+    from core.db.transactions import begin_write_transaction
     from core.models import Counter, Service
-    from core.tickets import find_service, issue_ticket
+    from core.queue.tickets import find_service, issue_ticket
+    from demo.desk import seed_demo
     from extensions import db
 
     app = create_app()

@@ -28,7 +28,7 @@ sys.path[:0] = [str(PROJECT), str(PROJECT / "tests")]
 
 from PIL import Image, ImageDraw  # noqa: E402
 
-from core.printing.slip import Paper, Slip, header_bytes, render_slip  # noqa: E402
+from printing.slip import Paper, Slip, header_bytes, render_slip  # noqa: E402
 from printing_helpers import SAMPLE_SLIP  # noqa: E402
 
 PAPERS = [

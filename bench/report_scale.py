@@ -5,7 +5,7 @@ Fills a database with `flask demo-history --days 1825` (about 1,000,000 dossiers
 the year's reform report (the official table), the statistics of that year (queues,
 satisfaction, trends), the live view's state, and the two pages over HTTP-less requests
 through the app (template rendering included). Closed days are read from their per-day
-summaries (core/report_summaries.py), which demo-history fills.
+summaries (core/reports/summaries.py), which demo-history fills.
 
     .venv/bin/python bench/report_scale.py sqlite            # a fresh SQLite file
     .venv/bin/python bench/report_scale.py postgresql        # BENCH_DATABASE_URL
@@ -74,14 +74,14 @@ def measure(url: str, instance: Path) -> list[tuple[str, float, float]]:
     from app import create_app
     from config import TestingConfig
     from core.clock import local_today
-    from core.live_view import live_state
     from core.models import Ticket, User
-    from core.models_dossiers import Dossier
-    from core.models_reports import ReportDay
-    from core.queue_stats import period_statistics
-    from core.reform_report import reform_report
-    from core.report_periods import report_month, year_period
-    from core.report_summaries import ensure_summaries
+    from core.models.dossiers import Dossier
+    from core.models.reports import ReportDay
+    from core.reports.live import live_state
+    from core.reports.periods import report_month, year_period
+    from core.reports.queue_stats import period_statistics
+    from core.reports.reform import reform_report
+    from core.reports.summaries import ensure_summaries
     from extensions import db
 
     app = create_app(TestingConfig(url, str(instance)))

@@ -1,8 +1,7 @@
 """The audit trail: every state change is recorded in the same transaction."""
 
+from core.models import AuditEvent
 from extensions import db
-
-from .models import AuditEvent
 
 
 def record_event(action: str, subject, *, user=None, device=None, **details) -> AuditEvent:

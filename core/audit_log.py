@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from core.clock import local_zone
+from core.models import AuditEvent, Device, Ticket, User
+from core.models.dossiers import Dossier
 from extensions import db
-
-from .clock import local_zone
-from .models import AuditEvent, Device, Ticket, User
-from .models_dossiers import Dossier
 
 
 @dataclass

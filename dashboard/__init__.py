@@ -3,8 +3,8 @@ administrative reform report (báo cáo công tác cải cách hành chính)."""
 
 from flask import Blueprint
 
-from auth.roles import blueprint_roles_required
 from core.models import Role
+from web.roles import blueprint_roles_required
 
 blueprint = Blueprint("dashboard", __name__, template_folder="templates")
 blueprint_roles_required(blueprint, Role.MANAGER, Role.ADMIN)
@@ -22,7 +22,7 @@ def register_commands(state) -> None:
 def figure(value, kind: str = "int") -> str:
     """A number as the page shows it: Vietnamese separators unless the page is English."""
     from core.errors import speaks_english
-    from core.report_documents import vn_number
+    from core.reports.documents import vn_number
 
     if value is None or value == "":
         return "–" if kind in ("decimal", "percent") else ""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from core.report_tables import Table
+from core.reports.tables import Table
 
 # table key: (chart type, [(column index, colour)], stacked, horizontal)
 SPECS = {

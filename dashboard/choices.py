@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from core.models import Counter, Role, User
-from core.models_dossiers import Field, Procedure
+from core.models.dossiers import Field, Procedure
 from extensions import db
 
 

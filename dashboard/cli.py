@@ -9,7 +9,7 @@ import click
 from flask.cli import AppGroup
 
 from core.errors import DomainError
-from core.report_periods import custom_period, parse_day
+from core.reports.periods import custom_period, parse_day
 
 report_group = AppGroup("report", help="Báo cáo công tác cải cách hành chính (reform report).")
 FORMATS = ("json", "xlsx", "docx")
@@ -27,7 +27,7 @@ FORMATS = ("json", "xlsx", "docx")
 )
 def report_tthc(start: str, end: str, output_format: str, output: Path | None) -> None:
     """The table of results of handling administrative procedures for a period."""
-    from core.reform_report import reform_report
+    from core.reports.reform import reform_report
 
     try:
         period = custom_period(parse_day(start), parse_day(end))
@@ -41,8 +41,8 @@ def report_tthc(start: str, end: str, output_format: str, output: Path | None) -
             return
         output.write_text(text + "\n", encoding="utf-8")
     else:
-        from core.queue_stats import period_statistics
-        from core.report_documents import report_docx, report_filename, report_xlsx
+        from core.reports.documents import report_docx, report_filename, report_xlsx
+        from core.reports.queue_stats import period_statistics
 
         statistics = period_statistics(period, apologies=report.total.apologies)
         build = report_xlsx if output_format == "xlsx" else report_docx
@@ -67,8 +67,8 @@ def report_tthc(start: str, end: str, output_format: str, output: Path | None) -
 )
 def demo_history_command(days, dossiers_per_day, tickets_per_day, seed, if_empty) -> None:
     """Fill the database with a realistic history of working days ending today."""
-    from core.database import begin_write_transaction
-    from core.demo_history import (
+    from core.db.transactions import begin_write_transaction
+    from demo.history import (
         HistoryPlan,
         database_has_history,
         tidy_after_bulk,

@@ -9,8 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from core.clock import local_today
 from core.errors import InvalidInput
-from core.reform_report import ReportFilter
-from core.report_periods import (
+from core.reports.periods import (
     Period,
     PeriodKind,
     current_period,
@@ -18,6 +17,7 @@ from core.report_periods import (
     parse_day,
     parse_period_key,
 )
+from core.reports.reform import ReportFilter
 
 
 @dataclass

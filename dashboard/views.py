@@ -1,21 +1,21 @@
-"""Dashboard pages: thin views over core.live_view, core.reform_report and core.queue_stats."""
+"""Dashboard pages: thin views over the live view, the reform report and the queue statistics."""
 
 from flask import abort, current_app, jsonify, render_template, request
 
 from core.clock import local_today
 from core.errors import in_request_language
-from core.live_view import live_state
-from core.queue_stats import period_statistics
-from core.reform_report import reform_report
-from core.report_documents import (
+from core.reports.documents import (
     DOCX_TYPE,
     XLSX_TYPE,
     report_docx,
     report_filename,
     tables_xlsx,
 )
-from core.report_periods import presets
-from core.report_tables import statistics_tables
+from core.reports.live import live_state
+from core.reports.periods import presets
+from core.reports.queue_stats import period_statistics
+from core.reports.reform import reform_report
+from core.reports.tables import statistics_tables
 
 from . import blueprint
 from .charts import chart_spec

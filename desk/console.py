@@ -4,13 +4,13 @@ import hashlib
 
 from flask import current_app
 
-from core import calling
 from core.clock import utcnow
-from core.counters import active_counters, current_ticket
 from core.models import Counter, TicketStatus
-from core.models_desk import CounterSession
-from core.ticket_flow import TicketAction, can, no_show_after_calls
-from core.tickets import active_services
+from core.models.desk import CounterSession
+from core.queue import calling
+from core.queue.counters import active_counters, current_ticket
+from core.queue.ticket_flow import TicketAction, can, no_show_after_calls
+from core.queue.tickets import active_services
 
 QUEUE_SHOWN = 12
 

@@ -4,9 +4,11 @@ from flask import current_app, flash, jsonify, redirect, render_template, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from auth.roles import roles_required
-from core import calling
-from core.counters import (
+from core.errors import DomainError
+from core.models import Role
+from core.models.desk import CounterSession
+from core.queue import calling
+from core.queue.counters import (
     active_counters,
     close_session,
     open_session,
@@ -14,11 +16,9 @@ from core.counters import (
     require_session,
     sessions_today,
 )
-from core.errors import DomainError
-from core.models import Role
-from core.models_desk import CounterSession
-from core.ticket_flow import Actor, TicketAction
+from core.queue.ticket_flow import Actor, TicketAction
 from extensions import db
+from web.roles import roles_required
 
 from . import blueprint
 from .console import console_context, console_version

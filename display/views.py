@@ -2,7 +2,7 @@
 
 from flask import current_app, render_template, url_for
 
-from core.speech import CHIME, VOCABULARY
+from core.queue.speech import CHIME, VOCABULARY
 
 from . import blueprint
 

@@ -11,13 +11,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from auth.roles import roles_required
 from core.clock import local_today
-from core.dossier_settings import SPECS, dossier_settings, save_settings
-from core.errors import DomainError
-from core.models import Role
-from core.models_dossiers import CalendarDay, OnlineLevel, Procedure
-from core.procedures import (
+from core.dossiers.procedures import (
     DocumentSpec,
     ProcedureData,
     all_procedures,
@@ -25,8 +20,18 @@ from core.procedures import (
     parse_document,
     save_procedure,
 )
-from core.workdays import add_calendar_day, entered_days, remove_calendar_day, year_overview
+from core.dossiers.settings import SPECS, dossier_settings, save_settings
+from core.dossiers.workdays import (
+    add_calendar_day,
+    entered_days,
+    remove_calendar_day,
+    year_overview,
+)
+from core.errors import DomainError
+from core.models import Role
+from core.models.dossiers import CalendarDay, OnlineLevel, Procedure
 from extensions import db
+from web.roles import roles_required
 
 from . import blueprint
 from .forms import CalendarDayForm, CatalogueImportForm, EmptyForm, ProcedureForm

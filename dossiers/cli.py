@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from core.calendar import parse_period
 from core.clock import local_zone
-from core.workdays import work_calendar
+from core.dossiers.calendar import parse_period
+from core.dossiers.workdays import work_calendar
 
 from . import blueprint
 

@@ -9,9 +9,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from core import dossier_forms
-from core.dossier_settings import dossier_settings
-from core.dossiers import register_entries
+from core.dossiers import forms as dossier_forms
+from core.dossiers.reception import register_entries
+from core.dossiers.settings import dossier_settings
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -19,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from core.dossier_states import Action
+from core.dossiers.states import Action
 
 CHANNEL_CHOICES = [
     SelectChoice("direct", _l("Trực tiếp tại quầy")),

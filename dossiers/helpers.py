@@ -10,7 +10,7 @@ import qrcode.image.svg
 from flask import current_app, flash, render_template, url_for
 
 from core.clock import local_zone
-from core.dossier_forms import FormDocument
+from core.dossiers.forms import FormDocument
 from core.errors import DomainError
 
 from .pdf import render_pdf

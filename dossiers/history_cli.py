@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from core.database import begin_write_transaction
-from core.dossier_import import ImportRejected, import_history
+from core.db.transactions import begin_write_transaction
+from core.dossiers.importing import ImportRejected, import_history
 from core.errors import DomainError
 from extensions import db
 

@@ -2,10 +2,10 @@
 
 from flask import current_app, render_template, request
 
-from core.dossier_errors import DossierNotFound
-from core.dossier_states import STATUS_LABELS
-from core.dossiers import code_from_scan, find_dossier
-from core.models_dossiers import DossierStatus
+from core.dossiers.errors import DossierNotFound
+from core.dossiers.reception import code_from_scan, find_dossier
+from core.dossiers.states import STATUS_LABELS
+from core.models.dossiers import DossierStatus
 from core.vntext import mask_name
 from extensions import limiter
 

@@ -9,7 +9,7 @@ import qrcode
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from core.dossier_forms import FormDocument
+from core.dossiers.forms import FormDocument
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts" / "print"
 FAMILY = "DejaVuSerif"

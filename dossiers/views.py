@@ -6,12 +6,10 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from auth.roles import roles_required
-from core import dossier_forms
 from core.clock import local_today
-from core.dossier_settings import dossier_settings
-from core.dossier_states import STATUS_LABELS, Move, allowed_actions, move
-from core.dossiers import (
+from core.dossiers import forms as dossier_forms
+from core.dossiers.procedures import find_procedure, search_procedures
+from core.dossiers.reception import (
     Applicant,
     Reception,
     code_from_scan,
@@ -21,11 +19,13 @@ from core.dossiers import (
     receive_dossier,
     recent_dossiers,
 )
+from core.dossiers.settings import dossier_settings
+from core.dossiers.states import STATUS_LABELS, Move, allowed_actions, move
 from core.errors import DomainError
 from core.models import Role
-from core.models_dossiers import Channel, ReceptionSlip, SlipKind
-from core.procedures import find_procedure, search_procedures
+from core.models.dossiers import Channel, ReceptionSlip, SlipKind
 from extensions import db
+from web.roles import roles_required
 
 from . import blueprint
 from .forms import FindForm, MoveForm, ReceptionForm
@@ -41,7 +41,7 @@ from .helpers import (
 
 STAFF = (Role.OFFICER, Role.MANAGER, Role.ADMIN)
 # Forms, slips and the register carry applicants' details: officers and admins only
-# (core/privacy.py); managers see the lists and dossiers with masked names.
+# (core/dossiers/privacy.py); managers see the lists and dossiers with masked names.
 DESK = (Role.OFFICER, Role.ADMIN)
 
 

@@ -3,7 +3,7 @@
 from flask import current_app, render_template
 
 from core.clock import local_now
-from core.tickets import active_services, waiting_counts
+from core.queue.tickets import active_services, waiting_counts
 
 from . import blueprint
 

@@ -2,7 +2,7 @@
 
 from flask import jsonify
 
-from core.database_faults import database_status
+from core.db.faults import database_status
 
 from . import blueprint
 

@@ -14,9 +14,8 @@ from agent.print_agent import (
     ServerError,
     parse_printer_url,
 )
-from core.printing.worker import PrintWorker
-
-from . import blueprint
+from printing.admin import blueprint
+from printing.worker import PrintWorker
 
 
 @blueprint.cli.command("print-worker")

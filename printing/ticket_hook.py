@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from core.database import begin_write_transaction_afresh
-from core.devices import KnownDevice
-from core.printing.jobs import queue_ticket
-from core.printing.printers import find_printer, has_printer
-from core.tickets import IssuedTicket
+from core.accounts.devices import KnownDevice
+from core.db.transactions import begin_write_transaction_afresh
+from core.queue.tickets import IssuedTicket
 from extensions import db
+from printing.jobs import queue_ticket
+from printing.printers import find_printer, has_printer
 
 
 @dataclass(frozen=True)

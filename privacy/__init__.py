@@ -11,7 +11,7 @@ def sees_personal_data() -> bool:
     """Whether the signed-in user may see applicants' details in full."""
     from flask_login import current_user
 
-    from core.privacy import sees_personal_data as allowed
+    from core.dossiers.privacy import sees_personal_data as allowed
 
     return allowed(current_user)
 
@@ -21,7 +21,7 @@ def applicant_name(name: str) -> str:
     """The applicant's name as the signed-in user may see it (masked for managers)."""
     from flask_login import current_user
 
-    from core.privacy import shown_name
+    from core.dossiers.privacy import shown_name
 
     return shown_name(name, current_user)
 

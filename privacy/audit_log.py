@@ -5,11 +5,11 @@ from datetime import date
 from flask import render_template, request
 from flask_babel import gettext as _
 
-from auth.roles import roles_required
+from core.accounts.user_admin import ROLE_NAMES
 from core.audit_log import AuditFilter, audit_query, filter_choices, known_actions
 from core.models import Role
-from core.user_admin import ROLE_NAMES
 from extensions import db
+from web.roles import roles_required
 
 from . import blueprint
 from .labels import action_name, subject_name

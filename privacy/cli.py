@@ -9,8 +9,8 @@ import click
 from flask import current_app
 
 from core.clock import to_local
-from core.database import begin_write_transaction
-from core.privacy import anonymise_finished, personal_data_of
+from core.db.transactions import begin_write_transaction
+from core.dossiers.privacy import anonymise_finished, personal_data_of
 from extensions import db
 
 from . import blueprint

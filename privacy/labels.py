@@ -3,8 +3,8 @@
 from flask_babel import lazy_gettext as _l
 
 from admin.labels import ACTION_NAMES as ADMIN_ACTION_NAMES
-from core.dossier_states import ACTION_LABELS as DOSSIER_ACTIONS
-from core.ticket_flow import ACTION_LABELS as TICKET_ACTIONS
+from core.dossiers.states import ACTION_LABELS as DOSSIER_ACTIONS
+from core.queue.ticket_flow import ACTION_LABELS as TICKET_ACTIONS
 
 ACTION_NAMES = {
     **ADMIN_ACTION_NAMES,

@@ -3,12 +3,12 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from core.counters import find_counter
 from core.errors import DomainError
 from core.models import Ticket, TicketStatus
-from core.models_desk import RatingScore, RatingSource
-from core.ratings import LOW_SCORES, REASON_LABELS, SCORE_LABELS, rate_ticket, rating_of
-from core.tickets import find_ticket
+from core.models.desk import RatingScore, RatingSource
+from core.queue.counters import find_counter
+from core.queue.ratings import LOW_SCORES, REASON_LABELS, SCORE_LABELS, rate_ticket, rating_of
+from core.queue.tickets import find_ticket
 from extensions import db
 
 from . import blueprint

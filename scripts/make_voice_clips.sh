@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes the board's voice clips (static/voice/vi/): one clip per word of core/speech.py's
+# Makes the board's voice clips (static/voice/vi/): one clip per word of core/queue/speech.py's
 # vocabulary, spoken by espeak-ng's Vietnamese voice, trimmed of silence, peak-levelled
 # and compressed twice: Ogg/Opus (small, first choice) and MP3 (for browsers without Opus).
 # Plus the chime. Run from the project folder after changing the vocabulary:
@@ -37,7 +37,7 @@ encode() {  # encode SOURCE.wav SLUG [FILTER]
     -c:a libmp3lame -b:a 32k "$OUT/$slug.mp3"
 }
 
-"$PYTHON" -m core.speech > "$WORK/vocabulary.tsv"
+"$PYTHON" -m core.queue.speech > "$WORK/vocabulary.tsv"
 total=$(wc -l < "$WORK/vocabulary.tsv")
 done_count=0
 while IFS=$'\t' read -r slug text; do

@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, text
 
 from app import create_app
 from config import TestingConfig, normalise_database_url
-from core.demo import seed_demo
+from demo.desk import seed_demo
 from extensions import db
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -92,7 +92,8 @@ def database_url(template_database, tmp_path):
 
 @pytest.fixture
 def app(database_url, tmp_path):
-    from core import devices, tickets
+    from core.accounts import devices
+    from core.queue import tickets
 
     tickets.reset_caches()
     devices.forget_known_devices()

@@ -5,10 +5,10 @@ import re
 import pytest
 from flask import g
 
-from core.counters import open_session
-from core.devices import create_device
+from core.accounts.devices import create_device
 from core.models import AuditEvent, CallEvent, Ticket, User
-from core.tickets import find_service, issue_ticket
+from core.queue.counters import open_session
+from core.queue.tickets import find_service, issue_ticket
 from extensions import db
 
 

@@ -1,9 +1,9 @@
 """Shared helpers for the dossier tests."""
 
-from core.dossiers import Applicant, Reception, receive_dossier
+from core.dossiers.procedures import find_procedure
+from core.dossiers.reception import Applicant, Reception, receive_dossier
 from core.models import User
-from core.models_dossiers import Channel
-from core.procedures import find_procedure
+from core.models.dossiers import Channel
 from extensions import db
 
 GOOD_APPLICANT = dict(

@@ -14,11 +14,11 @@ from pathlib import Path
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
-from core.printing.tcvn3 import decode_table
+from printing.tcvn3 import decode_table
 
 MONO_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf")
 BOLD_MONO_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf")
-REGULAR_FONT = Path(__file__).resolve().parent.parent / "core/printing/fonts/DejaVuSans.ttf"
+REGULAR_FONT = Path(__file__).resolve().parent.parent / "printing/fonts/DejaVuSans.ttf"
 CELL = (12, 24)  # font A
 
 

@@ -7,11 +7,11 @@ import threading
 import time
 from contextlib import contextmanager
 
-from core.devices import create_device
-from core.models_printing import PrintJob
-from core.printing.slip import Slip
-from core.printing.worker import PrintWorker
+from core.accounts.devices import create_device
+from core.models.printing import PrintJob
 from extensions import db
+from printing.slip import Slip
+from printing.worker import PrintWorker
 
 SAMPLE_URL = "http://192.168.1.10:5000/t/Zx3kP9qLmN2vB7cD4eF6gH"
 # A slip as the kiosk prints it, for the printing tests and bench/printing.py.

@@ -5,7 +5,7 @@ import time_machine
 
 from conftest import SCREENSHOTS, local_time
 from core.models import Service
-from core.opening_hours import OFFICE_HOURS_WITH_SATURDAY, week_of
+from core.queue.opening_hours import OFFICE_HOURS_WITH_SATURDAY, week_of
 from extensions import db
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

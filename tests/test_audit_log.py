@@ -3,9 +3,9 @@
 import time_machine
 
 from conftest import local_time
-from core.calling import call_next
-from core.dossier_states import Action, move
-from core.ticket_flow import Actor
+from core.dossiers.states import Action, move
+from core.queue.calling import call_next
+from core.queue.ticket_flow import Actor
 from desk_support import fresh_user_per_request, issue, log_in, sign_in_to_counter, user  # noqa: F401
 from extensions import db
 from tests.dossier_helpers import officer, receive

@@ -5,10 +5,10 @@ import sqlite3
 import pytest
 from sqlalchemy import MetaData, text
 
-from core.backup import file_kind
 from core.models import Ticket
 from desk_support import issue, sign_in_to_counter
 from extensions import db
+from ops.backup import file_kind
 
 
 def every_row() -> dict[str, list[tuple]]:
@@ -34,8 +34,8 @@ def wipe() -> None:
 
 @pytest.fixture
 def busy_desk(demo):
-    from core.calling import call_ticket
-    from core.counters import find_counter
+    from core.queue.calling import call_ticket
+    from core.queue.counters import find_counter
 
     for code in ("GPLX", "PTIEN", "GPLX", "VTAI"):
         issue(code)

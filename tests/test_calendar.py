@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import holidays
 import pytest
 
-from core.calendar import Timeliness, WorkCalendar, parse_office_hours, parse_period
+from core.dossiers.calendar import Timeliness, WorkCalendar, parse_office_hours, parse_period
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 KNOWN = holidays.country_holidays("VN", years=range(2024, 2029))

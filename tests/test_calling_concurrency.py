@@ -13,11 +13,11 @@ from concurrent.futures import ProcessPoolExecutor
 import pytest
 
 from conftest import POSTGRES_URL
-from core import calling
-from core.database import begin_write_transaction
-from core.devices import authenticate_device
+from core.accounts.devices import authenticate_device
+from core.db.transactions import begin_write_transaction
 from core.models import CallEvent, DeviceKind, Ticket, TicketSequence, TicketStatus
-from core.ticket_flow import Actor
+from core.queue import calling
+from core.queue.ticket_flow import Actor
 from counter_caller import press_next_until_empty
 from desk_support import counter_key, issue
 from extensions import db

@@ -8,7 +8,7 @@ import time_machine
 from openapi_schema_validator import OAS30Validator
 
 from conftest import local_time
-from core.devices import create_device, revoke_device
+from core.accounts.devices import create_device, revoke_device
 from core.models import CallEvent, CallKind, Device, Ticket, TicketStatus
 from desk_support import (  # noqa: F401  (fixture)
     counter_key,

@@ -4,7 +4,7 @@ none reports a violation (no inline script, style attribute or foreign source)."
 import pytest
 
 from conftest import SCREENSHOTS
-from core.devices import create_device
+from core.accounts.devices import create_device
 from extensions import db
 from tests.dossier_helpers import receive
 

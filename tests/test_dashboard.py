@@ -9,9 +9,9 @@ import time_machine
 
 from conftest import local_time
 from core.models import Counter, Service, Ticket, TicketStatus
-from core.models_desk import CounterSession, Rating, RatingScore, RatingSource
-from core.queue_stats import period_statistics
-from core.report_periods import custom_period
+from core.models.desk import CounterSession, Rating, RatingScore, RatingSource
+from core.reports.periods import custom_period
+from core.reports.queue_stats import period_statistics
 from desk_support import log_in, user
 from extensions import db
 from tests.reform_history import PERIOD, build_history

@@ -4,8 +4,8 @@ statistics page draws its charts; screenshots for the docs."""
 import pytest
 
 from conftest import SCREENSHOTS
-from core.calling import call_next
-from core.ticket_flow import Actor
+from core.queue.calling import call_next
+from core.queue.ticket_flow import Actor
 from desk_support import issue, sign_in_to_counter, user
 from extensions import db
 

@@ -3,13 +3,13 @@
 import time_machine
 
 from conftest import local_time
-from core.dossier_states import Action, Move, move
+from core.dossiers.states import Action, Move, move
 from core.models import Ticket
-from core.models_desk import Rating
-from core.models_dossiers import Dossier, DossierEvent, DossierStatus
-from core.reform_report import reform_report
-from core.report_periods import custom_period
-from core.tickets import find_service, issue_ticket
+from core.models.desk import Rating
+from core.models.dossiers import Dossier, DossierEvent, DossierStatus
+from core.queue.tickets import find_service, issue_ticket
+from core.reports.periods import custom_period
+from core.reports.reform import reform_report
 from extensions import db
 from tests.dossier_helpers import count, officer, receive
 

@@ -5,7 +5,7 @@ import requests
 
 from conftest import SCREENSHOTS
 from core.models import Ticket, TicketStatus
-from core.models_desk import Rating, RatingScore, RatingSource
+from core.models.desk import Rating, RatingScore, RatingSource
 from desk_support import counter_key, issue
 from extensions import db
 

@@ -7,10 +7,10 @@ import pytest
 import time_machine
 
 from conftest import local_time
-from core.counters import close_session, open_session, open_session_of
-from core.desk_errors import CounterBusy, CounterTaken
 from core.models import AuditEvent, Ticket, TicketStatus
-from core.models_desk import CounterSession
+from core.models.desk import CounterSession
+from core.queue.counters import close_session, open_session, open_session_of
+from core.queue.errors import CounterBusy, CounterTaken
 from desk_support import (  # noqa: F401  (fixture)
     count,
     csrf_token,

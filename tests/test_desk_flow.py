@@ -7,8 +7,11 @@ import time_machine
 from sqlalchemy.exc import IntegrityError
 
 from conftest import local_time
-from core import calling
-from core.desk_errors import (
+from core.accounts.devices import authenticate_device
+from core.errors import DomainError
+from core.models import AuditEvent, CallEvent, CallKind, DeviceKind, Ticket, TicketStatus
+from core.queue import calling
+from core.queue.errors import (
     IllegalTransition,
     NoCurrentTicket,
     NotAtCounter,
@@ -16,11 +19,8 @@ from core.desk_errors import (
     StaleScreen,
     WrongCounterDevice,
 )
-from core.devices import authenticate_device
-from core.errors import DomainError
-from core.models import AuditEvent, CallEvent, CallKind, DeviceKind, Ticket, TicketStatus
-from core.ticket_flow import TRANSITIONS, Actor, TicketAction, move
-from core.tickets import find_service, issue_ticket
+from core.queue.ticket_flow import TRANSITIONS, Actor, TicketAction, move
+from core.queue.tickets import find_service, issue_ticket
 from desk_support import counter_key, issue, sign_in_to_counter, snapshot, user
 from extensions import db
 

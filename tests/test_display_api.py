@@ -9,11 +9,11 @@ from flask_babel import refresh
 from openapi_schema_validator import OAS30Validator
 
 from conftest import local_time
+from core.accounts.devices import create_device, revoke_device
 from core.audit import record_event
-from core.calling import call_ticket
-from core.devices import create_device, revoke_device
 from core.models import Counter, Ticket, TicketStatus
-from core.tickets import find_service, issue_ticket
+from core.queue.calling import call_ticket
+from core.queue.tickets import find_service, issue_ticket
 from extensions import db
 
 SPEC = json.loads((Path(__file__).parent.parent / "api" / "openapi.json").read_text())

@@ -6,11 +6,11 @@ import time
 import pytest
 
 from conftest import SCREENSHOTS
-from core.calling import call_ticket
-from core.database import begin_write_transaction
-from core.devices import create_device, revoke_device
+from core.accounts.devices import create_device, revoke_device
+from core.db.transactions import begin_write_transaction
 from core.models import Counter, Device, Ticket
-from core.tickets import find_service, issue_ticket
+from core.queue.calling import call_ticket
+from core.queue.tickets import find_service, issue_ticket
 from extensions import db
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

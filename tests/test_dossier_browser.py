@@ -10,8 +10,8 @@ from PIL import Image
 
 from conftest import SCREENSHOTS
 from core.models import Counter, Ticket, TicketStatus
-from core.models_dossiers import Dossier, DossierStatus
-from core.tickets import find_service, issue_ticket
+from core.models.dossiers import Dossier, DossierStatus
+from core.queue.tickets import find_service, issue_ticket
 from extensions import db
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

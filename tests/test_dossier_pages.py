@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from conftest import local_time
 from core.models import AuditEvent
-from core.models_dossiers import CalendarDay, Dossier, Procedure, ReceptionSlip
+from core.models.dossiers import CalendarDay, Dossier, Procedure, ReceptionSlip
 from extensions import db
 from tests.dossier_helpers import count, receive
 
@@ -192,7 +192,7 @@ def test_admin_edits_a_procedure_and_enters_a_calendar_day(signed_in):
 
 def test_admin_settings_change_the_forms(signed_in):
     client = signed_in("quantri")
-    from core.dossier_settings import SPECS, dossier_settings
+    from core.dossiers.settings import SPECS, dossier_settings
 
     values = dossier_settings()
     bad = client.post("/admin/dossier-settings", data={**values, "agency_code": "bad code"})
@@ -221,7 +221,7 @@ def test_register_exports_to_xlsx(signed_in):
 
 
 def test_apology_and_control_slip_print_with_vietnamese_date_phrases(signed_in):
-    from core.dossier_states import Action, Move, move
+    from core.dossiers.states import Action, Move, move
     from tests.dossier_helpers import officer
 
     client = signed_in()

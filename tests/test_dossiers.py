@@ -6,25 +6,25 @@ import pytest
 import time_machine
 
 from conftest import local_time
-from core.dossier_errors import (
+from core.dossiers.errors import (
     DossierRuleBroken,
     IllegalTransition,
     InvalidApplicant,
     TicketNotReceivable,
 )
-from core.dossier_states import Action, Move, allowed_actions, move
-from core.dossiers import Applicant, Reception, code_from_scan, receive_dossier
+from core.dossiers.procedures import find_procedure, save_procedure
+from core.dossiers.reception import Applicant, Reception, code_from_scan, receive_dossier
+from core.dossiers.states import Action, Move, allowed_actions, move
 from core.errors import InvalidInput
 from core.models import AuditEvent, Ticket, TicketStatus
-from core.models_dossiers import (
+from core.models.dossiers import (
     Channel,
     Dossier,
     DossierEvent,
     DossierSequence,
     DossierStatus,
 )
-from core.procedures import find_procedure, save_procedure
-from core.tickets import find_service, issue_ticket
+from core.queue.tickets import find_service, issue_ticket
 from extensions import db
 from tests.dossier_helpers import count, officer, receive
 
@@ -266,12 +266,12 @@ def test_refusal_needs_a_reason_and_counts_as_a_result(demo):
 
 
 def test_new_terms_of_a_procedure_leave_received_dossiers_alone(demo):
-    from core.procedures import ProcedureData, terms_of  # noqa: F401
+    from core.dossiers.procedures import ProcedureData, terms_of  # noqa: F401
 
     with time_machine.travel(local_time(2026, 3, 2, 9, 0), tick=False):
         before = receive()
     procedure = find_procedure("GPLX-DOI")
-    from core.procedures import DocumentSpec
+    from core.dossiers.procedures import DocumentSpec
 
     data = ProcedureData(
         code="GPLX-DOI",

@@ -11,9 +11,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
 from core.clock import utcnow
-from core.database import DriverWriter
+from core.db.transactions import DriverWriter
 from core.models import AuditEvent, Ticket
-from core.tickets import INSERT_AUDIT_EVENT, service_info, take_ticket
+from core.queue.tickets import INSERT_AUDIT_EVENT, service_info, take_ticket
 from extensions import db
 
 

@@ -6,7 +6,7 @@ import time_machine
 
 from conftest import local_time
 from core.models import Counter, Service, Ticket, TicketStatus
-from core.tickets import estimated_wait_minutes, find_service, issue_ticket, service_time
+from core.queue.tickets import estimated_wait_minutes, find_service, issue_ticket, service_time
 from extensions import db
 
 

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from conftest import local_time
 from core.errors import ServiceClosed, ServiceInactive
 from core.models import AuditEvent, Service, ServiceHours, Ticket, TicketSequence, TicketStatus
-from core.tickets import find_service, issue_ticket, waiting_ahead
+from core.queue.tickets import find_service, issue_ticket, waiting_ahead
 from extensions import db
 
 

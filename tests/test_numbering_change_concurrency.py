@@ -8,7 +8,7 @@ import requests
 
 from core.clock import local_today
 from core.models import AuditEvent, Service, Ticket
-from core.models_admin import ServiceNumberingChange
+from core.models.numbering import ServiceNumberingChange
 from extensions import db
 
 pytestmark = pytest.mark.slow

@@ -2,8 +2,9 @@
 
 import pytest
 
+from core.accounts.printer_addresses import normalise_printer_url
 from core.errors import InvalidInput
-from core.opening_hours import (
+from core.queue.opening_hours import (
     ALWAYS_OPEN,
     OFFICE_HOURS_WITH_SATURDAY,
     format_clock,
@@ -11,7 +12,6 @@ from core.opening_hours import (
     summarise,
     week_as_text,
 )
-from core.printer_urls import normalise_printer_url
 
 CLOSED = [("", ""), ("", "")]
 

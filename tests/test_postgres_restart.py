@@ -14,7 +14,7 @@ from private_postgres import PrivatePostgres, unavailable_reason
 import config
 from app import create_app
 from conftest import POSTGRES_URL, LiveServer, migrate
-from core.demo import seed_demo
+from demo.desk import seed_demo
 from extensions import db
 
 pytestmark = [

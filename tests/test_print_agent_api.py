@@ -11,7 +11,7 @@ import time_machine
 from openapi_schema_validator import OAS30Validator
 
 from core.models import AuditEvent
-from core.models_printing import Printer, PrintJob, PrintJobStatus
+from core.models.printing import Printer, PrintJob, PrintJobStatus
 from escpos_reader import read
 from extensions import db
 from printing_helpers import issue, jobs, login, printer_kiosk

@@ -13,7 +13,7 @@ import zxingcpp
 
 from conftest import PROJECT_DIR
 from core.models import Device
-from core.models_printing import Printer, PrintJob, PrintJobStatus
+from core.models.printing import Printer, PrintJob, PrintJobStatus
 from escpos_reader import read
 from extensions import db
 from fake_printer import FakePrinter, free_port, strip_status

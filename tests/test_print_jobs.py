@@ -11,14 +11,14 @@ import zxingcpp
 from api import views as api_views
 from conftest import local_time
 from core.clock import utcnow
-from core.database import begin_write_transaction
+from core.db.transactions import begin_write_transaction
 from core.models import AuditEvent, Ticket
-from core.models_printing import Printer, PrintJob, PrintJobStatus
-from core.printing import jobs as job_rules
-from core.printing.jobs import claim_next, sweep
+from core.models.printing import Printer, PrintJob, PrintJobStatus
 from escpos_reader import read
 from extensions import db
 from fake_printer import FakePrinter, free_port, strip_status
+from printing import jobs as job_rules
+from printing.jobs import claim_next, sweep
 from printing_helpers import (
     FAST_PRINTING,
     csrf_token,

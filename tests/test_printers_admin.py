@@ -5,11 +5,11 @@ import time_machine
 from flask_babel import refresh
 
 from conftest import SCREENSHOTS, local_time
-from core.database import begin_write_transaction
+from core.db.transactions import begin_write_transaction
 from core.models import AuditEvent, Device
-from core.models_printing import Printer, PrintJobKind, PrintJobStatus
-from core.printing.jobs import fail
+from core.models.printing import Printer, PrintJobKind, PrintJobStatus
 from extensions import db
+from printing.jobs import fail
 from printing_helpers import csrf_token, issue, jobs, login, printer_kiosk
 
 MORNING = local_time(2026, 3, 2, 8, 15)

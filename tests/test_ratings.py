@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from conftest import local_time
 from core.models import AuditEvent, Ticket
-from core.models_desk import Rating, RatingScore, RatingSource
+from core.models.desk import Rating, RatingScore, RatingSource
 from desk_support import (  # noqa: F401  (fixture)
     count,
     counter_key,

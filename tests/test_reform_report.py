@@ -7,8 +7,7 @@ import pytest
 
 from conftest import local_time
 from core.errors import InvalidInput
-from core.reform_report import ReportFilter, reform_report
-from core.report_periods import (
+from core.reports.periods import (
     PeriodKind,
     current_period,
     custom_period,
@@ -19,6 +18,7 @@ from core.report_periods import (
     quarter_period,
     year_period,
 )
+from core.reports.reform import ReportFilter, reform_report
 from tests.reform_history import DRIVERS, EXPECTED, PERIOD, build_history
 
 

@@ -8,15 +8,15 @@ import pytest
 import time_machine
 
 from conftest import local_time
-from core.dossier_states import OPEN, TRANSITIONS, Action, Move, move
+from core.dossiers.states import OPEN, TRANSITIONS, Action, Move, move
 from core.models import Counter, Ticket, TicketStatus
-from core.models_desk import Rating, RatingScore, RatingSource
-from core.models_dossiers import Dossier
-from core.models_reports import ReportDay
-from core.queue_stats import period_statistics
-from core.reform_report import ReportFilter, reform_report
-from core.report_periods import custom_period, month_period, year_period
-from core.tickets import find_service, issue_ticket
+from core.models.desk import Rating, RatingScore, RatingSource
+from core.models.dossiers import Dossier
+from core.models.reports import ReportDay
+from core.queue.tickets import find_service, issue_ticket
+from core.reports.periods import custom_period, month_period, year_period
+from core.reports.queue_stats import period_statistics
+from core.reports.reform import ReportFilter, reform_report
 from extensions import db
 from tests.dossier_helpers import count, officer, receive
 from tests.reform_history import DRIVERS

@@ -3,7 +3,7 @@ and no HTML form is accepted without its CSRF token.
 
 The walk reads `app.url_map`, so routes added later are covered without editing this file:
 a new route must either be listed below as public, or declare its roles with
-`auth.roles.roles_required` (or `blueprint_roles_required`); JSON API routes that are not
+`web.roles.roles_required` (or `blueprint_roles_required`); JSON API routes that are not
 public must answer 401 to anyone without a device key.
 """
 

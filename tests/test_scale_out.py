@@ -17,7 +17,7 @@ import requests
 from ledger import check_ledger
 
 from conftest import LiveServer
-from core.devices import create_device
+from core.accounts.devices import create_device
 from desk_support import counter_key, issue
 from extensions import db
 

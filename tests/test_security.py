@@ -9,7 +9,7 @@ import time_machine
 import config as settings
 from app import create_app
 from conftest import local_time
-from core.devices import create_device
+from core.accounts.devices import create_device
 from desk_support import fresh_user_per_request, log_in  # noqa: F401  (fixture)
 from extensions import db
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from core.speech import CHIME, VOCABULARY, announce, count, spell
+from core.queue.speech import CHIME, VOCABULARY, announce, count, spell
 
 VOICE_DIR = Path(__file__).resolve().parent.parent / "static" / "voice" / "vi"
 

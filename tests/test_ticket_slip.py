@@ -8,7 +8,8 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageOps
 
-from core.printing.slip import (
+from escpos_reader import read
+from printing.slip import (
     BOLD_FONT,
     NARROW_SIZES,
     REGULAR_FONT,
@@ -17,8 +18,7 @@ from core.printing.slip import (
     Slip,
     render_slip,
 )
-from core.printing.tcvn3 import encode_tcvn3
-from escpos_reader import read
+from printing.tcvn3 import encode_tcvn3
 from printing_helpers import SAMPLE_SLIP, SAMPLE_URL
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"

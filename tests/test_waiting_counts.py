@@ -13,11 +13,11 @@ import pytest
 import time_machine
 
 from conftest import local_time
-from core import calling
 from core.errors import DomainError
 from core.models import Ticket, TicketSequence, TicketStatus
-from core.ticket_flow import Actor, TicketAction
-from core.tickets import find_service, issue_ticket, waiting_ahead, waiting_counts
+from core.queue import calling
+from core.queue.ticket_flow import Actor, TicketAction
+from core.queue.tickets import find_service, issue_ticket, waiting_ahead, waiting_counts
 from desk_support import issue, sign_in_to_counter, user
 from extensions import db
 

@@ -4,10 +4,15 @@ from datetime import date
 
 import pytest
 
+from core.dossiers.workdays import (
+    add_calendar_day,
+    remove_calendar_day,
+    work_calendar,
+    year_overview,
+)
 from core.errors import InvalidInput
 from core.models import AuditEvent
-from core.models_dossiers import CalendarDay
-from core.workdays import add_calendar_day, remove_calendar_day, work_calendar, year_overview
+from core.models.dossiers import CalendarDay
 from extensions import db
 
 

@@ -1,0 +1,1 @@
+"""Accounts: staff users, devices and their keys, printer addresses."""

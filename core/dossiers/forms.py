@@ -1,0 +1,369 @@
+"""The one-stop forms as data: each builder returns a FormDocument that the print page
+(HTML) and the PDF renderer both lay out. Forms are legal documents: their wording is
+Vietnamese whatever the screen language; names and numbering come from the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask_babel import force_locale
+
+from core.clock import local_today, to_local
+from core.dossiers.states import STATUS_LABELS, Action
+from core.models.dossiers import Channel, DocumentKind, Dossier, ReceptionSlip, SlipKind
+
+KIND_WORDS = {
+    DocumentKind.ORIGINAL: "Bản chính",
+    DocumentKind.COPY: "Bản sao",
+    DocumentKind.CERTIFIED_COPY: "Bản sao có chứng thực",
+    DocumentKind.ANY: "Bản chính hoặc bản sao",
+}
+CHANNEL_WORDS = {
+    Channel.DIRECT: "Trực tiếp",
+    Channel.POST: "Qua dịch vụ bưu chính",
+    Channel.ONLINE: "Trực tuyến",
+}
+VERDICT_WORDS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
+
+
+def status_words(dossier: Dossier) -> str:
+    """The status in Vietnamese, whatever the screen language."""
+    with force_locale("vi"):
+        return str(STATUS_LABELS[dossier.status])
+
+
+def vn_date_phrase(day: date) -> str:
+    """'ngày 03 tháng 02 năm 2027'."""
+    return f"ngày {day:%d} tháng {day:%m} năm {day:%Y}"
+
+
+def vn_datetime_phrase(moment: datetime | None) -> str:
+    """'15 giờ 30 phút, ngày 03 tháng 02 năm 2027', in the centre's local time."""
+    if moment is None:
+        return ""
+    local = to_local(moment)
+    return f"{local:%H} giờ {local:%M} phút, {vn_date_phrase(local.date())}"
+
+
+def money(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".") + " đồng" if amount else "Không thu"
+
+
+def period_words(dossier: Dossier) -> str:
+    if dossier.processing_hours is not None:
+        return f"{dossier.processing_hours} giờ làm việc"
+    return f"{dossier.processing_days} ngày làm việc"
+
+
+@dataclass
+class Block:
+    kind: str  # "para", "fields", "table", "list"
+    text: str = ""
+    fields: list[tuple[str, str]] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    widths: list[int] = field(default_factory=list)  # relative column widths
+    items: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FormDocument:
+    slug: str
+    form_number: str
+    basis: str
+    parent_agency: str
+    agency: str
+    title: str
+    place_date: str
+    subtitle: str = ""
+    number_line: str = ""
+    blocks: list[Block] = field(default_factory=list)
+    signatures: list[tuple[str, str, str]] = field(default_factory=list)  # title, hint, name
+    code: str = ""
+    qr_url: str | None = None
+    qr_caption: str = ""
+    page: str = "A5"
+    landscape: bool = False
+
+
+def _base(settings: dict, slug: str, form_key: str, title: str, **extra) -> FormDocument:
+    return FormDocument(
+        slug=slug,
+        form_number=settings[form_key],
+        basis=settings["form_basis"],
+        parent_agency=settings["parent_agency"],
+        agency=settings["agency_name"],
+        title=title,
+        place_date=f"{settings['place_name']}, {vn_date_phrase(extra.pop('day', local_today()))}",
+        **extra,
+    )
+
+
+def _applicant_fields(name: str, address: str, phone: str, email: str = "") -> Block:
+    rows = [("Họ và tên người nộp", name), ("Địa chỉ", address or "…"), ("Số điện thoại", phone)]
+    if email:
+        rows.append(("Thư điện tử", email))
+    return Block("fields", fields=rows)
+
+
+def receipt(dossier: Dossier, settings: dict, lookup_url: str) -> FormDocument:
+    """Mẫu 01: Giấy tiếp nhận hồ sơ và hẹn trả kết quả."""
+    form = _base(
+        settings,
+        "receipt",
+        "form_receipt",
+        "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
+        number_line=f"Số: {dossier.register_number:02d}/{dossier.register_year}",
+        subtitle=f"Mã hồ sơ: {dossier.code}",
+        day=to_local(dossier.received_at).date(),
+        code=dossier.code,
+        qr_url=lookup_url,
+        qr_caption="Quét mã để tra cứu tình trạng hồ sơ",
+    )
+    form.blocks = [
+        Block("para", text=f"{settings['desk_name']} — {settings['agency_name']}"),
+        Block("para", text="Tiếp nhận hồ sơ của:"),
+        _applicant_fields(
+            dossier.applicant_name,
+            dossier.applicant_address,
+            dossier.applicant_phone,
+            dossier.applicant_email,
+        ),
+        Block("fields", fields=[("Nội dung yêu cầu giải quyết", dossier.procedure_name)]),
+        Block("para", text="Thành phần hồ sơ nộp gồm:"),
+        Block(
+            "table",
+            headers=["TT", "Tên giấy tờ", "Hình thức", "Số lượng"],
+            widths=[8, 60, 22, 12],
+            rows=[
+                [str(index), doc.name, KIND_WORDS[doc.kind], str(doc.quantity)]
+                for index, doc in enumerate(dossier.documents, start=1)
+            ],
+        ),
+        Block(
+            "fields",
+            fields=[
+                ("Số lượng hồ sơ", f"{dossier.sets:02d} bộ"),
+                ("Hình thức nộp", CHANNEL_WORDS[dossier.channel]),
+                ("Thời gian giải quyết theo quy định", period_words(dossier)),
+                ("Thời gian nhận hồ sơ", vn_datetime_phrase(dossier.received_at)),
+                ("Thời gian trả kết quả", vn_datetime_phrase(dossier.due_at)),
+                ("Nơi nhận kết quả", settings["return_place"]),
+                ("Phí, lệ phí", money(dossier.fee_vnd)),
+                (
+                    "Vào Sổ theo dõi hồ sơ",
+                    f"Quyển số {dossier.register_year}, số thứ tự {dossier.register_number:02d}",
+                ),
+            ],
+        ),
+    ]
+    officer = dossier.received_by.full_name if dossier.received_by else ""
+    form.signatures = [
+        ("NGƯỜI NỘP HỒ SƠ", "(Ký và ghi rõ họ tên)", dossier.applicant_name),
+        ("NGƯỜI TIẾP NHẬN HỒ SƠ", "(Ký và ghi rõ họ tên)", officer),
+    ]
+    return form
+
+
+def reception_slip(slip: ReceptionSlip, settings: dict) -> FormDocument:
+    """Mẫu 02 (yêu cầu bổ sung, hoàn thiện hồ sơ) or Mẫu 03 (từ chối tiếp nhận)."""
+    supplement = slip.kind == SlipKind.SUPPLEMENT
+    form = _base(
+        settings,
+        slip.kind.value,
+        "form_supplement" if supplement else "form_refusal",
+        "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ"
+        if supplement
+        else "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
+        number_line=f"Số: {slip.id:02d}/{'PBS' if supplement else 'PTC'}",
+        day=to_local(slip.created_at).date(),
+    )
+    form.blocks = [
+        Block("para", text=f"{settings['desk_name']} tiếp nhận hồ sơ của:"),
+        _applicant_fields(slip.applicant_name, slip.applicant_address, slip.applicant_phone),
+        Block("fields", fields=[("Nội dung yêu cầu giải quyết", slip.procedure_name)]),
+    ]
+    if supplement:
+        form.blocks += [
+            Block("para", text="Yêu cầu bổ sung, hoàn thiện hồ sơ gồm những nội dung sau:"),
+            Block(
+                "table",
+                headers=["TT", "Giấy tờ cần bổ sung, hoàn thiện"],
+                widths=[8, 92],
+                rows=[[str(index), item] for index, item in enumerate(slip.items, start=1)],
+            ),
+        ]
+        if slip.reason:
+            form.blocks.append(Block("fields", fields=[("Lý do", slip.reason)]))
+        form.blocks.append(
+            Block(
+                "para",
+                text="Trong quá trình hoàn thiện hồ sơ nếu có vướng mắc, ông/bà liên hệ "
+                f"{settings['desk_name']} để được hướng dẫn.",
+            )
+        )
+    else:
+        form.blocks += [
+            Block(
+                "para",
+                text="Qua xem xét, cơ quan tiếp nhận thông báo không tiếp nhận, giải quyết "
+                "hồ sơ này với lý do cụ thể như sau:",
+            ),
+            Block("para", text=slip.reason),
+            Block("para", text="Xin thông báo để ông/bà được biết và thực hiện."),
+        ]
+    officer = slip.officer.full_name if slip.officer else ""
+    form.signatures = [("NGƯỜI TIẾP NHẬN HỒ SƠ", "(Ký và ghi rõ họ tên)", officer)]
+    return form
+
+
+def apology(dossier: Dossier, settings: dict) -> FormDocument:
+    """Mẫu 04: Phiếu xin lỗi và hẹn lại ngày trả kết quả."""
+    form = _base(
+        settings,
+        "apology",
+        "form_apology",
+        "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+        number_line=f"Số: {dossier.register_number:02d}/PXL",
+        day=to_local(dossier.apologised_at or dossier.received_at).date(),
+    )
+    form.blocks = [
+        Block("fields", fields=[("Kính gửi", dossier.applicant_name)]),
+        Block(
+            "para",
+            text=f"Ngày {to_local(dossier.received_at):%d/%m/%Y}, {settings['agency_name']} "
+            f"tiếp nhận hồ sơ đề nghị giải quyết thủ tục “{dossier.procedure_name}” của ông/bà, "
+            f"mã hồ sơ {dossier.code}.",
+        ),
+        Block(
+            "fields",
+            fields=[
+                (
+                    "Thời gian hẹn trả kết quả giải quyết hồ sơ",
+                    vn_datetime_phrase(dossier.original_due_at),
+                ),
+                ("Lý do chậm trả kết quả", dossier.apology_reason),
+            ],
+        ),
+        Block(
+            "para",
+            text=f"Sự chậm trễ này đã gây phiền hà cho ông/bà. {settings['agency_name']} "
+            "xin lỗi ông/bà và sẽ trả kết quả giải quyết hồ sơ cho ông/bà vào "
+            f"{vn_datetime_phrase(dossier.due_at)}.",
+        ),
+        Block("para", text="Xin trân trọng cảm ơn."),
+    ]
+    form.signatures = [("THỦ TRƯỞNG CƠ QUAN", "(Ký, ghi rõ họ tên và đóng dấu)", "")]
+    return form
+
+
+def control_slip(dossier: Dossier, settings: dict) -> FormDocument:
+    """Mẫu 06: Phiếu kiểm soát quá trình giải quyết hồ sơ."""
+    form = _base(
+        settings,
+        "control",
+        "form_control",
+        "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
+        subtitle=f"Mã hồ sơ: {dossier.code}",
+        day=to_local(dossier.received_at).date(),
+    )
+    handovers = [event for event in dossier.events if event.to_unit]
+    rows = []
+    for index, event in enumerate(handovers, start=1):
+        giver = event.user.full_name if event.user else ""
+        rows.append(
+            [
+                f"{index}. Giao: {event.from_unit}\nNhận: {event.to_unit}",
+                f"{vn_datetime_phrase(event.occurred_at)}\nNgười giao: {giver}\n"
+                f"Người nhận: {event.receiver_name or '…'}",
+                VERDICT_WORDS.get(event.verdict or "", ""),
+                event.note,
+            ]
+        )
+    returned = [event for event in dossier.events if event.action == Action.RETURN.value]
+    for event in returned:
+        rows.append(
+            [
+                f"{len(rows) + 1}. Trả kết quả cho tổ chức, cá nhân",
+                vn_datetime_phrase(event.occurred_at),
+                VERDICT_WORDS.get(event.verdict or "", ""),
+                event.note,
+            ]
+        )
+    form.blocks = [
+        Block(
+            "fields",
+            fields=[
+                ("Tên tổ chức, cá nhân", dossier.applicant_name),
+                (
+                    "Địa chỉ / Điện thoại",
+                    f"{dossier.applicant_address} / {dossier.applicant_phone}",
+                ),
+                ("Thủ tục", dossier.procedure_name),
+                ("Thời gian nhận hồ sơ", vn_datetime_phrase(dossier.received_at)),
+                ("Thời gian trả kết quả", vn_datetime_phrase(dossier.due_at)),
+                ("Cơ quan (bộ phận) giải quyết", dossier.processing_unit),
+                ("Tình trạng hiện nay", status_words(dossier)),
+            ],
+        ),
+        Block(
+            "table",
+            headers=["Tên cơ quan (bộ phận)", "Thời gian giao, nhận hồ sơ", "Kết quả", "Ghi chú"],
+            widths=[30, 40, 14, 16],
+            rows=rows or [["—", "Chưa có bước giao nhận", "", ""]],
+        ),
+    ]
+    return form
+
+
+def register(dossiers: list[Dossier], year: int, settings: dict) -> FormDocument:
+    """Mẫu 07: Sổ theo dõi hồ sơ (A4, landscape)."""
+    form = _base(
+        settings,
+        "register",
+        "form_register",
+        f"SỔ THEO DÕI HỒ SƠ NĂM {year}",
+        subtitle=settings["desk_name"],
+        page="A4",
+        landscape=True,
+    )
+    form.blocks = [
+        Block(
+            "table",
+            headers=[
+                "STT",
+                "Mã hồ sơ",
+                "Tên thủ tục",
+                "Tên tổ chức, cá nhân",
+                "Địa chỉ, số điện thoại",
+                "Cơ quan chủ trì giải quyết",
+                "Nhận hồ sơ",
+                "Hẹn trả kết quả",
+                "Trả kết quả",
+                "Tình trạng",
+            ],
+            widths=[5, 15, 15, 11, 13, 11, 8, 8, 8, 8],
+            rows=[register_row(dossier) for dossier in dossiers]
+            or [["", "", "Chưa có hồ sơ", "", "", "", "", "", "", ""]],
+        )
+    ]
+    return form
+
+
+def register_row(dossier: Dossier) -> list[str]:
+    def short(moment):
+        return to_local(moment).strftime("%H:%M %d/%m/%Y") if moment else ""
+
+    return [
+        f"{dossier.register_number:02d}",
+        dossier.code,
+        dossier.procedure_name,
+        dossier.applicant_name,
+        ", ".join(part for part in (dossier.applicant_address, dossier.applicant_phone) if part),
+        dossier.processing_unit,
+        short(dossier.received_at),
+        short(dossier.due_at),
+        short(dossier.returned_at),
+        status_words(dossier),
+    ]

@@ -1,0 +1,242 @@
+"""Importing the register of an earlier system (CSV or XLSX), all rows or none, so a
+centre keeps its history when it switches. Dossier codes make a second import a no-op."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
+from core.audit import record_event
+from core.clock import local_zone, to_local
+from core.dossiers.procedures import terms_at_receipt
+from core.dossiers.reception import bump_to_at_least, next_register_number
+from core.errors import InvalidInput
+from core.models.dossiers import Channel, Dossier, DossierEvent, DossierStatus, Procedure
+from core.spreadsheets import read_rows
+from extensions import db
+
+COLUMNS = (
+    "code",
+    "procedure_code",
+    "applicant_name",
+    "channel",
+    "received_at",
+    "due_at",
+    "resolved_at",
+    "returned_at",
+    "status",
+)
+CODE_PATTERN = re.compile(
+    r"^(?P<agency>[A-Z0-9][A-Z0-9.]{0,30})-(?P<day>\d{6})-(?P<number>\d{4,6})$"
+)
+RESULT_STATES = {DossierStatus.RESOLVED, DossierStatus.REFUSED, DossierStatus.RETURNED}
+OPEN_STATES = {DossierStatus.RECEIVED, DossierStatus.PROCESSING, DossierStatus.SUPPLEMENT}
+
+
+class ImportRejected(InvalidInput):
+    """Some rows are wrong: nothing was imported."""
+
+    code = "import_rejected"
+    message = _l("Tệp có {count} dòng lỗi, chưa nhập hồ sơ nào.")
+
+    def __init__(self, problems: list[tuple[int, str]]):
+        super().__init__(count=len(problems))
+        self.problems = problems
+
+
+@dataclass
+class HistoryRow:
+    line: int
+    code: str
+    procedure: Procedure
+    applicant_name: str
+    channel: Channel
+    status: DossierStatus
+    received_at: datetime
+    due_at: datetime
+    resolved_at: datetime | None
+    returned_at: datetime | None
+
+
+@dataclass
+class ImportResult:
+    imported: int
+    already_present: int
+
+
+def parse_moment(text: str, naive_is_local: bool) -> datetime | None:
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text.strip())
+    if moment.tzinfo is None:
+        if not naive_is_local:
+            raise ValueError("no offset")
+        moment = moment.replace(tzinfo=local_zone())
+    return moment
+
+
+def check_row(
+    line: int, row: dict[str, str], procedures: dict[str, Procedure], naive_is_local: bool
+) -> tuple[HistoryRow | None, list[str]]:
+    """The row as a HistoryRow, or what is wrong with it (in Vietnamese)."""
+    problems: list[str] = []
+    code = row.get("code", "").strip().upper()
+    if not CODE_PATTERN.match(code):
+        problems.append(f"mã hồ sơ “{code}” không đúng dạng MÃCƠQUAN-YYMMDD-NNNN")
+    procedure = procedures.get(row.get("procedure_code", "").strip())
+    if procedure is None:
+        problems.append(f"không có thủ tục mã “{row.get('procedure_code', '')}” trong danh mục")
+    name = " ".join(row.get("applicant_name", "").split())
+    if len(name) < 2 or len(name) > 200:
+        problems.append("thiếu tên người nộp")
+    channel = enum_value(Channel, row.get("channel", ""), "channel", problems)
+    status = enum_value(DossierStatus, row.get("status", ""), "status", problems)
+    if status == DossierStatus.TRANSFERRED:
+        problems.append("status không hợp lệ: transferred")
+    moments = {}
+    for column in ("received_at", "due_at", "resolved_at", "returned_at"):
+        try:
+            moments[column] = parse_moment(row.get(column, ""), naive_is_local)
+        except ValueError:
+            moments[column] = None
+            problems.append(f"{column} “{row.get(column)}” không phải ngày giờ ISO 8601 có múi giờ")
+    problems += check_times(moments, status, row)
+    if problems:
+        return None, problems
+    return (
+        HistoryRow(
+            line,
+            code,
+            procedure,
+            name,
+            channel,
+            status,
+            moments["received_at"],
+            moments["due_at"],
+            moments["resolved_at"],
+            moments["returned_at"],
+        ),
+        [],
+    )
+
+
+def enum_value(enum_class, text: str, column: str, problems: list[str]):
+    try:
+        return enum_class(text.strip().lower())
+    except ValueError:
+        choices = ", ".join(member.value for member in enum_class)
+        problems.append(f"{column} “{text}” phải là một trong: {choices}")
+        return None
+
+
+def check_times(moments: dict, status: DossierStatus | None, row: dict) -> list[str]:
+    problems = []
+    received, due = moments["received_at"], moments["due_at"]
+    resolved, returned = moments["resolved_at"], moments["returned_at"]
+    if received is None and not row.get("received_at"):
+        problems.append("thiếu received_at")
+    if due is None and not row.get("due_at"):
+        problems.append("thiếu due_at")
+    if received and due and due < received:
+        problems.append("due_at trước received_at")
+    if received and resolved and resolved < received:
+        problems.append("resolved_at trước received_at")
+    if returned and (resolved is None or returned < resolved):
+        problems.append("returned_at cần resolved_at và không được trước nó")
+    if status in RESULT_STATES and resolved is None and row.get("resolved_at", "") == "":
+        problems.append(f"trạng thái {status.value} cần resolved_at")
+    if status == DossierStatus.RETURNED and returned is None and row.get("returned_at", "") == "":
+        problems.append("trạng thái returned cần returned_at")
+    if status in OPEN_STATES and (resolved or returned):
+        problems.append(f"trạng thái {status.value} không được có resolved_at / returned_at")
+    return problems
+
+
+def import_history(
+    path: Path, *, user=None, progress: Callable[[Iterable], Iterable] = lambda rows: rows
+) -> ImportResult:
+    """Check every row, then add the dossiers not yet present; the caller commits.
+
+    Raises ImportRejected listing each wrong row by line number (nothing is written).
+    """
+    headers, rows = read_rows(path)
+    missing = [column for column in COLUMNS if column not in headers]
+    if missing:
+        raise InvalidInput(_l("Thiếu cột: {columns}."), columns=", ".join(missing))
+    procedures = {p.code: p for p in db.session.execute(db.select(Procedure)).scalars()}
+    naive_is_local = path.suffix.lower() == ".xlsx"
+    checked, problems, seen = [], [], {}
+    with force_locale("vi"):
+        for line, row in progress(rows):
+            history, row_problems = check_row(line, row, procedures, naive_is_local)
+            if history and history.code in seen:
+                row_problems = [f"mã hồ sơ trùng với dòng {seen[history.code]}"]
+            if row_problems:
+                problems.append((line, "; ".join(row_problems)))
+            else:
+                seen[history.code] = line
+                checked.append(history)
+    if problems:
+        raise ImportRejected(problems)
+    present = (
+        set(
+            db.session.execute(
+                db.select(Dossier.code).where(Dossier.code.in_([row.code for row in checked]))
+            ).scalars()
+        )
+        if checked
+        else set()
+    )
+    new_rows = sorted(
+        (row for row in checked if row.code not in present), key=lambda r: r.received_at
+    )
+    for row in new_rows:
+        add_dossier(row, user)
+    return ImportResult(imported=len(new_rows), already_present=len(present))
+
+
+def add_dossier(row: HistoryRow, user) -> Dossier:
+    local = to_local(row.received_at)
+    procedure = row.procedure
+    status = row.status
+    dossier = Dossier(
+        code=row.code,
+        register_year=local.year,
+        register_number=next_register_number(local.year),
+        **terms_at_receipt(procedure),
+        applicant_name=row.applicant_name,
+        channel=row.channel,
+        status=status,
+        received_at=row.received_at,
+        clock_started_at=row.received_at,
+        due_at=row.due_at,
+        resolved_at=row.resolved_at,
+        refused=status == DossierStatus.REFUSED,
+        returned_at=row.returned_at,
+        supplement_items=[],
+        imported=True,
+    )
+    db.session.add(dossier)
+    db.session.flush()
+    match = CODE_PATTERN.match(row.code)
+    day = datetime.strptime(match["day"], "%y%m%d").date()
+    bump_to_at_least("day", day.isoformat(), int(match["number"]))
+    db.session.add(
+        DossierEvent(
+            dossier=dossier,
+            action="import",
+            from_status=None,
+            to_status=status.value,
+            occurred_at=row.received_at,
+            user_id=user.id if user is not None else None,
+            note=f"Nhập từ sổ theo dõi cũ (dòng {row.line})",
+        )
+    )
+    record_event("dossier.imported", dossier, user=user, code=dossier.code, line=row.line)
+    return dossier

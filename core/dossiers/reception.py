@@ -1,0 +1,275 @@
+"""Receiving dossiers at the counter: checks, the dossier code, the register entry and
+the promised return time; slips for dossiers not accepted."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import selectinload
+
+from core.audit import record_event
+from core.clock import local_today, to_local, utcnow
+from core.dossiers.errors import DossierNotFound, InvalidApplicant, LazyJoin, TicketNotReceivable
+from core.dossiers.procedures import terms_at_receipt
+from core.dossiers.settings import dossier_settings
+from core.dossiers.states import due_for, record_receipt
+from core.dossiers.workdays import work_calendar
+from core.errors import InvalidInput
+from core.models import Ticket, TicketStatus
+from core.models.dossiers import (
+    Channel,
+    Dossier,
+    DossierDocument,
+    DossierSequence,
+    DossierStatus,
+    Procedure,
+    ReceptionSlip,
+    SlipKind,
+)
+from core.vntext import is_valid_citizen_id, is_valid_phone, normalise_phone
+from extensions import db
+
+UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+CODE_IN_TEXT = re.compile(r"([A-Z0-9][A-Z0-9.]*-\d{6}-\d{4,})", re.IGNORECASE)
+
+
+def next_value(scope: str, period: str) -> int:
+    """Atomically take the next number of a counter row (one upsert with RETURNING)."""
+    insert = UPSERTS[db.session.get_bind().dialect.name]
+    statement = (
+        insert(DossierSequence)
+        .values(scope=scope, period=period, last_value=1)
+        .on_conflict_do_update(
+            index_elements=["scope", "period"],
+            set_={"last_value": DossierSequence.last_value + 1},
+        )
+        .returning(DossierSequence.last_value)
+    )
+    return db.session.execute(statement).scalar_one()
+
+
+def bump_to_at_least(scope: str, period: str, value: int) -> None:
+    """Make sure the counter has passed `value` (after importing history)."""
+    row = db.session.execute(
+        db.select(DossierSequence).filter_by(scope=scope, period=period)
+    ).scalar_one_or_none()
+    if row is None:
+        db.session.add(DossierSequence(scope=scope, period=period, last_value=value))
+    elif row.last_value < value:
+        row.last_value = value
+    db.session.flush()
+
+
+def dossier_code(agency_code: str, day: date, sequence: int) -> str:
+    """AGENCYCODE-YYMMDD-NNNN, e.g. 000.17.22.H56-270203-0001."""
+    return f"{agency_code}-{day:%y%m%d}-{sequence:04d}"
+
+
+def next_register_number(year: int) -> int:
+    return next_value("register", str(year))
+
+
+@dataclass
+class Applicant:
+    name: str
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+    email: str = ""
+
+    def cleaned(self) -> Applicant:
+        """The applicant with tidy fields, or InvalidApplicant naming what is wrong."""
+        name = " ".join(self.name.split())
+        id_number = re.sub(r"\s", "", self.id_number)
+        phone = normalise_phone(self.phone)
+        problems = []
+        if len(name) < 2:
+            problems.append(_l("họ tên người nộp không được để trống"))
+        if not is_valid_citizen_id(id_number):
+            problems.append(_l("số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số"))
+        if not is_valid_phone(phone):
+            problems.append(_l("số điện thoại phải là số Việt Nam 10 chữ số, ví dụ 0912 345 678"))
+        if problems:
+            raise InvalidApplicant(
+                _l("Thông tin người nộp chưa đúng: {problems}."), problems=LazyJoin(problems)
+            )
+        return Applicant(name, id_number, phone, " ".join(self.address.split()), self.email.strip())
+
+
+@dataclass
+class Reception:
+    """What the officer entered at the counter."""
+
+    procedure: Procedure
+    applicant: Applicant
+    channel: Channel
+    received_documents: list[int] = field(default_factory=list)  # positions ticked
+    sets: int = 1
+    ticket: Ticket | None = None
+
+
+def receivable_ticket(ticket_id: int, now: datetime | None = None) -> Ticket:
+    """A ticket of today that is being called or served: the citizen at the counter."""
+    ticket = db.session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise TicketNotReceivable(number=f"#{ticket_id}")
+    if ticket.day != local_today(now) or ticket.status not in (
+        TicketStatus.CALLED,
+        TicketStatus.SERVING,
+    ):
+        raise TicketNotReceivable(number=ticket.number)
+    return ticket
+
+
+def missing_documents(procedure: Procedure, ticked: list[int]) -> list[str]:
+    return [doc.name for doc in procedure.documents if doc.position not in set(ticked)]
+
+
+def receive_dossier(reception: Reception, *, user=None, now: datetime | None = None) -> Dossier:
+    """Accept a complete dossier: code, register entry, due time; the caller commits."""
+    now = now or utcnow()
+    procedure = reception.procedure
+    if not procedure.active:
+        raise InvalidInput(_l("Thủ tục “{name}” đã ngừng áp dụng."), name=procedure.name)
+    applicant = reception.applicant.cleaned()
+    missing = missing_documents(procedure, reception.received_documents)
+    if missing:
+        raise InvalidInput(
+            _l("Hồ sơ còn thiếu: {missing}. Hãy lập phiếu yêu cầu bổ sung thay vì tiếp nhận."),
+            missing="; ".join(missing),
+        )
+    if not 1 <= reception.sets <= 20:
+        raise InvalidInput(_l("Số bộ hồ sơ phải từ 1 đến 20."))
+    if reception.ticket is not None:
+        receivable_ticket(reception.ticket.id, now)
+    settings = dossier_settings()
+    calendar = work_calendar(now)
+    local = to_local(now)
+    dossier = Dossier(
+        code=dossier_code(
+            settings["agency_code"], local.date(), next_value("day", local.strftime("%Y-%m-%d"))
+        ),
+        register_year=local.year,
+        register_number=next_register_number(local.year),
+        **terms_at_receipt(procedure),
+        sets=reception.sets,
+        applicant_name=applicant.name,
+        applicant_id_number=applicant.id_number,
+        applicant_phone=applicant.phone,
+        applicant_address=applicant.address,
+        applicant_email=applicant.email,
+        channel=reception.channel,
+        status=DossierStatus.RECEIVED,
+        ticket=reception.ticket,
+        received_by_id=user.id if user is not None else None,
+        received_at=now,
+        clock_started_at=now,
+        transfer_due_at=calendar.transfer_due(now),
+        supplement_items=[],
+    )
+    dossier.due_at = due_for(dossier, now, calendar)
+    dossier.documents = [
+        DossierDocument(position=doc.position, name=doc.name, kind=doc.kind, quantity=doc.quantity)
+        for doc in procedure.documents
+    ]
+    db.session.add(dossier)
+    db.session.flush()
+    record_receipt(dossier, user)
+    record_event(
+        "dossier.receive",
+        dossier,
+        user=user,
+        code=dossier.code,
+        ticket=reception.ticket.number if reception.ticket else None,
+        channel=reception.channel.value,
+        due_at=dossier.due_at.isoformat(),
+    )
+    return dossier
+
+
+def issue_slip(
+    kind: SlipKind,
+    procedure: Procedure,
+    applicant: Applicant,
+    *,
+    items: list[str],
+    reason: str,
+    ticket: Ticket | None = None,
+    user=None,
+) -> ReceptionSlip:
+    """A supplement request or a refusal at the counter: the dossier is not accepted."""
+    name = " ".join(applicant.name.split())
+    items = [item.strip() for item in items if item.strip()]
+    if len(name) < 2:
+        raise InvalidApplicant(
+            _l("Thông tin người nộp chưa đúng: {problems}."),
+            problems=_l("họ tên người nộp không được để trống"),
+        )
+    phone = normalise_phone(applicant.phone)
+    if phone and not is_valid_phone(phone):
+        raise InvalidApplicant(
+            _l("Thông tin người nộp chưa đúng: {problems}."),
+            problems=_l("số điện thoại phải là số Việt Nam 10 chữ số, ví dụ 0912 345 678"),
+        )
+    if kind == SlipKind.SUPPLEMENT and not items:
+        raise InvalidInput(_l("Hãy ghi ít nhất một giấy tờ cần bổ sung, hoàn thiện."))
+    if kind == SlipKind.REFUSAL and not reason.strip():
+        raise InvalidInput(_l("Hãy ghi lý do từ chối tiếp nhận."))
+    slip = ReceptionSlip(
+        kind=kind,
+        procedure_id=procedure.id,
+        procedure_name=procedure.name,
+        applicant_name=name,
+        applicant_phone=phone,
+        applicant_address=" ".join(applicant.address.split()),
+        items=items,
+        reason=reason.strip(),
+        ticket_id=ticket.id if ticket else None,
+        officer_id=user.id if user is not None else None,
+    )
+    db.session.add(slip)
+    db.session.flush()
+    record_event(f"reception.{kind.value}", slip, user=user, procedure=procedure.code, items=items)
+    return slip
+
+
+def code_from_scan(text: str) -> str:
+    """The dossier code in what was typed or scanned (a code or a look-up address)."""
+    match = CODE_IN_TEXT.search(text.strip())
+    return match.group(1).upper() if match else text.strip().upper()
+
+
+def find_dossier(code: str) -> Dossier:
+    code = code_from_scan(code or "")
+    if not code or len(code) > 48:
+        raise DossierNotFound(code=code[:48])
+    dossier = db.session.execute(
+        db.select(Dossier)
+        .filter_by(code=code)
+        .options(selectinload(Dossier.documents), selectinload(Dossier.events))
+    ).scalar_one_or_none()
+    if dossier is None:
+        raise DossierNotFound(code=code)
+    return dossier
+
+
+def register_entries(year: int) -> list[Dossier]:
+    """The year's register (sổ theo dõi hồ sơ) in entry order."""
+    return list(
+        db.session.execute(
+            db.select(Dossier)
+            .where(Dossier.register_year == year)
+            .order_by(Dossier.register_number)
+        ).scalars()
+    )
+
+
+def recent_dossiers(limit: int = 50, status: str | None = None) -> list[Dossier]:
+    statement = db.select(Dossier).order_by(Dossier.received_at.desc(), Dossier.id.desc())
+    if status:
+        statement = statement.where(Dossier.status == DossierStatus(status))
+    return list(db.session.execute(statement.limit(limit)).scalars())

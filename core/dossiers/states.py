@@ -1,0 +1,292 @@
+"""The dossier lifecycle in one place: the states, the moves allowed between them, and
+the one function that moves a dossier and writes its history."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+
+from core.audit import record_event
+from core.clock import to_local, utcnow
+from core.dossiers.calendar import WorkCalendar
+from core.dossiers.errors import DossierRuleBroken, IllegalTransition
+from core.dossiers.workdays import work_calendar
+from core.errors import InvalidInput
+from core.models.dossiers import Dossier, DossierEvent, DossierStatus
+from extensions import db
+
+S = DossierStatus
+
+
+class Action(enum.StrEnum):
+    RECEIVE = "receive"
+    TRANSFER = "transfer"
+    START = "start"
+    HAND_OVER = "hand_over"
+    REQUEST_SUPPLEMENT = "request_supplement"
+    SUPPLEMENT_RECEIVED = "supplement_received"
+    APOLOGISE = "apologise"
+    RESOLVE = "resolve"
+    REFUSE = "refuse"
+    RETURN = "return"
+    WITHDRAW = "withdraw"
+
+
+OPEN = frozenset({S.RECEIVED, S.TRANSFERRED, S.PROCESSING, S.SUPPLEMENT})
+
+# action: (states it may start from, state it leads to; None keeps the state)
+TRANSITIONS: dict[Action, tuple[frozenset[DossierStatus], DossierStatus | None]] = {
+    Action.TRANSFER: (frozenset({S.RECEIVED}), S.TRANSFERRED),
+    Action.START: (frozenset({S.TRANSFERRED}), S.PROCESSING),
+    Action.HAND_OVER: (frozenset({S.PROCESSING}), None),
+    Action.REQUEST_SUPPLEMENT: (frozenset({S.TRANSFERRED, S.PROCESSING}), S.SUPPLEMENT),
+    Action.SUPPLEMENT_RECEIVED: (frozenset({S.SUPPLEMENT}), S.PROCESSING),
+    Action.APOLOGISE: (frozenset({S.TRANSFERRED, S.PROCESSING, S.SUPPLEMENT}), None),
+    Action.RESOLVE: (frozenset({S.PROCESSING}), S.RESOLVED),
+    Action.REFUSE: (frozenset({S.TRANSFERRED, S.PROCESSING}), S.REFUSED),
+    Action.RETURN: (frozenset({S.RESOLVED, S.REFUSED}), S.RETURNED),
+    Action.WITHDRAW: (OPEN, S.WITHDRAWN),
+}
+
+STATUS_LABELS = {
+    S.RECEIVED: _l("Đã tiếp nhận"),
+    S.TRANSFERRED: _l("Đã chuyển đơn vị xử lý"),
+    S.PROCESSING: _l("Đang xử lý"),
+    S.SUPPLEMENT: _l("Chờ bổ sung hồ sơ"),
+    S.RESOLVED: _l("Đã có kết quả"),
+    S.REFUSED: _l("Từ chối giải quyết (có văn bản trả lời)"),
+    S.RETURNED: _l("Đã trả kết quả"),
+    S.WITHDRAWN: _l("Đã rút hồ sơ"),
+}
+ACTION_LABELS = {
+    Action.RECEIVE: _l("tiếp nhận"),
+    Action.TRANSFER: _l("chuyển cho đơn vị xử lý"),
+    Action.START: _l("nhận xử lý"),
+    Action.HAND_OVER: _l("chuyển tiếp giữa các đơn vị"),
+    Action.REQUEST_SUPPLEMENT: _l("yêu cầu bổ sung"),
+    Action.SUPPLEMENT_RECEIVED: _l("nhận hồ sơ đã bổ sung"),
+    Action.APOLOGISE: _l("gửi thư xin lỗi và hẹn lại"),
+    Action.RESOLVE: _l("ghi nhận có kết quả"),
+    Action.REFUSE: _l("từ chối giải quyết"),
+    Action.RETURN: _l("trả kết quả"),
+    Action.WITHDRAW: _l("ghi nhận rút hồ sơ"),
+}
+# Stored on hand-over rows and printed on forms: data in Vietnamese, not a screen string.
+DESK_UNIT = "Bộ phận tiếp nhận và trả kết quả"
+
+
+@dataclass
+class Move:
+    """What the officer entered with a move."""
+
+    note: str = ""
+    to_unit: str = ""
+    receiver_name: str = ""
+    items: list[str] | None = None
+    new_due_at: datetime | None = None
+
+
+def allowed_actions(dossier: Dossier) -> list[Action]:
+    """The moves open to a dossier in its current state (for the buttons shown)."""
+    return [action for action, (sources, _) in TRANSITIONS.items() if dossier.status in sources]
+
+
+def move(
+    dossier: Dossier,
+    action: Action | str,
+    *,
+    user=None,
+    details: Move | None = None,
+    now: datetime | None = None,
+    calendar: WorkCalendar | None = None,
+) -> DossierEvent:
+    """Apply `action` to `dossier`, or refuse it saying why; writes the history row and
+    the audit event in the caller's transaction (the caller commits)."""
+    action = Action(action)
+    details = details or Move()
+    now = now or utcnow()
+    sources, target = TRANSITIONS.get(action, (frozenset(), None))
+    if dossier.status not in sources:
+        raise IllegalTransition(
+            dossier=dossier.code,
+            status=STATUS_LABELS[dossier.status],
+            action=ACTION_LABELS[action],
+        )
+    calendar = calendar or work_calendar(now)
+    before = dossier.status
+    event = DossierEvent(
+        action=action.value,
+        from_status=before.value,
+        to_status=(target or before).value,
+        occurred_at=now,
+        user_id=user.id if user is not None else None,
+        note=details.note.strip(),
+    )
+    APPLY[action](dossier, event, details, now, calendar)
+    dossier.status = target or before
+    event.dossier = dossier  # attached only now, complete: history rows are never updated
+    db.session.add(event)
+    db.session.flush()
+    record_event(
+        f"dossier.{action.value}",
+        dossier,
+        user=user,
+        code=dossier.code,
+        from_status=before.value,
+        to_status=dossier.status.value,
+        note=event.note,
+        verdict=event.verdict,
+    )
+    return event
+
+
+def record_receipt(dossier: Dossier, user=None) -> DossierEvent:
+    """The first history row of a dossier (reception or import)."""
+    event = DossierEvent(
+        dossier=dossier,
+        action=Action.RECEIVE.value,
+        from_status=None,
+        to_status=dossier.status.value,
+        occurred_at=dossier.received_at,
+        user_id=user.id if user is not None else None,
+        note="",
+    )
+    db.session.add(event)
+    return event
+
+
+def _handover(event: DossierEvent, from_unit, to_unit, receiver, due, now, calendar) -> None:
+    event.from_unit = str(from_unit)
+    event.to_unit = str(to_unit)
+    event.receiver_name = receiver.strip()
+    event.step_due_at = due
+    event.verdict = calendar.timeliness(now, due).value if due else None
+
+
+def _require(condition: bool, message, **values) -> None:
+    if not condition:
+        raise InvalidInput(message, **values)
+
+
+def _transfer(dossier, event, details, now, calendar):
+    unit = details.to_unit.strip() or dossier.processing_unit
+    _require(bool(unit), _l("Hãy ghi đơn vị nhận hồ sơ."))
+    dossier.transferred_at = now
+    _handover(event, DESK_UNIT, unit, details.receiver_name, dossier.transfer_due_at, now, calendar)
+
+
+def _start(dossier, event, details, now, calendar):
+    pass
+
+
+def _hand_over(dossier, event, details, now, calendar):
+    _require(bool(details.to_unit.strip()), _l("Hãy ghi đơn vị hoặc người nhận tiếp hồ sơ."))
+    _handover(
+        event,
+        current_unit(dossier),
+        details.to_unit,
+        details.receiver_name,
+        dossier.due_at,
+        now,
+        calendar,
+    )
+
+
+def _request_supplement(dossier, event, details, now, calendar):
+    items = [item.strip() for item in details.items or [] if item.strip()]
+    _require(bool(items), _l("Hãy ghi ít nhất một giấy tờ cần bổ sung."))
+    dossier.supplement_items = items
+    event.note = event.note or "; ".join(items)
+
+
+def _supplement_received(dossier, event, details, now, calendar):
+    """The processing time restarts from zero when the complete dossier comes back."""
+    dossier.clock_started_at = now
+    dossier.due_at = due_for(dossier, now, calendar)
+    event.step_due_at = dossier.due_at
+
+
+def _apologise(dossier, event, details, now, calendar):
+    if dossier.apologised_at is not None:
+        raise DossierRuleBroken(
+            _l("Hồ sơ {code} đã hẹn lại một lần; chỉ được hẹn lại một lần."), code=dossier.code
+        )
+    if now >= dossier.due_at:
+        raise DossierRuleBroken(
+            _l("Đã quá hạn trả ({due}); thư xin lỗi phải gửi trước hạn."),
+            due=to_local(dossier.due_at).strftime("%H:%M %d/%m/%Y"),
+        )
+    _require(bool(event.note), _l("Hãy ghi lý do chậm trả kết quả."))
+    new_due = details.new_due_at
+    _require(
+        new_due is not None and new_due > dossier.due_at,
+        _l("Ngày hẹn mới phải sau hạn trả hiện tại."),
+    )
+    dossier.original_due_at = dossier.due_at
+    dossier.due_at = new_due
+    dossier.apologised_at = now
+    dossier.apology_reason = event.note
+    event.step_due_at = new_due
+
+
+def _resolve(dossier, event, details, now, calendar, refused=False):
+    """The result (or the refusal, which is the result) goes back to the desk."""
+    dossier.resolved_at = now
+    dossier.refused = refused
+    dossier.result_note = event.note
+    _handover(
+        event,
+        current_unit(dossier),
+        DESK_UNIT,
+        details.receiver_name,
+        dossier.due_at,
+        now,
+        calendar,
+    )
+
+
+def _refuse(dossier, event, details, now, calendar):
+    _require(bool(event.note), _l("Hãy ghi lý do từ chối giải quyết."))
+    _resolve(dossier, event, details, now, calendar, refused=True)
+
+
+def _return(dossier, event, details, now, calendar):
+    dossier.returned_at = now
+    event.verdict = calendar.timeliness(dossier.resolved_at or now, dossier.due_at).value
+
+
+def _withdraw(dossier, event, details, now, calendar):
+    _require(bool(event.note), _l("Hãy ghi lý do rút hồ sơ (theo đơn của người nộp)."))
+    dossier.withdrawn_at = now
+
+
+APPLY = {
+    Action.TRANSFER: _transfer,
+    Action.START: _start,
+    Action.HAND_OVER: _hand_over,
+    Action.REQUEST_SUPPLEMENT: _request_supplement,
+    Action.SUPPLEMENT_RECEIVED: _supplement_received,
+    Action.APOLOGISE: _apologise,
+    Action.RESOLVE: _resolve,
+    Action.REFUSE: _refuse,
+    Action.RETURN: _return,
+    Action.WITHDRAW: _withdraw,
+}
+
+
+def current_unit(dossier: Dossier) -> str:
+    """The unit holding the dossier: the last one it was handed to."""
+    for event in reversed(dossier.events):
+        if event.to_unit:
+            return event.to_unit
+    return dossier.processing_unit
+
+
+def due_for(dossier: Dossier, start: datetime, calendar: WorkCalendar) -> datetime:
+    """The due time of the dossier's processing period counted from `start`."""
+    if dossier.processing_hours is not None:
+        return calendar.due_after_hours(start, dossier.processing_hours)
+    return calendar.due_after_days(start, dossier.processing_days or 0)

@@ -1,0 +1,291 @@
+"""Dossier models: the procedure catalogue, the working-day calendar, dossiers and
+their history. Times are stored in UTC."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.clock import utcnow
+from core.db.types import UTCDateTime
+from core.models import Ticket, User, enum_column
+from extensions import db
+
+
+class OnlineLevel(enum.StrEnum):
+    FULL = "full"  # toàn trình
+    PARTIAL = "partial"  # một phần
+
+
+class DocumentKind(enum.StrEnum):
+    ORIGINAL = "original"  # bản chính
+    COPY = "copy"  # bản sao
+    CERTIFIED_COPY = "certified"  # bản sao có chứng thực
+    ANY = "any"  # bản chính hoặc bản sao
+
+
+class Channel(enum.StrEnum):
+    DIRECT = "direct"  # trực tiếp
+    POST = "post"  # bưu chính
+    ONLINE = "online"  # trực tuyến
+
+
+class DossierStatus(enum.StrEnum):
+    RECEIVED = "received"
+    TRANSFERRED = "transferred"
+    PROCESSING = "processing"
+    SUPPLEMENT = "supplement"
+    RESOLVED = "resolved"
+    REFUSED = "refused"
+    RETURNED = "returned"
+    WITHDRAWN = "withdrawn"
+
+
+class CalendarDayKind(enum.StrEnum):
+    DAY_OFF = "day_off"  # ngày nghỉ (nghỉ bù, nghỉ lễ công bố)
+    WORKING_DAY = "working_day"  # ngày làm việc bù (thứ Bảy làm bù)
+
+
+class SlipKind(enum.StrEnum):
+    SUPPLEMENT = "supplement"  # phiếu yêu cầu bổ sung, hoàn thiện hồ sơ
+    REFUSAL = "refusal"  # phiếu từ chối tiếp nhận
+
+
+class Field(db.Model):
+    """A field of administrative procedures (lĩnh vực)."""
+
+    __tablename__ = "procedure_field"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class Procedure(db.Model):
+    """An administrative procedure (thủ tục hành chính) of the catalogue.
+
+    Its processing time and fee are the current ones; a dossier keeps a copy of the
+    values in force when it was received.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(400))
+    search_text: Mapped[str] = mapped_column(String(500), index=True, default="")
+    field_id: Mapped[int] = mapped_column(ForeignKey("procedure_field.id"))
+    processing_days: Mapped[int | None] = mapped_column(Integer)
+    processing_hours: Mapped[int | None] = mapped_column(Integer)
+    fee_vnd: Mapped[int] = mapped_column(Integer, default=0)
+    processing_unit: Mapped[str] = mapped_column(String(200), default="")
+    online_level: Mapped[OnlineLevel] = mapped_column(
+        enum_column(OnlineLevel), default=OnlineLevel.PARTIAL
+    )
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    field: Mapped[Field] = relationship()
+    documents: Mapped[list[ProcedureDocument]] = relationship(
+        back_populates="procedure",
+        cascade="all, delete-orphan",
+        order_by="ProcedureDocument.position",
+    )
+
+
+class ProcedureDocument(db.Model):
+    """One required document of a procedure (thành phần hồ sơ)."""
+
+    __tablename__ = "procedure_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedure.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(400))
+    kind: Mapped[DocumentKind] = mapped_column(enum_column(DocumentKind), default=DocumentKind.ANY)
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+
+    procedure: Mapped[Procedure] = relationship(back_populates="documents")
+
+
+class CalendarDay(db.Model):
+    """A day the government announced as off or as a make-up working day."""
+
+    __tablename__ = "calendar_day"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    kind: Mapped[CalendarDayKind] = mapped_column(enum_column(CalendarDayKind))
+    note: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DossierSetting(db.Model):
+    """A setting of the dossier desk an admin may change (agency, forms, cut-off)."""
+
+    __tablename__ = "dossier_setting"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class DossierSequence(db.Model):
+    """An atomic counter row: the day's dossier number or the year's register entry."""
+
+    __tablename__ = "dossier_sequence"
+    __table_args__ = (UniqueConstraint("scope", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16))
+    period: Mapped[str] = mapped_column(String(16))
+    last_value: Mapped[int] = mapped_column(Integer)
+
+
+class Dossier(db.Model):
+    """A dossier (hồ sơ) received at the desk, with the procedure's terms at receipt."""
+
+    __table_args__ = (
+        UniqueConstraint("register_year", "register_number"),
+        Index("ix_dossier_status_due", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(48), unique=True)
+    register_year: Mapped[int] = mapped_column(Integer)
+    register_number: Mapped[int] = mapped_column(Integer)
+    procedure_id: Mapped[int | None] = mapped_column(ForeignKey("procedure.id"))
+    procedure_code: Mapped[str] = mapped_column(String(40))
+    procedure_name: Mapped[str] = mapped_column(String(400))
+    field_name: Mapped[str] = mapped_column(String(200), index=True)
+    processing_unit: Mapped[str] = mapped_column(String(200), default="")
+    processing_days: Mapped[int | None] = mapped_column(Integer)
+    processing_hours: Mapped[int | None] = mapped_column(Integer)
+    fee_vnd: Mapped[int] = mapped_column(Integer, default=0)
+    sets: Mapped[int] = mapped_column(Integer, default=1)
+
+    applicant_name: Mapped[str] = mapped_column(String(200))
+    applicant_id_number: Mapped[str] = mapped_column(String(12), default="")
+    applicant_phone: Mapped[str] = mapped_column(String(16), default="")
+    applicant_email: Mapped[str] = mapped_column(String(200), default="")
+    applicant_address: Mapped[str] = mapped_column(String(400), default="")
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel))
+    status: Mapped[DossierStatus] = mapped_column(enum_column(DossierStatus))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    received_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    clock_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    transfer_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    original_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    apology_reason: Mapped[str] = mapped_column(Text, default="")
+    apologised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    transferred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    refused: Mapped[bool] = mapped_column(Boolean, default=False)
+    result_note: Mapped[str] = mapped_column(Text, default="")
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    supplement_items: Mapped[list] = mapped_column(JSON, default=list)
+    imported: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the applicant's details were erased after retention (core/dossiers/privacy.py).
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    procedure: Mapped[Procedure | None] = relationship()
+    ticket: Mapped[Ticket | None] = relationship()
+    received_by: Mapped[User | None] = relationship()
+    documents: Mapped[list[DossierDocument]] = relationship(
+        back_populates="dossier", cascade="all, delete-orphan", order_by="DossierDocument.position"
+    )
+    events: Mapped[list[DossierEvent]] = relationship(
+        back_populates="dossier", order_by="DossierEvent.id"
+    )
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.status == DossierStatus.WITHDRAWN
+
+
+class DossierDocument(db.Model):
+    """A document received with a dossier, as ticked at the counter."""
+
+    __tablename__ = "dossier_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(400))
+    kind: Mapped[DocumentKind] = mapped_column(enum_column(DocumentKind))
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="documents")
+
+
+class DossierEvent(db.Model):
+    """One step of a dossier's path (append-only): who moved it, from what to what, when.
+
+    Hand-overs between units are the rows of the processing control slip.
+    """
+
+    __tablename__ = "dossier_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    from_unit: Mapped[str] = mapped_column(String(200), default="")
+    to_unit: Mapped[str] = mapped_column(String(200), default="")
+    receiver_name: Mapped[str] = mapped_column(String(200), default="")
+    step_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    verdict: Mapped[str | None] = mapped_column(String(16))
+
+    dossier: Mapped[Dossier] = relationship(back_populates="events")
+    user: Mapped[User | None] = relationship()
+
+    @property
+    def is_handover(self) -> bool:
+        return bool(self.to_unit)
+
+
+@event.listens_for(DossierEvent, "before_update")
+@event.listens_for(DossierEvent, "before_delete")
+def _history_is_append_only(mapper, connection, target) -> None:
+    raise ValueError("dossier history is append-only")
+
+
+class ReceptionSlip(db.Model):
+    """A dossier not accepted at the counter: a supplement request or a refusal."""
+
+    __tablename__ = "reception_slip"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[SlipKind] = mapped_column(enum_column(SlipKind))
+    procedure_id: Mapped[int | None] = mapped_column(ForeignKey("procedure.id"))
+    procedure_name: Mapped[str] = mapped_column(String(400))
+    applicant_name: Mapped[str] = mapped_column(String(200))
+    applicant_phone: Mapped[str] = mapped_column(String(16), default="")
+    applicant_address: Mapped[str] = mapped_column(String(400), default="")
+    items: Mapped[list] = mapped_column(JSON, default=list)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    officer: Mapped[User | None] = relationship()

@@ -1,0 +1,148 @@
+"""Indexes the statistics and the reform report read through, and the per-day summary
+tables of closed days (see core.reports.summaries).
+
+The dossier indexes cover every column the raw period queries read, so the corrections
+aggregated from raw rows come from index scans alone; tickets are read a day at a time.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, Float, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db.types import UTCDateTime
+from core.models.dossiers import Dossier
+from extensions import db
+
+# What the official table reads of a dossier, besides the slice's own key columns.
+REPORT_COLUMNS = (
+    Dossier.field_name,
+    Dossier.channel,
+    Dossier.due_at,
+    Dossier.original_due_at,
+    Dossier.apologised_at,
+    Dossier.clock_started_at,
+    Dossier.withdrawn_at,
+    Dossier.id,
+)
+# Dossiers received within a period.
+Index("ix_dossier_report_received", Dossier.received_at, Dossier.resolved_at, *REPORT_COLUMNS)
+# Dossiers received before a period and resolved since it began (or never resolved).
+Index("ix_dossier_report_resolved", Dossier.resolved_at, Dossier.received_at, *REPORT_COLUMNS)
+
+# What the withdrawn-dossier corrections and the apology count read (see report_summaries).
+Index(
+    "ix_dossier_report_withdrawn",
+    Dossier.withdrawn_at,
+    Dossier.received_at,
+    Dossier.resolved_at,
+    *(column for column in REPORT_COLUMNS if column is not Dossier.withdrawn_at),
+)
+Index("ix_dossier_apologised_at", Dossier.apologised_at, Dossier.field_name)
+
+
+class ReportDay(db.Model):
+    """A closed local day whose summary rows are built and current.
+
+    Database triggers on ticket, rating and dossier delete a day's row whenever a row
+    feeding that day changes; the statistics rebuild days without a row before reading.
+    `starts_at`/`ends_at` are the day's UTC bounds, so triggers find it from an instant.
+    """
+
+    __tablename__ = "report_day"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    built_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TicketDayFigures(db.Model):
+    """Queue sums of one closed day, by service, counter, officer and whole waiting minute
+    (the same groups the raw query of core.reports.queue_stats forms)."""
+
+    __tablename__ = "ticket_day_figures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    service_id: Mapped[int] = mapped_column(Integer)
+    counter_id: Mapped[int | None] = mapped_column(Integer)
+    officer_id: Mapped[int | None] = mapped_column(Integer)
+    wait_minute: Mapped[int | None] = mapped_column(Integer)
+    issued: Mapped[int] = mapped_column(Integer)
+    served: Mapped[int] = mapped_column(Integer)
+    no_show: Mapped[int] = mapped_column(Integer)
+    waited: Mapped[int] = mapped_column(Integer)
+    wait_seconds: Mapped[float | None] = mapped_column(Float)
+    quick: Mapped[int] = mapped_column(Integer)
+    timed: Mapped[int] = mapped_column(Integer)
+    service_seconds: Mapped[float | None] = mapped_column(Float)
+
+
+class TicketDayServiceMinutes(db.Model):
+    """The service-time histogram of one closed day, by service, counter and officer."""
+
+    __tablename__ = "ticket_day_service_minutes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    service_id: Mapped[int] = mapped_column(Integer)
+    counter_id: Mapped[int | None] = mapped_column(Integer)
+    officer_id: Mapped[int | None] = mapped_column(Integer)
+    minute: Mapped[int] = mapped_column(Integer)
+    tickets: Mapped[int] = mapped_column(Integer)
+
+
+class TicketDayHours(db.Model):
+    """Arrivals of one closed day by local hour of issue, counter and officer."""
+
+    __tablename__ = "ticket_day_hours"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    hour: Mapped[int] = mapped_column(Integer)
+    counter_id: Mapped[int | None] = mapped_column(Integer)
+    officer_id: Mapped[int | None] = mapped_column(Integer)
+    issued: Mapped[int] = mapped_column(Integer)
+    served: Mapped[int] = mapped_column(Integer)
+    waited: Mapped[int] = mapped_column(Integer)
+    wait_seconds: Mapped[float | None] = mapped_column(Float)
+    quick: Mapped[int] = mapped_column(Integer)
+
+
+class RatingDay(db.Model):
+    """Ratings given on one closed local day, by counter, officer and score."""
+
+    __tablename__ = "rating_day"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    counter_id: Mapped[int] = mapped_column(Integer)
+    officer_id: Mapped[int | None] = mapped_column(Integer)
+    score: Mapped[str] = mapped_column(String(20))
+    ratings: Mapped[int] = mapped_column(Integer)
+
+
+class DossierDay(db.Model):
+    """Dossiers received and resolved on one closed local day, by the filters' keys.
+
+    Received counts include dossiers withdrawn since (`received_kept` leaves them out);
+    resolved counts are by the day of the result, classified against the legal due time.
+    `counter_id` is the counter of the ticket the dossier came with.
+    """
+
+    __tablename__ = "dossier_day"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    field_name: Mapped[str] = mapped_column(String(200))
+    procedure_code: Mapped[str] = mapped_column(String(40))
+    received_by_id: Mapped[int | None] = mapped_column(Integer)
+    counter_id: Mapped[int | None] = mapped_column(Integer)
+    received_online: Mapped[int] = mapped_column(Integer, default=0)
+    received_direct: Mapped[int] = mapped_column(Integer, default=0)
+    received_kept: Mapped[int] = mapped_column(Integer, default=0)
+    resolved: Mapped[int] = mapped_column(Integer, default=0)
+    resolved_early: Mapped[int] = mapped_column(Integer, default=0)
+    resolved_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    resolved_late: Mapped[int] = mapped_column(Integer, default=0)

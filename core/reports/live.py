@@ -1,0 +1,157 @@
+"""The live view of the hall for managers: queues, counters, today's figures and the
+dossiers falling due. A handful of small grouped queries over today's rows."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import and_, case, func, select
+
+from core.clock import local_today, local_zone, to_local, utcnow
+from core.db.sql_time import LocalTime
+from core.models import Counter, Service, Ticket, TicketStatus, User
+from core.models.desk import CounterSession
+from core.models.dossiers import Dossier, DossierStatus
+from extensions import db
+
+RUNNING = (DossierStatus.RECEIVED, DossierStatus.TRANSFERRED, DossierStatus.PROCESSING)
+
+
+def _minutes(seconds: float | None) -> float | None:
+    return round(seconds / 60, 1) if seconds is not None else None
+
+
+def live_state(now: datetime | None = None) -> dict:
+    """Everything the live view shows, as plain JSON-ready values."""
+    now = now or utcnow()
+    today = local_today(now)
+    zone = local_zone()
+    local = LocalTime(zone, now)
+    day_start = datetime.combine(today, time(0), tzinfo=zone)
+    day_end = day_start + timedelta(days=1)
+    return {
+        "generated_at": to_local(now).isoformat(timespec="seconds"),
+        "day": today.isoformat(),
+        "services": _services(today, now),
+        "counters": _counters(today),
+        "today": _today(today, local),
+        "dossiers": _dossiers(now, day_start, day_end),
+        "printers": None,  # printer alerts: filled in when printing is merged
+    }
+
+
+def _services(today, now) -> list[dict]:
+    waiting = dict(
+        (service_id, (count, oldest))
+        for service_id, count, oldest in db.session.execute(
+            select(Ticket.service_id, func.count(), func.min(Ticket.issued_at))
+            .where(Ticket.day == today, Ticket.status == TicketStatus.WAITING)
+            .group_by(Ticket.service_id)
+        )
+    )
+    rows = []
+    for service in db.session.execute(
+        select(Service).where(Service.active.is_(True)).order_by(Service.sort_order, Service.code)
+    ).scalars():
+        count, oldest = waiting.get(service.id, (0, None))
+        rows.append(
+            {
+                "code": service.code,
+                "name": service.name,
+                "prefix": service.prefix,
+                "waiting": count,
+                "longest_wait_minutes": _minutes((now - oldest).total_seconds())
+                if oldest
+                else None,
+            }
+        )
+    return rows
+
+
+def _counters(today) -> list[dict]:
+    sessions = {
+        counter_id: name
+        for counter_id, name in db.session.execute(
+            select(
+                CounterSession.counter_id,
+                func.coalesce(func.nullif(User.full_name, ""), User.username),
+            )
+            .join(User, User.id == CounterSession.officer_id)
+            .where(CounterSession.day == today, CounterSession.ended_at.is_(None))
+        )
+    }
+    at_counter = {
+        counter_id: (number, status)
+        for counter_id, number, status in db.session.execute(
+            select(Ticket.counter_id, Ticket.number, Ticket.status).where(
+                Ticket.day == today,
+                Ticket.status.in_((TicketStatus.CALLED, TicketStatus.SERVING)),
+                Ticket.counter_id.is_not(None),
+            )
+        )
+    }
+    served = dict(
+        db.session.execute(
+            select(Ticket.counter_id, func.count())
+            .where(Ticket.day == today, Ticket.status == TicketStatus.DONE)
+            .group_by(Ticket.counter_id)
+        ).all()
+    )
+    rows = []
+    for counter in db.session.execute(
+        select(Counter).where(Counter.active.is_(True)).order_by(Counter.number)
+    ).scalars():
+        number, status = at_counter.get(counter.id, (None, None))
+        rows.append(
+            {
+                "number": counter.number,
+                "name": counter.name,
+                "open": counter.id in sessions,
+                "officer": sessions.get(counter.id),
+                "ticket": number,
+                "ticket_status": TicketStatus(status).value if status else None,
+                "served_today": served.get(counter.id, 0),
+            }
+        )
+    return rows
+
+
+def _today(today, local: LocalTime) -> dict:
+    wait = local.seconds(Ticket.called_at, Ticket.issued_at)
+    service = local.seconds(Ticket.finished_at, Ticket.serving_started_at)
+    done = Ticket.status == TicketStatus.DONE
+    timed = and_(done, Ticket.serving_started_at.is_not(None), Ticket.finished_at.is_not(None))
+    row = db.session.execute(
+        select(
+            func.count(),
+            func.sum(case((done, 1), else_=0)),
+            func.sum(case((Ticket.status == TicketStatus.NO_SHOW, 1), else_=0)),
+            func.avg(wait),
+            func.avg(case((timed, service), else_=None)),
+        ).where(Ticket.day == today)
+    ).one()
+    return {
+        "issued": row[0],
+        "served": row[1] or 0,
+        "no_show": row[2] or 0,
+        "average_wait_minutes": _minutes(float(row[3])) if row[3] is not None else None,
+        "average_service_minutes": _minutes(float(row[4])) if row[4] is not None else None,
+    }
+
+
+def _dossiers(now, day_start, day_end) -> dict:
+    """Running dossiers (not awaiting a supplement) due today, and those past due now."""
+    due_today, overdue = db.session.execute(
+        select(
+            func.sum(case((and_(Dossier.due_at >= now, Dossier.due_at < day_end), 1), else_=0)),
+            func.sum(case((Dossier.due_at < now, 1), else_=0)),
+        ).where(Dossier.status.in_(RUNNING), Dossier.due_at < day_end)
+    ).one()
+    resolved_today = db.session.execute(
+        select(func.count()).where(Dossier.resolved_at >= day_start, Dossier.resolved_at < day_end)
+    ).scalar_one()
+    return {
+        "due_today": due_today or 0,
+        "overdue": overdue or 0,
+        "resolved_today": resolved_today,
+    }

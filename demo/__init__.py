@@ -1,0 +1,1 @@
+"""Demo data: the demo desk and its generated history."""

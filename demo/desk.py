@@ -1,0 +1,84 @@
+"""Demo data: a Department of Transport desk that works whenever someone tries it."""
+
+from pathlib import Path
+
+from core.accounts.devices import create_device
+from core.accounts.users import create_user
+from core.dossiers.procedures import seed_demo_catalogue
+from core.models import Counter, Device, DeviceKind, Role, Service, ServiceHours, User
+from extensions import db
+
+DEMO_SERVICES = [
+    # code, prefix, Vietnamese name, English name
+    ("GPLX", "A", "Cấp, đổi giấy phép lái xe", "Driving licences"),
+    ("PTIEN", "B", "Đăng ký, kiểm định phương tiện", "Vehicle registration and inspection"),
+    ("VTAI", "C", "Giấy phép, phù hiệu vận tải", "Transport permits and badges"),
+    ("KCHT", "D", "Cấp phép thi công công trình đường bộ", "Road works permits"),
+    ("TRAKQ", "E", "Trả kết quả hồ sơ", "Collect results"),
+]
+DEMO_COUNTERS = [
+    (1, "Quầy số 1", ["GPLX"]),
+    (2, "Quầy số 2", ["GPLX", "PTIEN"]),
+    (3, "Quầy số 3", ["PTIEN", "VTAI"]),
+    (4, "Quầy số 4", ["VTAI", "KCHT"]),
+    (5, "Quầy số 5", ["TRAKQ", "GPLX", "PTIEN", "VTAI", "KCHT"]),
+]
+DEMO_USERS = [
+    # username, role, password, full name
+    ("canbo1", Role.OFFICER, "canbo1-demo", "Nguyễn Thị Lan"),
+    ("canbo2", Role.OFFICER, "canbo2-demo", "Trần Văn Minh"),
+    ("lanhdao", Role.MANAGER, "lanhdao-demo", "Lê Hoàng Nam"),
+    ("quantri", Role.ADMIN, "quantri-demo", "Phạm Quốc Bảo"),
+]
+DEMO_KIOSK_NAME = "Kiosk sảnh chính (demo)"
+WHOLE_DAY = (0, 24 * 60)
+
+
+def seed_demo(kiosk_key_file: Path) -> list[str]:
+    """Add whatever demo data is missing and say what was added; the caller commits."""
+    added = []
+    services = {
+        service.code: service for service in db.session.execute(db.select(Service)).scalars()
+    }
+    for order, (code, prefix, name, name_en) in enumerate(DEMO_SERVICES):
+        if code in services:
+            continue
+        service = Service(
+            code=code, prefix=prefix, name=name, name_en=name_en, digits=3, sort_order=order
+        )
+        service.hours = [
+            ServiceHours(weekday=weekday, opens_minute=WHOLE_DAY[0], closes_minute=WHOLE_DAY[1])
+            for weekday in range(7)
+        ]
+        db.session.add(service)
+        services[code] = service
+        added.append(f"service {code}")
+    counters = {counter.number for counter in db.session.execute(db.select(Counter)).scalars()}
+    for number, name, codes in DEMO_COUNTERS:
+        if number in counters:
+            continue
+        db.session.add(
+            Counter(number=number, name=name, services=[services[code] for code in codes])
+        )
+        added.append(f"counter {number}")
+    usernames = set(db.session.execute(db.select(User.username)).scalars())
+    for username, role, password, full_name in DEMO_USERS:
+        if username not in usernames:
+            create_user(username, role.value, password, full_name)
+            added.append(f"user {username}")
+    db.session.flush()
+    kiosk = db.session.execute(
+        db.select(Device).filter_by(kind=DeviceKind.KIOSK, name=DEMO_KIOSK_NAME, revoked_at=None)
+    ).scalar_one_or_none()
+    if kiosk is None or not kiosk_key_file.exists():
+        if kiosk is not None:
+            from core.accounts.devices import revoke_device
+
+            revoke_device(kiosk)
+        _, key = create_device(DeviceKind.KIOSK.value, DEMO_KIOSK_NAME)
+        kiosk_key_file.parent.mkdir(parents=True, exist_ok=True)
+        kiosk_key_file.write_text(key + "\n")
+        kiosk_key_file.chmod(0o600)
+        added.append("demo kiosk")
+    added += seed_demo_catalogue()
+    return added

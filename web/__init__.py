@@ -1,0 +1,1 @@
+"""What every web surface shares: role checks."""
