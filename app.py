@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import core.db.transactions  # noqa: F401  (SQLite engine settings)
 import security
 from config import Config, config_from_environment
+from core.i18n import locale_for
 from extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -36,9 +37,6 @@ def trust_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
 
-LOCALES = {code: Locale.parse(code) for code in ("vi", "en")}
-
-
 def select_locale() -> Locale:
     """Vietnamese unless the visitor chose English (?lang=en, remembered in a cookie).
 
@@ -46,11 +44,10 @@ def select_locale() -> Locale:
     without parsing either.
     """
     if not has_request_context():
-        return LOCALES["vi"]
+        return locale_for(None)
     if not request.environ.get("QUERY_STRING") and not request.environ.get("HTTP_COOKIE"):
-        return LOCALES["vi"]
-    chosen = request.args.get("lang") or request.cookies.get("lang")
-    return LOCALES.get(chosen, LOCALES["vi"])
+        return locale_for(None)
+    return locale_for(request.args.get("lang") or request.cookies.get("lang"))
 
 
 def register_extensions(app: Flask) -> None:

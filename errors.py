@@ -7,7 +7,8 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from core.db.faults import classify
-from core.errors import DomainError, in_both_languages, in_request_language
+from core.errors import DomainError
+from core.i18n import in_both_languages, in_request_language
 from extensions import db, login_manager
 
 HTTP_MESSAGES = {

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
-from core.clock import local_zone
+from core.clock import day_start
 from core.models import AuditEvent, Device, Ticket, User
 from core.models.dossiers import Dossier
 from extensions import db
@@ -19,10 +19,6 @@ class AuditFilter:
     user_id: int | None = None
     device_id: int | None = None
     subject: str = ""  # a dossier code or a ticket number
-
-
-def local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=local_zone())
 
 
 def subject_condition(text: str, start: date | None, end: date | None):
@@ -45,9 +41,9 @@ def audit_query(chosen: AuditFilter):
     """The matching events, newest first."""
     statement = db.select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     if chosen.start:
-        statement = statement.where(AuditEvent.occurred_at >= local_midnight(chosen.start))
+        statement = statement.where(AuditEvent.occurred_at >= day_start(chosen.start))
     if chosen.end:
-        next_day = local_midnight(chosen.end + timedelta(days=1))
+        next_day = day_start(chosen.end + timedelta(days=1))
         statement = statement.where(AuditEvent.occurred_at < next_day)
     if chosen.action:
         statement = statement.where(AuditEvent.action == chosen.action)

@@ -1,6 +1,6 @@
 """Time at the edges: UTC inside, the centre's local time for days and display."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -29,3 +29,14 @@ def local_today(moment: datetime | None = None) -> date:
 def local_now() -> datetime:
     """The current instant in the centre's local time."""
     return to_local(utcnow())
+
+
+def day_start(day: date, zone: ZoneInfo | None = None) -> datetime:
+    """The first instant of the local `day`, aware (in the centre's zone unless given)."""
+    return datetime.combine(day, time.min, tzinfo=zone or local_zone())
+
+
+def day_bounds(first: date, last: date | None = None) -> tuple[datetime, datetime]:
+    """The first instant of `first` and the first instant after `last` (`first` by default)."""
+    zone = local_zone()
+    return day_start(first, zone), day_start((last or first) + timedelta(days=1), zone)

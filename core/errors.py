@@ -1,27 +1,8 @@
 """Domain errors: each carries a stable code, an HTTP status and a Vietnamese message."""
 
-from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 
-
-def speaks_english() -> bool:
-    """Whether the current request chose English (Vietnamese otherwise, and outside one)."""
-    locale = get_locale()
-    return locale is not None and locale.language == "en"
-
-
-def in_request_language(messages: dict[str, str]) -> str:
-    """Of a message in both languages, the one the current request speaks."""
-    return messages["en" if speaks_english() else "vi"]
-
-
-def in_both_languages(message, **details) -> dict[str, str]:
-    """A translatable message rendered in Vietnamese and in English."""
-    result = {}
-    for locale in ("vi", "en"):
-        with force_locale(locale):
-            result[locale] = str(message).format(**details)
-    return result
+from core.i18n import in_both_languages, in_request_language
 
 
 class DomainError(Exception):

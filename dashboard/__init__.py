@@ -21,7 +21,7 @@ def register_commands(state) -> None:
 @blueprint.app_template_filter("figure")
 def figure(value, kind: str = "int") -> str:
     """A number as the page shows it: Vietnamese separators unless the page is English."""
-    from core.errors import speaks_english
+    from core.i18n import speaks_english
     from core.reports.documents import vn_number
 
     if value is None or value == "":

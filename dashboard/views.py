@@ -3,7 +3,7 @@
 from flask import abort, current_app, jsonify, render_template, request
 
 from core.clock import local_today
-from core.errors import in_request_language
+from core.i18n import in_request_language
 from core.reports.documents import (
     DOCX_TYPE,
     XLSX_TYPE,

@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from core.clock import local_today, local_zone
+from core.clock import day_start, local_today, local_zone
 from core.db.bulk_insert import BulkWriter
 from core.dossiers.calendar import WorkCalendar, parse_office_hours
 from core.dossiers.settings import dossier_settings
@@ -155,7 +155,7 @@ class HistoryResult:
 
 def database_has_history() -> bool:
     """Whether any ticket or dossier predates today (a history is already there)."""
-    start = datetime.combine(local_today(), time(0), tzinfo=local_zone())
+    start = day_start(local_today())
     ticket = db.session.execute(select(Ticket.id).where(Ticket.day < local_today()).limit(1))
     dossier = db.session.execute(select(Dossier.id).where(Dossier.received_at < start).limit(1))
     return ticket.first() is not None or dossier.first() is not None
@@ -261,7 +261,7 @@ class HistoryWriter:
         return value
 
     def at(self, day: date, minutes: float) -> datetime:
-        return datetime.combine(day, time(0), tzinfo=self.zone) + timedelta(minutes=minutes)
+        return day_start(day, self.zone) + timedelta(minutes=minutes)
 
     def arrival_minute(self) -> float:
         hour = self.random.choices(list(HOUR_WEIGHTS), weights=list(HOUR_WEIGHTS.values()))[0]

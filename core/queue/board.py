@@ -8,12 +8,12 @@ small query that changes whenever what a board shows may have changed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date
 
 from sqlalchemy import Date, bindparam, func
 from sqlalchemy.orm import joinedload
 
-from core.clock import local_zone
+from core.clock import day_start
 from core.models import AuditEvent, CallEvent, Counter, Service, Ticket, TicketSequence
 from core.queue.speech import Announcement, announce
 from core.queue.tickets import active_services, waiting_counts
@@ -42,11 +42,6 @@ class BoardState:
     calls: list[BoardCall]  # newest first
     counters: list[tuple[Counter, BoardCall | None]]  # each active counter's latest call
     queues: list[tuple[Service, int]]  # active services and how many are waiting
-
-
-def day_start(day: date) -> datetime:
-    """The UTC instant the centre's local `day` begins."""
-    return datetime.combine(day, time(0), tzinfo=local_zone()).astimezone(UTC)
 
 
 def _version_statement():

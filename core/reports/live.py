@@ -3,11 +3,11 @@ dossiers falling due. A handful of small grouped queries over today's rows."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
 from sqlalchemy import and_, case, func, select
 
-from core.clock import local_today, local_zone, to_local, utcnow
+from core.clock import day_bounds, local_today, local_zone, to_local, utcnow
 from core.db.sql_time import LocalTime
 from core.models import Counter, Service, Ticket, TicketStatus, User
 from core.models.desk import CounterSession
@@ -27,15 +27,14 @@ def live_state(now: datetime | None = None) -> dict:
     today = local_today(now)
     zone = local_zone()
     local = LocalTime(zone, now)
-    day_start = datetime.combine(today, time(0), tzinfo=zone)
-    day_end = day_start + timedelta(days=1)
+    today_starts, today_ends = day_bounds(today)
     return {
         "generated_at": to_local(now).isoformat(timespec="seconds"),
         "day": today.isoformat(),
         "services": _services(today, now),
         "counters": _counters(today),
         "today": _today(today, local),
-        "dossiers": _dossiers(now, day_start, day_end),
+        "dossiers": _dossiers(now, today_starts, today_ends),
         "printers": None,  # printer alerts: filled in when printing is merged
     }
 

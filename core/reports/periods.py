@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 
+from core.clock import day_start
 from core.errors import InvalidInput
 
 CUT_OFF_DAY = 15  # a period starts on the 15th and ends on the 14th
@@ -50,10 +51,7 @@ class Period:
 
     def bounds(self, zone: ZoneInfo) -> tuple[datetime, datetime]:
         """The first instant of `start` and the first instant after `end`, aware."""
-        return (
-            datetime.combine(self.start, time(0), tzinfo=zone),
-            datetime.combine(self.end + timedelta(days=1), time(0), tzinfo=zone),
-        )
+        return day_start(self.start, zone), day_start(self.end + timedelta(days=1), zone)
 
     def title_vi(self) -> str:
         """How the report names the period, in Vietnamese (documents are Vietnamese)."""

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import case, func, select
 
-from core.clock import local_today, local_zone
+from core.clock import day_start, local_today, local_zone
 from core.db.sql_time import LocalTime, statistics_transaction
 from core.models import Counter, Service, Ticket, User
 from core.models.desk import Rating, RatingScore
@@ -30,7 +30,6 @@ from core.queue.opening_hours import WEEKDAY_NAMES
 from core.reports.periods import Period
 from core.reports.reform import ReportFilter, dossier_day_conditions, legal_due
 from core.reports.summaries import (
-    day_start,
     ensure_summaries,
     last_closed_day,
     service_minutes_select,

@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, case, func, not_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from core.clock import local_today, local_zone, utcnow
+from core.clock import day_start, local_today, local_zone, utcnow
 from core.db.sql_time import LocalTime, statistics_transaction
 from core.models import Ticket
 from core.models.dossiers import Channel, Dossier, DossierEvent
@@ -33,7 +33,6 @@ from core.models.reports import DossierDay
 from core.reports.periods import Period
 from core.reports.summaries import (
     _flag,
-    day_start,
     dossiers_received_columns,
     dossiers_resolved_columns,
     ensure_summaries,

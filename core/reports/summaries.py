@@ -22,13 +22,13 @@ day, so the ticket's trigger already forgets that day.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import and_, case, delete, func, insert, literal, not_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
-from core.clock import local_today, local_zone, utcnow
+from core.clock import day_start, local_today, local_zone, utcnow
 from core.db.sql_time import LocalTime, dialect_name, statistics_transaction
 from core.db.transactions import begin_write_transaction_afresh
 from core.models import Ticket, TicketStatus
@@ -47,11 +47,6 @@ from extensions import db
 QUICK_WAIT_SECONDS = 15 * 60  # "served within 15 minutes"
 HISTOGRAM_CAP_MINUTES = 240
 SUMMARY_TABLES = (TicketDayFigures, TicketDayServiceMinutes, TicketDayHours, RatingDay, DossierDay)
-
-
-def day_start(day: date) -> datetime:
-    """The UTC instant the local day begins."""
-    return datetime.combine(day, time(0), tzinfo=local_zone())
 
 
 def local_time_for(day: date) -> LocalTime:
