@@ -5,8 +5,8 @@ from collections.abc import Callable
 from flask import render_template, request
 from flask_login import current_user
 
-from core.accounts.device_admin import KIND_NAMES
-from core.accounts.user_admin import ROLE_NAMES
+from core.accounts.devices import KIND_NAMES
+from core.accounts.users import ROLE_NAMES
 from core.errors import DomainError
 from core.models import Role, User
 from extensions import db

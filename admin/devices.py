@@ -3,7 +3,7 @@
 from flask import abort, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 
-from core.accounts.device_admin import (
+from core.accounts.devices import (
     list_devices,
     register_device,
     revoke,

@@ -105,7 +105,7 @@ class CounterForm(FlaskForm):
 
 
 def role_choices():
-    from core.accounts.user_admin import ROLE_NAMES
+    from core.accounts.users import ROLE_NAMES
 
     return [(role.value, ROLE_NAMES[role]) for role in (Role.OFFICER, Role.MANAGER, Role.ADMIN)]
 
@@ -132,7 +132,7 @@ class PasswordResetForm(FlaskForm):
 
 
 def kind_choices():
-    from core.accounts.device_admin import KIND_NAMES
+    from core.accounts.devices import KIND_NAMES
 
     return [(kind.value, KIND_NAMES[kind]) for kind in DeviceKind]
 

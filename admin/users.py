@@ -3,7 +3,7 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from core.accounts.user_admin import (
+from core.accounts.users import (
     create_account,
     list_users,
     reset_password,

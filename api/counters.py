@@ -13,14 +13,13 @@ from flask_login import current_user
 from core.accounts.devices import authenticate_device
 from core.clock import to_local
 from core.errors import Forbidden, InvalidInput, Unauthorized
-from core.models import DeviceKind, Role, Ticket
-from core.models.desk import RatingSource
+from core.models import DeviceKind, RatingSource, Role, Ticket
 from core.queue import calling
 from core.queue.counters import current_ticket, find_counter
 from core.queue.errors import WrongCounterDevice
 from core.queue.ratings import find_rateable, rate_ticket, rating_target
+from core.queue.service_lookup import service_name
 from core.queue.ticket_flow import Actor, TicketAction
-from core.queue.tickets import service_name
 from extensions import csrf, db
 
 from . import blueprint

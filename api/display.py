@@ -7,7 +7,7 @@ from core.accounts.devices import authenticate_device
 from core.clock import local_now, local_today, to_local
 from core.models import DeviceKind
 from core.queue.board import BoardCall, BoardState, board_state, board_version
-from core.queue.tickets import service_name
+from core.queue.service_lookup import service_name
 
 from . import blueprint
 from .views import bearer_key

@@ -7,8 +7,7 @@ from flask_babel import lazy_gettext as _l
 from agent.print_agent import ERROR_CODES, STATES, Delivery
 from core.accounts.devices import authenticate_device
 from core.errors import InvalidInput
-from core.models import DeviceKind
-from core.models.printing import PrintJob
+from core.models import DeviceKind, PrintJob
 from extensions import db
 from printing.agents import claim_for_agent, record_agent_result
 from printing.jobs import PrintJobNotFound

@@ -8,18 +8,10 @@ from core.accounts.devices import authenticated_device
 from core.clock import local_now, to_local
 from core.db.transactions import commits_on_its_own
 from core.models import DeviceKind, Service, Ticket
-from core.queue.tickets import (
-    ServiceInfo,
-    active_services,
-    estimated_wait_minutes,
-    find_ticket,
-    service_info,
-    service_name,
-    take_ticket,
-    tracking_url,
-    waiting_ahead,
-    waiting_counts,
-)
+from core.queue.issuing import take_ticket
+from core.queue.positions import estimated_wait_minutes, find_ticket, tracking_url, waiting_ahead
+from core.queue.service_lookup import ServiceInfo, active_services, service_info, service_name
+from core.queue.waiting_counts import waiting_counts
 from extensions import limiter
 from printing.ticket_hook import queue_slip, slip_to_queue
 from security import device_bucket, ticket_limit

@@ -57,7 +57,8 @@ class Desk:
 
         from core.accounts.devices import create_device
         from core.db.transactions import begin_write_transaction
-        from core.queue.tickets import find_service, issue_ticket
+        from core.queue.issuing import issue_ticket
+        from core.queue.service_lookup import find_service
         from demo.desk import seed_demo
         from extensions import db
 

@@ -74,9 +74,7 @@ def measure(url: str, instance: Path) -> list[tuple[str, float, float]]:
     from app import create_app
     from config import TestingConfig
     from core.clock import local_today
-    from core.models import Ticket, User
-    from core.models.dossiers import Dossier
-    from core.models.reports import ReportDay
+    from core.models import Dossier, ReportDay, Ticket, User
     from core.reports.live import live_state
     from core.reports.periods import report_month, year_period
     from core.reports.queue_stats import period_statistics

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from core.clock import day_start
-from core.models import AuditEvent, Device, Ticket, User
-from core.models.dossiers import Dossier
+from core.models import AuditEvent, Device, Dossier, Ticket, User
 from extensions import db
 
 

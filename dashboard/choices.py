@@ -2,8 +2,7 @@
 
 from sqlalchemy import select
 
-from core.models import Counter, Role, User
-from core.models.dossiers import Field, Procedure
+from core.models import Counter, Field, Procedure, Role, User
 from extensions import db
 
 

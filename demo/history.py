@@ -25,9 +25,19 @@ from core.db.bulk_insert import BulkWriter
 from core.dossiers.calendar import WorkCalendar, parse_office_hours
 from core.dossiers.settings import dossier_settings
 from core.dossiers.workdays import public_holidays
-from core.models import Counter, Role, Service, Ticket, User
-from core.models.desk import Rating
-from core.models.dossiers import CalendarDay, CalendarDayKind, Dossier, DossierEvent, Procedure
+from core.models import (
+    CalendarDay,
+    CalendarDayKind,
+    Counter,
+    Dossier,
+    DossierEvent,
+    Procedure,
+    Rating,
+    Role,
+    Service,
+    Ticket,
+    User,
+)
 from core.reports.summaries import SUMMARY_TABLES, build_missing
 from extensions import db
 

@@ -5,12 +5,11 @@ import hashlib
 from flask import current_app
 
 from core.clock import utcnow
-from core.models import Counter, TicketStatus
-from core.models.desk import CounterSession
+from core.models import Counter, CounterSession, TicketStatus
 from core.queue import calling
 from core.queue.counters import active_counters, current_ticket
+from core.queue.service_lookup import active_services
 from core.queue.ticket_flow import TicketAction, can, no_show_after_calls
-from core.queue.tickets import active_services
 
 QUEUE_SHOWN = 12
 

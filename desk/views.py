@@ -5,8 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.errors import DomainError
-from core.models import Role
-from core.models.desk import CounterSession
+from core.models import CounterSession, Role
 from core.queue import calling
 from core.queue.counters import (
     active_counters,

@@ -28,8 +28,7 @@ from core.dossiers.workdays import (
     year_overview,
 )
 from core.errors import DomainError
-from core.models import Role
-from core.models.dossiers import CalendarDay, OnlineLevel, Procedure
+from core.models import CalendarDay, OnlineLevel, Procedure, Role
 from extensions import db
 from web.roles import roles_required
 

@@ -5,7 +5,7 @@ from flask import current_app, render_template, request
 from core.dossiers.errors import DossierNotFound
 from core.dossiers.reception import code_from_scan, find_dossier
 from core.dossiers.states import STATUS_LABELS
-from core.models.dossiers import DossierStatus
+from core.models import DossierStatus
 from core.vntext import mask_name
 from extensions import limiter
 

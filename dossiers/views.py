@@ -22,8 +22,7 @@ from core.dossiers.reception import (
 from core.dossiers.settings import dossier_settings
 from core.dossiers.states import STATUS_LABELS, Move, allowed_actions, move
 from core.errors import DomainError
-from core.models import Role
-from core.models.dossiers import Channel, ReceptionSlip, SlipKind
+from core.models import Channel, ReceptionSlip, Role, SlipKind
 from extensions import db
 from web.roles import roles_required
 

@@ -3,7 +3,8 @@
 from flask import current_app, render_template
 
 from core.clock import local_now
-from core.queue.tickets import active_services, waiting_counts
+from core.queue.service_lookup import active_services
+from core.queue.waiting_counts import waiting_counts
 
 from . import blueprint
 

@@ -7,8 +7,7 @@ from flask_babel import lazy_gettext as _l
 from agent.print_agent import OFFLINE, PAPER_OUT, Delivery
 from core.clock import utcnow
 from core.errors import DomainError
-from core.models import Device
-from core.models.printing import PrintJob, PrintJobStatus, PrintVia
+from core.models import Device, PrintJob, PrintJobStatus, PrintVia
 from extensions import db
 from printing.jobs import PrintJobNotFound, claim_next, record_outcome, rendered_payload, sweep
 from printing.printers import ensure_printer, has_printer, record_state

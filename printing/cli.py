@@ -10,10 +10,10 @@ from flask import current_app
 from agent.print_agent import (
     Agent,
     AgentClient,
-    PrinterAddressError,
     ServerError,
-    parse_printer_url,
 )
+from core.accounts.printer_addresses import normalise_printer_url
+from core.errors import InvalidInput
 from printing.admin import blueprint
 from printing.worker import PrintWorker
 
@@ -46,9 +46,9 @@ def print_agent(server, key, printer, poll, once):
     """Print this kiosk's slips on a printer plugged into this PC (agent/print_agent.py)."""
     if printer:
         try:
-            parse_printer_url(printer)
-        except PrinterAddressError as error:
-            raise click.BadParameter(str(error), param_hint="--printer") from None
+            printer = normalise_printer_url(printer)
+        except InvalidInput as error:
+            raise click.BadParameter(error.messages()["vi"], param_hint="--printer") from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", force=True)
     agent = Agent(AgentClient(server, key), printer, poll)
     if once:

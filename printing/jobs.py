@@ -22,9 +22,8 @@ from agent.print_agent import Delivery
 from core.audit import record_event
 from core.clock import to_local, utcnow
 from core.errors import InvalidInput, NotFound
-from core.models import Device, Ticket, User
-from core.models.printing import Printer, PrintJob, PrintJobKind, PrintJobStatus
-from core.queue.tickets import service_name
+from core.models import Device, Printer, PrintJob, PrintJobKind, PrintJobStatus, Ticket, User
+from core.queue.service_lookup import service_name
 from extensions import db
 from printing.printers import has_printer, paper_of, printer_for, record_state
 from printing.slip import Slip, render_slip

@@ -10,8 +10,16 @@ from sqlalchemy import func, or_
 
 from core.clock import local_today, to_local, utcnow
 from core.errors import NotFound
-from core.models import Device, DeviceKind, Ticket
-from core.models.printing import Printer, PrinterState, PrintJob, PrintJobStatus, PrintVia
+from core.models import (
+    Device,
+    DeviceKind,
+    Printer,
+    PrinterState,
+    PrintJob,
+    PrintJobStatus,
+    PrintVia,
+    Ticket,
+)
 from extensions import db
 from printing.printers import has_printer, printer_for
 

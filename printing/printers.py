@@ -8,13 +8,12 @@ from escpos.capabilities import CAPABILITIES
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
 
-from agent.print_agent import PrinterAddressError, parse_printer_url
 from core.accounts.devices import KnownDevice
+from core.accounts.printer_addresses import normalise_printer_url
 from core.audit import record_event
 from core.clock import utcnow
 from core.errors import InvalidInput
-from core.models import Device, DeviceKind, User
-from core.models.printing import Printer, PrinterState, PrintVia
+from core.models import Device, DeviceKind, Printer, PrinterState, PrintVia, User
 from extensions import db
 from printing.slip import MODES, PAPER_DOTS, Paper
 
@@ -170,17 +169,7 @@ class PrinterSettings:
 
 def validate_settings(settings: PrinterSettings) -> str | None:
     """Check the settings; returns the canonical address (None for no printer)."""
-    try:
-        address = parse_printer_url(settings.url)
-    except PrinterAddressError:
-        raise InvalidInput(
-            _l(
-                "Địa chỉ máy in “{url}” không đúng dạng. Dùng tcp://ĐỊA_CHỈ:9100, usb://VID:PID, "
-                "serial:///dev/ttyUSB0?baudrate=9600, file:///dev/usb/lp0, cups://TÊN_HÀNG "
-                "hoặc none."
-            ),
-            url=settings.url,
-        ) from None
+    url = normalise_printer_url(settings.url)
     if settings.paper_dots not in PAPER_DOTS:
         raise InvalidInput(_l("Khổ giấy không hợp lệ."))
     if settings.profile not in CAPABILITIES["profiles"]:
@@ -202,7 +191,7 @@ def validate_settings(settings: PrinterSettings) -> str | None:
         )
     if settings.via not in {via.value for via in PrintVia}:
         raise InvalidInput(_l("Cách gửi lệnh in không hợp lệ."))
-    return str(address) if address is not None else None
+    return url
 
 
 def as_text(value) -> str | None:

@@ -11,7 +11,7 @@ from flask import current_app
 
 from core.accounts.devices import KnownDevice
 from core.db.transactions import begin_write_transaction_afresh
-from core.queue.tickets import IssuedTicket
+from core.queue.issuing import IssuedTicket
 from extensions import db
 from printing.jobs import queue_ticket
 from printing.printers import find_printer, has_printer

@@ -15,10 +15,11 @@ import time
 
 from flask import Flask
 
-from agent.print_agent import Delivery, deliver
+from agent.print_agent import NO_PRINTER, UNKNOWN, Delivery, deliver
+from core.accounts.printer_addresses import normalise_printer_url
 from core.db.transactions import begin_write_transaction
-from core.models import Device
-from core.models.printing import PrintJob, PrintVia
+from core.errors import InvalidInput
+from core.models import Device, PrintJob, PrintVia
 from extensions import db
 from printing.jobs import claim_next, fail, next_due, record_outcome, render_timed, sweep
 from printing.printers import kiosk_printers, paper_of, printer_for, record_state
@@ -64,7 +65,7 @@ def send_one(device_id: int, sender: str) -> bool:
     payload = job.payload
     url, check_status = job.device.printer_url, printer_for(job.device).check_status
     db.session.commit()
-    delivery = deliver(url, payload, check_status=check_status)
+    delivery = deliver_checked(url, payload, check_status=check_status)
     begin_write_transaction()
     record_outcome(db.session.get(PrintJob, job_id), delivery)
     db.session.commit()
@@ -75,6 +76,15 @@ def send_one(device_id: int, sender: str) -> bool:
     return True
 
 
+def deliver_checked(url: str | None, payload: bytes | None, *, check_status: bool) -> Delivery:
+    """Deliver only to an address the one validator accepts (core.accounts.printer_addresses)."""
+    try:
+        url = normalise_printer_url(url)
+    except InvalidInput as error:
+        return Delivery(False, UNKNOWN, NO_PRINTER, error.messages()["vi"])
+    return deliver(url, payload, check_status=check_status)
+
+
 def probe(device_id: int) -> Delivery | None:
     """Ask an idle printer how it is, so a paper-out shows before a citizen's slip fails."""
     device = db.session.get(Device, device_id)
@@ -83,7 +93,7 @@ def probe(device_id: int) -> Delivery | None:
     db.session.commit()
     if not check_status:
         return None
-    delivery = deliver(url, None, check_status=True)
+    delivery = deliver_checked(url, None, check_status=True)
     begin_write_transaction()
     record_state(db.session.get(Device, device_id), delivery.state, delivery.code, delivery.detail)
     db.session.commit()

@@ -5,7 +5,7 @@ from datetime import date
 from flask import render_template, request
 from flask_babel import gettext as _
 
-from core.accounts.user_admin import ROLE_NAMES
+from core.accounts.users import ROLE_NAMES
 from core.audit_log import AuditFilter, audit_query, filter_choices, known_actions
 from core.models import Role
 from extensions import db

@@ -7,7 +7,7 @@ import qrcode.image.svg
 from flask import current_app, render_template
 
 from core.clock import to_local
-from core.queue.tickets import (
+from core.queue.positions import (
     TRACKING_PATH,
     estimated_wait_minutes,
     find_ticket,

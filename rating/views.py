@@ -4,11 +4,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from core.errors import DomainError
-from core.models import Ticket, TicketStatus
-from core.models.desk import RatingScore, RatingSource
+from core.models import RatingScore, RatingSource, Ticket, TicketStatus
 from core.queue.counters import find_counter
+from core.queue.positions import find_ticket
 from core.queue.ratings import LOW_SCORES, REASON_LABELS, SCORE_LABELS, rate_ticket, rating_of
-from core.queue.tickets import find_ticket
 from extensions import db
 
 from . import blueprint

@@ -1,6 +1,7 @@
 """Fixtures: a real database per test (SQLite file, or PostgreSQL via TEST_DATABASE_URL)."""
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -13,10 +14,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
+from flask import current_app
 from sqlalchemy import create_engine, text
 
 from app import create_app
 from config import TestingConfig, normalise_database_url
+from core.models import User
 from demo.desk import seed_demo
 from extensions import db
 
@@ -32,6 +35,38 @@ requires_postgres = pytest.mark.skipif(
 def local_time(*args) -> datetime:
     """A fixed moment in the centre's time zone, for time-travel."""
     return datetime(*args, tzinfo=VIETNAM)
+
+
+def wait_until(condition, timeout: float, step: float = 0.05):
+    """Poll `condition` until it returns something true or `timeout` seconds pass; returns
+    its last value. For events nothing signals (a row another process writes, a log line)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result or time.monotonic() >= deadline:
+            return result
+        time.sleep(step)
+
+
+def count(model, **filters) -> int:
+    """Rows of `model` in this test's session, those with these column values if given."""
+    statement = db.select(db.func.count()).select_from(model)
+    for field, value in filters.items():
+        statement = statement.where(getattr(model, field) == value)
+    return db.session.execute(statement).scalar_one()
+
+
+CSRF_FIELD = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
+
+
+def csrf_token(client, path: str = "/auth/login") -> str:
+    """The session's CSRF token, read from a form on the page at `path` as a browser would."""
+    page = client.get(path).get_data(as_text=True)
+    match = CSRF_FIELD.search(page)
+    assert match, f"no form with a CSRF token on {path}"
+    return match.group(1) or match.group(2)
 
 
 def migrate(url: str, instance_path: Path) -> None:
@@ -93,9 +128,10 @@ def database_url(template_database, tmp_path):
 @pytest.fixture
 def app(database_url, tmp_path):
     from core.accounts import devices
-    from core.queue import tickets
+    from core.queue import positions, service_lookup
 
-    tickets.reset_caches()
+    service_lookup.forget_cached_services()
+    positions.forget_service_times()
     devices.forget_known_devices()
     application = create_app(TestingConfig(database_url, str(tmp_path / "instance")))
     with application.app_context():
@@ -112,6 +148,57 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+class AuthActions:
+    """Signs a test client in and out, like the Flask tutorial's `AuthActions`.
+
+    `auth.login("canbo1")` goes through the real sign-in form (its CSRF token when CSRF is
+    on, the demo password `<username>-demo` unless `password` is given) and checks that it
+    signed in. `client=` signs in another client than the `client` fixture (a second
+    browser). `auth.attempt` posts the form and returns whatever comes back, for tests of
+    the sign-in itself. `form=False` puts the user straight into the session: no password
+    check and no rate limit, for walks that sign in hundreds of clients.
+    """
+
+    def __init__(self, client):
+        self.client = client
+
+    def attempt(self, username: str, password: str, *, client=None):
+        client = self.client if client is None else client
+        form = {"username": username, "password": password}
+        if current_app.config.get("WTF_CSRF_ENABLED", True):
+            form["csrf_token"] = csrf_token(client)
+        return client.post("/auth/login", data=form)
+
+    def login(
+        self, username: str = "canbo1", password: str | None = None, *, client=None, form=True
+    ):
+        client = self.client if client is None else client
+        if not form:
+            user_id = db.session.execute(
+                db.select(User.id).filter_by(username=username)
+            ).scalar_one()
+            with client.session_transaction() as session:
+                session["_user_id"] = str(user_id)
+                session["_fresh"] = True
+            return None
+        response = self.attempt(username, password or f"{username}-demo", client=client)
+        assert response.status_code == 302, f"{username} signed in"
+        return response
+
+    def logout(self, *, client=None):
+        client = self.client if client is None else client
+        form = {}
+        if current_app.config.get("WTF_CSRF_ENABLED", True):
+            form["csrf_token"] = csrf_token(client)
+        return client.post("/auth/logout", data=form)
+
+
+@pytest.fixture
+def auth(client):
+    """Sign the test client in (`auth.login("canbo1")`) and out (`auth.logout()`)."""
+    return AuthActions(client)
 
 
 @pytest.fixture
@@ -170,16 +257,16 @@ class LiveServer:
         self.wait_until_ready()
 
     def wait_until_ready(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def answering() -> bool:
             if self.process.poll() is not None:
                 raise RuntimeError("gunicorn exited:\n" + self.log_path.read_text())
             try:
-                if requests.get(self.url + "/api/v1/health", timeout=5).ok:
-                    return
+                return requests.get(self.url + "/api/v1/health", timeout=5).ok
             except requests.RequestException:
-                time.sleep(0.1)
-        raise RuntimeError("gunicorn did not start:\n" + self.log_path.read_text())
+                return False
+
+        if not wait_until(answering, timeout, step=0.1):
+            raise RuntimeError("gunicorn did not start:\n" + self.log_path.read_text())
 
     def stop(self) -> None:
         """Quick shutdown (SIGINT): the test is over, nothing is in flight."""
@@ -231,6 +318,17 @@ def browser():
         )
         yield instance
         instance.close()
+
+
+def sign_in_browser(page, username: str, url: str | None = None) -> None:
+    """Sign a browser page in through the sign-in form, as `username` with the demo password:
+    the form at `url` (a sign-in address, with `?next=` if wanted), else the one on screen."""
+    if url is not None:
+        page.goto(url)
+    page.fill('input[name="username"]', username)
+    page.fill('input[name="password"]', f"{username}-demo")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_load_state()
 
 
 @pytest.fixture

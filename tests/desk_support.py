@@ -8,7 +8,8 @@ from flask import g
 from core.accounts.devices import create_device
 from core.models import AuditEvent, CallEvent, Ticket, User
 from core.queue.counters import open_session
-from core.queue.tickets import find_service, issue_ticket
+from core.queue.issuing import issue_ticket
+from core.queue.service_lookup import find_service
 from extensions import db
 
 

@@ -2,8 +2,7 @@
 
 from core.dossiers.procedures import find_procedure
 from core.dossiers.reception import Applicant, Reception, receive_dossier
-from core.models import User
-from core.models.dossiers import Channel
+from core.models import Channel, User
 from extensions import db
 
 GOOD_APPLICANT = dict(

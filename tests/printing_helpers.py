@@ -8,7 +8,7 @@ import time
 from contextlib import contextmanager
 
 from core.accounts.devices import create_device
-from core.models.printing import PrintJob
+from core.models import PrintJob
 from extensions import db
 from printing.slip import Slip
 from printing.worker import PrintWorker

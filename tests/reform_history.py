@@ -7,7 +7,7 @@ from conftest import local_time
 from core.dossiers.procedures import find_procedure
 from core.dossiers.reception import Applicant, Reception, receive_dossier
 from core.dossiers.states import Action, Move, move
-from core.models.dossiers import Channel, Dossier
+from core.models import Channel, Dossier
 from extensions import db
 from tests.dossier_helpers import GOOD_APPLICANT, officer
 

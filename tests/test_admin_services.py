@@ -5,10 +5,10 @@ import time_machine
 
 from admin_support import StaffClient, audit_actions, database_state, text_of
 from conftest import local_time
-from core.models import AuditEvent, Service, Ticket
-from core.models.numbering import ServiceNumberingChange
+from core.models import AuditEvent, Service, ServiceNumberingChange, Ticket
+from core.queue.issuing import issue_ticket
 from core.queue.opening_hours import week_of
-from core.queue.tickets import find_service, issue_ticket
+from core.queue.service_lookup import find_service
 from extensions import db
 
 MONDAY_MORNING = local_time(2026, 3, 2, 9, 0)

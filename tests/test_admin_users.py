@@ -3,7 +3,7 @@
 import pytest
 
 from admin_support import StaffClient, audit_actions, csrf_token, database_state, text_of
-from core.accounts.user_admin import set_account_active, update_account
+from core.accounts.users import set_account_active, update_account
 from core.errors import InvalidInput
 from core.models import Role, User
 from extensions import db

@@ -12,7 +12,7 @@ from openapi_spec_validator import validate as validate_spec
 from conftest import local_time
 from core.accounts.devices import create_device, revoke_device
 from core.models import AuditEvent, Device, Ticket, TicketSequence
-from core.queue.tickets import find_service
+from core.queue.service_lookup import find_service
 from extensions import db
 
 SPEC = json.loads((Path(__file__).parent.parent / "api" / "openapi.json").read_text())
@@ -194,7 +194,7 @@ def test_openapi_document_is_valid_and_covers_every_api_route(app, client):
 
 @time_machine.travel(MORNING, tick=False)
 def test_people_ahead_at_issue_matches_the_queue(client, kiosk_headers):
-    from core.queue.tickets import waiting_ahead
+    from core.queue.positions import waiting_ahead
 
     taps = [("GPLX", False), ("GPLX", False), ("GPLX", True), ("GPLX", False), ("PTIEN", True)]
     answers = [

@@ -8,8 +8,16 @@ import pytest
 import time_machine
 
 from conftest import local_time
-from core.models import Counter, Service, Ticket, TicketStatus
-from core.models.desk import CounterSession, Rating, RatingScore, RatingSource
+from core.models import (
+    Counter,
+    CounterSession,
+    Rating,
+    RatingScore,
+    RatingSource,
+    Service,
+    Ticket,
+    TicketStatus,
+)
 from core.reports.periods import custom_period
 from core.reports.queue_stats import period_statistics
 from desk_support import log_in, user

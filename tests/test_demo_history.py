@@ -4,10 +4,9 @@ import time_machine
 
 from conftest import local_time
 from core.dossiers.states import Action, Move, move
-from core.models import Ticket
-from core.models.desk import Rating
-from core.models.dossiers import Dossier, DossierEvent, DossierStatus
-from core.queue.tickets import find_service, issue_ticket
+from core.models import Dossier, DossierEvent, DossierStatus, Rating, Ticket
+from core.queue.issuing import issue_ticket
+from core.queue.service_lookup import find_service
 from core.reports.periods import custom_period
 from core.reports.reform import reform_report
 from extensions import db

@@ -4,8 +4,7 @@ import pytest
 import requests
 
 from conftest import SCREENSHOTS
-from core.models import Ticket, TicketStatus
-from core.models.desk import Rating, RatingScore, RatingSource
+from core.models import Rating, RatingScore, RatingSource, Ticket, TicketStatus
 from desk_support import counter_key, issue
 from extensions import db
 

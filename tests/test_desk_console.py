@@ -7,8 +7,7 @@ import pytest
 import time_machine
 
 from conftest import local_time
-from core.models import AuditEvent, Ticket, TicketStatus
-from core.models.desk import CounterSession
+from core.models import AuditEvent, CounterSession, Ticket, TicketStatus
 from core.queue.counters import close_session, open_session, open_session_of
 from core.queue.errors import CounterBusy, CounterTaken
 from desk_support import (  # noqa: F401  (fixture)

@@ -19,8 +19,9 @@ from core.queue.errors import (
     StaleScreen,
     WrongCounterDevice,
 )
+from core.queue.issuing import issue_ticket
+from core.queue.service_lookup import find_service
 from core.queue.ticket_flow import TRANSITIONS, Actor, TicketAction, move
-from core.queue.tickets import find_service, issue_ticket
 from desk_support import counter_key, issue, sign_in_to_counter, snapshot, user
 from extensions import db
 

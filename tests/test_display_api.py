@@ -13,7 +13,8 @@ from core.accounts.devices import create_device, revoke_device
 from core.audit import record_event
 from core.models import Counter, Ticket, TicketStatus
 from core.queue.calling import call_ticket
-from core.queue.tickets import find_service, issue_ticket
+from core.queue.issuing import issue_ticket
+from core.queue.service_lookup import find_service
 from extensions import db
 
 SPEC = json.loads((Path(__file__).parent.parent / "api" / "openapi.json").read_text())

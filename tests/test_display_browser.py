@@ -10,7 +10,8 @@ from core.accounts.devices import create_device, revoke_device
 from core.db.transactions import begin_write_transaction
 from core.models import Counter, Device, Ticket
 from core.queue.calling import call_ticket
-from core.queue.tickets import find_service, issue_ticket
+from core.queue.issuing import issue_ticket
+from core.queue.service_lookup import find_service
 from extensions import db
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -9,9 +9,9 @@ import zxingcpp
 from PIL import Image
 
 from conftest import SCREENSHOTS
-from core.models import Counter, Ticket, TicketStatus
-from core.models.dossiers import Dossier, DossierStatus
-from core.queue.tickets import find_service, issue_ticket
+from core.models import Counter, Dossier, DossierStatus, Ticket, TicketStatus
+from core.queue.issuing import issue_ticket
+from core.queue.service_lookup import find_service
 from extensions import db
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

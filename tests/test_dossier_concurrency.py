@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from core.models.dossiers import Dossier, DossierSequence
+from core.models import Dossier, DossierSequence
 from extensions import db
 
 pytestmark = pytest.mark.slow

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from core.models.dossiers import Dossier, DossierStatus
+from core.models import Dossier, DossierStatus
 from extensions import db
 from tests.dossier_helpers import count, receive
 

@@ -8,8 +8,7 @@ from flask_babel import refresh
 from openpyxl import load_workbook
 
 from conftest import local_time
-from core.models import AuditEvent
-from core.models.dossiers import CalendarDay, Dossier, Procedure, ReceptionSlip
+from core.models import AuditEvent, CalendarDay, Dossier, Procedure, ReceptionSlip
 from extensions import db
 from tests.dossier_helpers import count, receive
 

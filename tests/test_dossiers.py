@@ -16,15 +16,18 @@ from core.dossiers.procedures import find_procedure, save_procedure
 from core.dossiers.reception import Applicant, Reception, code_from_scan, receive_dossier
 from core.dossiers.states import Action, Move, allowed_actions, move
 from core.errors import InvalidInput
-from core.models import AuditEvent, Ticket, TicketStatus
-from core.models.dossiers import (
+from core.models import (
+    AuditEvent,
     Channel,
     Dossier,
     DossierEvent,
     DossierSequence,
     DossierStatus,
+    Ticket,
+    TicketStatus,
 )
-from core.queue.tickets import find_service, issue_ticket
+from core.queue.issuing import issue_ticket
+from core.queue.service_lookup import find_service
 from extensions import db
 from tests.dossier_helpers import count, officer, receive
 

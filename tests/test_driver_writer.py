@@ -13,7 +13,8 @@ from sqlalchemy.exc import DBAPIError
 from core.clock import utcnow
 from core.db.transactions import DriverWriter
 from core.models import AuditEvent, Ticket
-from core.queue.tickets import INSERT_AUDIT_EVENT, service_info, take_ticket
+from core.queue.issuing import INSERT_AUDIT_EVENT, take_ticket
+from core.queue.service_lookup import service_info
 from extensions import db
 
 

@@ -6,7 +6,9 @@ import time_machine
 
 from conftest import local_time
 from core.models import Counter, Service, Ticket, TicketStatus
-from core.queue.tickets import estimated_wait_minutes, find_service, issue_ticket, service_time
+from core.queue.issuing import issue_ticket
+from core.queue.positions import estimated_wait_minutes, service_time
+from core.queue.service_lookup import find_service
 from extensions import db
 
 

@@ -7,7 +7,9 @@ from sqlalchemy.exc import IntegrityError
 from conftest import local_time
 from core.errors import ServiceClosed, ServiceInactive
 from core.models import AuditEvent, Service, ServiceHours, Ticket, TicketSequence, TicketStatus
-from core.queue.tickets import find_service, issue_ticket, waiting_ahead
+from core.queue.issuing import issue_ticket
+from core.queue.positions import waiting_ahead
+from core.queue.service_lookup import find_service
 from extensions import db
 
 

@@ -7,8 +7,7 @@ import pytest
 import requests
 
 from core.clock import local_today
-from core.models import AuditEvent, Service, Ticket
-from core.models.numbering import ServiceNumberingChange
+from core.models import AuditEvent, Service, ServiceNumberingChange, Ticket
 from extensions import db
 
 pytestmark = pytest.mark.slow

@@ -7,8 +7,7 @@ from sqlalchemy import event
 import config
 from app import create_app
 from conftest import POSTGRES_URL, free_port
-from core.models import AuditEvent, Ticket
-from core.models.desk import CounterSession
+from core.models import AuditEvent, CounterSession, Ticket
 from desk_support import count, csrf_token, fresh_user_per_request, log_in  # noqa: F401
 from extensions import db
 

@@ -10,8 +10,7 @@ import pytest
 import time_machine
 from openapi_schema_validator import OAS30Validator
 
-from core.models import AuditEvent
-from core.models.printing import Printer, PrintJob, PrintJobStatus
+from core.models import AuditEvent, Printer, PrintJob, PrintJobStatus
 from escpos_reader import read
 from extensions import db
 from printing_helpers import issue, jobs, login, printer_kiosk

@@ -12,8 +12,7 @@ import requests
 import zxingcpp
 
 from conftest import PROJECT_DIR
-from core.models import Device
-from core.models.printing import Printer, PrintJob, PrintJobStatus
+from core.models import Device, Printer, PrintJob, PrintJobStatus
 from escpos_reader import read
 from extensions import db
 from fake_printer import FakePrinter, free_port, strip_status

@@ -12,8 +12,7 @@ from api import views as api_views
 from conftest import local_time
 from core.clock import utcnow
 from core.db.transactions import begin_write_transaction
-from core.models import AuditEvent, Ticket
-from core.models.printing import Printer, PrintJob, PrintJobStatus
+from core.models import AuditEvent, Printer, PrintJob, PrintJobStatus, Ticket
 from escpos_reader import read
 from extensions import db
 from fake_printer import FakePrinter, free_port, strip_status

@@ -6,8 +6,7 @@ from flask_babel import refresh
 
 from conftest import SCREENSHOTS, local_time
 from core.db.transactions import begin_write_transaction
-from core.models import AuditEvent, Device
-from core.models.printing import Printer, PrintJobKind, PrintJobStatus
+from core.models import AuditEvent, Device, Printer, PrintJobKind, PrintJobStatus
 from extensions import db
 from printing.jobs import fail
 from printing_helpers import csrf_token, issue, jobs, login, printer_kiosk

@@ -11,8 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from conftest import local_time
 from core.dossiers.privacy import ANONYMISED_NAME
 from core.dossiers.states import Action, Move, move
-from core.models import AuditEvent
-from core.models.dossiers import Dossier, DossierEvent, ReceptionSlip
+from core.models import AuditEvent, Dossier, DossierEvent, ReceptionSlip
 from desk_support import fresh_user_per_request  # noqa: F401  (fixture)
 from extensions import db
 from tests.dossier_helpers import officer, receive

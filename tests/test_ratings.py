@@ -7,8 +7,7 @@ import time_machine
 from sqlalchemy.exc import IntegrityError
 
 from conftest import local_time
-from core.models import AuditEvent, Ticket
-from core.models.desk import Rating, RatingScore, RatingSource
+from core.models import AuditEvent, Rating, RatingScore, RatingSource, Ticket
 from desk_support import (  # noqa: F401  (fixture)
     count,
     counter_key,

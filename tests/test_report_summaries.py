@@ -9,11 +9,18 @@ import time_machine
 
 from conftest import local_time
 from core.dossiers.states import OPEN, TRANSITIONS, Action, Move, move
-from core.models import Counter, Ticket, TicketStatus
-from core.models.desk import Rating, RatingScore, RatingSource
-from core.models.dossiers import Dossier
-from core.models.reports import ReportDay
-from core.queue.tickets import find_service, issue_ticket
+from core.models import (
+    Counter,
+    Dossier,
+    Rating,
+    RatingScore,
+    RatingSource,
+    ReportDay,
+    Ticket,
+    TicketStatus,
+)
+from core.queue.issuing import issue_ticket
+from core.queue.service_lookup import find_service
 from core.reports.periods import custom_period, month_period, year_period
 from core.reports.queue_stats import period_statistics
 from core.reports.reform import ReportFilter, reform_report

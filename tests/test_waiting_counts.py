@@ -16,8 +16,11 @@ from conftest import local_time
 from core.errors import DomainError
 from core.models import Ticket, TicketSequence, TicketStatus
 from core.queue import calling
+from core.queue.issuing import issue_ticket
+from core.queue.positions import waiting_ahead
+from core.queue.service_lookup import find_service
 from core.queue.ticket_flow import Actor, TicketAction
-from core.queue.tickets import find_service, issue_ticket, waiting_ahead, waiting_counts
+from core.queue.waiting_counts import waiting_counts
 from desk_support import issue, sign_in_to_counter, user
 from extensions import db
 

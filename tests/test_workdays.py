@@ -11,8 +11,7 @@ from core.dossiers.workdays import (
     year_overview,
 )
 from core.errors import InvalidInput
-from core.models import AuditEvent
-from core.models.dossiers import CalendarDay
+from core.models import AuditEvent, CalendarDay
 from extensions import db
 
 

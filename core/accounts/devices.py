@@ -1,4 +1,7 @@
-"""Devices (kiosks, boards, counter keypads) and their secret keys, stored hashed."""
+"""Devices (kiosks, boards, counter keypads), their secret keys (stored hashed), and the
+admin screens' devices: register, rename, printer, counter, revoke, new key."""
+
+from __future__ import annotations
 
 import hashlib
 import secrets
@@ -6,7 +9,9 @@ import time
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
+from core.accounts.printer_addresses import normalise_printer_url
 from core.audit import record_event
 from core.clock import utcnow
 from core.errors import InvalidInput, Unauthorized
@@ -37,6 +42,7 @@ def create_device(
     name = name.strip()
     if not name:
         raise InvalidInput(_l("Tên thiết bị không được để trống."))
+    printer_url = normalise_printer_url(printer_url)
     counter = None
     if counter_number is not None:
         counter = db.session.execute(
@@ -49,7 +55,7 @@ def create_device(
         kind=device_kind,
         name=name,
         key_hash=hash_key(key),
-        printer_url=printer_url or None,
+        printer_url=printer_url,
         counter=counter,
     )
     db.session.add(device)
@@ -112,3 +118,115 @@ def revoke_device(device: Device, actor: User | None = None, **details) -> None:
     device.revoked_at = utcnow()
     record_event("device.revoked", device, user=actor, **details)
     forget_known_devices()
+
+
+KIND_NAMES = {
+    DeviceKind.KIOSK: _l("Máy lấy số (kiosk)"),
+    DeviceKind.DISPLAY: _l("Màn hình hiển thị"),
+    DeviceKind.COUNTER: _l("Thiết bị tại quầy"),
+}
+
+
+def list_devices() -> list[Device]:
+    """Every device: working ones first, newest first; revoked ones after."""
+    return list(
+        db.session.execute(
+            db.select(Device)
+            .options(selectinload(Device.counter))
+            .order_by(Device.revoked_at.is_not(None), Device.id.desc())
+        ).scalars()
+    )
+
+
+def clean_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name or len(name) > 128:
+        raise InvalidInput(_l("Tên thiết bị cần có, tối đa 128 ký tự."), field="name")
+    return name
+
+
+def counter_for(kind: DeviceKind, counter_id: int | None) -> Counter | None:
+    """The counter a counter device is bound to; other kinds are bound to none."""
+    if counter_id is None:
+        return None
+    if kind != DeviceKind.COUNTER:
+        raise InvalidInput(_l("Chỉ thiết bị tại quầy mới gắn với một quầy."), field="counter_id")
+    counter = db.session.get(Counter, counter_id)
+    if counter is None:
+        raise InvalidInput(_l("Quầy đã chọn không tồn tại."), field="counter_id")
+    return counter
+
+
+def register_device(
+    kind: str, name: str, printer_url: str | None, counter_id: int | None, actor: User
+) -> tuple[Device, str]:
+    """Register a device; returns it with its secret key, to be shown once."""
+    try:
+        device_kind = DeviceKind(kind)
+    except ValueError:
+        raise InvalidInput(
+            _l("Loại thiết bị không hợp lệ: {kind}."), field="kind", kind=kind
+        ) from None
+    name = clean_name(name)
+    counter = counter_for(device_kind, counter_id)
+    device, key = create_device(
+        device_kind.value,
+        name,
+        printer_url=printer_url,
+        counter_number=counter.number if counter else None,
+        actor=actor,
+    )
+    return device, key
+
+
+def working(device: Device) -> Device:
+    if device.revoked_at is not None:
+        raise InvalidInput(
+            _l("Thiết bị “{name}” đã bị thu hồi, không sửa được nữa."), name=device.name
+        )
+    return device
+
+
+def update_device(
+    device: Device, name: str, printer_url: str | None, counter_id: int | None, actor: User
+) -> None:
+    """Rename a device, set its printer and, for a counter device, its counter."""
+    working(device)
+    name = clean_name(name)
+    printer_url = normalise_printer_url(printer_url)
+    counter = counter_for(device.kind, counter_id)
+    changes = {}
+    for field, old, new in (
+        ("name", device.name, name),
+        ("printer_url", device.printer_url, printer_url),
+        (
+            "counter",
+            device.counter.number if device.counter else None,
+            counter.number if counter else None,
+        ),
+    ):
+        if old != new:
+            changes[field] = [old, new]
+    device.name, device.printer_url, device.counter = name, printer_url, counter
+    if changes:
+        record_event("device.updated", device, user=actor, changes=changes)
+
+
+def revoke(device: Device, actor: User) -> None:
+    """Stop accepting the device's key, for good."""
+    revoke_device(working(device), actor=actor)
+
+
+def rotate_key(device: Device, actor: User) -> tuple[Device, str]:
+    """Revoke the device and register its replacement with the same settings and a new key."""
+    working(device)
+    revoke_device(device, actor=actor, reason="rotated")
+    replacement, key = create_device(
+        device.kind.value,
+        device.name,
+        printer_url=device.printer_url,
+        counter_number=device.counter.number if device.counter else None,
+        actor=actor,
+    )
+    record_event("device.key_rotated", replacement, user=actor, replaces=device.id)
+    return replacement, key

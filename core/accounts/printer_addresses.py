@@ -21,7 +21,9 @@ HOSTNAME = re.compile(
     r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
 )
 TCP = re.compile(r"^tcp://(?P<host>\[[0-9A-Fa-f:.]+\]|[^:/?#\[\]]+):(?P<port>\d{1,5})$")
-USB = re.compile(r"^usb://(?P<vendor>[0-9A-Fa-f]{1,4}):(?P<product>[0-9A-Fa-f]{1,4})$")
+USB = re.compile(
+    r"^usb://(?:0[xX])?(?P<vendor>[0-9A-Fa-f]{1,4}):(?:0[xX])?(?P<product>[0-9A-Fa-f]{1,4})$"
+)
 DEVICE_PATH = r"/dev/[A-Za-z0-9_][A-Za-z0-9_./-]*"
 SERIAL = re.compile(rf"^serial://(?P<path>{DEVICE_PATH})(?:\?baudrate=(?P<baudrate>\d{{1,7}}))?$")
 FILE = re.compile(rf"^file://(?P<path>{DEVICE_PATH})$")

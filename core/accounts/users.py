@@ -1,8 +1,12 @@
-"""Staff accounts."""
+"""Staff accounts: sign-in, and the admin screens' accounts (never deleted, since history
+refers to them)."""
+
+from __future__ import annotations
 
 import re
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import case
 
 from core.audit import record_event
 from core.errors import InvalidInput
@@ -57,3 +61,158 @@ def authenticate(username: str, password: str) -> User | None:
     if user is None or not user.active or not user.check_password(password):
         return None
     return user
+
+
+MAX_PASSWORD_LENGTH = 128
+ROLE_NAMES = {
+    Role.OFFICER: _l("Cán bộ một cửa"),
+    Role.MANAGER: _l("Lãnh đạo"),
+    Role.ADMIN: _l("Quản trị"),
+}
+COMMON_PASSWORDS = {
+    "12345678a",
+    "123456789a",
+    "a12345678",
+    "abc12345",
+    "abcd1234",
+    "admin123",
+    "admin@123",
+    "matkhau123",
+    "matkhau@123",
+    "password1",
+    "password123",
+    "qwerty123",
+    "123456aa",
+    "1234qwer",
+}
+
+
+def list_users() -> list[User]:
+    """Every account, active ones first, admins first, then by username."""
+    role_rank = case({Role.ADMIN: 0, Role.MANAGER: 1}, value=User.role, else_=2)
+    return list(
+        db.session.execute(
+            db.select(User).order_by(User.active.desc(), role_rank, User.username)
+        ).scalars()
+    )
+
+
+def check_password(password: str, confirmation: str, username: str) -> None:
+    """A password hard to guess, typed the same twice; raises `InvalidInput` otherwise."""
+    if password != confirmation:
+        raise InvalidInput(_l("Hai lần nhập mật khẩu không khớp nhau."), field="confirmation")
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise InvalidInput(
+            _l("Mật khẩu phải dài từ {minimum} đến {maximum} ký tự."),
+            field="password",
+            minimum=MIN_PASSWORD_LENGTH,
+            maximum=MAX_PASSWORD_LENGTH,
+        )
+    kinds = [
+        any(character.isalpha() for character in password),
+        any(character.isdigit() for character in password),
+        any(not character.isalnum() for character in password),
+    ]
+    if sum(kinds) < 2:
+        raise InvalidInput(
+            _l("Mật khẩu quá dễ đoán: hãy kết hợp chữ với số hoặc ký tự đặc biệt."),
+            field="password",
+        )
+    lowered = password.lower()
+    if lowered in COMMON_PASSWORDS or (len(username) >= 3 and username.lower() in lowered):
+        raise InvalidInput(
+            _l("Mật khẩu quá dễ đoán (mật khẩu phổ biến hoặc chứa tên đăng nhập)."),
+            field="password",
+        )
+
+
+def create_account(
+    username: str, full_name: str, role: str, password: str, confirmation: str, actor: User
+) -> User:
+    """Add a staff account after checking the password; the caller commits."""
+    username = username.strip().lower()
+    if not USERNAME_PATTERN.match(username):
+        raise InvalidInput(
+            _l("Tên đăng nhập chỉ gồm chữ thường không dấu, số, dấu chấm, gạch; 3–64 ký tự."),
+            field="username",
+        )
+    if db.session.execute(db.select(User.id).filter_by(username=username)).first():
+        raise InvalidInput(
+            _l("Tên đăng nhập “{username}” đã tồn tại."), field="username", username=username
+        )
+    full_name = clean_full_name(full_name)
+    check_password(password, confirmation, username)
+    return create_user(username, role, password, full_name, actor=actor)
+
+
+def clean_full_name(full_name: str) -> str:
+    full_name = " ".join(full_name.split())
+    if not full_name or len(full_name) > 128:
+        raise InvalidInput(_l("Họ và tên cần có, tối đa 128 ký tự."), field="full_name")
+    return full_name
+
+
+def other_active_admins(user: User) -> int:
+    """Active admins besides `user`; their rows stay locked until commit (PostgreSQL)."""
+    admin_ids = db.session.execute(
+        db.select(User.id).where(User.role == Role.ADMIN, User.active.is_(True)).with_for_update()
+    ).scalars()
+    return sum(1 for admin_id in admin_ids if admin_id != user.id)
+
+
+def keep_an_admin(user: User, actor: User | None, *, changing_self_message) -> None:
+    """Refuse to leave the desk without an active admin, or an admin locking themself out."""
+    if user.role == Role.ADMIN and user.active and other_active_admins(user) == 0:
+        raise InvalidInput(
+            _l(
+                "“{username}” là tài khoản quản trị cuối cùng còn hoạt động. Hãy tạo hoặc mở lại "
+                "một tài khoản quản trị khác trước."
+            ),
+            username=user.username,
+        )
+    if actor is not None and actor.id == user.id:
+        raise InvalidInput(changing_self_message)
+
+
+def update_account(user: User, full_name: str, role: str, actor: User | None) -> None:
+    """Change an account's name and role; the caller commits."""
+    full_name = clean_full_name(full_name)
+    try:
+        new_role = Role(role)
+    except ValueError:
+        raise InvalidInput(_l("Vai trò không hợp lệ: {role}."), field="role", role=role) from None
+    changes = {}
+    if new_role != user.role:
+        keep_an_admin(
+            user,
+            actor,
+            changing_self_message=_l(
+                "Bạn không thể tự đổi vai trò của mình; hãy nhờ một quản trị viên khác."
+            ),
+        )
+        changes["role"] = [user.role.value, new_role.value]
+        user.role = new_role
+    if full_name != user.full_name:
+        changes["full_name"] = [user.full_name, full_name]
+        user.full_name = full_name
+    if changes:
+        record_event("user.updated", user, user=actor, changes=changes)
+
+
+def set_account_active(user: User, active: bool, actor: User | None) -> None:
+    """Lock (deactivate) or reopen an account; its history stays."""
+    if user.active == active:
+        return
+    if not active:
+        keep_an_admin(
+            user, actor, changing_self_message=_l("Bạn không thể tự khóa tài khoản của mình.")
+        )
+    user.active = active
+    record_event("user.reactivated" if active else "user.deactivated", user, user=actor)
+
+
+def reset_password(user: User, password: str, confirmation: str, actor: User | None) -> None:
+    """Give an account a new password; the caller commits."""
+    check_password(password, confirmation, user.username)
+    user.set_password(password)
+    record_event("user.password_reset", user, user=actor)

@@ -11,7 +11,7 @@ from flask_babel import force_locale
 
 from core.clock import local_today, to_local
 from core.dossiers.states import STATUS_LABELS, Action
-from core.models.dossiers import Channel, DocumentKind, Dossier, ReceptionSlip, SlipKind
+from core.models import Channel, DocumentKind, Dossier, ReceptionSlip, SlipKind
 
 KIND_WORDS = {
     DocumentKind.ORIGINAL: "Bản chính",

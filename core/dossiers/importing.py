@@ -17,7 +17,7 @@ from core.clock import local_zone, to_local
 from core.dossiers.procedures import terms_at_receipt
 from core.dossiers.reception import bump_to_at_least, next_register_number
 from core.errors import InvalidInput
-from core.models.dossiers import Channel, Dossier, DossierEvent, DossierStatus, Procedure
+from core.models import Channel, Dossier, DossierEvent, DossierStatus, Procedure
 from core.spreadsheets import read_rows
 from extensions import db
 

@@ -17,8 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 
 from core.clock import to_local, utcnow
-from core.models import AuditEvent, Role
-from core.models.dossiers import Dossier, DossierStatus, ReceptionSlip
+from core.models import AuditEvent, Dossier, DossierStatus, ReceptionSlip, Role
 from core.vntext import mask_name
 from extensions import db
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from core.audit import record_event
 from core.dossiers.errors import LazyJoin, ProcedureNotFound
 from core.errors import InvalidInput
-from core.models.dossiers import DocumentKind, Field, OnlineLevel, Procedure, ProcedureDocument
+from core.models import DocumentKind, Field, OnlineLevel, Procedure, ProcedureDocument
 from core.spreadsheets import read_rows
 from core.vntext import search_key, search_terms, unaccent
 from extensions import db

@@ -19,8 +19,7 @@ from core.dossiers.settings import dossier_settings
 from core.dossiers.states import due_for, record_receipt
 from core.dossiers.workdays import work_calendar
 from core.errors import InvalidInput
-from core.models import Ticket, TicketStatus
-from core.models.dossiers import (
+from core.models import (
     Channel,
     Dossier,
     DossierDocument,
@@ -29,6 +28,8 @@ from core.models.dossiers import (
     Procedure,
     ReceptionSlip,
     SlipKind,
+    Ticket,
+    TicketStatus,
 )
 from core.vntext import is_valid_citizen_id, is_valid_phone, normalise_phone
 from extensions import db

@@ -13,8 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from core.dossiers.calendar import parse_office_hours
 from core.errors import InvalidInput
-from core.models import AuditEvent
-from core.models.dossiers import DossierSetting
+from core.models import AuditEvent, DossierSetting
 from extensions import db
 
 AGENCY_CODE_PATTERN = re.compile(r"^[A-Z0-9]{1,6}(\.[A-Z0-9]{1,6}){1,5}$")

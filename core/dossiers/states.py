@@ -15,7 +15,7 @@ from core.dossiers.calendar import WorkCalendar
 from core.dossiers.errors import DossierRuleBroken, IllegalTransition
 from core.dossiers.workdays import work_calendar
 from core.errors import InvalidInput
-from core.models.dossiers import Dossier, DossierEvent, DossierStatus
+from core.models import Dossier, DossierEvent, DossierStatus
 from extensions import db
 
 S = DossierStatus

@@ -13,7 +13,7 @@ from core.clock import local_zone
 from core.dossiers.calendar import WorkCalendar, parse_office_hours
 from core.dossiers.settings import dossier_settings
 from core.errors import InvalidInput
-from core.models.dossiers import CalendarDay, CalendarDayKind
+from core.models import CalendarDay, CalendarDayKind
 from extensions import db
 
 YEARS_AROUND = 2  # deadlines reach at most this many years ahead

@@ -1,282 +1,113 @@
-"""Database models. Times are stored in UTC (see `core.db.types.UTCDateTime`)."""
+"""The tables of the domain: one module per part, imported here in the order their foreign keys
+need. Import models from `core.models`, never from its modules; times are stored in UTC
+(`core.db.types.UTCDateTime`).
+"""
 
-from __future__ import annotations
+# ruff: noqa: I001  (the modules are imported in the order of their foreign keys)
 
-import enum
-from collections.abc import Iterable
-from datetime import date, datetime
-
-from flask_login import UserMixin
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Column,
-    Date,
-    Enum,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Table,
-    UniqueConstraint,
+from core.models.accounts import Role, DeviceKind, User, Device
+from core.models.queue import (
+    format_ticket_number,
+    is_open,
+    TicketStatus,
+    Counter,
+    Service,
+    ServiceHours,
+    TicketSequence,
+    Ticket,
+    CallKind,
+    CallEvent,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
-
-from core.clock import utcnow
-from core.db.types import UTCDateTime
-from extensions import db
-
-
-def enum_column(enum_class: type[enum.Enum]) -> Enum:
-    """A portable enum column storing the members' values as short strings."""
-    return Enum(
-        enum_class,
-        native_enum=False,
-        length=16,
-        validate_strings=True,
-        values_callable=lambda members: [member.value for member in members],
-    )
-
-
-def format_ticket_number(prefix: str, digits: int, sequence: int) -> str:
-    """The number as printed: the prefix and the zero-padded sequence, e.g. A001 or 1001."""
-    return f"{prefix}{sequence:0{digits}d}"
-
-
-def is_open(periods: Iterable[tuple[int, int, int]], local_moment: datetime) -> bool:
-    """Whether a local time falls in one of the (weekday, opens, closes) minute periods."""
-    minute = local_moment.hour * 60 + local_moment.minute
-    weekday = local_moment.weekday()
-    return any(day == weekday and opens <= minute < closes for day, opens, closes in periods)
-
-
-class Role(enum.StrEnum):
-    OFFICER = "officer"
-    MANAGER = "manager"
-    ADMIN = "admin"
-
-
-class DeviceKind(enum.StrEnum):
-    KIOSK = "kiosk"
-    DISPLAY = "display"
-    COUNTER = "counter"
-
-
-class TicketStatus(enum.StrEnum):
-    WAITING = "waiting"
-    CALLED = "called"
-    SERVING = "serving"
-    DONE = "done"
-    NO_SHOW = "no_show"
-    CANCELLED = "cancelled"
-
-
-class User(UserMixin, db.Model):
-    """An officer, manager or admin who signs in."""
-
-    __tablename__ = "user_account"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(64), unique=True)
-    full_name: Mapped[str] = mapped_column(String(128), default="")
-    password_hash: Mapped[str] = mapped_column(String(256))
-    role: Mapped[Role] = mapped_column(enum_column(Role))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method="scrypt")
-
-    def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
-
-    @property
-    def is_active(self) -> bool:  # Flask-Login
-        return self.active
-
-
-counter_services = Table(
-    "counter_service",
-    db.metadata,
-    Column("counter_id", ForeignKey("counter.id", ondelete="CASCADE"), primary_key=True),
-    Column("service_id", ForeignKey("service.id", ondelete="CASCADE"), primary_key=True),
+from core.models.numbering import ServiceNumberingChange
+from core.models.desk import CounterSession, RatingScore, RatingSource, Rating
+from core.models.audit import AuditEvent
+from core.models.dossiers import (
+    OnlineLevel,
+    DocumentKind,
+    Channel,
+    DossierStatus,
+    CalendarDayKind,
+    SlipKind,
+    Field,
+    Procedure,
+    ProcedureDocument,
+    CalendarDay,
+    DossierSetting,
+    DossierSequence,
+    Dossier,
+    DossierDocument,
+    DossierEvent,
+    ReceptionSlip,
+)
+from core.models.printing import (
+    PrinterState,
+    PrintVia,
+    PrintJobKind,
+    PrintJobStatus,
+    Printer,
+    PrintJob,
+)
+from core.models.reports import (
+    ReportDay,
+    TicketDayFigures,
+    TicketDayServiceMinutes,
+    TicketDayHours,
+    RatingDay,
+    DossierDay,
 )
 
-
-class Counter(db.Model):
-    """A numbered counter (quầy) where officers serve citizens."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[int] = mapped_column(Integer, unique=True)
-    name: Mapped[str] = mapped_column(String(128))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-
-    services: Mapped[list[Service]] = relationship(
-        secondary=counter_services, back_populates="counters", order_by="Service.code"
-    )
-
-
-class Service(db.Model):
-    """A queue of the desk, such as driving licences; tickets are numbered per service."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    name_en: Mapped[str] = mapped_column(String(200), default="")
-    prefix: Mapped[str] = mapped_column(String(3))
-    digits: Mapped[int] = mapped_column(Integer, default=3)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    sort_order: Mapped[int] = mapped_column(Integer, default=0)
-
-    hours: Mapped[list[ServiceHours]] = relationship(
-        back_populates="service", cascade="all, delete-orphan", order_by="ServiceHours.weekday"
-    )
-    counters: Mapped[list[Counter]] = relationship(
-        secondary=counter_services, back_populates="services"
-    )
-
-    def format_number(self, sequence: int) -> str:
-        return format_ticket_number(self.prefix, self.digits, sequence)
-
-    def is_open_at(self, local_moment: datetime) -> bool:
-        periods = ((hours.weekday, hours.opens_minute, hours.closes_minute) for hours in self.hours)
-        return is_open(periods, local_moment)
-
-
-class ServiceHours(db.Model):
-    """One opening period of a service on one weekday (0 = Monday), in local minutes."""
-
-    __tablename__ = "service_hours"
-    __table_args__ = (UniqueConstraint("service_id", "weekday", "opens_minute"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    service_id: Mapped[int] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"))
-    weekday: Mapped[int] = mapped_column(Integer)
-    opens_minute: Mapped[int] = mapped_column(Integer)
-    closes_minute: Mapped[int] = mapped_column(Integer)
-
-    service: Mapped[Service] = relationship(back_populates="hours")
-
-
-class TicketSequence(db.Model):
-    """A service's local day: the last number issued, and how many tickets wait now.
-
-    An atomic counter row. The waiting counts move in the same transaction as the tickets
-    (issuing, and the state machine's moves into and out of the queue), so a kiosk tap
-    reads the queue ahead from this one row instead of counting tickets.
-    """
-
-    __tablename__ = "ticket_sequence"
-    __table_args__ = (UniqueConstraint("service_id", "day"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
-    day: Mapped[date] = mapped_column(Date)
-    last_value: Mapped[int] = mapped_column(Integer)
-    waiting: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    waiting_priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-
-
-class Device(db.Model):
-    """A kiosk, display board or counter keypad that talks to the API with a secret key."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[DeviceKind] = mapped_column(enum_column(DeviceKind))
-    name: Mapped[str] = mapped_column(String(128))
-    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    printer_url: Mapped[str | None] = mapped_column(String(255))
-    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    counter: Mapped[Counter | None] = relationship()
-
-
-def _issuing_service(context) -> int:
-    """A new ticket's number belongs to the service it is issued for."""
-    return context.get_current_parameters()["service_id"]
-
-
-class Ticket(db.Model):
-    """A numbered ticket taken at a kiosk.
-
-    `service_id` is the queue the ticket waits in now (a transfer changes it);
-    `origin_service_id` is the service whose daily sequence gave its number.
-    """
-
-    __table_args__ = (
-        UniqueConstraint("origin_service_id", "day", "sequence"),
-        # A day's queues, and every ticket of one day (today, or a day being summarised:
-        # closed days are read from their summaries), with one index for each tap to write.
-        Index("ix_ticket_queue", "day", "service_id", "status", "priority"),
-    )
-
-    # The queue's place (service, day, priority, status) keeps its old value when set, so
-    # the day's waiting counts can be moved exactly at flush (core.queue.tickets).
-    id: Mapped[int] = mapped_column(primary_key=True)
-    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), active_history=True)
-    origin_service_id: Mapped[int] = mapped_column(
-        ForeignKey("service.id"), default=_issuing_service
-    )
-    day: Mapped[date] = mapped_column(Date, active_history=True)
-    sequence: Mapped[int] = mapped_column(Integer)
-    number: Mapped[str] = mapped_column(String(16))
-    priority: Mapped[bool] = mapped_column(Boolean, default=False, active_history=True)
-    token: Mapped[str] = mapped_column(String(32), unique=True)
-    status: Mapped[TicketStatus] = mapped_column(
-        enum_column(TicketStatus), default=TicketStatus.WAITING, active_history=True
-    )
-    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    called_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    serving_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"))
-    officer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"))
-    call_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-
-    service: Mapped[Service] = relationship(foreign_keys=[service_id])
-    counter: Mapped[Counter | None] = relationship()
-    officer: Mapped[User | None] = relationship()
-
-
-class CallKind(enum.StrEnum):
-    CALL = "call"
-    RECALL = "recall"
-
-
-class CallEvent(db.Model):
-    """One announcement of a ticket at a counter: what boards show and speak."""
-
-    __tablename__ = "call_event"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
-    counter_id: Mapped[int] = mapped_column(ForeignKey("counter.id"))
-    kind: Mapped[CallKind] = mapped_column(enum_column(CallKind))
-    called_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-
-    ticket: Mapped[Ticket] = relationship()
-    counter: Mapped[Counter] = relationship()
-
-
-class AuditEvent(db.Model):
-    """One state change: what happened, to what, by whom, and when."""
-
-    __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_subject", "subject_type", "subject_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    action: Mapped[str] = mapped_column(String(64))
-    subject_type: Mapped[str] = mapped_column(String(32))
-    subject_id: Mapped[int | None] = mapped_column(Integer)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"))
-    details: Mapped[dict] = mapped_column(JSON, default=dict)
-
-
-# The models of the admin screens, the dossier desk, the counter desk, ticket printing and
-# the reports live in their own modules.
-from core.models import desk, dossiers, numbering, printing, reports  # noqa: E402,F401
+__all__ = [
+    "enum_column",
+    "Role",
+    "DeviceKind",
+    "User",
+    "Device",
+    "AT_A_COUNTER",
+    "format_ticket_number",
+    "is_open",
+    "TicketStatus",
+    "counter_services",
+    "Counter",
+    "Service",
+    "ServiceHours",
+    "TicketSequence",
+    "Ticket",
+    "CallKind",
+    "CallEvent",
+    "ServiceNumberingChange",
+    "OPEN_SESSION",
+    "CounterSession",
+    "RatingScore",
+    "RatingSource",
+    "Rating",
+    "AuditEvent",
+    "OnlineLevel",
+    "DocumentKind",
+    "Channel",
+    "DossierStatus",
+    "CalendarDayKind",
+    "SlipKind",
+    "Field",
+    "Procedure",
+    "ProcedureDocument",
+    "CalendarDay",
+    "DossierSetting",
+    "DossierSequence",
+    "REPORT_COLUMNS",
+    "Dossier",
+    "DossierDocument",
+    "DossierEvent",
+    "ReceptionSlip",
+    "PrinterState",
+    "PrintVia",
+    "PrintJobKind",
+    "PrintJobStatus",
+    "Printer",
+    "PrintJob",
+    "ReportDay",
+    "TicketDayFigures",
+    "TicketDayServiceMinutes",
+    "TicketDayHours",
+    "RatingDay",
+    "DossierDay",
+]

@@ -10,20 +10,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.clock import utcnow
 from core.db.types import UTCDateTime
-from core.models import Counter, Device, Ticket, TicketStatus, User, enum_column
+from core.models.accounts import Device, User
+from core.models.base import enum_column
+from core.models.queue import Counter, Ticket
 from extensions import db
 
 OPEN_SESSION = text("ended_at IS NULL")
-AT_A_COUNTER = Ticket.status.in_([TicketStatus.CALLED.value, TicketStatus.SERVING.value])
-
-# A counter has at most one ticket called or being served: the last guard of `call_next`.
-Index(
-    "uq_ticket_active_at_counter",
-    Ticket.counter_id,
-    unique=True,
-    sqlite_where=AT_A_COUNTER,
-    postgresql_where=AT_A_COUNTER,
-)
 
 
 class CounterSession(db.Model):

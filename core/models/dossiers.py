@@ -22,7 +22,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.clock import utcnow
 from core.db.types import UTCDateTime
-from core.models import Ticket, User, enum_column
+from core.models.accounts import User
+from core.models.base import enum_column
+from core.models.queue import Ticket
 from extensions import db
 
 
@@ -152,12 +154,41 @@ class DossierSequence(db.Model):
     last_value: Mapped[int] = mapped_column(Integer)
 
 
+# What the official table reads of a dossier besides a period query's own key columns: the
+# report indexes cover them all, so the corrections aggregated from raw rows come from index
+# scans alone (core.reports.reform, core.reports.summaries).
+REPORT_COLUMNS = (
+    "field_name",
+    "channel",
+    "due_at",
+    "original_due_at",
+    "apologised_at",
+    "clock_started_at",
+    "withdrawn_at",
+    "id",
+)
+
+
 class Dossier(db.Model):
     """A dossier (hồ sơ) received at the desk, with the procedure's terms at receipt."""
 
     __table_args__ = (
         UniqueConstraint("register_year", "register_number"),
         Index("ix_dossier_status_due", "status", "due_at"),
+        # Dossiers received within a period.
+        Index("ix_dossier_report_received", "received_at", "resolved_at", *REPORT_COLUMNS),
+        # Dossiers received before a period and resolved since it began (or never resolved).
+        Index("ix_dossier_report_resolved", "resolved_at", "received_at", *REPORT_COLUMNS),
+        # What the withdrawn-dossier corrections read.
+        Index(
+            "ix_dossier_report_withdrawn",
+            "withdrawn_at",
+            "received_at",
+            "resolved_at",
+            *(column for column in REPORT_COLUMNS if column != "withdrawn_at"),
+        ),
+        # The apology count.
+        Index("ix_dossier_apologised_at", "apologised_at", "field_name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

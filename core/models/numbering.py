@@ -9,7 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.clock import utcnow
 from core.db.types import UTCDateTime
-from core.models import Service, User
+from core.models.accounts import User
+from core.models.queue import Service
 from extensions import db
 
 

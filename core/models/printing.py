@@ -20,7 +20,9 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from core.clock import utcnow
 from core.db.types import UTCDateTime
-from core.models import Device, Ticket, User, enum_column
+from core.models.accounts import Device, User
+from core.models.base import enum_column
+from core.models.queue import Ticket
 from extensions import db
 
 

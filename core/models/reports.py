@@ -1,44 +1,13 @@
-"""Indexes the statistics and the reform report read through, and the per-day summary
-tables of closed days (see core.reports.summaries).
-
-The dossier indexes cover every column the raw period queries read, so the corrections
-aggregated from raw rows come from index scans alone; tickets are read a day at a time.
-"""
+"""The per-day summary tables of closed days that the statistics and the reform report read
+(see core.reports.summaries); the indexes they read dossiers through are on the dossier table."""
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, Float, Index, Integer, String
+from sqlalchemy import Date, Float, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.types import UTCDateTime
-from core.models.dossiers import Dossier
 from extensions import db
-
-# What the official table reads of a dossier, besides the slice's own key columns.
-REPORT_COLUMNS = (
-    Dossier.field_name,
-    Dossier.channel,
-    Dossier.due_at,
-    Dossier.original_due_at,
-    Dossier.apologised_at,
-    Dossier.clock_started_at,
-    Dossier.withdrawn_at,
-    Dossier.id,
-)
-# Dossiers received within a period.
-Index("ix_dossier_report_received", Dossier.received_at, Dossier.resolved_at, *REPORT_COLUMNS)
-# Dossiers received before a period and resolved since it began (or never resolved).
-Index("ix_dossier_report_resolved", Dossier.resolved_at, Dossier.received_at, *REPORT_COLUMNS)
-
-# What the withdrawn-dossier corrections and the apology count read (see report_summaries).
-Index(
-    "ix_dossier_report_withdrawn",
-    Dossier.withdrawn_at,
-    Dossier.received_at,
-    Dossier.resolved_at,
-    *(column for column in REPORT_COLUMNS if column is not Dossier.withdrawn_at),
-)
-Index("ix_dossier_apologised_at", Dossier.apologised_at, Dossier.field_name)
 
 
 class ReportDay(db.Model):

@@ -15,8 +15,9 @@ from sqlalchemy.orm import joinedload
 
 from core.clock import day_start
 from core.models import AuditEvent, CallEvent, Counter, Service, Ticket, TicketSequence
+from core.queue.service_lookup import active_services
 from core.queue.speech import Announcement, announce
-from core.queue.tickets import active_services, waiting_counts
+from core.queue.waiting_counts import waiting_counts
 from extensions import db
 
 RECENT_CALLS = 8

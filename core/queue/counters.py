@@ -10,8 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from core.audit import record_event
 from core.clock import local_today, to_local, utcnow
-from core.models import Counter, Ticket, TicketStatus, User
-from core.models.desk import CounterSession
+from core.models import Counter, CounterSession, Ticket, TicketStatus, User
 from core.queue.errors import (
     CounterBusy,
     CounterInactive,

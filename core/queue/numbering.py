@@ -21,8 +21,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from core.audit import record_event
 from core.clock import utcnow
-from core.models import Service, Ticket, TicketSequence, User
-from core.models.numbering import ServiceNumberingChange
+from core.models import Service, ServiceNumberingChange, Ticket, TicketSequence, User
 from extensions import db
 
 UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}

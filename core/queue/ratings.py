@@ -11,8 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from core.audit import record_event
 from core.clock import local_today, utcnow
 from core.errors import InvalidInput
-from core.models import Counter, Device, Ticket, TicketStatus
-from core.models.desk import Rating, RatingScore, RatingSource
+from core.models import Counter, Device, Rating, RatingScore, RatingSource, Ticket, TicketStatus
 from core.queue.errors import AlreadyRated, NotRateable
 from extensions import db
 

@@ -12,8 +12,7 @@ from sqlalchemy.orm import selectinload
 from core.audit import record_event
 from core.clock import local_today
 from core.errors import InvalidInput
-from core.models import Service, ServiceHours, User
-from core.models.numbering import ServiceNumberingChange
+from core.models import Service, ServiceHours, ServiceNumberingChange, User
 from core.queue.numbering import NumberingOutcome, change_numbering
 from core.queue.opening_hours import Week, summarise, week_of
 from extensions import db

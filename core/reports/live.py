@@ -9,9 +9,16 @@ from sqlalchemy import and_, case, func, select
 
 from core.clock import day_bounds, local_today, local_zone, to_local, utcnow
 from core.db.sql_time import LocalTime
-from core.models import Counter, Service, Ticket, TicketStatus, User
-from core.models.desk import CounterSession
-from core.models.dossiers import Dossier, DossierStatus
+from core.models import (
+    Counter,
+    CounterSession,
+    Dossier,
+    DossierStatus,
+    Service,
+    Ticket,
+    TicketStatus,
+    User,
+)
 from extensions import db
 
 RUNNING = (DossierStatus.RECEIVED, DossierStatus.TRANSFERRED, DossierStatus.PROCESSING)

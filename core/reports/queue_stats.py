@@ -16,15 +16,19 @@ from sqlalchemy import case, func, select
 
 from core.clock import day_start, local_today, local_zone
 from core.db.sql_time import LocalTime, statistics_transaction
-from core.models import Counter, Service, Ticket, User
-from core.models.desk import Rating, RatingScore
-from core.models.dossiers import Dossier
-from core.models.reports import (
+from core.models import (
+    Counter,
+    Dossier,
     DossierDay,
+    Rating,
     RatingDay,
+    RatingScore,
+    Service,
+    Ticket,
     TicketDayFigures,
     TicketDayHours,
     TicketDayServiceMinutes,
+    User,
 )
 from core.queue.opening_hours import WEEKDAY_NAMES
 from core.reports.periods import Period

@@ -27,9 +27,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from core.clock import day_start, local_today, local_zone, utcnow
 from core.db.sql_time import LocalTime, statistics_transaction
-from core.models import Ticket
-from core.models.dossiers import Channel, Dossier, DossierEvent
-from core.models.reports import DossierDay
+from core.models import Channel, Dossier, DossierDay, DossierEvent, Ticket
 from core.reports.periods import Period
 from core.reports.summaries import (
     _flag,

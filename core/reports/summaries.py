@@ -31,16 +31,18 @@ from sqlalchemy.sql.elements import ColumnElement
 from core.clock import day_start, local_today, local_zone, utcnow
 from core.db.sql_time import LocalTime, dialect_name, statistics_transaction
 from core.db.transactions import begin_write_transaction_afresh
-from core.models import Ticket, TicketStatus
-from core.models.desk import Rating
-from core.models.dossiers import Channel, Dossier
-from core.models.reports import (
+from core.models import (
+    Channel,
+    Dossier,
     DossierDay,
+    Rating,
     RatingDay,
     ReportDay,
+    Ticket,
     TicketDayFigures,
     TicketDayHours,
     TicketDayServiceMinutes,
+    TicketStatus,
 )
 from extensions import db
 

@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.models import Role
-from core.queue.tickets import tracking_url, waiting_ahead
+from core.queue.positions import tracking_url, waiting_ahead
 from extensions import db
 from printing import jobs
 from printing.admin import blueprint

@@ -1,0 +1,71 @@
+"""Staff accounts and the devices (kiosks, boards, counter keypads) that use the API."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from core.clock import utcnow
+from core.db.types import UTCDateTime
+from core.models.base import enum_column
+from extensions import db
+
+if TYPE_CHECKING:
+    from core.models.queue import Counter
+
+
+class Role(enum.StrEnum):
+    OFFICER = "officer"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+class DeviceKind(enum.StrEnum):
+    KIOSK = "kiosk"
+    DISPLAY = "display"
+    COUNTER = "counter"
+
+
+class User(UserMixin, db.Model):
+    """An officer, manager or admin who signs in."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(128), default="")
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+
+class Device(db.Model):
+    """A kiosk, display board or counter keypad that talks to the API with a secret key."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[DeviceKind] = mapped_column(enum_column(DeviceKind))
+    name: Mapped[str] = mapped_column(String(128))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    printer_url: Mapped[str | None] = mapped_column(String(255))
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    counter: Mapped[Counter | None] = relationship()

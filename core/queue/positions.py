@@ -1,0 +1,137 @@
+"""A ticket's place in its queue: finding it by its tracking token, its tracking page's
+address, who will be called before it, and a rough estimate of the wait."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, func, or_
+
+from core.clock import local_today, local_zone, utcnow
+from core.db.sql_time import LocalTime
+from core.errors import TicketNotFound
+from core.models import Counter, Service, Ticket, TicketStatus
+from extensions import db
+
+TRACKING_PATH = "/t/"  # the public tracking page's route: TRACKING_PATH + "<token>"
+
+
+def tracking_url(token: str) -> str:
+    """The absolute address of a ticket's tracking page (PUBLIC_BASE_URL), for the QR code.
+
+    Built by hand rather than by `url_for`: it is on every kiosk tap, and the token is
+    URL-safe already.
+    """
+    return current_app.config["PUBLIC_BASE_URL"] + TRACKING_PATH + token
+
+
+def find_ticket(token: str) -> Ticket:
+    """The ticket behind a tracking token."""
+    if not token or len(token) > 64:
+        raise TicketNotFound()
+    ticket = db.session.execute(db.select(Ticket).filter_by(token=token)).scalar_one_or_none()
+    if ticket is None:
+        raise TicketNotFound()
+    return ticket
+
+
+def waiting_ahead(ticket: Ticket) -> int:
+    """How many waiting tickets of the same queue will be called before this one.
+
+    Priority tickets go first; within the same kind, the earlier ticket goes first.
+    """
+    if ticket.status != TicketStatus.WAITING:
+        return 0
+    earlier = or_(
+        Ticket.issued_at < ticket.issued_at,
+        and_(Ticket.issued_at == ticket.issued_at, Ticket.id < ticket.id),
+    )
+    before = (
+        or_(Ticket.priority.is_(True), earlier)
+        if not ticket.priority
+        else and_(Ticket.priority.is_(True), earlier)
+    )
+    return db.session.execute(
+        db.select(func.count(Ticket.id)).where(
+            Ticket.service_id == ticket.service_id,
+            Ticket.day == ticket.day,
+            Ticket.status == TicketStatus.WAITING,
+            Ticket.id != ticket.id,
+            before,
+        )
+    ).scalar_one()
+
+
+def waiting_queue(service_id: int, day: date) -> list[Ticket]:
+    """A service's waiting tickets in calling order: priority first, then by issue time."""
+    return list(
+        db.session.execute(
+            db.select(Ticket)
+            .where(
+                Ticket.service_id == service_id,
+                Ticket.day == day,
+                Ticket.status == TicketStatus.WAITING,
+            )
+            .order_by(Ticket.priority.desc(), Ticket.issued_at, Ticket.id)
+        ).scalars()
+    )
+
+
+@dataclass(frozen=True)
+class ServiceTime:
+    minutes: float
+    counters: int
+    computed_at: datetime
+
+
+_service_time_cache: dict[int, ServiceTime] = {}
+SERVICE_TIME_TTL = timedelta(minutes=2)
+
+
+def service_time(service_id: int, now: datetime | None = None) -> ServiceTime:
+    """Average minutes per citizen over the last 30 days and counters serving the service.
+
+    A slowly moving statistic, so each process keeps it for two minutes.
+    """
+    now = now or utcnow()
+    cached = _service_time_cache.get(service_id)
+    if cached is not None and now - cached.computed_at < SERVICE_TIME_TTL:
+        return cached
+    seconds = LocalTime(local_zone(), now).seconds(Ticket.finished_at, Ticket.serving_started_at)
+    average_seconds = db.session.execute(
+        db.select(func.avg(seconds)).where(  # averaged in SQL over the days' index range
+            Ticket.service_id == service_id,
+            Ticket.day >= local_today(now) - timedelta(days=30),
+            Ticket.status == TicketStatus.DONE,
+            Ticket.serving_started_at.is_not(None),
+            Ticket.finished_at.is_not(None),
+        )
+    ).scalar_one()
+    if average_seconds is not None:
+        minutes = max(float(average_seconds) / 60, 1.0)
+    else:
+        minutes = current_app.config["DEFAULT_SERVICE_MINUTES"]
+    counters = db.session.execute(
+        db.select(func.count(Counter.id)).where(
+            Counter.active.is_(True), Counter.services.any(Service.id == service_id)
+        )
+    ).scalar_one()
+    result = ServiceTime(minutes=minutes, counters=max(counters, 1), computed_at=now)
+    _service_time_cache[service_id] = result
+    return result
+
+
+def forget_service_times() -> None:
+    """Forget the kept service times (tests, and after bulk changes)."""
+    _service_time_cache.clear()
+
+
+def estimated_wait_minutes(ticket: Ticket, ahead: int) -> int:
+    """A rough wait: people ahead times the average service time, shared by the counters."""
+    if ticket.status != TicketStatus.WAITING:
+        return 0
+    pace = service_time(ticket.service_id)
+    return math.ceil(ahead * pace.minutes / pace.counters)
