@@ -1,4 +1,5 @@
-# One-stop desk: `make run` serves the demo, `make test` runs the suite.
+# One-stop desk: `make run` serves the demo, `make test` runs the suite, `make check` the
+# quick part of it (lint, then every test that starts no server and no browser).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -10,7 +11,7 @@ WORKERS ?= $(shell n=$$((2 * $(CORES) + 1)); [ $$n -gt 9 ] && n=9; echo $$n)
 INSTANCE := instance
 export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test venv dev-deps db demo bench bench-tickets bench-printing bench-peak bench-report lint translations clean screenshots
+.PHONY: run test check venv dev-deps db demo bench bench-tickets bench-printing bench-peak bench-report lint translations clean screenshots
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +52,12 @@ run: db
 
 test: dev-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The edit loop: lint, then the tests not marked slow (gunicorn) or browser (Chromium).
+check: dev-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
 
 screenshots: dev-deps
 	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q -m browser

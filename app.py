@@ -148,6 +148,15 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from cli import register
+    """Every command, from the `cli` module of each package that has commands."""
+    import cli
+    from dashboard import cli as dashboard_cli
+    from demo import cli as demo_cli
+    from dossiers import cli as dossiers_cli
+    from ops import cli as ops_cli
+    from printing import cli as printing_cli
+    from privacy import cli as privacy_cli
 
-    register(app)
+    for module in (cli, demo_cli, dossiers_cli, dashboard_cli, privacy_cli, printing_cli, ops_cli):
+        for command in module.commands:
+            app.cli.add_command(command)

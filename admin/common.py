@@ -7,13 +7,10 @@ from flask_login import current_user
 
 from core.accounts.devices import KIND_NAMES
 from core.accounts.users import ROLE_NAMES
-from core.errors import DomainError
 from core.models import Role, User
-from extensions import db
+from web.commit import FAILED, commit_or_explain
 
 from . import blueprint
-
-FAILED = object()  # what `save` returns when nothing was saved
 
 
 @blueprint.context_processor
@@ -26,32 +23,14 @@ def acting_admin() -> User:
     return current_user._get_current_object()
 
 
-def report(form, error: DomainError) -> None:
-    """Put a domain error beside the field it names, or above the form."""
-    message = error.in_request_language()
-    field = form._fields.get(error.details.get("field", ""))
-    if field is not None:
-        field.errors = [*field.errors, message]
-    else:
-        form.form_errors.append(message)
-
-
 def save(form, action: Callable):
-    """Validate `form`, run `action` and commit; on a broken rule roll back and say why.
+    """Validate `form`, then `commit_or_explain` the action beside the form's fields.
 
     Returns what `action` returned, or FAILED when nothing was written.
     """
     if not form.validate_on_submit():
         return FAILED
-    try:
-        result = action()
-    except DomainError as error:
-        db.session.rollback()
-        report(form, error)
-        form.error_details = error.details
-        return FAILED
-    db.session.commit()
-    return result
+    return commit_or_explain(action, form=form)
 
 
 def render_form(template: str, form, **context):

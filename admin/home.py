@@ -3,11 +3,11 @@
 from flask import render_template
 
 from core.accounts.overview import recent_setup_changes, setup_tallies
+from core.audit import action_name, subject_name
 from core.models import Role
 from web.roles import roles_required
 
 from . import blueprint
-from .labels import SUBJECT_NAMES, action_name
 
 
 @blueprint.get("/")
@@ -18,5 +18,5 @@ def index():
         tallies=setup_tallies(),
         changes=recent_setup_changes(),
         action_name=action_name,
-        subject_names=SUBJECT_NAMES,
+        subject_name=subject_name,
     )

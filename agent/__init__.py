@@ -1,1 +1,2 @@
-"""The print agent that runs on a kiosk PC (also usable as a standalone script)."""
+"""The print agent that runs on a kiosk PC (also a standalone script), and the printer
+connections it shares with the server's print worker."""

@@ -4,7 +4,7 @@ import base64
 
 from flask_babel import lazy_gettext as _l
 
-from agent.print_agent import ERROR_CODES, STATES, Delivery
+from agent.print_transport import ERROR_CODES, STATES, Delivery
 from core.accounts.devices import authenticate_device
 from core.errors import InvalidInput
 from core.models import DeviceKind, PrintJob

@@ -1,18 +1,144 @@
-"""The audit trail: every state change is recorded in the same transaction."""
+"""The audit trail: every state change is recorded in the same transaction as the change.
+
+`record_event` writes every event (the kiosk's raw fast path builds its row with
+`event_values`), and `ACTIONS` is the one catalogue of what can be recorded, with the words
+the admin home page and the audit viewer show for it; an action outside it is refused.
+"""
+
+from flask_babel import lazy_gettext as _l
 
 from core.models import AuditEvent
 from extensions import db
 
+ACTIONS = {
+    "service.created": _l("Thêm dịch vụ"),
+    "service.updated": _l("Sửa dịch vụ"),
+    "service.numbering_scheduled": _l("Hẹn đổi tiền tố số"),
+    "service.numbering_cancelled": _l("Hủy hẹn đổi tiền tố số"),
+    "service.numbering_applied": _l("Áp dụng tiền tố số mới"),
+    "counter.created": _l("Thêm quầy"),
+    "counter.updated": _l("Sửa quầy"),
+    "counter_session.opened": _l("Mở phiên làm việc tại quầy"),
+    "counter_session.closed": _l("Đóng phiên làm việc tại quầy"),
+    "user.created": _l("Tạo tài khoản"),
+    "user.updated": _l("Sửa tài khoản"),
+    "user.deactivated": _l("Khóa tài khoản"),
+    "user.reactivated": _l("Mở lại tài khoản"),
+    "user.password_reset": _l("Đặt lại mật khẩu"),
+    "device.created": _l("Thêm thiết bị"),
+    "device.updated": _l("Sửa thiết bị"),
+    "device.revoked": _l("Thu hồi thiết bị"),
+    "device.key_rotated": _l("Cấp mã khóa mới"),
+    # A ticket's life (core.queue.ticket_flow moves it).
+    "ticket.issued": _l("Số thứ tự: cấp số"),
+    "ticket.call": _l("Số thứ tự: gọi"),
+    "ticket.recall": _l("Số thứ tự: gọi lại"),
+    "ticket.start": _l("Số thứ tự: bắt đầu phục vụ"),
+    "ticket.finish": _l("Số thứ tự: hoàn thành"),
+    "ticket.no_show": _l("Số thứ tự: đánh dấu vắng mặt"),
+    "ticket.put_back": _l("Số thứ tự: trả về hàng chờ"),
+    "ticket.transfer": _l("Số thứ tự: chuyển"),
+    "ticket.rated": _l("Số thứ tự: công dân đánh giá"),
+    # A dossier's life (core.dossiers.states moves it).
+    "dossier.receive": _l("Hồ sơ: tiếp nhận"),
+    "dossier.transfer": _l("Hồ sơ: chuyển cho đơn vị xử lý"),
+    "dossier.start": _l("Hồ sơ: nhận xử lý"),
+    "dossier.hand_over": _l("Hồ sơ: chuyển tiếp giữa các đơn vị"),
+    "dossier.request_supplement": _l("Hồ sơ: yêu cầu bổ sung"),
+    "dossier.supplement_received": _l("Hồ sơ: nhận hồ sơ đã bổ sung"),
+    "dossier.apologise": _l("Hồ sơ: gửi thư xin lỗi và hẹn lại"),
+    "dossier.resolve": _l("Hồ sơ: ghi nhận có kết quả"),
+    "dossier.refuse": _l("Hồ sơ: từ chối giải quyết"),
+    "dossier.return": _l("Hồ sơ: trả kết quả"),
+    "dossier.withdraw": _l("Hồ sơ: ghi nhận rút hồ sơ"),
+    "dossier.imported": _l("Hồ sơ: nhập từ sổ cũ"),
+    "dossier.anonymised": _l("Hồ sơ: ẩn danh sau thời hạn lưu"),
+    "dossier.settings_changed": _l("Sửa cấu hình bộ phận một cửa"),
+    "reception.supplement": _l("Phiếu yêu cầu bổ sung hồ sơ"),
+    "reception.refusal": _l("Phiếu từ chối tiếp nhận hồ sơ"),
+    "reception_slip.anonymised": _l("Phiếu tiếp nhận: ẩn danh sau thời hạn lưu"),
+    "privacy.exported": _l("Xuất dữ liệu cá nhân của một người"),
+    "calendar.day_added": _l("Thêm ngày vào lịch làm việc"),
+    "calendar.day_removed": _l("Xóa ngày khỏi lịch làm việc"),
+    "procedure.created": _l("Thêm thủ tục"),
+    "procedure.updated": _l("Sửa thủ tục"),
+    # Ticket printing (the printing adapter records through this module too).
+    "printer.configured": _l("Cài đặt máy in"),
+    "printer.state_changed": _l("Máy in đổi trạng thái"),
+    "print_job.queued": _l("Lệnh in: xếp hàng"),
+    "print_job.sent": _l("Lệnh in: đã gửi tới máy in"),
+    "print_job.failed": _l("Lệnh in: không in được"),
+    "print_job.reprinted": _l("Lệnh in: in lại"),
+    "print_job.dismissed": _l("Lệnh in: bỏ qua cảnh báo"),
+}
+
+SUBJECTS = {
+    "service": _l("Dịch vụ"),
+    "counter": _l("Quầy"),
+    "user": _l("Tài khoản"),
+    "device": _l("Thiết bị"),
+    "ticket": _l("Số thứ tự"),
+    "dossier": _l("Hồ sơ"),
+    "receptionslip": _l("Phiếu tiếp nhận"),
+    "countersession": _l("Phiên làm việc"),
+    "procedure": _l("Thủ tục"),
+    "calendarday": _l("Lịch làm việc"),
+    "person": _l("Người nộp"),
+    "dossier_setting": _l("Cấu hình một cửa"),
+    "printjob": _l("Lệnh in"),
+}
+
+
+def event_values(
+    action: str,
+    subject_type: str,
+    subject_id: int | None,
+    *,
+    user_id: int | None = None,
+    device_id: int | None = None,
+    details: dict | None = None,
+) -> dict:
+    """The columns of one audit row; refuses an action missing from the catalogue."""
+    if action not in ACTIONS:
+        raise ValueError(f"audit action {action!r} is not in core.audit.ACTIONS")
+    return {
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "user_id": user_id,
+        "device_id": device_id,
+        "details": details or {},
+    }
+
 
 def record_event(action: str, subject, *, user=None, device=None, **details) -> AuditEvent:
-    """Add an audit event for `subject` (a model instance with an id); the caller commits."""
+    """Add an audit event; the caller commits.
+
+    `subject` is a model instance with an id, or a `(subject_type, subject_id)` pair for
+    what is not one row (a person's data, the desk's settings).
+    """
+    if isinstance(subject, tuple):
+        subject_type, subject_id = subject
+    else:
+        subject_type, subject_id = type(subject).__name__.lower(), subject.id
     event = AuditEvent(
-        action=action,
-        subject_type=type(subject).__name__.lower(),
-        subject_id=subject.id,
-        user_id=user.id if user is not None else None,
-        device_id=device.id if device is not None else None,
-        details=details,
+        **event_values(
+            action,
+            subject_type,
+            subject_id,
+            user_id=user.id if user is not None else None,
+            device_id=device.id if device is not None else None,
+            details=details,
+        )
     )
     db.session.add(event)
     return event
+
+
+def action_name(action: str) -> str:
+    """'dossier.transfer' → 'Hồ sơ: chuyển cho đơn vị xử lý'; unknown actions as they are."""
+    return str(ACTIONS.get(action, action))
+
+
+def subject_name(subject_type: str) -> str:
+    return str(SUBJECTS.get(subject_type, subject_type))

@@ -9,13 +9,7 @@ from web.roles import blueprint_roles_required
 blueprint = Blueprint("dashboard", __name__, template_folder="templates")
 blueprint_roles_required(blueprint, Role.MANAGER, Role.ADMIN)
 
-from . import cli, views  # noqa: E402,F401
-
-
-@blueprint.record_once
-def register_commands(state) -> None:
-    state.app.cli.add_command(cli.report_group)
-    state.app.cli.add_command(cli.demo_history_command)
+from . import views  # noqa: E402,F401
 
 
 @blueprint.app_template_filter("figure")

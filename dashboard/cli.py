@@ -1,4 +1,4 @@
-"""`flask --app wsgi report tthc …` and `flask --app wsgi demo-history …`."""
+"""`flask --app wsgi report tthc …`: the reform report for a period, as JSON, XLSX or DOCX."""
 
 from __future__ import annotations
 
@@ -51,49 +51,4 @@ def report_tthc(start: str, end: str, output_format: str, output: Path | None) -
     click.echo(f"Đã ghi báo cáo vào {output}", err=True)
 
 
-@click.command("demo-history")
-@click.option(
-    "--days",
-    type=click.IntRange(1, 3660),
-    default=28,
-    show_default=True,
-    help="Calendar days before today; only their working days get a history.",
-)
-@click.option("--dossiers-per-day", type=click.IntRange(0, 100_000), default=800, show_default=True)
-@click.option("--tickets-per-day", type=click.IntRange(0, 300_000), default=2400, show_default=True)
-@click.option("--seed", type=int, default=2026, show_default=True)
-@click.option(
-    "--if-empty", is_flag=True, help="Do nothing when the database already holds dossiers."
-)
-def demo_history_command(days, dossiers_per_day, tickets_per_day, seed, if_empty) -> None:
-    """Fill the database with a realistic history of working days ending today."""
-    from core.db.transactions import begin_write_transaction
-    from demo.history import (
-        HistoryPlan,
-        database_has_history,
-        tidy_after_bulk,
-        write_history,
-    )
-    from extensions import db
-
-    begin_write_transaction()
-    if database_has_history():
-        db.session.rollback()
-        if if_empty:
-            click.echo("Đã có dữ liệu lịch sử, không tạo thêm (history already present).")
-            return
-        raise click.ClickException(
-            "Cơ sở dữ liệu đã có số thứ tự hoặc hồ sơ của những ngày trước; lịch sử mẫu chỉ "
-            "tạo trên cơ sở dữ liệu chưa có lịch sử (the database already holds history)."
-        )
-    plan = HistoryPlan(
-        days=days, dossiers_per_day=dossiers_per_day, tickets_per_day=tickets_per_day, seed=seed
-    )
-    with click.progressbar(length=plan.days, label="Tạo dữ liệu lịch sử", show_pos=True) as bar:
-        result = write_history(plan, progress=bar.update)
-    db.session.commit()
-    tidy_after_bulk()
-    click.echo(
-        f"Đã tạo {result.dossiers:,} hồ sơ, {result.tickets:,} số thứ tự và "
-        f"{result.ratings:,} đánh giá trong {result.working_days} ngày làm việc."
-    )
+commands = [report_group]

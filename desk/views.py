@@ -4,7 +4,6 @@ from flask import current_app, flash, jsonify, redirect, render_template, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core.errors import DomainError
 from core.models import CounterSession, Role
 from core.queue import calling
 from core.queue.counters import (
@@ -17,6 +16,7 @@ from core.queue.counters import (
 )
 from core.queue.ticket_flow import Actor, TicketAction
 from extensions import db
+from web.commit import FAILED, commit_or_explain
 from web.roles import roles_required
 
 from . import blueprint
@@ -36,14 +36,8 @@ def back_to_console():
 
 def run(operation) -> None:
     """Run a domain operation, commit once; a refused one is explained and changes nothing."""
-    try:
-        message = operation()
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.in_request_language(), "error")
-        return
-    if message:
+    message = commit_or_explain(operation)
+    if message is not FAILED and message:
         flash(message, "success")
 
 

@@ -3,11 +3,6 @@ catalogue and calendar screens for admins."""
 
 from flask import Blueprint
 
-blueprint = Blueprint("dossiers", __name__, template_folder="templates", cli_group="dossiers")
+blueprint = Blueprint("dossiers", __name__, template_folder="templates")
 
-from . import admin, cli, lookup, views  # noqa: E402,F401
-
-
-@blueprint.record_once
-def register_calendar_commands(state) -> None:
-    state.app.cli.add_command(cli.calendar_group)
+from . import admin, lookup, views  # noqa: E402,F401

@@ -27,14 +27,13 @@ from core.dossiers.workdays import (
     remove_calendar_day,
     year_overview,
 )
-from core.errors import DomainError
 from core.models import CalendarDay, OnlineLevel, Procedure, Role
 from extensions import db
+from web.commit import FAILED, commit_or_explain
 from web.roles import roles_required
 
 from . import blueprint
 from .forms import CalendarDayForm, CatalogueImportForm, EmptyForm, ProcedureForm
-from .helpers import flash_error
 
 QUANTITY = re.compile(r"\s+x\s*(\d{1,2})\s*$", re.IGNORECASE)
 
@@ -82,14 +81,12 @@ def admin_procedure(procedure_id: int | None = None):
         abort(404)
     form = ProcedureForm()
     if form.validate_on_submit():
-        try:
-            saved = save_procedure(procedure, form_data(form), user=current_user)
-            db.session.commit()
+        saved = commit_or_explain(
+            lambda: save_procedure(procedure, form_data(form), user=current_user)
+        )
+        if saved is not FAILED:
             flash(_("Đã lưu thủ tục %(code)s.", code=saved.code), "success")
             return redirect(url_for("dossiers.admin_procedures"))
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
     elif request.method == "GET" and procedure is not None:
         fill_form(form, procedure)
     return render_template("dossiers/admin_procedure.html", form=form, procedure=procedure)
@@ -136,20 +133,17 @@ def admin_procedures_import():
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"catalogue{suffix}"
         form.file.data.save(path)
-        try:
-            added, updated = import_catalogue(path, user=current_user)
-            db.session.commit()
-            flash(
-                _(
-                    "Đã nhập danh mục: %(added)d thủ tục mới, %(updated)d cập nhật.",
-                    added=added,
-                    updated=updated,
-                ),
-                "success",
-            )
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
+        counts = commit_or_explain(lambda: import_catalogue(path, user=current_user))
+    if counts is not FAILED:
+        added, updated = counts
+        flash(
+            _(
+                "Đã nhập danh mục: %(added)d thủ tục mới, %(updated)d cập nhật.",
+                added=added,
+                updated=updated,
+            ),
+            "success",
+        )
     return redirect(url_for("dossiers.admin_procedures"))
 
 
@@ -158,17 +152,17 @@ def admin_procedures_import():
 def admin_calendar():
     form = CalendarDayForm()
     if form.validate_on_submit():
-        try:
-            add_calendar_day(form.day.data, form.kind.data, form.note.data or "", user=current_user)
-            db.session.commit()
+        added = commit_or_explain(
+            lambda: add_calendar_day(
+                form.day.data, form.kind.data, form.note.data or "", user=current_user
+            )
+        )
+        if added is not FAILED:
             flash(
                 _("Đã thêm ngày %(day)s vào lịch.", day=form.day.data.strftime("%d/%m/%Y")),
                 "success",
             )
             return redirect(url_for("dossiers.admin_calendar", year=form.day.data.year))
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
     year = request.args.get("year", type=int) or local_today().year
     return render_template(
         "dossiers/admin_calendar.html",
@@ -187,13 +181,8 @@ def admin_calendar_delete(entry_id: int):
         abort(400)
     entry = db.session.get(CalendarDay, entry_id)
     year = entry.day.year if entry else None
-    try:
-        remove_calendar_day(entry_id, user=current_user)
-        db.session.commit()
+    if commit_or_explain(lambda: remove_calendar_day(entry_id, user=current_user)) is not FAILED:
         flash(_("Đã xóa ngày khỏi lịch."), "success")
-    except DomainError as error:
-        db.session.rollback()
-        flash_error(error)
     return redirect(url_for("dossiers.admin_calendar", year=year))
 
 
@@ -204,13 +193,9 @@ def admin_settings():
     values = dossier_settings()
     if form.validate_on_submit():
         submitted = {spec.key: request.form.get(spec.key, "") for spec in SPECS}
-        try:
-            changed = save_settings(submitted, user=current_user)
-            db.session.commit()
+        changed = commit_or_explain(lambda: save_settings(submitted, user=current_user))
+        if changed is not FAILED:
             flash(_("Đã lưu %(count)d thay đổi.", count=len(changed)), "success")
             return redirect(url_for("dossiers.admin_settings"))
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
-            values = submitted
+        values = submitted
     return render_template("dossiers/admin_settings.html", form=form, specs=SPECS, values=values)

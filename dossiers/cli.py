@@ -1,4 +1,4 @@
-"""`flask --app wsgi calendar …` and `flask --app wsgi dossiers …` commands."""
+"""`flask --app wsgi calendar due …` and `flask --app wsgi dossiers import …`."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from cli import commit_or_fail
 from core.clock import local_zone
 from core.dossiers.calendar import parse_period
+from core.dossiers.importing import ImportRejected, import_history
 from core.dossiers.workdays import work_calendar
 
-from . import blueprint
-
 calendar_group = AppGroup("calendar", help="Working-day calendar (lịch ngày làm việc).")
+dossiers_group = AppGroup("dossiers", help="Hồ sơ: nhập sổ theo dõi cũ (dossiers).")
 
 
 def parse_moment(text: str) -> datetime:
@@ -47,10 +48,27 @@ def calendar_due(start: str, days: str) -> None:
     click.echo(due.isoformat())
 
 
-@blueprint.cli.command("import")
+@dossiers_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_history(file: Path) -> None:
+def import_history_command(file: Path) -> None:
     """Import a register export (CSV or XLSX) of dossiers received before (all or nothing)."""
-    from .history_cli import run_import
 
-    run_import(file)
+    def progress(rows):
+        with click.progressbar(rows, label="Kiểm tra và nhập hồ sơ", show_pos=True) as bar:
+            yield from bar
+
+    def run():
+        try:
+            return import_history(file, progress=progress)
+        except ImportRejected as rejected:
+            for line, problem in rejected.problems:
+                click.echo(f"Dòng {line}: {problem}", err=True)
+            raise
+
+    result = commit_or_fail(run)
+    click.echo(
+        f"Đã nhập {result.imported} hồ sơ; {result.already_present} hồ sơ đã có từ trước, bỏ qua."
+    )
+
+
+commands = [calendar_group, dossiers_group]

@@ -7,17 +7,12 @@ from datetime import datetime
 
 import qrcode
 import qrcode.image.svg
-from flask import current_app, flash, render_template, url_for
+from flask import current_app, render_template, url_for
 
 from core.clock import local_zone
 from core.dossiers.forms import FormDocument
-from core.errors import DomainError
 
 from .pdf import render_pdf
-
-
-def flash_error(error: DomainError) -> None:
-    flash(error.in_request_language(), "error")
 
 
 def lookup_url(code: str) -> str:

@@ -24,12 +24,12 @@ from core.dossiers.states import STATUS_LABELS, Move, allowed_actions, move
 from core.errors import DomainError
 from core.models import Channel, ReceptionSlip, Role, SlipKind
 from extensions import db
+from web.commit import FAILED, commit_or_explain, explain
 from web.roles import roles_required
 
 from . import blueprint
 from .forms import FindForm, MoveForm, ReceptionForm
 from .helpers import (
-    flash_error,
     lines,
     local_input,
     lookup_url,
@@ -67,7 +67,7 @@ def find():
     try:
         dossier = find_dossier(code)
     except DomainError as error:
-        flash_error(error)
+        explain(error)
         return redirect(url_for("dossiers.index"))
     return redirect(url_for("dossiers.show", code=dossier.code))
 
@@ -79,7 +79,7 @@ def ticket_from_args(value: str | None):
         return receivable_ticket(int(value))
     except (ValueError, DomainError) as error:
         if isinstance(error, DomainError):
-            flash_error(error)
+            explain(error)
         return None
 
 
@@ -100,11 +100,9 @@ def receive():
     procedure = find_procedure(code)
     form.documents.choices = [SelectChoice(doc.position, doc.name) for doc in procedure.documents]
     if form.validate_on_submit():
-        try:
-            return submit_reception(form, procedure, ticket)
-        except DomainError as error:
-            db.session.rollback()
-            flash_error(error)
+        received = commit_or_explain(lambda: submit_reception(form, procedure, ticket))
+        if received is not FAILED:
+            return received
     elif request.method == "GET":
         form.procedure.data = procedure.code
         form.ticket.data = str(ticket.id) if ticket else ""
@@ -115,6 +113,7 @@ def receive():
 
 
 def submit_reception(form: ReceptionForm, procedure, ticket):
+    """Receive the dossier, or issue the supplement or refusal slip; the caller commits."""
     applicant = Applicant(
         form.applicant_name.data or "",
         form.applicant_id_number.data or "",
@@ -132,7 +131,6 @@ def submit_reception(form: ReceptionForm, procedure, ticket):
             ticket,
         )
         dossier = receive_dossier(reception, user=current_user)
-        db.session.commit()
         return redirect(url_for("dossiers.form_page", code=dossier.code, form="receipt"))
     kind = SlipKind.SUPPLEMENT if form.supplement.data else SlipKind.REFUSAL
     ticked = set(form.documents.data or [])
@@ -147,7 +145,6 @@ def submit_reception(form: ReceptionForm, procedure, ticket):
         ticket=ticket,
         user=current_user,
     )
-    db.session.commit()
     return redirect(url_for("dossiers.slip_page", slip_id=slip.id))
 
 
@@ -192,12 +189,7 @@ def move_dossier(code: str):
         items=lines(form.items.data),
         new_due_at=local_input(form.new_due.data),
     )
-    try:
-        move(dossier, action, user=current_user, details=details)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash_error(error)
+    commit_or_explain(lambda: move(dossier, action, user=current_user, details=details))
     return redirect(url_for("dossiers.show", code=code))
 
 

@@ -3,7 +3,8 @@
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import current_app
+from flask.cli import with_appcontext
 
 from extensions import db
 from ops.backup import BackupRefused, backup, restore
@@ -41,36 +42,41 @@ def run(action, label: str):
         bar.close()
 
 
-def register(app: Flask) -> None:
-    @app.cli.command("backup")
-    @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-    def backup_command(path: Path):
-        """Back up the whole database to PATH while the desk keeps working."""
-        url = database_url()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        run(lambda bar: backup(url, path, bar), "Đang sao lưu (backing up)")
-        size = path.stat().st_size / 1024 / 1024
-        click.echo(f"Đã sao lưu vào {path} ({size:.1f} MB) (backup written).")
+@click.command("backup")
+@with_appcontext
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path):
+    """Back up the whole database to PATH while the desk keeps working."""
+    url = database_url()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    run(lambda bar: backup(url, path, bar), "Đang sao lưu (backing up)")
+    size = path.stat().st_size / 1024 / 1024
+    click.echo(f"Đã sao lưu vào {path} ({size:.1f} MB) (backup written).")
 
-    @app.cli.command("restore")
-    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-    @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-    def restore_command(path: Path, yes: bool):
-        """Replace EVERYTHING in the database with the backup at PATH (stop the app first)."""
-        url = database_url()
-        if not yes:
-            click.confirm(
-                f"Toàn bộ dữ liệu hiện có trong {db.engine.url.render_as_string()} sẽ bị thay "
-                f"bằng bản sao lưu {path}. Tiếp tục? (everything will be replaced; continue?)",
-                abort=True,
-            )
-        db.session.remove()
-        db.engine.dispose()  # no connection of ours stands in the way
-        revision = run(lambda bar: restore(url, path, bar), "Đang khôi phục (restoring)")
-        db.engine.dispose()
-        click.echo(f"Đã khôi phục từ {path}; phiên bản lược đồ {revision} (restored).")
-        click.echo(
-            "Chạy `flask --app wsgi db upgrade` nếu bản sao lưu cũ hơn phần mềm, rồi khởi động "
-            "lại ứng dụng (run db upgrade if the backup is older, then restart the app)."
+
+@click.command("restore")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(path: Path, yes: bool):
+    """Replace EVERYTHING in the database with the backup at PATH (stop the app first)."""
+    url = database_url()
+    if not yes:
+        click.confirm(
+            f"Toàn bộ dữ liệu hiện có trong {db.engine.url.render_as_string()} sẽ bị thay "
+            f"bằng bản sao lưu {path}. Tiếp tục? (everything will be replaced; continue?)",
+            abort=True,
         )
-        current_app.logger.warning("Database restored from %s (revision %s)", path, revision)
+    db.session.remove()
+    db.engine.dispose()  # no connection of ours stands in the way
+    revision = run(lambda bar: restore(url, path, bar), "Đang khôi phục (restoring)")
+    db.engine.dispose()
+    click.echo(f"Đã khôi phục từ {path}; phiên bản lược đồ {revision} (restored).")
+    click.echo(
+        "Chạy `flask --app wsgi db upgrade` nếu bản sao lưu cũ hơn phần mềm, rồi khởi động "
+        "lại ứng dụng (run db upgrade if the backup is older, then restart the app)."
+    )
+    current_app.logger.warning("Database restored from %s (revision %s)", path, revision)
+
+
+commands = [backup_command, restore_command]

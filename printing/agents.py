@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from agent.print_agent import OFFLINE, PAPER_OUT, Delivery
+from agent.print_transport import OFFLINE, PAPER_OUT, Delivery
 from core.clock import utcnow
 from core.errors import DomainError
 from core.models import Device, PrintJob, PrintJobStatus, PrintVia

@@ -6,19 +6,16 @@ import signal
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
-from agent.print_agent import (
-    Agent,
-    AgentClient,
-    ServerError,
-)
+from agent.print_agent import Agent, AgentClient, ServerError
 from core.accounts.printer_addresses import normalise_printer_url
 from core.errors import InvalidInput
-from printing.admin import blueprint
 from printing.worker import PrintWorker
 
 
-@blueprint.cli.command("print-worker")
+@click.command("print-worker")
+@with_appcontext
 def print_worker():
     """Send queued slips to the server-side printers until stopped (Ctrl+C)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", force=True)
@@ -32,7 +29,8 @@ def print_worker():
     worker.run()
 
 
-@blueprint.cli.command("print-agent")
+@click.command("print-agent")
+@with_appcontext
 @click.option("--server", required=True, help="The desk's address, e.g. http://10.0.0.2:5000.")
 @click.option(
     "--key", envvar="KIOSK_KEY", required=True, help="The kiosk's device key (or KIOSK_KEY)."
@@ -63,3 +61,6 @@ def print_agent(server, key, printer, poll, once):
     signal.signal(signal.SIGTERM, agent.stop)
     signal.signal(signal.SIGINT, agent.stop)
     agent.run()
+
+
+commands = [print_worker, print_agent]

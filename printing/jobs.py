@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, update
 from sqlalchemy.orm import undefer
 
-from agent.print_agent import Delivery
+from agent.print_transport import Delivery
 from core.audit import record_event
 from core.clock import to_local, utcnow
 from core.errors import InvalidInput, NotFound

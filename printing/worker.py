@@ -15,7 +15,7 @@ import time
 
 from flask import Flask
 
-from agent.print_agent import NO_PRINTER, UNKNOWN, Delivery, deliver
+from agent.print_transport import NO_PRINTER, UNKNOWN, Delivery, deliver
 from core.accounts.printer_addresses import normalise_printer_url
 from core.db.transactions import begin_write_transaction
 from core.errors import InvalidInput

@@ -3,7 +3,7 @@
 
 from flask import Blueprint
 
-blueprint = Blueprint("privacy", __name__, template_folder="templates", cli_group="privacy")
+blueprint = Blueprint("privacy", __name__, template_folder="templates")
 
 
 @blueprint.app_template_global("sees_personal_data")
@@ -26,4 +26,4 @@ def applicant_name(name: str) -> str:
     return shown_name(name, current_user)
 
 
-from . import audit_log, cli  # noqa: E402,F401
+from . import audit_log  # noqa: E402,F401

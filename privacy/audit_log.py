@@ -6,13 +6,13 @@ from flask import render_template, request
 from flask_babel import gettext as _
 
 from core.accounts.users import ROLE_NAMES
+from core.audit import action_name, subject_name
 from core.audit_log import AuditFilter, audit_query, filter_choices, known_actions
 from core.models import Role
 from extensions import db
 from web.roles import roles_required
 
 from . import blueprint
-from .labels import action_name, subject_name
 
 PER_PAGE = 50
 

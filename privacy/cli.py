@@ -7,16 +7,18 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 
+from cli import commit_or_fail
 from core.clock import to_local
 from core.db.transactions import begin_write_transaction
 from core.dossiers.privacy import anonymise_finished, personal_data_of
 from extensions import db
 
-from . import blueprint
+privacy_group = AppGroup("privacy", help="Dữ liệu cá nhân (personal data).")
 
 
-@blueprint.cli.command("anonymise")
+@privacy_group.command("anonymise")
 @click.option("--dry-run", is_flag=True, help="Only count what would be anonymised.")
 @click.option(
     "--days",
@@ -43,16 +45,16 @@ def anonymise(dry_run: bool, days: int | None) -> None:
             f" (thời hạn lưu {days} ngày)."
         )
         return
+    db.session.rollback()
     with click.progressbar(length=total, label="Đang ẩn danh") as bar:
-        result = anonymise_finished(days, progress=bar.update)
-    db.session.commit()
+        result = commit_or_fail(lambda: anonymise_finished(days, progress=bar.update))
     click.echo(
         f"Đã ẩn danh {len(result.dossiers)} hồ sơ và {result.slips} phiếu kết thúc trước "
         f"{cutoff} (thời hạn lưu {days} ngày); số liệu thống kê giữ nguyên."
     )
 
 
-@blueprint.cli.command("export")
+@privacy_group.command("export")
 @click.argument("citizen_id")
 @click.option(
     "--output",
@@ -65,11 +67,18 @@ def export(citizen_id: str, output: Path) -> None:
     to a JSON file."""
     if not ("".join(citizen_id.split())).isdigit():
         raise click.BadParameter("số định danh cá nhân chỉ gồm chữ số", param_hint="CITIZEN_ID")
-    begin_write_transaction()
-    data = personal_data_of(citizen_id)
-    output.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-    db.session.commit()
+    data = commit_or_fail(lambda: export_to(citizen_id, output))
     click.echo(
         f"Đã ghi {len(data['dossiers'])} hồ sơ và {len(data['reception_slips'])} phiếu "
         f"vào {output}."
     )
+
+
+def export_to(citizen_id: str, output: Path) -> dict:
+    """Write the person's data (the export is an audit event, committed with it)."""
+    data = personal_data_of(citizen_id)
+    output.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    return data
+
+
+commands = [privacy_group]

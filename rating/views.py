@@ -3,12 +3,11 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from core.errors import DomainError
 from core.models import RatingScore, RatingSource, Ticket, TicketStatus
 from core.queue.counters import find_counter
 from core.queue.positions import find_ticket
 from core.queue.ratings import LOW_SCORES, REASON_LABELS, SCORE_LABELS, rate_ticket, rating_of
-from extensions import db
+from web.commit import FAILED, commit_or_explain
 
 from . import blueprint
 
@@ -37,16 +36,14 @@ def rate_from_tracking(token: str):
     score = request.form.get("score")
     # Reasons are shown only for the low ratings; ticks left over from another choice go.
     reasons = request.form.getlist("reasons") if score in LOW_SCORE_VALUES else []
-    try:
-        rate_ticket(ticket, score, reasons, source=RatingSource.TRACKING)
-        db.session.commit()
+    rated = commit_or_explain(
+        lambda: rate_ticket(ticket, score, reasons, source=RatingSource.TRACKING)
+    )
+    if rated is not FAILED:
         flash(
             _("Cảm ơn bạn đã đánh giá! Ý kiến của bạn giúp chúng tôi phục vụ tốt hơn."),
             "success",
         )
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.in_request_language(), "error")
     return redirect(url_for("public.track", token=ticket.token) + "#rating")
 
 

@@ -93,10 +93,6 @@ class StaffClient:
         fields = {"csrf_token": csrf_token(page.get_data(as_text=True)), **data}
         return self.post(action or form_url, fields, **kwargs)
 
-    def log_in(self, username: str, password: str):
-        """Sign in through the real log-in form."""
-        return self.submit("/auth/login", {"username": username, "password": password})
-
 
 def text_of(response) -> str:
     return response.get_data(as_text=True)

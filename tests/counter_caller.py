@@ -5,11 +5,13 @@ import time
 import requests
 
 
-def press_next_until_empty(base_url: str, key: str, counter: int, start_at: float, limit: int):
-    """Returns (counter, numbers received in order, first and last request times)."""
+def press_next_until_empty(base_url: str, key: str, counter: int, ready, limit: int):
+    """Returns (counter, numbers received in order, first and last request times).
+
+    `ready` is a barrier the keypads share: each starts once all are running."""
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {key}"
-    time.sleep(max(0.0, start_at - time.time()))
+    ready.wait(timeout=60)
     numbers, started = [], time.time()
     for _ in range(limit):
         response = session.post(f"{base_url}/api/v1/counters/{counter}/next", timeout=60)

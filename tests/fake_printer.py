@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 
 from escpos_reader import Incomplete, commands
 
@@ -36,9 +35,12 @@ class FakePrinter:
         self.received: list[bytes] = []  # one entry per finished connection
         self.errors: list[str] = []
         self.connections = 0
-        self.lock = threading.Lock()
+        # Guards what it received, and is notified as each connection ends.
+        self.lock = threading.Condition()
         self.listener: socket.socket | None = None
         self.stopping = threading.Event()
+        self.acceptor: threading.Thread | None = None
+        self.servers: list[threading.Thread] = []
 
     # --- life cycle ---
     def start(self) -> FakePrinter:
@@ -49,15 +51,22 @@ class FakePrinter:
         listener.listen(8)
         listener.settimeout(0.1)
         self.listener = listener
-        threading.Thread(target=self.accept_loop, daemon=True).start()
+        self.acceptor = threading.Thread(target=self.accept_loop, daemon=True)
+        self.acceptor.start()
         return self
 
     def stop(self) -> None:
+        """Stop listening, and return once every connection has ended and been recorded."""
         self.stopping.set()
         if self.listener is not None:
             self.listener.close()
             self.listener = None
-        time.sleep(0.15)
+        if self.acceptor is not None:
+            self.acceptor.join(timeout=5)  # then no connection starts any more
+            self.acceptor = None
+        for server in self.servers:
+            server.join(timeout=5)
+        self.servers = []
 
     def __enter__(self) -> FakePrinter:
         return self.start()
@@ -70,16 +79,16 @@ class FakePrinter:
     def jobs(self) -> list[bytes]:
         """Connections that carried print data (not only status queries)."""
         with self.lock:
-            return [data for data in self.received if strip_status(data)]
+            return self.print_jobs()
+
+    def print_jobs(self) -> list[bytes]:
+        return [data for data in self.received if strip_status(data)]
 
     def wait_for_jobs(self, count: int, timeout: float) -> list[bytes]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            jobs = self.jobs
-            if len(jobs) >= count:
-                return jobs
-            time.sleep(0.02)
-        return self.jobs
+        """The jobs once `count` have arrived, or those that came within `timeout` seconds."""
+        with self.lock:
+            self.lock.wait_for(lambda: len(self.print_jobs()) >= count, timeout)
+            return self.print_jobs()
 
     # --- serving ---
     def accept_loop(self) -> None:
@@ -93,7 +102,9 @@ class FakePrinter:
                 return
             with self.lock:
                 self.connections += 1
-            threading.Thread(target=self.serve, args=(connection,), daemon=True).start()
+            server = threading.Thread(target=self.serve, args=(connection,), daemon=True)
+            self.servers.append(server)
+            server.start()
 
     def serve(self, connection: socket.socket) -> None:
         buffer = bytearray()
@@ -119,6 +130,7 @@ class FakePrinter:
             connection.close()
             with self.lock:
                 self.received.append(bytes(buffer))
+                self.lock.notify_all()
 
     def answer_queries(self, connection: socket.socket, buffer: bytearray, parsed: int) -> int:
         try:

@@ -1,13 +1,10 @@
-"""Shared pieces of the printing tests: kiosks with printers and an in-process worker."""
+"""Shared pieces of the printing tests: a sample slip, the jobs, an in-process worker."""
 
 from __future__ import annotations
 
-import re
 import threading
-import time
 from contextlib import contextmanager
 
-from core.accounts.devices import create_device
 from core.models import PrintJob
 from extensions import db
 from printing.slip import Slip
@@ -38,25 +35,11 @@ FAST_PRINTING = {
 }
 
 
-def printer_kiosk(url: str | None, name: str = "Kiosk sảnh A") -> tuple[int, dict]:
-    """A kiosk with this printer address; its id and request headers."""
-    device, key = create_device("kiosk", name, printer_url=url)
-    device_id = device.id
-    db.session.commit()
-    return device_id, {"Authorization": f"Bearer {key}"}
-
-
 def post(client, url: str, **kwargs):
     """POST as a fresh request would: the test client shares this test's database session,
     so end its read first (a server's request never starts inside an older transaction)."""
     db.session.rollback()
     return client.post(url, **kwargs)
-
-
-def issue(client, headers, service: str = "GPLX", **extra):
-    response = post(client, "/api/v1/tickets", json={"service": service, **extra}, headers=headers)
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
 
 
 @contextmanager
@@ -76,29 +59,3 @@ def running_worker(app):
 def jobs() -> list[PrintJob]:
     db.session.rollback()
     return list(db.session.execute(db.select(PrintJob).order_by(PrintJob.id)).scalars())
-
-
-def wait_until(condition, timeout: float, step: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(step)
-    return condition()
-
-
-def csrf_token(client, path: str) -> str:
-    """The CSRF token of a form on the page at `path`, as a browser would send it."""
-    html = client.get(path).get_data(as_text=True)
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
-    assert match, f"no form with a CSRF token on {path}"
-    return match.group(1)
-
-
-def login(client, username: str, password: str) -> None:
-    token = csrf_token(client, "/auth/login")
-    response = client.post(
-        "/auth/login", data={"username": username, "password": password, "csrf_token": token}
-    )
-    assert response.status_code == 302, "signed in"

@@ -9,7 +9,7 @@ from core.dossiers.reception import Applicant, Reception, receive_dossier
 from core.dossiers.states import Action, Move, move
 from core.models import Channel, Dossier
 from extensions import db
-from tests.dossier_helpers import GOOD_APPLICANT, officer
+from tests import factories
 
 PERIOD = ("2026-03-02", "2026-03-13")
 DRIVERS = "Đường bộ - Người lái"  # GPLX-DOI: 5 working days
@@ -25,15 +25,15 @@ def received(code: str, moment: datetime, channel: Channel = Channel.DIRECT) -> 
     procedure = find_procedure(code)
     reception = Reception(
         procedure,
-        Applicant(**GOOD_APPLICANT),
+        Applicant(**factories.APPLICANT),
         channel,
         [doc.position for doc in procedure.documents],
     )
-    return receive_dossier(reception, user=officer(), now=moment)
+    return receive_dossier(reception, user=factories.user(), now=moment)
 
 
 def step(dossier: Dossier, action: Action, moment: datetime, **details) -> None:
-    move(dossier, action, user=officer(), details=Move(**details), now=moment)
+    move(dossier, action, user=factories.user(), details=Move(**details), now=moment)
 
 
 def taken_up(dossier: Dossier, moment: datetime) -> Dossier:

@@ -3,7 +3,7 @@
 import pytest
 import time_machine
 
-from conftest import SCREENSHOTS, local_time
+from conftest import SCREENSHOTS, local_time, sign_in_browser
 from core.models import Service
 from core.queue.opening_hours import OFFICE_HOURS_WITH_SATURDAY, week_of
 from extensions import db
@@ -16,9 +16,7 @@ def test_admin_sets_up_a_service_and_a_kiosk_that_issues_tickets(live_server, pa
     page = page_factory(viewport=(1366, 768))
     page.goto(f"{live_server.url}/admin/")
     assert "/auth/login" in page.url
-    page.fill("#username", "quantri")
-    page.fill("#password", "quantri-demo")
-    page.get_by_role("button", name="Đăng nhập").click()
+    sign_in_browser(page, "quantri")  # the sign-in form on screen goes on to /admin/
     page.wait_for_url(f"{live_server.url}/admin/")
 
     page.get_by_role("link", name="Thêm dịch vụ").first.click()

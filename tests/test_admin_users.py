@@ -27,7 +27,7 @@ def user(username: str) -> User:
     return db.session.execute(db.select(User).filter_by(username=username)).scalar_one()
 
 
-def test_admin_creates_an_account_that_can_sign_in(app, admin):
+def test_admin_creates_an_account_that_can_sign_in(app, admin, auth):
     response = admin.submit("/admin/users/new", NEW_ACCOUNT)
     assert response.status_code == 302
     created = user("canbo3")
@@ -35,7 +35,7 @@ def test_admin_creates_an_account_that_can_sign_in(app, admin):
     assert ("user.created", admin.user_id) in audit_actions()
     assert "Đã tạo tài khoản “canbo3”." in text_of(admin.get("/admin/users"))
     officer = StaffClient(app)
-    signed_in = officer.log_in("canbo3", "Hanh#2026-mc")
+    signed_in = auth.login("canbo3", "Hanh#2026-mc", client=officer)
     assert signed_in.status_code == 302 and signed_in.location == "/desk/"
     assert "Võ Thị Hạnh" in text_of(officer.get("/desk/"))
 
@@ -115,29 +115,29 @@ def test_the_domain_rule_holds_without_the_screen(app, demo):
         set_account_active(quantri, False, actor=None)
 
 
-def test_locking_and_reopening_an_account(app, admin):
+def test_locking_and_reopening_an_account(app, admin, auth):
     canbo1 = user("canbo1")
     officer = StaffClient(app)
-    assert officer.log_in("canbo1", "canbo1-demo").status_code == 302
+    auth.login("canbo1", client=officer)
     token = csrf_token(text_of(admin.get("/admin/users")))
     assert (
         admin.post(f"/admin/users/{canbo1.id}/deactivate", {"csrf_token": token}).status_code == 302
     )
     assert user("canbo1").active is False
     assert officer.get("/desk/").status_code == 302, "a locked account is signed out"
-    refused = officer.log_in("canbo1", "canbo1-demo")
+    refused = auth.attempt("canbo1", "canbo1-demo", client=officer)
     assert refused.status_code == 200 and "Sai tên đăng nhập hoặc mật khẩu." in text_of(refused)
     listing = text_of(admin.get("/admin/users"))
     assert "Đã khóa tài khoản “canbo1”." in listing and "Đã khóa" in listing
     admin.post(f"/admin/users/{canbo1.id}/reactivate", {"csrf_token": token})
     assert user("canbo1").active is True
-    assert officer.log_in("canbo1", "canbo1-demo").status_code == 302
+    auth.login("canbo1", client=officer)
     actions = audit_actions()
     assert ("user.deactivated", admin.user_id) in actions
     assert ("user.reactivated", admin.user_id) in actions
 
 
-def test_resetting_a_password(app, admin):
+def test_resetting_a_password(app, admin, auth):
     canbo2 = user("canbo2")
     url = f"/admin/users/{canbo2.id}/password"
     before = database_state()
@@ -153,8 +153,9 @@ def test_resetting_a_password(app, admin):
         == 302
     )
     officer = StaffClient(app)
-    assert officer.log_in("canbo2", "canbo2-demo").status_code == 200, "the old password is gone"
-    assert officer.log_in("canbo2", "Minh-2026!").status_code == 302
+    old = auth.attempt("canbo2", "canbo2-demo", client=officer)
+    assert old.status_code == 200, "the old password is gone"
+    auth.login("canbo2", "Minh-2026!", client=officer)
     assert ("user.password_reset", admin.user_id) in audit_actions()
 
 

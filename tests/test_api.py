@@ -10,10 +10,11 @@ from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate as validate_spec
 
 from conftest import local_time
-from core.accounts.devices import create_device, revoke_device
+from core.accounts.devices import revoke_device
 from core.models import AuditEvent, Device, Ticket, TicketSequence
 from core.queue.service_lookup import find_service
 from extensions import db
+from tests import factories
 
 SPEC = json.loads((Path(__file__).parent.parent / "api" / "openapi.json").read_text())
 MORNING = local_time(2026, 3, 2, 8, 15)
@@ -84,12 +85,6 @@ def test_show_ticket_by_token(client, kiosk_headers):
     schema("Error").validate(missing.get_json())
 
 
-def other_device_key(kind: str) -> str:
-    _, key = create_device(kind, f"another {kind}")
-    db.session.commit()
-    return key
-
-
 @pytest.mark.parametrize(
     ("case", "expected_status", "expected_code"),
     [
@@ -125,7 +120,7 @@ def test_bad_requests_get_a_clear_error_and_write_nothing(
         revoke_device(kiosk)
         db.session.commit()
     elif case == "display key":
-        headers = {"Authorization": f"Bearer {other_device_key('display')}"}
+        headers = factories.device("display", "another display").headers
     elif case == "unknown service":
         body = {"service": "NOPE"}
     elif case == "inactive service":

@@ -6,9 +6,9 @@ from conftest import local_time
 from core.dossiers.states import Action, move
 from core.queue.calling import call_next
 from core.queue.ticket_flow import Actor
-from desk_support import fresh_user_per_request, issue, log_in, sign_in_to_counter, user  # noqa: F401
+from desk_support import fresh_user_per_request  # noqa: F401  (fixture)
 from extensions import db
-from tests.dossier_helpers import officer, receive
+from tests import factories
 
 
 def listed(client, query: str = "") -> str:
@@ -17,27 +17,27 @@ def listed(client, query: str = "") -> str:
     return page.split('<section class="card admin-card">', 1)[1].split("</section>", 1)[0]
 
 
-def test_only_admins_open_the_audit_log(app, demo):
+def test_only_admins_open_the_audit_log(app, demo, auth):
     for username, status in (("canbo1", 403), ("lanhdao", 403), ("quantri", 200)):
         client = app.test_client()
-        log_in(client, username)
+        auth.login(username, client=client)
         assert client.get("/admin/audit").status_code == status, username
     assert app.test_client().get("/admin/audit").status_code == 302
 
 
-def test_filters_pages_and_labels(app, demo):
+def test_filters_pages_and_labels(app, demo, auth):
     with time_machine.travel(local_time(2027, 3, 1, 8, 0), tick=False):
-        sign_in_to_counter("canbo1", 1)
-        first = issue("GPLX")
-        call_next(1, Actor(user=user("canbo1")))
+        factories.counter_session("canbo1", 1)
+        first = factories.ticket("GPLX")
+        call_next(1, Actor(user=factories.user("canbo1")))
         db.session.commit()
     with time_machine.travel(local_time(2027, 3, 2, 9, 0), tick=False):
-        dossier = receive()
-        move(dossier, Action.TRANSFER, user=officer())
+        dossier = factories.dossier()
+        move(dossier, Action.TRANSFER, user=factories.user())
         db.session.commit()
     client = app.test_client()
     with time_machine.travel(local_time(2027, 3, 2, 10, 0), tick=False):
-        log_in(client, "quantri")
+        auth.login("quantri", client=client)
         everything = client.get("/admin/audit").get_data(as_text=True)
         assert "Nhật ký thao tác" in everything
         # Newest first, in words.
@@ -52,7 +52,7 @@ def test_filters_pages_and_labels(app, demo):
         assert "Hồ sơ: tiếp nhận" in by_subject and "Số thứ tự: gọi" not in by_subject
         by_ticket = listed(client, f"?subject={first.number}")
         assert "Số thứ tự: gọi" in by_ticket and "Hồ sơ" not in by_ticket
-        by_user = listed(client, f"?user={user('quantri').id}")
+        by_user = listed(client, f"?user={factories.user('quantri').id}")
         assert "Không có thao tác nào khớp bộ lọc" in by_user
         by_action = listed(client, "?action=dossier.transfer")
         assert "1 thao tác" in by_action
@@ -63,7 +63,7 @@ def test_filters_pages_and_labels(app, demo):
         )
 
 
-def test_many_events_are_paged(app, demo):
+def test_many_events_are_paged(app, demo, auth):
     from core.models import AuditEvent
 
     db.session.add_all(
@@ -72,7 +72,7 @@ def test_many_events_are_paged(app, demo):
     )
     db.session.commit()
     client = app.test_client()
-    log_in(client, "quantri")
+    auth.login("quantri", client=client)
     first = client.get("/admin/audit").get_data(as_text=True)
     assert "Trang 1 / 3" in first and "page=2" in first
     last = client.get("/admin/audit?page=3").get_data(as_text=True)

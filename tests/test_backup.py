@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import MetaData, text
 
 from core.models import Ticket
-from desk_support import issue, sign_in_to_counter
 from extensions import db
 from ops.backup import file_kind
+from tests import factories
 
 
 def every_row() -> dict[str, list[tuple]]:
@@ -38,8 +38,8 @@ def busy_desk(demo):
     from core.queue.counters import find_counter
 
     for code in ("GPLX", "PTIEN", "GPLX", "VTAI"):
-        issue(code)
-    sign_in_to_counter("canbo1", 1)
+        factories.ticket(code)
+    factories.counter_session("canbo1", 1)
     ticket = db.session.execute(db.select(Ticket).order_by(Ticket.id)).scalars().first()
     call_ticket(ticket, find_counter(1))
     db.session.commit()
@@ -54,7 +54,7 @@ def test_backup_then_wipe_then_restore_gives_back_every_row(runner, busy_desk, t
     assert made.exit_code == 0, made.output
     assert file_kind(path) == ("postgresql" if db.engine.dialect.name == "postgresql" else "sqlite")
 
-    issue("GPLX")  # written after the backup: gone after the restore
+    factories.ticket("GPLX")  # written after the backup: gone after the restore
     declined = runner.invoke(args=["restore", str(path)], input="n\n")
     assert declined.exit_code != 0 and "Tiếp tục?" in declined.output
     assert len(every_row()["ticket"]) == len(before["ticket"]) + 1, "declining changes nothing"

@@ -7,7 +7,6 @@ how each database keeps them apart: SKIP LOCKED on PostgreSQL, the write lock on
 
 import multiprocessing
 import threading
-import time
 from concurrent.futures import ProcessPoolExecutor
 
 import pytest
@@ -19,8 +18,8 @@ from core.models import CallEvent, DeviceKind, Ticket, TicketSequence, TicketSta
 from core.queue import calling
 from core.queue.ticket_flow import Actor
 from counter_caller import press_next_until_empty
-from desk_support import counter_key, issue
 from extensions import db
+from tests import factories
 
 # code: tickets; priority for every seventh ticket
 TICKETS = {"GPLX": 36, "PTIEN": 24, "VTAI": 16, "KCHT": 8, "TRAKQ": 6}
@@ -39,14 +38,17 @@ def test_five_counters_calling_at_once_share_no_ticket_and_skip_none(live_server
     for code, amount in TICKETS.items():
         for _ in range(amount):
             position += 1
-            issue(code, priority=position % 7 == 0)
-    keys = {number: counter_key(number) for number in SERVED_BY}
+            factories.ticket(code, priority=position % 7 == 0)
+    keys = {number: factories.device("counter", counter=number).key for number in SERVED_BY}
     total = sum(TICKETS.values())
-    start_at = time.time() + 1.5
     spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=len(keys), mp_context=spawn) as pool:
+    with (
+        spawn.Manager() as manager,
+        ProcessPoolExecutor(max_workers=len(keys), mp_context=spawn) as pool,
+    ):
+        ready = manager.Barrier(len(keys))  # the keypads press together, once all are up
         futures = [
-            pool.submit(press_next_until_empty, live_server.url, key, number, start_at, total + 1)
+            pool.submit(press_next_until_empty, live_server.url, key, number, ready, total + 1)
             for number, key in keys.items()
         ]
         results = [future.result(timeout=120) for future in futures]
@@ -85,8 +87,8 @@ def tickets_by_id(tickets: dict) -> dict:
 
 
 def test_two_open_transactions_never_take_the_same_ticket(app, demo):
-    first, second = issue("GPLX"), issue("GPLX")
-    keys = {1: counter_key(1), 2: counter_key(2)}
+    first, second = factories.ticket("GPLX"), factories.ticket("GPLX")
+    keys = {number: factories.device("counter", counter=number).key for number in (1, 2)}
     a_has_called, b_is_done = threading.Event(), threading.Event()
     results = {}
 

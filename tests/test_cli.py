@@ -2,12 +2,9 @@
 
 from pathlib import Path
 
+from conftest import count
 from core.models import Counter, Device, DeviceKind, Service, User
 from extensions import db
-
-
-def count(model) -> int:
-    return db.session.execute(db.select(db.func.count()).select_from(model)).scalar_one()
 
 
 def test_init_db_is_idempotent(runner):

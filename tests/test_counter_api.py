@@ -7,19 +7,12 @@ import pytest
 import time_machine
 from openapi_schema_validator import OAS30Validator
 
-from conftest import local_time
-from core.accounts.devices import create_device, revoke_device
+from conftest import csrf_token, local_time
+from core.accounts.devices import revoke_device
 from core.models import CallEvent, CallKind, Device, Ticket, TicketStatus
-from desk_support import (  # noqa: F401  (fixture)
-    counter_key,
-    csrf_token,
-    fresh_user_per_request,
-    issue,
-    log_in,
-    sign_in_to_counter,
-    snapshot,
-)
+from desk_support import fresh_user_per_request, snapshot  # noqa: F401  (fixture)
 from extensions import db
+from tests import factories
 
 SPEC = json.loads((Path(__file__).parent.parent / "api" / "openapi.json").read_text())
 MORNING = local_time(2026, 3, 2, 8, 0)
@@ -38,12 +31,12 @@ def morning():
 @pytest.fixture
 def keypad(demo):
     """The key of a keypad bound to counter 1 (GPLX), as Authorization headers."""
-    return {"Authorization": f"Bearer {counter_key(1)}"}
+    return factories.device("counter", counter=1).headers
 
 
 def test_call_next_returns_the_ticket_then_204_when_nobody_waits(client, keypad):
-    issue("GPLX")
-    issue("GPLX")
+    factories.ticket("GPLX")
+    factories.ticket("GPLX")
     first = client.post("/api/v1/counters/1/next", headers=keypad)
     assert first.status_code == 200
     body = first.get_json()
@@ -65,8 +58,8 @@ def test_call_next_returns_the_ticket_then_204_when_nobody_waits(client, keypad)
 
 
 def test_recall_no_show_and_finish(client, keypad):
-    issue("GPLX")
-    issue("GPLX")
+    factories.ticket("GPLX")
+    factories.ticket("GPLX")
     client.post("/api/v1/counters/1/next", headers=keypad)
     refused = client.post("/api/v1/counters/1/no-show", headers=keypad)
     assert refused.status_code == 409
@@ -87,7 +80,7 @@ def test_recall_no_show_and_finish(client, keypad):
 
 
 def test_transfer_to_a_service_or_a_counter(client, keypad):
-    issue("GPLX")
+    factories.ticket("GPLX")
     client.post("/api/v1/counters/1/next", headers=keypad)
     moved = client.post("/api/v1/counters/1/transfer", json={"service": "PTIEN"}, headers=keypad)
     assert moved.status_code == 200
@@ -99,16 +92,10 @@ def test_transfer_to_a_service_or_a_counter(client, keypad):
         "waiting",
         None,
     )
-    issue("GPLX")
+    factories.ticket("GPLX")
     client.post("/api/v1/counters/1/next", headers=keypad)
     sent = client.post("/api/v1/counters/1/transfer", json={"counter": 4}, headers=keypad)
     assert (sent.get_json()["number"], sent.get_json()["counter"]) == ("A002", 4)
-
-
-def other_key(kind: str, counter_number=None) -> str:
-    _, key = create_device(kind, f"another {kind}", None, counter_number)
-    db.session.commit()
-    return key
 
 
 def assert_refused(
@@ -152,7 +139,7 @@ BAD_BODIES = [
 
 
 def test_bad_input_gets_a_clear_json_error_and_writes_nothing(client, keypad):
-    issue("GPLX")
+    factories.ticket("GPLX")
     client.post("/api/v1/counters/1/next", headers=keypad)
     for description, body, status, code in BAD_BODIES:
         if isinstance(body, tuple):
@@ -168,14 +155,14 @@ def test_bad_input_gets_a_clear_json_error_and_writes_nothing(client, keypad):
 
 
 def test_keys_are_checked_and_bound_to_their_counter(client, keypad):
-    issue("GPLX")
+    factories.ticket("GPLX")
     client.post("/api/v1/counters/1/next", headers=keypad)
     refusals = [
         ({}, 401, "unauthorized"),
         ({"Authorization": "Bearer not-the-key"}, 401, "unauthorized"),
-        ({"Authorization": f"Bearer {other_key('kiosk')}"}, 401, "unauthorized"),
-        ({"Authorization": f"Bearer {other_key('counter', 2)}"}, 403, "wrong_counter"),
-        ({"Authorization": f"Bearer {other_key('counter')}"}, 403, "wrong_counter"),
+        (factories.device("kiosk", "another kiosk").headers, 401, "unauthorized"),
+        (factories.device("counter", "another counter", counter=2).headers, 403, "wrong_counter"),
+        (factories.device("counter", "another counter").headers, 403, "wrong_counter"),
     ]
     for action in ("next", "recall", "no-show", "finish", "transfer"):
         for headers, status, code in refusals:
@@ -187,20 +174,20 @@ def test_keys_are_checked_and_bound_to_their_counter(client, keypad):
 
 
 def test_an_inactive_counter_calls_nobody(client, keypad):
-    issue("GPLX")
+    factories.ticket("GPLX")
     device = db.session.execute(db.select(Device).filter_by(counter_id=1)).scalar_one()
     device.counter.active = False
     db.session.commit()
     assert_refused(client, "/api/v1/counters/1/next", 409, "counter_inactive", headers=keypad)
 
 
-def test_a_signed_in_officer_needs_the_csrf_header_and_their_own_counter(client, demo):
-    issue("GPLX")
-    log_in(client, "canbo1")
+def test_a_signed_in_officer_needs_the_csrf_header_and_their_own_counter(client, auth, demo):
+    factories.ticket("GPLX")
+    auth.login("canbo1")
     not_yet = client.post("/api/v1/counters/1/next", headers={"X-CSRFToken": csrf_token(client)})
     assert not_yet.status_code == 403
     assert not_yet.get_json()["error"]["code"] == "not_at_counter"
-    sign_in_to_counter("canbo1", 1)
+    factories.counter_session("canbo1", 1)
     before = snapshot()
     forged = client.post("/api/v1/counters/1/next")
     assert forged.status_code == 400
@@ -212,7 +199,7 @@ def test_a_signed_in_officer_needs_the_csrf_header_and_their_own_counter(client,
     assert ticket.officer.username == "canbo1"
 
 
-def test_an_admin_session_is_refused(client, demo):
-    log_in(client, "quantri")
+def test_an_admin_session_is_refused(client, auth, demo):
+    auth.login("quantri")
     response = client.post("/api/v1/counters/1/next", headers={"X-CSRFToken": csrf_token(client)})
     assert response.status_code == 403

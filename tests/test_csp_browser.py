@@ -3,10 +3,9 @@ none reports a violation (no inline script, style attribute or foreign source)."
 
 import pytest
 
-from conftest import SCREENSHOTS
-from core.accounts.devices import create_device
+from conftest import SCREENSHOTS, sign_in_browser, wait_until
 from extensions import db
-from tests.dossier_helpers import receive
+from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -36,20 +35,10 @@ class Watched:
         return [f"{self.name} {self.page.url}: {text}" for text in events + self.console]
 
 
-def sign_in(watched, base, username):
-    page = watched.page
-    page.goto(f"{base}/auth/login")
-    page.fill('input[name="username"]', username)
-    page.fill('input[name="password"]', f"{username}-demo")
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_load_state()
-
-
 def test_no_page_reports_a_csp_violation(live_server, page_factory):
     base = live_server.url
-    _, display_key = create_device("display", "Bảng sảnh CSP")
-    db.session.commit()
-    dossier = receive()
+    display_key = factories.device("display", "Bảng sảnh CSP").key
+    dossier = factories.dossier()
     problems = []
 
     # Citizen: home, kiosk (a ticket is issued by the page's script), tracking, look-up.
@@ -78,7 +67,7 @@ def test_no_page_reports_a_csp_violation(live_server, page_factory):
 
     # An officer: the console calls the kiosk ticket; dossier pages and a printable form.
     officer = Watched(page_factory(viewport=(1440, 900)), "officer")
-    sign_in(officer, base, "canbo1")
+    sign_in_browser(officer.page, "canbo1", f"{base}/auth/login")
     officer.page.get_by_role("button", name="Làm việc tại quầy 1").click()
     officer.page.get_by_role("button", name="Gọi số tiếp theo").click()
     officer.page.locator('[data-field="current-number"]').wait_for()
@@ -93,7 +82,7 @@ def test_no_page_reports_a_csp_violation(live_server, page_factory):
 
     # An admin: every admin screen, the dossier desk's admin screens and the audit log.
     admin = Watched(page_factory(viewport=(1440, 900)), "admin")
-    sign_in(admin, base, "quantri")
+    sign_in_browser(admin.page, "quantri", f"{base}/auth/login")
     for path in (
         "/admin/",
         "/admin/services",
@@ -117,6 +106,6 @@ def test_no_page_reports_a_csp_violation(live_server, page_factory):
         "() => { const s = document.createElement('script'); s.textContent = 'window.x = 1';"
         " document.body.appendChild(s); }"
     )
-    admin.page.wait_for_timeout(100)
+    wait_until(lambda: any("script-src" in text for text in admin.violations()), 5)
     assert admin.page.evaluate("() => window.x") is None
     assert any("script-src" in text for text in admin.violations())

@@ -9,7 +9,6 @@ import time_machine
 
 from conftest import local_time
 from core.models import (
-    Counter,
     CounterSession,
     Rating,
     RatingScore,
@@ -20,8 +19,8 @@ from core.models import (
 )
 from core.reports.periods import custom_period
 from core.reports.queue_stats import period_statistics
-from desk_support import log_in, user
 from extensions import db
+from tests import factories
 from tests.reform_history import PERIOD, build_history
 
 S = TicketStatus
@@ -58,8 +57,8 @@ def ticket(
         called_at=issued + timedelta(minutes=called) if called is not None else None,
         serving_started_at=issued + timedelta(minutes=started) if started is not None else None,
         finished_at=issued + timedelta(minutes=finished) if finished is not None else None,
-        counter_id=_counter_id(counter),
-        officer_id=user(officer).id if officer else None,
+        counter_id=factories.counter(counter).id if counter else None,
+        officer_id=factories.user(officer).id if officer else None,
     )
     db.session.add(row)
     db.session.flush()
@@ -77,12 +76,6 @@ def ticket(
             )
         )
     return row
-
-
-def _counter_id(number):
-    if number is None:
-        return None
-    return db.session.execute(db.select(Counter.id).filter_by(number=number)).scalar_one()
 
 
 @pytest.fixture
@@ -153,7 +146,7 @@ def test_queue_and_satisfaction_figures_of_a_period(queue_history):
     assert stats.months[0]["month"] == "2026-03" and stats.months[0]["tickets"] == 5
 
 
-def test_live_view_state(demo, client):
+def test_live_view_state(demo, client, auth):
     with time_machine.travel(local_time(2026, 3, 4, 10, 0), tick=False):
         ticket("GPLX", local_time(2026, 3, 4, 9, 0), status=S.WAITING)
         ticket("GPLX", local_time(2026, 3, 4, 9, 40), status=S.WAITING)
@@ -161,14 +154,14 @@ def test_live_view_state(demo, client):
         ticket("PTIEN", local_time(2026, 3, 4, 9, 50), 5, None, None, S.CALLED, 2, "canbo2")
         db.session.add(
             CounterSession(
-                counter_id=_counter_id(2),
-                officer_id=user("canbo2").id,
+                counter_id=factories.counter(2).id,
+                officer_id=factories.user("canbo2").id,
                 day=date(2026, 3, 4),
                 started_at=local_time(2026, 3, 4, 7, 30),
             )
         )
         db.session.commit()
-        log_in(client, "lanhdao")
+        auth.login("lanhdao")
         state = client.get("/dashboard/state.json").get_json()
         page = client.get("/dashboard/").get_data(as_text=True)
     gplx = next(service for service in state["services"] if service["code"] == "GPLX")
@@ -195,10 +188,10 @@ def test_live_view_state(demo, client):
     assert "Trần Văn Minh" in page
 
 
-def test_dossiers_due_today_and_overdue_on_the_live_view(demo, client):
+def test_dossiers_due_today_and_overdue_on_the_live_view(demo, client, auth):
     build_history()
     with time_machine.travel(local_time(2026, 3, 16, 12, 0), tick=False):
-        log_in(client, "lanhdao")
+        auth.login("lanhdao")
         response = client.get("/dashboard/state.json")
         assert response.status_code == 200, response.get_data(as_text=True)[:300]
         state = response.get_json()
@@ -207,9 +200,9 @@ def test_dossiers_due_today_and_overdue_on_the_live_view(demo, client):
     assert state["dossiers"] == {"due_today": 1, "overdue": 2, "resolved_today": 1}
 
 
-def test_statistics_page_and_exports(demo, client):
+def test_statistics_page_and_exports(demo, client, auth):
     build_history()
-    log_in(client, "lanhdao")
+    auth.login("lanhdao")
     query = f"from={PERIOD[0]}&to={PERIOD[1]}"
     page = client.get(f"/dashboard/stats?{query}").get_data(as_text=True)
     assert "Kết quả giải quyết thủ tục hành chính" in page
@@ -230,7 +223,7 @@ def test_statistics_page_and_exports(demo, client):
     assert client.get(f"/dashboard/stats.xlsx?{query}&table=nope").status_code == 404
 
 
-def test_officers_cannot_open_the_dashboard(demo, client):
-    log_in(client, "canbo1")
+def test_officers_cannot_open_the_dashboard(demo, client, auth):
+    auth.login("canbo1")
     assert client.get("/dashboard/").status_code == 403
     assert client.get("/dashboard/state.json").status_code == 403

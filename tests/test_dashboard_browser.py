@@ -3,11 +3,11 @@ statistics page draws its charts; screenshots for the docs."""
 
 import pytest
 
-from conftest import SCREENSHOTS
+from conftest import SCREENSHOTS, sign_in_browser
 from core.queue.calling import call_next
 from core.queue.ticket_flow import Actor
-from desk_support import issue, sign_in_to_counter, user
 from extensions import db
+from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -29,10 +29,10 @@ def busy_desk(app, demo, runner, monkeypatch):
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     for code in ("GPLX",) * 7 + ("PTIEN",) * 4 + ("VTAI",) * 2 + ("TRAKQ",) * 3:
-        issue(code)
+        factories.ticket(code)
     for username, number in (("canbo1", 1), ("canbo2", 3)):
-        sign_in_to_counter(username, number)
-        call_next(number, Actor(user=user(username)))
+        factories.counter_session(username, number)
+        call_next(number, Actor(user=factories.user(username)))
         db.session.commit()
     monkeypatch.setenv("DASHBOARD_REFRESH_SECONDS", "2")
 
@@ -42,17 +42,14 @@ def test_live_view_and_statistics_in_the_browser(busy_desk, request, page_factor
     errors = []
     page = page_factory(viewport=(1440, 900))
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"{server.url}/auth/login")
-    page.get_by_label("Tên đăng nhập").fill("lanhdao")
-    page.get_by_label("Mật khẩu").fill("lanhdao-demo")
-    page.get_by_role("button", name="Đăng nhập").click()
+    sign_in_browser(page, "lanhdao", f"{server.url}/auth/login")
     page.get_by_role("heading", name="Tình hình tại bộ phận một cửa").wait_for()
     assert page.url.endswith("/dashboard/")
     waiting = page.locator('[data-field="waiting-total"]')
     assert waiting.inner_text() == "14"  # 16 issued, 2 called
     assert "Trần Văn Minh" in page.locator('[data-field="counters"]').inner_text()
 
-    issue("KCHT")  # a citizen takes a ticket: the view shows it without a reload
+    factories.ticket("KCHT")  # a citizen takes a ticket: the view shows it without a reload
     page.wait_for_function(
         "() => document.querySelector('[data-field=\"waiting-total\"]').textContent === '15'",
         timeout=10_000,

@@ -2,7 +2,7 @@
 
 import time_machine
 
-from conftest import local_time
+from conftest import count, local_time
 from core.dossiers.states import Action, Move, move
 from core.models import Dossier, DossierEvent, DossierStatus, Rating, Ticket
 from core.queue.issuing import issue_ticket
@@ -10,14 +10,14 @@ from core.queue.service_lookup import find_service
 from core.reports.periods import custom_period
 from core.reports.reform import reform_report
 from extensions import db
-from tests.dossier_helpers import count, officer, receive
+from tests import factories
 
 HISTORY = ["demo-history", "--days", "14", "--dossiers-per-day", "40", "--tickets-per-day", "90"]
 
 
 def test_history_is_realistic_deterministic_and_keeps_todays_numbering(demo, runner):
     with time_machine.travel(local_time(2026, 3, 12, 9, 0), tick=False):
-        before = receive()  # received this morning, before the history is written
+        before = factories.dossier()  # received this morning, before the history is written
         result = runner.invoke(args=HISTORY)
         assert result.exit_code == 0, result.output
         assert "10 ngày làm việc" in result.output
@@ -50,7 +50,7 @@ def test_history_is_realistic_deterministic_and_keeps_todays_numbering(demo, run
         assert total["resolved_early"] and total["resolved_on_time"]
         # Today's kiosk numbering and the register carry on unbroken.
         ticket = issue_ticket(find_service("GPLX"))
-        after = receive()
+        after = factories.dossier()
         db.session.commit()
         assert ticket.number == "A001"
         assert after.code.endswith("-260312-0002") and before.code.endswith("-260312-0001")
@@ -58,7 +58,7 @@ def test_history_is_realistic_deterministic_and_keeps_todays_numbering(demo, run
             db.select(db.func.max(Dossier.register_number)).where(Dossier.register_year == 2026)
         ).scalar_one()
         assert after.register_number == top
-        move(after, Action.WITHDRAW, user=officer(), details=Move(note="thử"))
+        move(after, Action.WITHDRAW, user=factories.user(), details=Move(note="thử"))
         db.session.commit()
 
 

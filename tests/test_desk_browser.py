@@ -5,8 +5,8 @@ import requests
 
 from conftest import SCREENSHOTS
 from core.models import Rating, RatingScore, RatingSource, Ticket, TicketStatus
-from desk_support import counter_key, issue
 from extensions import db
+from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -22,7 +22,7 @@ def take_kiosk_ticket(live_server, page_factory) -> str:
 def test_an_officer_signs_in_picks_a_counter_and_calls_the_kiosk_ticket(live_server, page_factory):
     number = take_kiosk_ticket(live_server, page_factory)
     for code, priority in (("GPLX", False), ("PTIEN", False), ("GPLX", True), ("GPLX", False)):
-        issue(code, priority=priority)
+        factories.ticket(code, priority=priority)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     desk = page_factory(viewport=(1440, 900))
@@ -71,9 +71,9 @@ def test_an_officer_signs_in_picks_a_counter_and_calls_the_kiosk_ticket(live_ser
 
 
 def test_the_citizen_rates_at_the_counter_tablet_and_on_the_phone(live_server, page_factory):
-    key = counter_key(2, "Máy tính bảng quầy 2")
+    key = factories.device("counter", "Máy tính bảng quầy 2", counter=2).key
     keypad = {"Authorization": f"Bearer {key}"}
-    first, second = issue("PTIEN"), issue("GPLX")
+    first, second = factories.ticket("PTIEN"), factories.ticket("GPLX")
     api = f"{live_server.url}/api/v1/counters/2"
     assert requests.post(f"{api}/next", headers=keypad, timeout=10).json()["number"] == "B001"
     requests.post(f"{api}/finish", headers=keypad, timeout=10).raise_for_status()

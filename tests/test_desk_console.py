@@ -6,21 +6,13 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from conftest import local_time
+from conftest import count, csrf_token, local_time
 from core.models import AuditEvent, CounterSession, Ticket, TicketStatus
 from core.queue.counters import close_session, open_session, open_session_of
 from core.queue.errors import CounterBusy, CounterTaken
-from desk_support import (  # noqa: F401  (fixture)
-    count,
-    csrf_token,
-    fresh_user_per_request,
-    issue,
-    log_in,
-    sign_in_to_counter,
-    snapshot,
-    user,
-)
+from desk_support import fresh_user_per_request, snapshot  # noqa: F401  (fixture)
 from extensions import db
+from tests import factories
 
 MORNING = local_time(2026, 3, 2, 8, 0)
 
@@ -44,13 +36,13 @@ def morning():
 
 
 @pytest.fixture
-def officer(client, demo):
-    log_in(client, "canbo1")
+def officer(client, auth, demo):
+    auth.login("canbo1")
     return client
 
 
 def test_an_officer_picks_a_free_counter_then_gets_the_console(officer):
-    sign_in_to_counter("canbo2", 3)
+    factories.counter_session("canbo2", 3)
     page = text_of(officer.get("/desk/"))
     assert "Chọn quầy làm việc hôm nay" in page
     assert "Đang làm việc: Trần Văn Minh" in page
@@ -58,48 +50,48 @@ def test_an_officer_picks_a_free_counter_then_gets_the_console(officer):
     console = text_of(post(officer, "/desk/session", counter="1"))
     assert "Quầy 1" in console and "Chưa có số nào tại quầy" in console
     assert "Gọi số tiếp theo" in console
-    session = open_session_of(user("canbo1"))
+    session = open_session_of(factories.user("canbo1"))
     assert (session.counter.number, str(session.day)) == (1, "2026-03-02")
     assert count(AuditEvent, action="counter_session.opened") == 2
 
 
 def test_a_taken_counter_is_refused_with_a_clear_message(officer):
-    sign_in_to_counter("canbo2", 3)
+    factories.counter_session("canbo2", 3)
     page = text_of(post(officer, "/desk/session", counter="3"))
     assert (
         "Quầy số 3 đang do cán bộ Trần Văn Minh làm việc (từ 08:00). "
         "Vui lòng chọn quầy khác, hoặc đề nghị cán bộ đó trả quầy." in page
     )
-    assert open_session_of(user("canbo1")) is None
+    assert open_session_of(factories.user("canbo1")) is None
 
 
 def test_one_counter_per_officer_and_yesterdays_sessions_do_not_block(demo):
     with time_machine.travel(local_time(2026, 3, 1, 16, 0), tick=False):
-        sign_in_to_counter("canbo2", 1)  # forgot to hand it back yesterday
+        factories.counter_session("canbo2", 1)  # forgot to hand it back yesterday
     with time_machine.travel(MORNING + timedelta(minutes=1), tick=False):
-        sign_in_to_counter("canbo1", 1)
+        factories.counter_session("canbo1", 1)
         with pytest.raises(CounterTaken):
-            open_session(user("canbo2"), 1)
+            open_session(factories.user("canbo2"), 1)
         db.session.rollback()
-        sign_in_to_counter("canbo1", 2)  # moving hands counter 1 back
+        factories.counter_session("canbo1", 2)  # moving hands counter 1 back
         sessions = db.session.execute(
-            db.select(CounterSession).filter_by(officer_id=user("canbo1").id)
+            db.select(CounterSession).filter_by(officer_id=factories.user("canbo1").id)
         ).scalars()
         assert [(s.counter.number, s.ended_at is not None) for s in sessions] == [
             (1, True),
             (2, False),
         ]
-        sign_in_to_counter("canbo2", 1)
+        factories.counter_session("canbo2", 1)
 
 
 def test_the_counter_cannot_be_handed_back_with_a_citizen_at_it(officer):
-    sign_in_to_counter("canbo1", 1)
-    issue("GPLX")
+    factories.counter_session("canbo1", 1)
+    factories.ticket("GPLX")
     post(officer, "/desk/call-next", ticket="")
     page = text_of(post(officer, "/desk/session/end"))
     assert "Quầy số 1 còn số A001 chưa xong." in page
     with pytest.raises(CounterBusy):
-        close_session(open_session_of(user("canbo1")), user("canbo1"))
+        close_session(open_session_of(factories.user("canbo1")), factories.user("canbo1"))
     db.session.rollback()
     post(officer, "/desk/finish", ticket=str(ticket_id("A001")))
     page = text_of(post(officer, "/desk/session/end"))
@@ -117,9 +109,9 @@ def status_of(number: str) -> TicketStatus:
 
 
 def test_one_tap_actions_drive_the_ticket_through_its_day(officer):
-    sign_in_to_counter("canbo1", 2)
-    issue("GPLX")
-    issue("PTIEN", priority=True)
+    factories.counter_session("canbo1", 2)
+    factories.ticket("GPLX")
+    factories.ticket("PTIEN", priority=True)
     page = text_of(officer.get("/desk/"))
     assert "Số tiếp theo: B001" in page and "2 người đang chờ" in page
     page = text_of(post(officer, "/desk/call-next", ticket=""))
@@ -147,9 +139,9 @@ def test_one_tap_actions_drive_the_ticket_through_its_day(officer):
 
 
 def test_a_double_tap_or_a_keypad_meanwhile_never_skips_a_citizen(officer):
-    sign_in_to_counter("canbo1", 1)
-    issue("GPLX")
-    issue("GPLX")
+    factories.counter_session("canbo1", 1)
+    factories.ticket("GPLX")
+    factories.ticket("GPLX")
     post(officer, "/desk/call-next", ticket="")
     before = snapshot()
     page = text_of(post(officer, "/desk/call-next", ticket=""))  # the second tap
@@ -159,8 +151,8 @@ def test_a_double_tap_or_a_keypad_meanwhile_never_skips_a_citizen(officer):
 
 
 def test_transfer_from_the_console(officer):
-    sign_in_to_counter("canbo1", 1)
-    issue("GPLX")
+    factories.counter_session("canbo1", 1)
+    factories.ticket("GPLX")
     post(officer, "/desk/call-next", ticket="")
     page = text_of(
         post(officer, "/desk/transfer", ticket=str(ticket_id("A001")), service="PTIEN", counter="")
@@ -170,14 +162,14 @@ def test_transfer_from_the_console(officer):
     assert (ticket.status, ticket.service.code) == (TicketStatus.WAITING, "PTIEN")
 
 
-def test_a_manager_can_free_a_counter_left_signed_in(client, demo):
-    session = sign_in_to_counter("canbo2", 4)
-    log_in(client, "lanhdao")
+def test_a_manager_can_free_a_counter_left_signed_in(client, auth, demo):
+    session = factories.counter_session("canbo2", 4)
+    auth.login("lanhdao")
     page = text_of(post(client, f"/desk/sessions/{session.id}/release"))
     assert "Đã giải phóng quầy." in page
     db.session.refresh(session)
     assert session.ended_at is not None
-    log_in(client, "canbo1")
+    auth.login("canbo1")
     assert (
         client.post(
             f"/desk/sessions/{session.id}/release", data={"csrf_token": csrf_token(client)}
@@ -186,11 +178,11 @@ def test_a_manager_can_free_a_counter_left_signed_in(client, demo):
     )
 
 
-def test_the_dossier_button_appears_only_while_serving(app, demo):
+def test_the_dossier_button_appears_only_while_serving(app, demo, auth):
     client = app.test_client()
-    log_in(client, "canbo1")
-    sign_in_to_counter("canbo1", 1)
-    issue("GPLX")
+    auth.login("canbo1", client=client)
+    factories.counter_session("canbo1", 1)
+    factories.ticket("GPLX")
     post(client, "/desk/call-next", ticket="")
     assert "Tiếp nhận hồ sơ" not in text_of(client.get("/desk/")), "only while serving"
     post(client, "/desk/start", ticket=str(ticket_id("A001")))
@@ -200,8 +192,8 @@ def test_the_dossier_button_appears_only_while_serving(app, demo):
 
 
 def test_the_console_state_changes_when_the_queue_does(officer):
-    sign_in_to_counter("canbo1", 1)
+    factories.counter_session("canbo1", 1)
     first = officer.get("/desk/state").get_json()["version"]
     assert officer.get("/desk/state").get_json()["version"] == first
-    issue("GPLX")
+    factories.ticket("GPLX")
     assert officer.get("/desk/state").get_json()["version"] != first

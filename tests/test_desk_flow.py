@@ -19,11 +19,11 @@ from core.queue.errors import (
     StaleScreen,
     WrongCounterDevice,
 )
-from core.queue.issuing import issue_ticket
 from core.queue.service_lookup import find_service
 from core.queue.ticket_flow import TRANSITIONS, Actor, TicketAction, move
-from desk_support import counter_key, issue, sign_in_to_counter, snapshot, user
+from desk_support import snapshot
 from extensions import db
+from tests import factories
 
 MORNING = local_time(2026, 3, 2, 8, 0)
 
@@ -32,9 +32,9 @@ MORNING = local_time(2026, 3, 2, 8, 0)
 def desk(demo):
     """canbo1 at counter 2 (GPLX, PTIEN), canbo2 at counter 3 (PTIEN, VTAI)."""
     with time_machine.travel(MORNING, tick=False):
-        sign_in_to_counter("canbo1", 2)
-        sign_in_to_counter("canbo2", 3)
-    return {2: Actor(user=user("canbo1")), 3: Actor(user=user("canbo2"))}
+        factories.counter_session("canbo1", 2)
+        factories.counter_session("canbo2", 3)
+    return {2: Actor(user=factories.user("canbo1")), 3: Actor(user=factories.user("canbo2"))}
 
 
 def at(hour: int, minute: int, second: int = 0):
@@ -55,13 +55,13 @@ def act(desk, counter: int, action: TicketAction):
 
 def test_priority_first_then_the_longest_waiting_of_the_counters_services(desk):
     with at(8, 1):
-        issue("GPLX")  # A001
+        factories.ticket("GPLX")  # A001
     with at(8, 2):
-        issue("VTAI")  # C001: not a service of counter 2
+        factories.ticket("VTAI")  # C001: not a service of counter 2
     with at(8, 3):
-        issue("PTIEN")  # B001
+        factories.ticket("PTIEN")  # B001
     with at(8, 4):
-        issue("GPLX", priority=True)  # A002
+        factories.ticket("GPLX", priority=True)  # A002
     with at(8, 10):
         order = []
         while (result := call_next(desk, 2)).called is not None:
@@ -76,7 +76,7 @@ def test_priority_first_then_the_longest_waiting_of_the_counters_services(desk):
 
 def test_a_call_records_who_where_and_when_and_announces_it(desk):
     with at(8, 0):
-        ticket = issue("GPLX")
+        ticket = factories.ticket("GPLX")
     with at(8, 12, 30):
         result = call_next(desk, 2)
     assert result.called.id == ticket.id and result.finished is None
@@ -90,7 +90,7 @@ def test_a_call_records_who_where_and_when_and_announces_it(desk):
     assert (event.ticket_id, event.counter.number, event.kind) == (ticket.id, 2, CallKind.CALL)
     assert event.called_at == ticket.called_at
     audit = db.session.execute(db.select(AuditEvent).filter_by(action="ticket.call")).scalar_one()
-    assert audit.user_id == user("canbo1").id
+    assert audit.user_id == factories.user("canbo1").id
     assert audit.subject_id == ticket.id
     assert audit.details == {
         "number": "A001",
@@ -103,7 +103,7 @@ def test_a_call_records_who_where_and_when_and_announces_it(desk):
 
 def test_waiting_and_service_times_are_exact(desk):
     with at(8, 0):
-        ticket = issue("GPLX")
+        ticket = factories.ticket("GPLX")
     with at(8, 12):
         call_next(desk, 2)
     with at(8, 13):
@@ -123,7 +123,7 @@ def test_waiting_and_service_times_are_exact(desk):
 
 def test_call_next_finishes_the_current_ticket_first_and_counts_service_from_the_call(desk):
     with at(8, 0):
-        first, second = issue("GPLX"), issue("GPLX")
+        first, second = factories.ticket("GPLX"), factories.ticket("GPLX")
     with at(8, 5):
         call_next(desk, 2)
     with at(8, 6):
@@ -140,7 +140,7 @@ def test_call_next_finishes_the_current_ticket_first_and_counts_service_from_the
 
 def test_no_show_only_after_the_configured_number_of_calls(app, desk):
     with at(8, 0):
-        ticket = issue("GPLX")
+        ticket = factories.ticket("GPLX")
         call_next(desk, 2)
         for calls in (1, 2):
             before = snapshot()
@@ -159,13 +159,13 @@ def test_no_show_only_after_the_configured_number_of_calls(app, desk):
     assert kinds == [CallKind.CALL, CallKind.RECALL, CallKind.RECALL]
     app.config["NO_SHOW_AFTER_CALLS"] = 1
     with at(8, 5):
-        issue("GPLX")
+        factories.ticket("GPLX")
         call_next(desk, 2)
         assert act(desk, 2, TicketAction.NO_SHOW).status == TicketStatus.NO_SHOW
 
 
 def ticket_in(status: TicketStatus) -> Ticket:
-    ticket = db.session.get(Ticket, issue_ticket(find_service("GPLX")).id)
+    ticket = factories.ticket("GPLX", commit=False)
     ticket.status = status
     ticket.call_count = 5
     db.session.commit()
@@ -228,9 +228,9 @@ def test_the_table_allows_exactly_the_desk_moves():
 
 def test_put_back_keeps_the_place_in_time(desk):
     with at(8, 0):
-        first = issue("GPLX")
+        first = factories.ticket("GPLX")
     with at(8, 1):
-        issue("GPLX")
+        factories.ticket("GPLX")
     with at(8, 5):
         call_next(desk, 2)
         act(desk, 2, TicketAction.RECALL)
@@ -244,9 +244,9 @@ def test_put_back_keeps_the_place_in_time(desk):
 
 def test_transfer_to_another_service_keeps_the_number_and_the_place_in_time(desk):
     with at(8, 0):
-        a001 = issue("GPLX")
+        a001 = factories.ticket("GPLX")
     with at(8, 5):
-        b001 = issue("PTIEN")
+        b001 = factories.ticket("PTIEN")
     with at(8, 10):
         call_next(desk, 2)  # counter 2 calls A001 (issued first)
         calling.transfer(2, desk[2], service_code="PTIEN")
@@ -259,8 +259,8 @@ def test_transfer_to_another_service_keeps_the_number_and_the_place_in_time(desk
         assert call_next(desk, 3).called.id == a001.id
         assert call_next(desk, 3).called.id == b001.id
         # Both hold sequence 1 of the day; numbering stays per issuing service.
-        assert issue("PTIEN").number == "B002"
-        assert issue("GPLX").number == "A002"
+        assert factories.ticket("PTIEN").number == "B002"
+        assert factories.ticket("GPLX").number == "A002"
     audit = db.session.execute(
         db.select(AuditEvent).filter_by(action="ticket.transfer")
     ).scalar_one()
@@ -269,11 +269,11 @@ def test_transfer_to_another_service_keeps_the_number_and_the_place_in_time(desk
 
 def test_transfer_to_a_counter_only_that_counter_calls_it(desk, demo):
     with at(8, 0):
-        sign_in_to_counter("lanhdao", 4)  # counter 4: VTAI, KCHT
-        desk[4] = Actor(user=user("lanhdao"))
-        ticket = issue("GPLX")
+        factories.counter_session("lanhdao", 4)  # counter 4: VTAI, KCHT
+        desk[4] = Actor(user=factories.user("lanhdao"))
+        ticket = factories.ticket("GPLX")
     with at(8, 1):
-        later = issue("GPLX")
+        later = factories.ticket("GPLX")
     with at(8, 2):
         call_next(desk, 2)
         calling.transfer(2, desk[2], to_counter_number=4)
@@ -295,7 +295,7 @@ BAD_TRANSFERS = [
 
 def test_bad_transfers_are_refused_and_change_nothing(desk):
     with at(8, 0):
-        issue("GPLX")
+        factories.ticket("GPLX")
         call_next(desk, 2)
         for target, message in BAD_TRANSFERS:
             before = snapshot()
@@ -313,8 +313,8 @@ def test_actions_need_a_ticket_at_the_counter(desk):
 
 def test_a_stale_console_is_refused(desk):
     with at(8, 0):
-        issue("GPLX")
-        issue("GPLX")
+        factories.ticket("GPLX")
+        factories.ticket("GPLX")
         shown = None  # the console showed no ticket…
         call_next(desk, 2)  # …but a keypad called one meanwhile
         before = snapshot()
@@ -326,15 +326,15 @@ def test_a_stale_console_is_refused(desk):
 
 def test_only_the_officer_signed_in_and_the_counters_own_device_may_act(desk):
     with at(8, 0):
-        issue("GPLX")
+        factories.ticket("GPLX")
         with pytest.raises(NotAtCounter):
-            calling.call_next(2, Actor(user=user("canbo2")))
+            calling.call_next(2, Actor(user=factories.user("canbo2")))
         db.session.rollback()
-        other = authenticate_device(counter_key(3), DeviceKind.COUNTER)
+        other = authenticate_device(factories.device("counter", counter=3).key, DeviceKind.COUNTER)
         with pytest.raises(WrongCounterDevice):
             calling.call_next(2, Actor(device=other))
         db.session.rollback()
-        own = authenticate_device(counter_key(2), DeviceKind.COUNTER)
+        own = authenticate_device(factories.device("counter", counter=2).key, DeviceKind.COUNTER)
         called = calling.call_next(2, Actor(device=own)).called
         db.session.commit()
     # The device acted; the ticket belongs to the officer on duty there.
@@ -345,8 +345,8 @@ def test_only_the_officer_signed_in_and_the_counters_own_device_may_act(desk):
 
 def test_the_database_refuses_two_active_tickets_at_one_counter(desk):
     with at(8, 0):
-        issue("GPLX")
-        second = issue("GPLX")
+        factories.ticket("GPLX")
+        second = factories.ticket("GPLX")
         call_next(desk, 2)
     second.status = TicketStatus.CALLED
     second.counter_id = calling.find_counter(2).id

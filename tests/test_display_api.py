@@ -11,11 +11,10 @@ from openapi_schema_validator import OAS30Validator
 from conftest import local_time
 from core.accounts.devices import create_device, revoke_device
 from core.audit import record_event
-from core.models import Counter, Ticket, TicketStatus
+from core.models import Ticket, TicketStatus
 from core.queue.calling import call_ticket
-from core.queue.issuing import issue_ticket
-from core.queue.service_lookup import find_service
 from extensions import db
+from tests import factories
 
 SPEC = json.loads((Path(__file__).parent.parent / "api" / "openapi.json").read_text())
 MORNING = local_time(2026, 3, 2, 8, 15)
@@ -26,20 +25,15 @@ def validate(body: dict) -> None:
     OAS30Validator(schema).validate(body)
 
 
-def counter(number: int) -> Counter:
-    return db.session.execute(db.select(Counter).filter_by(number=number)).scalar_one()
-
-
 @pytest.fixture
 def board(demo):
     """Authorization headers of a display device."""
-    _, key = create_device("display", "Sảnh chính")
-    db.session.commit()
-    return {"Authorization": f"Bearer {key}"}
+    return factories.device("display", "Sảnh chính").headers
 
 
 def issue(code: str, times: int = 1) -> list[Ticket]:
-    return [db.session.get(Ticket, issue_ticket(find_service(code)).id) for _ in range(times)]
+    """`times` tickets of `code`, in the session's open transaction."""
+    return [factories.ticket(code, commit=False) for _ in range(times)]
 
 
 def get_state(client, headers, **extra):
@@ -51,10 +45,10 @@ def test_state_shows_todays_calls_counters_and_queues(client, board):
     gplx = issue("GPLX", 12)
     ptien = issue("PTIEN", 2)
     for ticket, number in zip(gplx[:11], [1, 2, 5] * 4, strict=False):
-        call_ticket(ticket, counter(number))
+        call_ticket(ticket, factories.counter(number))
     with time_machine.travel(local_time(2026, 3, 2, 8, 20), tick=False):
-        call_ticket(gplx[11], counter(3))
-        call_ticket(ptien[0], counter(4))
+        call_ticket(gplx[11], factories.counter(3))
+        call_ticket(ptien[0], factories.counter(4))
     db.session.commit()
 
     response = get_state(client, board)
@@ -84,7 +78,7 @@ def test_state_shows_todays_calls_counters_and_queues(client, board):
 
 def test_yesterdays_calls_leave_the_board_at_midnight(client, board):
     with time_machine.travel(local_time(2026, 3, 2, 23, 50), tick=False):
-        call_ticket(issue("GPLX")[0], counter(1))
+        call_ticket(issue("GPLX")[0], factories.counter(1))
         db.session.commit()
         assert len(get_state(client, board).get_json()["calls"]) == 1
     with time_machine.travel(local_time(2026, 3, 3, 0, 5), tick=False):
@@ -116,18 +110,18 @@ def test_unchanged_state_answers_304_until_something_on_the_board_changes(client
         etag = response.headers["ETag"]
         return response.get_json()
 
-    body = changed_by(lambda: call_ticket(tickets[0], counter(1)))
+    body = changed_by(lambda: call_ticket(tickets[0], factories.counter(1)))
     assert body["calls"][0]["number"] == "A001"
-    body = changed_by(lambda: call_ticket(tickets[0], counter(1), "recall"))
+    body = changed_by(lambda: call_ticket(tickets[0], factories.counter(1), "recall"))
     assert body["calls"][0]["kind"] == "recall"
     body = changed_by(lambda: issue("PTIEN"))
     assert body["services"][1]["waiting"] == 1
 
-    def cancel():
-        tickets[2].status = TicketStatus.CANCELLED
-        record_event("ticket.cancelled", tickets[2])
+    def leave_the_queue():
+        tickets[2].status = TicketStatus.NO_SHOW
+        record_event("ticket.no_show", tickets[2])
 
-    body = changed_by(cancel)
+    body = changed_by(leave_the_queue)
     assert body["services"][0]["waiting"] == 1
     refresh()  # the test's long-lived app context would keep the request's language
     english = client.get("/api/v1/display?lang=en", headers={**board, "If-None-Match": etag})

@@ -6,13 +6,12 @@ import time
 import pytest
 
 from conftest import SCREENSHOTS
-from core.accounts.devices import create_device, revoke_device
+from core.accounts.devices import revoke_device
 from core.db.transactions import begin_write_transaction
-from core.models import Counter, Device, Ticket
+from core.models import Device, Ticket
 from core.queue.calling import call_ticket
-from core.queue.issuing import issue_ticket
-from core.queue.service_lookup import find_service
 from extensions import db
+from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -27,10 +26,7 @@ def call(*pairs: tuple[str, int]) -> tuple[list[int], float]:
     events = []
     for number, counter_number in pairs:
         ticket = db.session.execute(db.select(Ticket).filter_by(number=number)).scalar_one()
-        counter = db.session.execute(
-            db.select(Counter).filter_by(number=counter_number)
-        ).scalar_one()
-        events.append(call_ticket(ticket, counter))
+        events.append(call_ticket(ticket, factories.counter(counter_number)))
     db.session.commit()
     return [event.id for event in events], time.time()
 
@@ -39,7 +35,7 @@ def a_busy_morning() -> None:
     """Tickets taken at the kiosk and a first round of calls, as a board meets them at 9:00."""
     for code, count in (("GPLX", 16), ("PTIEN", 9), ("VTAI", 5), ("KCHT", 2), ("TRAKQ", 6)):
         for _ in range(count):
-            issue_ticket(find_service(code))
+            factories.ticket(code, commit=False)
     db.session.commit()
     call(
         *[(f"A{n:03d}", (1, 2, 5)[n % 3]) for n in range(1, 12)],
@@ -74,8 +70,7 @@ def clip_files(item: dict) -> list[str]:
 
 def test_calls_reach_the_board_within_a_second_and_are_spoken_in_turn(live_server, page_factory):
     a_busy_morning()
-    _, key = create_device("display", "Sảnh chính")
-    db.session.commit()
+    key = factories.device("display", "Sảnh chính").key
 
     board = page_factory(viewport=(1920, 1080))
     board.goto(f"{live_server.url}/display/?voice=clips#key={key}")

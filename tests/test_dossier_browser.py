@@ -8,11 +8,10 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from conftest import SCREENSHOTS
-from core.models import Counter, Dossier, DossierStatus, Ticket, TicketStatus
-from core.queue.issuing import issue_ticket
-from core.queue.service_lookup import find_service
+from conftest import SCREENSHOTS, sign_in_browser
+from core.models import Dossier, DossierStatus, Ticket, TicketStatus
 from extensions import db
+from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -25,9 +24,9 @@ def decode_qr(png: bytes) -> str:
 
 def serving_ticket() -> Ticket:
     """A ticket being served at counter 1 (what the desk feature does when it calls one)."""
-    ticket = db.session.get(Ticket, issue_ticket(find_service("GPLX")).id)
+    ticket = factories.ticket("GPLX", commit=False)
     ticket.status = TicketStatus.SERVING
-    ticket.counter_id = db.session.execute(db.select(Counter.id).filter_by(number=1)).scalar_one()
+    ticket.counter_id = factories.counter(1).id
     db.session.commit()
     return ticket
 
@@ -46,10 +45,7 @@ def test_receive_print_look_up_and_return_in_the_browser(live_server, page_facto
     ticket = serving_ticket()
     officer = page_factory(viewport=(1280, 1000))
     target = f"/dossiers/receive?ticket={ticket.id}"
-    officer.goto(f"{live_server.url}/auth/login?next={quote(target)}")
-    officer.fill('input[name="username"]', "canbo1")
-    officer.fill('input[name="password"]', "canbo1-demo")
-    officer.get_by_role("button", name="Đăng nhập").click()
+    sign_in_browser(officer, "canbo1", f"{live_server.url}/auth/login?next={quote(target)}")
     assert officer.get_by_text("A001").first.is_visible()
 
     officer.fill("#q", "cap doi gplx")

@@ -4,9 +4,10 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from conftest import count
 from core.models import Dossier, DossierStatus
 from extensions import db
-from tests.dossier_helpers import count, receive
+from tests import factories
 
 HEADER = (
     "code,procedure_code,applicant_name,channel,received_at,due_at,resolved_at,returned_at,status"
@@ -56,7 +57,7 @@ def test_a_new_dossier_continues_after_the_imported_day_numbers(demo, runner, tm
 
     runner.invoke(args=["dossiers", "import", str(write_csv(tmp_path, GOOD_ROWS))])
     with time_machine.travel(local_time(2025, 3, 3, 14, 0), tick=False):
-        dossier = receive()
+        dossier = factories.dossier()
     assert dossier.code == "000.17.22.H56-250303-0003"
     assert dossier.register_number == 4
 

@@ -7,10 +7,10 @@ import time_machine
 from flask_babel import refresh
 from openpyxl import load_workbook
 
-from conftest import local_time
+from conftest import count, local_time
 from core.models import AuditEvent, CalendarDay, Dossier, Procedure, ReceptionSlip
 from extensions import db
-from tests.dossier_helpers import count, receive
+from tests import factories
 
 FORM = {
     "procedure": "GPLX-DOI",
@@ -26,30 +26,23 @@ FORM = {
 
 
 @pytest.fixture
-def signed_in(app, demo, client):
+def auth(auth, app, demo):
+    """Staff of the demo desk; the forms here are posted without their CSRF token (the
+    token is proven in test_route_walk)."""
     app.config["WTF_CSRF_ENABLED"] = False
-
-    def sign_in(username="canbo1"):
-        client.post("/auth/logout")
-        response = client.post(
-            "/auth/login", data={"username": username, "password": f"{username}-demo"}
-        )
-        assert response.status_code == 302
-        return client
-
-    return sign_in
+    return auth
 
 
-def test_procedure_search_ignores_accents(signed_in):
-    client = signed_in()
+def test_procedure_search_ignores_accents(auth, client):
+    auth.login()
     page = client.get("/dossiers/receive?q=cap+doi+gplx").get_data(as_text=True)
     assert "Cấp đổi giấy phép lái xe" in page
     assert "Cấp phép thi công" not in page
 
 
 @time_machine.travel(local_time(2026, 3, 2, 9, 0), tick=False)
-def test_receiving_prints_a_receipt_with_the_promise(signed_in):
-    client = signed_in()
+def test_receiving_prints_a_receipt_with_the_promise(auth, client):
+    auth.login()
     response = client.post("/dossiers/receive", data=FORM)
     assert response.status_code == 302
     dossier = db.session.execute(db.select(Dossier)).scalar_one()
@@ -71,17 +64,17 @@ def test_receiving_prints_a_receipt_with_the_promise(signed_in):
     ],
 )
 def test_bad_reception_input_shows_the_form_again_and_writes_nothing(
-    signed_in, field, value, message
+    auth, client, field, value, message
 ):
-    client = signed_in()
+    auth.login()
     response = client.post("/dossiers/receive", data={**FORM, field: value})
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert count(Dossier) == 0
 
 
-def test_supplement_request_slip_lists_what_is_missing(signed_in):
-    client = signed_in()
+def test_supplement_request_slip_lists_what_is_missing(auth, client):
+    auth.login()
     data = {**FORM, "documents": ["0"], "other_items": "Ảnh 3x4", "supplement": "1"}
     del data["accept"]
     response = client.post("/dossiers/receive", data=data)
@@ -97,8 +90,8 @@ def test_supplement_request_slip_lists_what_is_missing(signed_in):
     assert count(Dossier) == 0
 
 
-def test_refusal_slip_needs_reasons(signed_in):
-    client = signed_in()
+def test_refusal_slip_needs_reasons(auth, client):
+    auth.login()
     data = {**FORM, "refuse": "1", "reason": ""}
     del data["accept"]
     assert client.post("/dossiers/receive", data=data).status_code == 422
@@ -108,9 +101,9 @@ def test_refusal_slip_needs_reasons(signed_in):
     assert "PHIẾU TỪ CHỐI TIẾP NHẬN" in page and "thẩm quyền" in page
 
 
-def test_an_illegal_move_from_the_page_is_explained(signed_in):
-    client = signed_in()
-    dossier = receive()
+def test_an_illegal_move_from_the_page_is_explained(auth, client):
+    auth.login()
+    dossier = factories.dossier()
     response = client.post(
         f"/dossiers/{dossier.code}/move", data={"action": "return"}, follow_redirects=True
     )
@@ -120,7 +113,7 @@ def test_an_illegal_move_from_the_page_is_explained(signed_in):
 
 
 def test_public_lookup_masks_the_name_and_shows_nothing_personal(app, demo, client):
-    dossier = receive()
+    dossier = factories.dossier()
     page = client.get(f"/tra-cuu?ma={dossier.code}").get_data(as_text=True)
     assert "Nguyễn V** A**" in page
     for secret in ("Nguyễn Văn An", "0912345678", "001099012345", "Hà Đông"):
@@ -141,16 +134,16 @@ def test_public_lookup_is_rate_limited(app, demo, client):
     assert statuses == [404, 404, 404, 429]
 
 
-def test_staff_pages_need_the_right_role(signed_in, client):
+def test_staff_pages_need_the_right_role(auth, client):
     assert client.get("/dossiers/receive").status_code == 302  # to the sign-in page
-    signed_in("lanhdao")
+    auth.login("lanhdao")
     assert client.get("/dossiers/receive").status_code == 403
     assert client.get("/dossiers/").status_code == 200
     assert client.get("/admin/procedures").status_code == 403
 
 
-def test_admin_edits_a_procedure_and_enters_a_calendar_day(signed_in):
-    client = signed_in("quantri")
+def test_admin_edits_a_procedure_and_enters_a_calendar_day(auth, client):
+    auth.login("quantri")
     procedure = db.session.execute(db.select(Procedure).filter_by(code="XTL")).scalar_one()
     page = client.get(f"/admin/procedures/{procedure.id}").get_data(as_text=True)
     assert "Đơn đề nghị cấp giấy phép xe tập lái" in page
@@ -189,8 +182,8 @@ def test_admin_edits_a_procedure_and_enters_a_calendar_day(signed_in):
     assert "13/02/2027" in overview and "04/02/2027" in overview
 
 
-def test_admin_settings_change_the_forms(signed_in):
-    client = signed_in("quantri")
+def test_admin_settings_change_the_forms(auth, client):
+    auth.login("quantri")
     from core.dossiers.settings import SPECS, dossier_settings
 
     values = dossier_settings()
@@ -199,7 +192,7 @@ def test_admin_settings_change_the_forms(signed_in):
     values.update(agency_code="H15.50.05.13", form_receipt="Mẫu số 01/TN")
     assert client.post("/admin/dossier-settings", data=values).status_code == 302
     assert len(SPECS) > 10
-    dossier = receive()
+    dossier = factories.dossier()
     assert dossier.code.startswith("H15.50.05.13-")
     page = client.get(f"/dossiers/{dossier.code}/print/receipt").get_data(as_text=True)
     assert "Mẫu số 01/TN" in page
@@ -208,10 +201,10 @@ def test_admin_settings_change_the_forms(signed_in):
     ).scalar_one()
 
 
-def test_register_exports_to_xlsx(signed_in):
-    client = signed_in()
+def test_register_exports_to_xlsx(auth, client):
+    auth.login()
     with time_machine.travel(local_time(2026, 3, 2, 9, 0), tick=False):
-        first, second = receive(), receive("XQK")
+        first, second = factories.dossier(), factories.dossier("XQK")
     response = client.get("/dossiers/register.xlsx?year=2026")
     sheet = load_workbook(io.BytesIO(response.data)).active
     rows = list(sheet.iter_rows(min_row=5, values_only=True))
@@ -219,14 +212,18 @@ def test_register_exports_to_xlsx(signed_in):
     assert client.get("/dossiers/register.pdf?year=2026").data.startswith(b"%PDF")
 
 
-def test_apology_and_control_slip_print_with_vietnamese_date_phrases(signed_in):
+def test_apology_and_control_slip_print_with_vietnamese_date_phrases(auth, client):
     from core.dossiers.states import Action, Move, move
-    from tests.dossier_helpers import officer
 
-    client = signed_in()
+    auth.login()
     with time_machine.travel(local_time(2026, 3, 2, 9, 0), tick=False):
-        dossier = receive()
-        move(dossier, Action.TRANSFER, user=officer(), details=Move(receiver_name="Lê Văn Cường"))
+        dossier = factories.dossier()
+        move(
+            dossier,
+            Action.TRANSFER,
+            user=factories.user(),
+            details=Move(receiver_name="Lê Văn Cường"),
+        )
         db.session.commit()
     assert client.get(f"/dossiers/{dossier.code}/print/apology").status_code == 404
     with time_machine.travel(local_time(2026, 3, 6, 9, 0), tick=False):

@@ -5,7 +5,7 @@ from datetime import datetime
 import pytest
 import time_machine
 
-from conftest import local_time
+from conftest import count, local_time
 from core.dossiers.errors import (
     DossierRuleBroken,
     IllegalTransition,
@@ -23,13 +23,10 @@ from core.models import (
     DossierEvent,
     DossierSequence,
     DossierStatus,
-    Ticket,
     TicketStatus,
 )
-from core.queue.issuing import issue_ticket
-from core.queue.service_lookup import find_service
 from extensions import db
-from tests.dossier_helpers import count, officer, receive
+from tests import factories
 
 
 def iso(moment: datetime) -> str:
@@ -38,11 +35,11 @@ def iso(moment: datetime) -> str:
 
 def test_codes_register_numbers_and_due_times(demo):
     with time_machine.travel(local_time(2026, 3, 2, 9, 0), tick=False):
-        first, second = receive(), receive("XQK")
+        first, second = factories.dossier(), factories.dossier("XQK")
     with time_machine.travel(local_time(2026, 3, 3, 15, 30), tick=False):
-        third = receive()
+        third = factories.dossier()
     with time_machine.travel(local_time(2027, 1, 4, 8, 0), tick=False):
-        next_year = receive()
+        next_year = factories.dossier()
     assert [first.code, second.code, third.code, next_year.code] == [
         "000.17.22.H56-260302-0001",
         "000.17.22.H56-260302-0002",
@@ -71,7 +68,7 @@ def test_codes_register_numbers_and_due_times(demo):
 @time_machine.travel(local_time(2026, 3, 2, 9, 0), tick=False)
 def test_bad_applicant_details_are_refused_and_nothing_is_written(demo, applicant, fragment):
     with pytest.raises(InvalidApplicant) as error:
-        receive(**applicant)
+        factories.dossier(**applicant)
     db.session.rollback()
     assert fragment in error.value.messages()["vi"]
     assert error.value.messages()["en"] != error.value.messages()["vi"]
@@ -81,7 +78,7 @@ def test_bad_applicant_details_are_refused_and_nothing_is_written(demo, applican
 
 @time_machine.travel(local_time(2026, 3, 2, 9, 0), tick=False)
 def test_phone_forms_are_normalised(demo):
-    assert receive(phone="+84 912.345.678").applicant_phone == "0912345678"
+    assert factories.dossier(phone="+84 912.345.678").applicant_phone == "0912345678"
 
 
 @time_machine.travel(local_time(2026, 3, 2, 9, 0), tick=False)
@@ -94,7 +91,7 @@ def test_an_incomplete_dossier_is_not_received(demo):
         [0],
     )
     with pytest.raises(InvalidInput) as error:
-        receive_dossier(reception, user=officer())
+        receive_dossier(reception, user=factories.user())
     db.session.rollback()
     assert "Giấy khám sức khỏe" in error.value.messages()["vi"]
     assert count(Dossier) == 0
@@ -102,7 +99,7 @@ def test_an_incomplete_dossier_is_not_received(demo):
 
 def test_full_path_with_control_slip_verdicts_and_audit(demo):
     with time_machine.travel(local_time(2026, 3, 2, 9, 0), tick=False):
-        dossier = receive()
+        dossier = factories.dossier()
     steps = [
         ((2026, 3, 2, 10, 0), Action.TRANSFER, Move(receiver_name="Lê Văn Cường")),
         ((2026, 3, 2, 11, 0), Action.START, Move()),
@@ -116,7 +113,7 @@ def test_full_path_with_control_slip_verdicts_and_audit(demo):
     ]
     for moment, action, details in steps:
         with time_machine.travel(local_time(*moment), tick=False):
-            move(dossier, action, user=officer(), details=details)
+            move(dossier, action, user=factories.user(), details=details)
             db.session.commit()
     assert dossier.status == DossierStatus.RETURNED
     events = (
@@ -164,10 +161,10 @@ def test_full_path_with_control_slip_verdicts_and_audit(demo):
 
 @time_machine.travel(local_time(2026, 3, 2, 9, 0), tick=False)
 def test_illegal_moves_are_refused_with_a_clear_message_and_change_nothing(demo):
-    dossier = receive()
+    dossier = factories.dossier()
     events_before, audit_before = count(DossierEvent), count(AuditEvent)
     with pytest.raises(IllegalTransition) as error:
-        move(dossier, Action.RETURN, user=officer())
+        move(dossier, Action.RETURN, user=factories.user())
     db.session.rollback()
     assert error.value.messages()["vi"] == (
         f"Hồ sơ {dossier.code} đang ở trạng thái “Đã tiếp nhận”, không thể trả kết quả."
@@ -180,22 +177,24 @@ def test_illegal_moves_are_refused_with_a_clear_message_and_change_nothing(demo)
 
 def test_supplement_after_review_restarts_the_clock_from_zero(demo):
     with time_machine.travel(local_time(2026, 3, 2, 9, 0), tick=False):
-        dossier = receive()
-        move(dossier, Action.TRANSFER, user=officer())
-        move(dossier, Action.START, user=officer())
+        dossier = factories.dossier()
+        move(dossier, Action.TRANSFER, user=factories.user())
+        move(dossier, Action.START, user=factories.user())
     with time_machine.travel(local_time(2026, 3, 4, 9, 0), tick=False):
         with pytest.raises(InvalidInput):
-            move(dossier, Action.REQUEST_SUPPLEMENT, user=officer(), details=Move(items=[" "]))
+            move(
+                dossier, Action.REQUEST_SUPPLEMENT, user=factories.user(), details=Move(items=[" "])
+            )
         move(
             dossier,
             Action.REQUEST_SUPPLEMENT,
-            user=officer(),
+            user=factories.user(),
             details=Move(items=["Giấy khám sức khỏe còn hạn"]),
         )
         db.session.commit()
     assert dossier.status == DossierStatus.SUPPLEMENT
     with time_machine.travel(local_time(2026, 3, 9, 10, 0), tick=False):
-        move(dossier, Action.SUPPLEMENT_RECEIVED, user=officer())
+        move(dossier, Action.SUPPLEMENT_RECEIVED, user=factories.user())
         db.session.commit()
     assert dossier.status == DossierStatus.PROCESSING
     assert iso(dossier.clock_started_at) == "2026-03-09T10:00:00+07:00"
@@ -205,17 +204,17 @@ def test_supplement_after_review_restarts_the_clock_from_zero(demo):
 
 def test_apology_sets_a_new_date_once_and_only_before_the_deadline(demo):
     with time_machine.travel(local_time(2026, 3, 2, 9, 0), tick=False):
-        dossier = receive()
-        move(dossier, Action.TRANSFER, user=officer())
+        dossier = factories.dossier()
+        move(dossier, Action.TRANSFER, user=factories.user())
         db.session.commit()
     new_due = local_time(2026, 3, 13, 16, 0)
     with time_machine.travel(local_time(2026, 3, 6, 9, 0), tick=False):
         with pytest.raises(InvalidInput):  # no reason given
-            move(dossier, Action.APOLOGISE, user=officer(), details=Move(new_due_at=new_due))
+            move(dossier, Action.APOLOGISE, user=factories.user(), details=Move(new_due_at=new_due))
         move(
             dossier,
             Action.APOLOGISE,
-            user=officer(),
+            user=factories.user(),
             details=Move(note="Chờ xác minh", new_due_at=new_due),
         )
         db.session.commit()
@@ -229,7 +228,7 @@ def test_apology_sets_a_new_date_once_and_only_before_the_deadline(demo):
         move(
             dossier,
             Action.APOLOGISE,
-            user=officer(),
+            user=factories.user(),
             details=Move(note="Lần hai", new_due_at=local_time(2026, 3, 20, 16, 0)),
         )
     db.session.rollback()
@@ -239,8 +238,8 @@ def test_apology_sets_a_new_date_once_and_only_before_the_deadline(demo):
 
 def test_apology_after_the_deadline_is_refused(demo):
     with time_machine.travel(local_time(2026, 3, 2, 9, 0), tick=False):
-        dossier = receive("XQK")
-        move(dossier, Action.TRANSFER, user=officer())
+        dossier = factories.dossier("XQK")
+        move(dossier, Action.TRANSFER, user=factories.user())
         db.session.commit()
     with (
         time_machine.travel(local_time(2026, 3, 5, 9, 0), tick=False),
@@ -249,7 +248,7 @@ def test_apology_after_the_deadline_is_refused(demo):
         move(
             dossier,
             Action.APOLOGISE,
-            user=officer(),
+            user=factories.user(),
             details=Move(note="Muộn", new_due_at=local_time(2026, 3, 9, 16, 0)),
         )
     assert "trước hạn" in error.value.messages()["vi"]
@@ -257,11 +256,13 @@ def test_apology_after_the_deadline_is_refused(demo):
 
 def test_refusal_needs_a_reason_and_counts_as_a_result(demo):
     with time_machine.travel(local_time(2026, 3, 2, 9, 0), tick=False):
-        dossier = receive()
-        move(dossier, Action.TRANSFER, user=officer())
+        dossier = factories.dossier()
+        move(dossier, Action.TRANSFER, user=factories.user())
         with pytest.raises(InvalidInput):
-            move(dossier, Action.REFUSE, user=officer())
-        move(dossier, Action.REFUSE, user=officer(), details=Move(note="GPLX đang bị tạm giữ"))
+            move(dossier, Action.REFUSE, user=factories.user())
+        move(
+            dossier, Action.REFUSE, user=factories.user(), details=Move(note="GPLX đang bị tạm giữ")
+        )
         db.session.commit()
     assert dossier.status == DossierStatus.REFUSED and dossier.refused
     assert dossier.resolved_at is not None
@@ -272,7 +273,7 @@ def test_new_terms_of_a_procedure_leave_received_dossiers_alone(demo):
     from core.dossiers.procedures import ProcedureData, terms_of  # noqa: F401
 
     with time_machine.travel(local_time(2026, 3, 2, 9, 0), tick=False):
-        before = receive()
+        before = factories.dossier()
     procedure = find_procedure("GPLX-DOI")
     from core.dossiers.procedures import DocumentSpec
 
@@ -287,10 +288,10 @@ def test_new_terms_of_a_procedure_leave_received_dossiers_alone(demo):
         online_level=procedure.online_level,
         documents=[DocumentSpec(d.name, d.kind, d.quantity) for d in procedure.documents],
     )
-    save_procedure(procedure, data, user=officer("quantri"))
+    save_procedure(procedure, data, user=factories.user("quantri"))
     db.session.commit()
     with time_machine.travel(local_time(2026, 3, 2, 9, 30), tick=False):
-        after = receive()
+        after = factories.dossier()
     assert (before.fee_vnd, before.processing_days, iso(before.due_at)) == (
         135000,
         5,
@@ -309,21 +310,20 @@ def test_new_terms_of_a_procedure_leave_received_dossiers_alone(demo):
 
 def test_only_a_ticket_being_served_today_can_bring_a_dossier(demo):
     with time_machine.travel(local_time(2026, 3, 2, 9, 0), tick=False):
-        ticket = db.session.get(Ticket, issue_ticket(find_service("GPLX")).id)
-        db.session.commit()
+        ticket = factories.ticket("GPLX")
         with pytest.raises(TicketNotReceivable) as error:
-            receive(ticket=ticket)
+            factories.dossier(ticket=ticket)
         db.session.rollback()
         assert "A001" in error.value.messages()["vi"]
         ticket.status = TicketStatus.SERVING
         db.session.commit()
-        dossier = receive(ticket=ticket)
+        dossier = factories.dossier(ticket=ticket)
         assert dossier.ticket_id == ticket.id
     with (
         time_machine.travel(local_time(2026, 3, 3, 9, 0), tick=False),
         pytest.raises(TicketNotReceivable),
     ):
-        receive(ticket=ticket)
+        factories.dossier(ticket=ticket)
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
+from core.audit import event_values
 from core.clock import utcnow
 from core.db.transactions import DriverWriter
 from core.models import AuditEvent, Ticket
@@ -55,13 +56,7 @@ def another_writer_gets_in_at_once() -> bool:
 
 def audit_event(writer: DriverWriter) -> None:
     INSERT_AUDIT_EVENT.execute(
-        writer,
-        occurred_at=utcnow(),
-        action="test.written",
-        subject_type="test",
-        subject_id=None,
-        device_id=None,
-        details={},
+        writer, occurred_at=utcnow(), **event_values("device.updated", "device", None)
     )
 
 

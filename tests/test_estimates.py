@@ -5,17 +5,17 @@ from datetime import timedelta
 import time_machine
 
 from conftest import local_time
-from core.models import Counter, Service, Ticket, TicketStatus
-from core.queue.issuing import issue_ticket
+from core.models import Counter, Service, TicketStatus
 from core.queue.positions import estimated_wait_minutes, service_time
 from core.queue.service_lookup import find_service
 from extensions import db
+from tests import factories
 
 
 def served(code: str, minutes: int, day) -> None:
     """A ticket of `code` served in `minutes`, on a past day."""
     with time_machine.travel(day, tick=False):
-        ticket = db.session.get(Ticket, issue_ticket(find_service(code)).id)
+        ticket = factories.ticket(code, commit=False)
     ticket.status = TicketStatus.DONE
     ticket.serving_started_at = day + timedelta(minutes=5)
     ticket.finished_at = ticket.serving_started_at + timedelta(minutes=minutes)
@@ -32,9 +32,7 @@ def test_estimate_uses_the_last_thirty_days_of_service_times(demo):
     with time_machine.travel(local_time(2026, 3, 25, 8, 0), tick=False):
         pace = service_time(find_service("KCHT").id)
         assert (round(pace.minutes, 3), pace.counters) == (6.0, counters)
-        waiting = [issue_ticket(find_service("KCHT")) for _ in range(4)]
-        db.session.commit()
-        last = db.session.get(Ticket, waiting[-1].id)
+        last = [factories.ticket("KCHT") for _ in range(4)][-1]
         assert estimated_wait_minutes(last, 3) == -(-3 * 6 // counters)
 
 

@@ -4,28 +4,23 @@ import pytest
 import time_machine
 from sqlalchemy.exc import IntegrityError
 
-from conftest import local_time
+from conftest import count, local_time
 from core.errors import ServiceClosed, ServiceInactive
 from core.models import AuditEvent, Service, ServiceHours, Ticket, TicketSequence, TicketStatus
 from core.queue.issuing import issue_ticket
 from core.queue.positions import waiting_ahead
 from core.queue.service_lookup import find_service
 from extensions import db
-
-
-def issue(code: str, **kwargs) -> Ticket:
-    issued = issue_ticket(find_service(code), **kwargs)
-    db.session.commit()
-    return db.session.get(Ticket, issued.id)
-
-
-def count(model) -> int:
-    return db.session.execute(db.select(db.func.count()).select_from(model)).scalar_one()
+from tests import factories
 
 
 @time_machine.travel(local_time(2026, 3, 2, 8, 0), tick=False)
 def test_each_service_counts_from_one_with_its_prefix(demo):
-    numbers = [issue("GPLX").number, issue("GPLX").number, issue("PTIEN").number]
+    numbers = [
+        factories.ticket("GPLX").number,
+        factories.ticket("GPLX").number,
+        factories.ticket("PTIEN").number,
+    ]
     assert numbers == ["A001", "A002", "B001"]
 
 
@@ -34,15 +29,15 @@ def test_leading_digit_format(demo):
     service = find_service("VTAI")
     service.prefix, service.digits = "1", 3
     db.session.commit()
-    assert [issue("VTAI").number for _ in range(2)] == ["1001", "1002"]
+    assert [factories.ticket("VTAI").number for _ in range(2)] == ["1001", "1002"]
 
 
 def test_numbers_restart_at_local_midnight_and_history_is_kept(demo):
     with time_machine.travel(local_time(2026, 3, 2, 23, 58), tick=False):
-        first_day = [issue("GPLX").number for _ in range(3)]
+        first_day = [factories.ticket("GPLX").number for _ in range(3)]
     # 00:01 in Hà Nội is still 17:01 of the previous day in UTC: the local day decides.
     with time_machine.travel(local_time(2026, 3, 3, 0, 1), tick=False):
-        next_day = issue("GPLX")
+        next_day = factories.ticket("GPLX")
     assert first_day == ["A001", "A002", "A003"]
     assert next_day.number == "A001"
     assert str(next_day.day) == "2026-03-03"
@@ -52,15 +47,15 @@ def test_numbers_restart_at_local_midnight_and_history_is_kept(demo):
 
 @time_machine.travel(local_time(2026, 3, 2, 8, 0), tick=False)
 def test_a_rolled_back_issue_gives_its_number_back(demo):
-    issue("GPLX")
+    factories.ticket("GPLX")
     issue_ticket(find_service("GPLX"))
     db.session.rollback()
-    assert issue("GPLX").number == "A002"
+    assert factories.ticket("GPLX").number == "A002"
 
 
 @time_machine.travel(local_time(2026, 3, 2, 8, 0), tick=False)
 def test_unique_constraint_is_the_last_guard(demo):
-    ticket = issue("GPLX")
+    ticket = factories.ticket("GPLX")
     duplicate = Ticket(
         service_id=ticket.service_id,
         day=ticket.day,
@@ -101,7 +96,7 @@ def test_opening_hours_decide_whether_tickets_are_issued(demo, moment, is_open):
     office_hours(find_service("GPLX"))
     with time_machine.travel(moment, tick=False):
         if is_open:
-            assert issue("GPLX").sequence == 1
+            assert factories.ticket("GPLX").sequence == 1
         else:
             with pytest.raises(ServiceClosed):
                 issue_ticket(find_service("GPLX"))
@@ -122,14 +117,14 @@ def test_inactive_service_issues_nothing(demo):
 
 def test_priority_tickets_go_ahead_of_ordinary_ones(demo):
     with time_machine.travel(local_time(2026, 3, 2, 8, 0), tick=False):
-        first = issue("GPLX")
+        first = factories.ticket("GPLX")
     with time_machine.travel(local_time(2026, 3, 2, 8, 1), tick=False):
-        second = issue("GPLX")
+        second = factories.ticket("GPLX")
     with time_machine.travel(local_time(2026, 3, 2, 8, 2), tick=False):
-        elderly = issue("GPLX", priority=True)
+        elderly = factories.ticket("GPLX", priority=True)
     with time_machine.travel(local_time(2026, 3, 2, 8, 3), tick=False):
-        pregnant = issue("GPLX", priority=True)
-        third = issue("GPLX")
+        pregnant = factories.ticket("GPLX", priority=True)
+        third = factories.ticket("GPLX")
     assert [waiting_ahead(ticket) for ticket in (elderly, pregnant, first, second, third)] == [
         0,
         1,
@@ -145,7 +140,7 @@ def test_priority_tickets_go_ahead_of_ordinary_ones(demo):
 
 @time_machine.travel(local_time(2026, 3, 2, 8, 0), tick=False)
 def test_issuing_writes_an_audit_event(demo):
-    ticket = issue("GPLX", priority=True)
+    ticket = factories.ticket("GPLX", priority=True)
     event = db.session.execute(
         db.select(AuditEvent).filter_by(action="ticket.issued", subject_id=ticket.id)
     ).scalar_one()

@@ -6,9 +6,9 @@ from sqlalchemy import event
 
 import config
 from app import create_app
-from conftest import POSTGRES_URL, free_port
+from conftest import POSTGRES_URL, count, csrf_token, free_port
 from core.models import AuditEvent, CounterSession, Ticket
-from desk_support import count, csrf_token, fresh_user_per_request, log_in  # noqa: F401
+from desk_support import fresh_user_per_request  # noqa: F401  (fixture)
 from extensions import db
 
 
@@ -115,7 +115,7 @@ FAULTS = {
 
 @pytest.mark.parametrize("kind", FAULTS)
 def test_a_database_that_cannot_write_gives_a_clear_error_and_writes_nothing(
-    client, kiosk_headers, kind
+    client, auth, kiosk_headers, kind
 ):
     code, vietnamese, english = FAULTS[kind]
     tickets, events = count(Ticket), count(AuditEvent)
@@ -136,7 +136,7 @@ def test_a_database_that_cannot_write_gives_a_clear_error_and_writes_nothing(
     assert error["code"] == code
     assert vietnamese in error["message_vi"] and english in error["message_en"]
 
-    log_in(client, "canbo1")
+    auth.login("canbo1", form=False)  # the sign-in form would hit the broken database too
     form = {"counter": "1", "csrf_token": csrf_token(client)}
     page = client.post("/desk/session", data=form)
     for _ in range(300 if kind == "full" else 0):  # take and hand back the counter until full

@@ -13,7 +13,7 @@ from private_postgres import PrivatePostgres, unavailable_reason
 
 import config
 from app import create_app
-from conftest import POSTGRES_URL, LiveServer, migrate
+from conftest import POSTGRES_URL, LiveServer, migrate, wait_until
 from demo.desk import seed_demo
 from extensions import db
 
@@ -50,7 +50,15 @@ class Kiosk(threading.Thread):
             )
             self.answers.append((started, response.status_code, response.json()))
             if response.status_code != 201:
-                time.sleep(0.05)
+                self.stop.wait(0.05)  # a kiosk pauses a moment before trying again
+
+    def answered_since(self, moment: float, status: int | None = None) -> int:
+        """Answers to requests sent after `moment` (with this status, if given)."""
+        return sum(
+            1
+            for started, code, _ in list(self.answers)
+            if started > moment and (status is None or code == status)
+        )
 
 
 def test_the_app_rides_out_a_database_restart(private_postgres, tmp_path):
@@ -68,11 +76,13 @@ def test_the_app_rides_out_a_database_restart(private_postgres, tmp_path):
         try:
             for kiosk in kiosks:
                 kiosk.start()
-            time.sleep(1.0)
+            # Under load: every kiosk has been given tickets before the restart ...
+            wait_until(lambda: all(kiosk.answered_since(0, 201) >= 3 for kiosk in kiosks), 30)
             down = time.time()
             private_postgres.restart()
             back = time.time()
-            time.sleep(1.5)
+            # ... and has been answered a few times since it.
+            wait_until(lambda: all(kiosk.answered_since(back) >= 3 for kiosk in kiosks), 30)
             for kiosk in kiosks:
                 kiosk.stop.set()
                 kiosk.join(timeout=30)

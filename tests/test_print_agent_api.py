@@ -13,7 +13,8 @@ from openapi_schema_validator import OAS30Validator
 from core.models import AuditEvent, Printer, PrintJob, PrintJobStatus
 from escpos_reader import read
 from extensions import db
-from printing_helpers import issue, jobs, login, printer_kiosk
+from printing_helpers import jobs
+from tests import factories
 
 SPEC = json.loads((Path(__file__).parent.parent / "api" / "openapi.json").read_text())
 
@@ -25,7 +26,7 @@ def schema(name: str) -> OAS30Validator:
 @pytest.fixture
 def agent_kiosk(app, demo, tmp_path):
     """A kiosk whose USB printer hangs off the kiosk PC: its agent prints."""
-    return printer_kiosk("usb://0416:5011", name="Kiosk tầng 2")
+    return factories.kiosk("usb://0416:5011", name="Kiosk tầng 2")
 
 
 def claim(client, headers, **body):
@@ -41,7 +42,7 @@ def report(client, headers, job_id, **body):
 def test_agent_claims_the_slip_prints_it_and_reports(client, agent_kiosk):
     device_id, headers = agent_kiosk
     assert claim(client, headers).status_code == 204
-    ticket = issue(client, headers)
+    ticket = factories.kiosk_ticket(client, headers)
     assert ticket["print"]["status"] == "queued"
     response = claim(client, headers)
     assert response.status_code == 200
@@ -68,7 +69,7 @@ def test_failed_print_is_tried_again_then_given_up(client, agent_kiosk, app):
     _, headers = agent_kiosk
     app.config["PRINT_RETRY_SECONDS"] = 0
     app.config["PRINT_MAX_ATTEMPTS"] = 2
-    issue(client, headers)
+    factories.kiosk_ticket(client, headers)
     first = claim(client, headers).get_json()
     outcome = report(
         client, headers, first["id"], sent=False, printer_state="offline",
@@ -86,7 +87,7 @@ def test_failed_print_is_tried_again_then_given_up(client, agent_kiosk, app):
 
 def test_agent_saying_the_printer_cannot_print_gets_no_job(client, agent_kiosk):
     device_id, headers = agent_kiosk
-    issue(client, headers)
+    factories.kiosk_ticket(client, headers)
     response = claim(client, headers, printer_state="paper_out", error_code="paper_out")
     assert response.status_code == 204
     assert jobs()[0].status == PrintJobStatus.QUEUED and jobs()[0].attempts == 0
@@ -99,8 +100,8 @@ def test_agent_saying_the_printer_cannot_print_gets_no_job(client, agent_kiosk):
 
 def test_kiosk_cannot_touch_another_kiosks_job(client, agent_kiosk):
     _, headers = agent_kiosk
-    _, other_headers = printer_kiosk("usb://04b8:0e15", name="Kiosk tầng 3")
-    issue(client, headers)
+    _, other_headers = factories.kiosk("usb://04b8:0e15", name="Kiosk tầng 3")
+    factories.kiosk_ticket(client, headers)
     job_id = claim(client, headers).get_json()["id"]
     response = report(client, other_headers, job_id, sent=True, printer_state="online")
     assert response.status_code == 404
@@ -108,11 +109,11 @@ def test_kiosk_cannot_touch_another_kiosks_job(client, agent_kiosk):
 
 
 def test_network_printer_is_left_to_the_server(client, demo):
-    _, headers = printer_kiosk("tcp://127.0.0.1:9")
+    _, headers = factories.kiosk("tcp://127.0.0.1:9")
     response = claim(client, headers)
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "no_agent_printer"
-    _, no_printer = printer_kiosk(None, name="Kiosk không máy in")
+    _, no_printer = factories.kiosk(None, name="Kiosk không máy in")
     assert claim(client, no_printer).status_code == 409
 
 
@@ -136,7 +137,7 @@ def test_bad_agent_requests_get_a_clear_error_and_change_nothing(
     client, agent_kiosk, path, body, status
 ):
     _, headers = agent_kiosk
-    issue(client, headers)
+    factories.kiosk_ticket(client, headers)
     job_id = claim(client, headers).get_json()["id"]
     before = [(job.status, job.attempts) for job in jobs()]
     url = {
@@ -159,13 +160,13 @@ def test_agent_needs_a_kiosk_key(client, agent_kiosk):
     assert db.session.execute(db.select(PrintJob)).first() is None
 
 
-def test_slips_waiting_for_a_silent_agent_alert_the_staff(client, agent_kiosk):
+def test_slips_waiting_for_a_silent_agent_alert_the_staff(client, auth, agent_kiosk):
     _, headers = agent_kiosk
-    issue(client, headers)
-    login(client, "canbo1", "canbo1-demo")
+    factories.kiosk_ticket(client, headers)
+    auth.login("canbo1")
     assert "không liên lạc" not in client.get("/desk/").get_data(as_text=True), "just issued"
     with time_machine.travel(timedelta(seconds=40)):
-        login(client, "canbo1", "canbo1-demo")
+        auth.login("canbo1")
         desk = client.get("/desk/").get_data(as_text=True)
         assert "Chương trình in trên máy kiosk không liên lạc với máy chủ" in desk
         claim(client, headers)  # the agent calls again: no alert any more

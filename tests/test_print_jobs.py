@@ -9,7 +9,7 @@ import time_machine
 import zxingcpp
 
 from api import views as api_views
-from conftest import local_time
+from conftest import csrf_token, local_time, wait_until
 from core.clock import utcnow
 from core.db.transactions import begin_write_transaction
 from core.models import AuditEvent, Printer, PrintJob, PrintJobStatus, Ticket
@@ -18,17 +18,8 @@ from extensions import db
 from fake_printer import FakePrinter, free_port, strip_status
 from printing import jobs as job_rules
 from printing.jobs import claim_next, sweep
-from printing_helpers import (
-    FAST_PRINTING,
-    csrf_token,
-    issue,
-    jobs,
-    login,
-    post,
-    printer_kiosk,
-    running_worker,
-    wait_until,
-)
+from printing_helpers import FAST_PRINTING, jobs, post, running_worker
+from tests import factories
 
 MORNING = local_time(2026, 3, 2, 8, 15)
 
@@ -40,16 +31,16 @@ def fast(app, demo):
 
 
 def test_kiosk_without_a_printer_queues_nothing(client, kiosk_headers):
-    body = issue(client, kiosk_headers)
+    body = factories.kiosk_ticket(client, kiosk_headers)
     assert body["print"] is None
     assert jobs() == []
 
 
 @time_machine.travel(MORNING, tick=False)
 def test_issuing_queues_a_job_that_says_what_the_screen_says(client, demo):
-    _, headers = printer_kiosk("tcp://127.0.0.1:9")
-    issue(client, headers)
-    body = issue(client, headers, priority=True)
+    _, headers = factories.kiosk("tcp://127.0.0.1:9")
+    factories.kiosk_ticket(client, headers)
+    body = factories.kiosk_ticket(client, headers, priority=True)
     assert body["print"] == {"status": "queued", "printer_state": "unknown"}
     job = jobs()[-1]
     assert job.status == PrintJobStatus.QUEUED and job.payload is None
@@ -67,7 +58,7 @@ def test_issuing_queues_a_job_that_says_what_the_screen_says(client, demo):
 
 @time_machine.travel(MORNING, tick=False)
 def test_slip_speaks_the_language_the_kiosk_showed(client, demo):
-    _, headers = printer_kiosk("tcp://127.0.0.1:9")
+    _, headers = factories.kiosk("tcp://127.0.0.1:9")
     client.post("/api/v1/tickets?lang=en", json={"service": "PTIEN"}, headers=headers)
     content = jobs()[-1].content
     assert content["service"] == "Vehicle registration and inspection"
@@ -76,13 +67,13 @@ def test_slip_speaks_the_language_the_kiosk_showed(client, demo):
 
 
 def test_a_failure_to_queue_never_fails_the_ticket(client, demo, monkeypatch):
-    _, headers = printer_kiosk("tcp://127.0.0.1:9")
+    _, headers = factories.kiosk("tcp://127.0.0.1:9")
 
     def broken(*args, **kwargs):
         raise RuntimeError("database hiccup")
 
     monkeypatch.setattr("printing.ticket_hook.queue_ticket", broken)
-    body = issue(client, headers)
+    body = factories.kiosk_ticket(client, headers)
     assert body["print"] == {"status": "not_queued", "printer_state": "unknown"}
     db.session.rollback()
     assert db.session.execute(db.select(Ticket).filter_by(token=body["token"])).scalar_one()
@@ -96,7 +87,7 @@ def test_the_slip_is_queued_when_the_worker_wrote_while_the_answer_was_read(
     commits; the slip's job must still be queued."""
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite's snapshot upgrade; PostgreSQL waits on row locks instead")
-    _, headers = printer_kiosk("tcp://127.0.0.1:9")
+    _, headers = factories.kiosk("tcp://127.0.0.1:9")
     answer_minutes = api_views.estimated_wait_minutes
 
     def read_while_the_worker_writes(ticket, ahead):
@@ -108,16 +99,16 @@ def test_the_slip_is_queued_when_the_worker_wrote_while_the_answer_was_read(
         return minutes
 
     monkeypatch.setattr(api_views, "estimated_wait_minutes", read_while_the_worker_writes)
-    body = issue(client, headers)
+    body = factories.kiosk_ticket(client, headers)
     assert body["print"] == {"status": "queued", "printer_state": "unknown"}
     assert [job.ticket.token for job in jobs()] == [body["token"]]
 
 
 def test_worker_prints_the_slip_and_keeps_the_outcome(client, fast):
     with FakePrinter() as printer:
-        device_id, headers = printer_kiosk(printer.url)
+        device_id, headers = factories.kiosk(printer.url)
         with running_worker(fast):
-            body = issue(client, headers)
+            body = factories.kiosk_ticket(client, headers)
             received = printer.wait_for_jobs(1, timeout=5)
             job = wait_until(lambda: jobs()[0].status == PrintJobStatus.SENT and jobs()[0], 5)
     assert len(received) == 1
@@ -138,9 +129,9 @@ def test_worker_prints_the_slip_and_keeps_the_outcome(client, fast):
 
 def test_printer_down_then_up_prints_each_slip_once_in_order(client, fast):
     printer = FakePrinter(port=free_port())
-    _, headers = printer_kiosk(printer.url)
+    _, headers = factories.kiosk(printer.url)
     with running_worker(fast):
-        numbers = [issue(client, headers)["number"] for _ in range(3)]
+        numbers = [factories.kiosk_ticket(client, headers)["number"] for _ in range(3)]
         assert wait_until(lambda: jobs()[0].attempts >= 1 and jobs()[0].error_code, 5)
         first = jobs()[0]
         assert first.status == PrintJobStatus.QUEUED and first.error_code == "unreachable"
@@ -157,17 +148,17 @@ def test_printer_down_then_up_prints_each_slip_once_in_order(client, fast):
     assert [job.content["number"] for job in jobs()] == numbers
 
 
-def test_repeated_failure_raises_an_alert_with_a_one_tap_reprint(client, fast):
+def test_repeated_failure_raises_an_alert_with_a_one_tap_reprint(client, auth, fast):
     printer = FakePrinter(mode="paper_out")
-    device_id, headers = printer_kiosk(printer.url)
+    device_id, headers = factories.kiosk(printer.url)
     with printer, running_worker(fast):
-        number = issue(client, headers)["number"]
+        number = factories.kiosk_ticket(client, headers)["number"]
         failed = wait_until(lambda: jobs()[0].status == PrintJobStatus.FAILED and jobs()[0], 8)
         assert failed, "after PRINT_MAX_ATTEMPTS the job is failed"
         assert failed.attempts == 3 and failed.error_code == "paper_out"
         assert printer.jobs == [], "nothing was sent to a printer without paper"
 
-        login(client, "canbo1", "canbo1-demo")
+        auth.login("canbo1")
         desk = client.get("/desk/").get_data(as_text=True)
         assert f"Phiếu {number} chưa in được" in desk
         assert "Máy in hết giấy." in desk
@@ -197,9 +188,9 @@ def test_repeated_failure_raises_an_alert_with_a_one_tap_reprint(client, fast):
 
 def test_printer_that_accepts_and_never_reads_loses_nothing(client, fast):
     printer = FakePrinter(mode="never_read")
-    _, headers = printer_kiosk(printer.url)
+    _, headers = factories.kiosk(printer.url)
     with printer, running_worker(fast):
-        issue(client, headers)
+        factories.kiosk_ticket(client, headers)
         assert wait_until(lambda: jobs()[0].error_code == "silent", 6)
         assert jobs()[0].status in (PrintJobStatus.QUEUED, PrintJobStatus.SENDING)
         printer.mode = "online"
@@ -210,7 +201,7 @@ def test_printer_that_accepts_and_never_reads_loses_nothing(client, fast):
 
 
 def test_two_senders_racing_never_take_the_same_job(app, demo):
-    device_id, _ = printer_kiosk("tcp://127.0.0.1:9")
+    device_id, _ = factories.kiosk("tcp://127.0.0.1:9")
     begin_write_transaction()
     for index in range(40):
         job_rules.queue_job(
@@ -248,9 +239,9 @@ def test_two_senders_racing_never_take_the_same_job(app, demo):
 
 
 def test_old_and_interrupted_jobs_are_failed_for_a_person_to_decide(app, client, fast):
-    _, headers = printer_kiosk("tcp://127.0.0.1:9")
-    issue(client, headers)
-    issue(client, headers)
+    _, headers = factories.kiosk("tcp://127.0.0.1:9")
+    factories.kiosk_ticket(client, headers)
+    factories.kiosk_ticket(client, headers)
     begin_write_transaction()
     first, second = jobs()
     begin_write_transaction()
@@ -268,7 +259,7 @@ def test_old_and_interrupted_jobs_are_failed_for_a_person_to_decide(app, client,
 
 
 def test_a_job_is_not_claimed_before_its_next_try(app, demo):
-    device_id, _ = printer_kiosk("tcp://127.0.0.1:9")
+    device_id, _ = factories.kiosk("tcp://127.0.0.1:9")
     begin_write_transaction()
     device = db.session.get(job_rules.Device, device_id)
     job = job_rules.queue_job(
@@ -282,10 +273,10 @@ def test_a_job_is_not_claimed_before_its_next_try(app, demo):
     db.session.commit()
 
 
-def test_idle_printer_is_checked_so_paper_out_shows_before_a_slip_fails(client, fast):
+def test_idle_printer_is_checked_so_paper_out_shows_before_a_slip_fails(client, auth, fast):
     fast.config["PRINT_STATUS_SECONDS"] = 0.2
     printer = FakePrinter(mode="paper_out")
-    device_id, _ = printer_kiosk(printer.url)
+    device_id, _ = factories.kiosk(printer.url)
     with printer, running_worker(fast):
 
         def state():
@@ -299,33 +290,33 @@ def test_idle_printer_is_checked_so_paper_out_shows_before_a_slip_fails(client, 
         printer.mode = "online"
         assert wait_until(lambda: state() == "online", 5)
         assert printer.jobs == [], "a status check prints nothing"
-    login(client, "canbo1", "canbo1-demo")
+    auth.login("canbo1")
     assert "Hết giấy" not in client.get("/desk/").get_data(as_text=True)
 
 
 @time_machine.travel(MORNING, tick=False)
-def test_yesterdays_failed_slips_no_longer_alert(client, demo):
-    _, headers = printer_kiosk("tcp://127.0.0.1:9")
-    number = issue(client, headers)["number"]
+def test_yesterdays_failed_slips_no_longer_alert(client, auth, demo):
+    _, headers = factories.kiosk("tcp://127.0.0.1:9")
+    number = factories.kiosk_ticket(client, headers)["number"]
     begin_write_transaction()
     job = jobs()[0]
     begin_write_transaction()
     job.status, job.error_code = PrintJobStatus.SENDING, "unreachable"
     job_rules.fail(job)
     db.session.commit()
-    login(client, "canbo1", "canbo1-demo")
+    auth.login("canbo1")
     assert f"Phiếu {number} chưa in được" in client.get("/desk/").get_data(as_text=True)
     with time_machine.travel(local_time(2026, 3, 3, 7, 30), tick=False):
-        login(client, "canbo1", "canbo1-demo")
+        auth.login("canbo1")
         assert "chưa in được" not in client.get("/desk/").get_data(as_text=True)
 
 
-def test_slips_waiting_with_no_worker_running_alert_the_staff(client, demo):
-    _, headers = printer_kiosk("tcp://127.0.0.1:9")
-    issue(client, headers)
-    login(client, "canbo1", "canbo1-demo")
+def test_slips_waiting_with_no_worker_running_alert_the_staff(client, auth, demo):
+    _, headers = factories.kiosk("tcp://127.0.0.1:9")
+    factories.kiosk_ticket(client, headers)
+    auth.login("canbo1")
     assert "print-worker" not in client.get("/desk/").get_data(as_text=True), "just issued"
     with time_machine.travel(timedelta(seconds=40)):
-        login(client, "canbo1", "canbo1-demo")
+        auth.login("canbo1")
         desk = client.get("/desk/").get_data(as_text=True)
     assert "Phiếu chờ in quá lâu: kiểm tra chương trình in trên máy chủ (print-worker)." in desk

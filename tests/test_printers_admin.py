@@ -4,19 +4,20 @@ import pytest
 import time_machine
 from flask_babel import refresh
 
-from conftest import SCREENSHOTS, local_time
+from conftest import SCREENSHOTS, csrf_token, local_time, sign_in_browser
 from core.db.transactions import begin_write_transaction
 from core.models import AuditEvent, Device, Printer, PrintJobKind, PrintJobStatus
 from extensions import db
 from printing.jobs import fail
-from printing_helpers import csrf_token, issue, jobs, login, printer_kiosk
+from printing_helpers import jobs
+from tests import factories
 
 MORNING = local_time(2026, 3, 2, 8, 15)
 
 
 @pytest.fixture
-def admin(client, demo):
-    login(client, "quantri", "quantri-demo")
+def admin(client, auth, demo):
+    auth.login("quantri")
     return client
 
 
@@ -38,17 +39,17 @@ def settings(device_id: int, **values) -> dict:
     return {f"p{device_id}-{name}": value for name, value in fields.items() if value is not None}
 
 
-def test_only_admins_open_the_printers_page(client, demo):
+def test_only_admins_open_the_printers_page(client, auth, demo):
     assert client.get("/admin/printers/").status_code == 302  # to the sign-in page
-    login(client, "canbo1", "canbo1-demo")
+    auth.login("canbo1")
     assert client.get("/admin/printers/").status_code == 403
     assert client.post("/admin/printers/1/test").status_code in (400, 403)
 
 
 def test_printers_page_shows_each_printer_state_and_jobs(admin):
-    device_id, headers = printer_kiosk("tcp://127.0.0.1:9", name="Kiosk sảnh A")
-    printer_kiosk(None, name="Kiosk sảnh B")
-    issue(admin, headers)
+    device_id, headers = factories.kiosk("tcp://127.0.0.1:9", name="Kiosk sảnh A")
+    factories.kiosk(None, name="Kiosk sảnh B")
+    factories.kiosk_ticket(admin, headers)
     begin_write_transaction()
     db.session.add(
         Printer(
@@ -70,7 +71,7 @@ def test_printers_page_shows_each_printer_state_and_jobs(admin):
 
 
 def test_test_print_queues_a_job_with_an_audit_event(admin):
-    device_id, _ = printer_kiosk("tcp://127.0.0.1:9")
+    device_id, _ = factories.kiosk("tcp://127.0.0.1:9")
     token = csrf_token(admin, "/admin/printers/")
     assert admin.post(f"/admin/printers/{device_id}/test").status_code == 400, "CSRF required"
     response = admin.post(f"/admin/printers/{device_id}/test", data={"csrf_token": token})
@@ -83,7 +84,7 @@ def test_test_print_queues_a_job_with_an_audit_event(admin):
 
 
 def test_settings_are_saved_checked_and_audited(admin):
-    device_id, _ = printer_kiosk("tcp://127.0.0.1:9")
+    device_id, _ = factories.kiosk("tcp://127.0.0.1:9")
     token = csrf_token(admin, "/admin/printers/")
     response = admin.post(
         f"/admin/printers/{device_id}",
@@ -111,7 +112,7 @@ def test_settings_are_saved_checked_and_audited(admin):
     ],
 )
 def test_bad_settings_are_refused_and_change_nothing(admin, values, message):
-    device_id, _ = printer_kiosk("tcp://127.0.0.1:9")
+    device_id, _ = factories.kiosk("tcp://127.0.0.1:9")
     token = csrf_token(admin, "/admin/printers/")
     response = admin.post(
         f"/admin/printers/{device_id}", data={**settings(device_id, **values), "csrf_token": token}
@@ -125,12 +126,12 @@ def test_bad_settings_are_refused_and_change_nothing(admin, values, message):
 
 
 @time_machine.travel(MORNING, tick=False)
-def test_any_ticket_of_the_day_can_be_reprinted_by_number(client, demo):
+def test_any_ticket_of_the_day_can_be_reprinted_by_number(client, auth, demo):
     admin = client
-    login(admin, "quantri", "quantri-demo")  # signed in the same (travelled) morning
-    device_id, headers = printer_kiosk("tcp://127.0.0.1:9")
+    auth.login("quantri")  # signed in the same (travelled) morning
+    device_id, headers = factories.kiosk("tcp://127.0.0.1:9")
     for _ in range(12):
-        body = issue(admin, headers)
+        body = factories.kiosk_ticket(admin, headers)
     token = csrf_token(admin, "/admin/printers/")
     response = admin.post(
         "/admin/printers/reprint", data={"number": "a12", "device": device_id, "csrf_token": token}
@@ -148,16 +149,16 @@ def test_any_ticket_of_the_day_can_be_reprinted_by_number(client, demo):
     assert len(jobs()) == 13
 
 
-def test_officer_can_dismiss_a_failed_slip(client, demo):
-    device_id, headers = printer_kiosk("tcp://127.0.0.1:9")
-    number = issue(client, headers)["number"]
+def test_officer_can_dismiss_a_failed_slip(client, auth, demo):
+    device_id, headers = factories.kiosk("tcp://127.0.0.1:9")
+    number = factories.kiosk_ticket(client, headers)["number"]
     begin_write_transaction()
     job = jobs()[0]
     begin_write_transaction()
     job.status, job.error_code = PrintJobStatus.SENDING, "unreachable"
     fail(job)
     db.session.commit()
-    login(client, "canbo2", "canbo2-demo")
+    auth.login("canbo2")
     assert f"Phiếu {number} chưa in được" in client.get("/desk/").get_data(as_text=True)
     panel = client.get("/admin/printers/alerts?next=/desk/").get_data(as_text=True)
     assert 'id="printer-alerts"' in panel and "<script" not in panel
@@ -172,7 +173,7 @@ def test_officer_can_dismiss_a_failed_slip(client, demo):
 
 
 def test_alerts_stay_off_public_pages(client, demo):
-    device_id, headers = printer_kiosk("tcp://127.0.0.1:9")
+    device_id, headers = factories.kiosk("tcp://127.0.0.1:9")
     begin_write_transaction()
     db.session.add(Printer(device_id=device_id, state="offline", last_error_code="unreachable"))
     db.session.commit()
@@ -183,8 +184,8 @@ def test_alerts_stay_off_public_pages(client, demo):
 @pytest.mark.browser
 @pytest.mark.slow
 def test_printers_page_and_desk_alert_look_right(live_server, page_factory):
-    device_id, headers = printer_kiosk("tcp://192.0.2.10:9100", name="Kiosk sảnh chính")
-    printer_kiosk("usb://0416:5011", name="Kiosk tầng 2")
+    device_id, headers = factories.kiosk("tcp://192.0.2.10:9100", name="Kiosk sảnh chính")
+    factories.kiosk("usb://0416:5011", name="Kiosk tầng 2")
     import requests
 
     for _ in range(3):
@@ -214,10 +215,7 @@ def test_printers_page_and_desk_alert_look_right(live_server, page_factory):
     kiosk.screenshot(path=SCREENSHOTS / "kiosk-printer-trouble.png")
 
     page = page_factory(viewport=(1280, 1100))
-    page.goto(f"{live_server.url}/auth/login?next=/admin/printers/")
-    page.fill("input[name=username]", "quantri")
-    page.fill("input[name=password]", "quantri-demo")
-    page.click("button[type=submit], input[type=submit]")
+    sign_in_browser(page, "quantri", f"{live_server.url}/auth/login?next=/admin/printers/")
     page.wait_for_url("**/admin/printers/")
     assert page.locator(".printer-alert").first.is_visible()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

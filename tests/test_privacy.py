@@ -14,7 +14,7 @@ from core.dossiers.states import Action, Move, move
 from core.models import AuditEvent, Dossier, DossierEvent, ReceptionSlip
 from desk_support import fresh_user_per_request  # noqa: F401  (fixture)
 from extensions import db
-from tests.dossier_helpers import officer, receive
+from tests import factories
 
 PEOPLE = [
     dict(name="Trần Thị Bích Ngọc", id_number="079199001111", phone="0987 111 222"),
@@ -35,9 +35,9 @@ def desk_with_history():
     dossiers = {}
     for day, (path, person) in enumerate(zip(PATHS, PEOPLE, strict=True), start=4):
         with time_machine.travel(local_time(2024, 3, day, 9, 0), tick=False):
-            dossier = receive(**person)
+            dossier = factories.dossier(**person)
             for action in PATHS[path]:
-                move(dossier, action, user=officer(), details=Move(note="theo quy trình"))
+                move(dossier, action, user=factories.user(), details=Move(note="theo quy trình"))
             db.session.commit()
         dossiers[path] = dossier.code
     return dossiers
@@ -114,9 +114,9 @@ def test_anonymising_keeps_statistics_is_idempotent_and_audited(app, demo, runne
         assert person["name"] not in stored and person["id_number"] not in stored
 
 
-def test_reception_slips_are_anonymised_after_retention(app, demo, runner, signed_in):
+def test_reception_slips_are_anonymised_after_retention(app, demo, runner, auth, client):
     with time_machine.travel(local_time(2024, 3, 4, 9, 0), tick=False):
-        client = signed_in("canbo1")  # sessions are signed with the time: sign in then
+        auth.login("canbo1")  # sessions are signed with the time: sign in then
         response = client.post(
             "/dossiers/receive",
             data={
@@ -143,7 +143,7 @@ def test_reception_slips_are_anonymised_after_retention(app, demo, runner, signe
 def test_export_gives_everything_held_about_one_person(app, demo, runner, tmp_path):
     codes = desk_with_history()
     with time_machine.travel(local_time(2024, 4, 1, 9, 0), tick=False):
-        receive(**PEOPLE[0])  # the same person comes back
+        factories.dossier(**PEOPLE[0])  # the same person comes back
     output = tmp_path / "nguoi-nop.json"
     result = runner.invoke(args=["privacy", "export", PEOPLE[0]["id_number"], "--output", output])
     assert result.exit_code == 0, result.output
@@ -172,24 +172,17 @@ def test_export_gives_everything_held_about_one_person(app, demo, runner, tmp_pa
 
 
 @pytest.fixture
-def signed_in(app, demo, client):
+def auth(auth, app, demo):
+    """Staff of the demo desk; the forms here are posted without their CSRF token (the
+    token is proven in test_route_walk)."""
     app.config["WTF_CSRF_ENABLED"] = False
-
-    def sign_in(username):
-        client.post("/auth/logout")
-        response = client.post(
-            "/auth/login", data={"username": username, "password": f"{username}-demo"}
-        )
-        assert response.status_code == 302
-        return client
-
-    return sign_in
+    return auth
 
 
-def test_managers_see_masked_names_and_no_personal_details(signed_in):
+def test_managers_see_masked_names_and_no_personal_details(auth, client):
     with time_machine.travel(local_time(2024, 3, 4, 9, 0), tick=False):
-        dossier = receive(**PEOPLE[0])
-    client = signed_in("lanhdao")
+        dossier = factories.dossier(**PEOPLE[0])
+    auth.login("lanhdao")
     listing = client.get("/dossiers/").get_data(as_text=True)
     assert "Trần T** B** N**" in listing and PEOPLE[0]["name"] not in listing
     page = client.get(f"/dossiers/{dossier.code}").get_data(as_text=True)
@@ -204,16 +197,17 @@ def test_managers_see_masked_names_and_no_personal_details(signed_in):
     ):
         assert client.get(path).status_code == 403, path
     for username in ("canbo1", "quantri"):
-        client = signed_in(username)
+        auth.logout()
+        auth.login(username)
         page = client.get(f"/dossiers/{dossier.code}").get_data(as_text=True)
         assert PEOPLE[0]["name"] in page and PEOPLE[0]["id_number"] in page
         assert client.get(f"/dossiers/{dossier.code}/print/receipt").status_code == 200
 
 
-def test_no_applicant_data_reaches_the_logs(app, signed_in, caplog):
+def test_no_applicant_data_reaches_the_logs(app, auth, client, caplog):
     """Reception, look-up and a failing request, with every logger at DEBUG."""
     caplog.set_level(logging.DEBUG)
-    client = signed_in("canbo1")
+    auth.login("canbo1")
     person = {
         "procedure": "GPLX-DOI",
         "documents": ["0", "1", "2"],

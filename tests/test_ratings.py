@@ -6,17 +6,11 @@ import pytest
 import time_machine
 from sqlalchemy.exc import IntegrityError
 
-from conftest import local_time
+from conftest import count, csrf_token, local_time
 from core.models import AuditEvent, Rating, RatingScore, RatingSource, Ticket
-from desk_support import (  # noqa: F401  (fixture)
-    count,
-    counter_key,
-    csrf_token,
-    fresh_user_per_request,
-    issue,
-    sign_in_to_counter,
-)
+from desk_support import fresh_user_per_request  # noqa: F401  (fixture)
 from extensions import db
+from tests import factories
 
 MORNING = local_time(2026, 3, 2, 9, 0)
 
@@ -30,12 +24,12 @@ def morning():
 @pytest.fixture
 def tablet(demo):
     """Counter 1 with canbo1 signed in; its keypad and rating tablet share a counter key."""
-    sign_in_to_counter("canbo1", 1)
-    return {"Authorization": f"Bearer {counter_key(1, 'Máy đánh giá quầy 1')}"}
+    factories.counter_session("canbo1", 1)
+    return factories.device("counter", "Máy đánh giá quầy 1", counter=1).headers
 
 
 def serve(client, tablet, code="GPLX") -> Ticket:
-    ticket = issue(code)
+    ticket = factories.ticket(code)
     client.post("/api/v1/counters/1/next", headers=tablet)
     client.post("/api/v1/counters/1/finish", headers=tablet)
     db.session.expire_all()
@@ -114,7 +108,7 @@ def test_bad_ratings_are_refused_and_write_nothing(client, tablet):
 
 def test_a_tablet_rates_only_its_own_counters_tickets(client, tablet, demo):
     ticket = serve(client, tablet)
-    other = {"Authorization": f"Bearer {counter_key(2)}"}
+    other = factories.device("counter", counter=2).headers
     response = client.post(
         "/api/v1/counters/2/rating",
         json={"ticket_id": ticket.id, "score": "satisfied"},
@@ -128,7 +122,7 @@ def test_a_tablet_rates_only_its_own_counters_tickets(client, tablet, demo):
 
 
 def test_a_ticket_not_yet_served_cannot_be_rated(client, tablet):
-    issue("GPLX")
+    factories.ticket("GPLX")
     called = client.post("/api/v1/counters/1/next", headers=tablet).get_json()
     response = client.post(
         "/api/v1/counters/1/rating",
@@ -160,7 +154,7 @@ def page_text(response) -> str:
 
 
 def test_the_tracking_page_of_a_served_ticket_offers_the_rating_once(client, tablet):
-    waiting = issue("PTIEN")
+    waiting = factories.ticket("PTIEN")
     assert "Bạn có hài lòng" not in page_text(client.get(f"/t/{waiting.token}"))
     ticket = serve(client, tablet)
     page = page_text(client.get(f"/t/{ticket.token}"))
@@ -201,7 +195,7 @@ def test_high_ratings_from_the_phone_drop_leftover_reasons(client, tablet):
 
 
 def test_rating_a_waiting_ticket_from_the_phone_is_refused(client, tablet):
-    ticket = issue("GPLX")
+    ticket = factories.ticket("GPLX")
     response = client.post(
         f"/t/{ticket.token}/rating",
         data={"csrf_token": csrf_token(client), "score": "satisfied"},

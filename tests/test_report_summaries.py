@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 import time_machine
 
-from conftest import local_time
+from conftest import count, local_time
 from core.dossiers.states import OPEN, TRANSITIONS, Action, Move, move
 from core.models import (
     Counter,
@@ -19,13 +19,11 @@ from core.models import (
     Ticket,
     TicketStatus,
 )
-from core.queue.issuing import issue_ticket
-from core.queue.service_lookup import find_service
 from core.reports.periods import custom_period, month_period, year_period
 from core.reports.queue_stats import period_statistics
 from core.reports.reform import ReportFilter, reform_report
 from extensions import db
-from tests.dossier_helpers import count, officer, receive
+from tests import factories
 from tests.reform_history import DRIVERS
 
 HISTORY = [
@@ -78,14 +76,14 @@ def history(demo, runner):
     with time_machine.travel(TODAY, tick=False):
         result = runner.invoke(args=HISTORY)
         assert result.exit_code == 0, result.output
-        served = db.session.get(Ticket, issue_ticket(find_service("GPLX")).id)
+        served = factories.ticket("GPLX", commit=False)
         served.status = TicketStatus.SERVING
         served.counter_id = db.session.execute(db.select(Counter.id).limit(1)).scalar_one()
         served.called_at = served.serving_started_at = local_time(2026, 3, 12, 9, 5)
-        receive(ticket=served)  # a dossier received today at the counter
+        factories.dossier(ticket=served)  # a dossier received today at the counter
         served.status = TicketStatus.DONE
         served.finished_at = local_time(2026, 3, 12, 9, 17)
-        issue_ticket(find_service("GPLX"))
+        factories.ticket("GPLX", commit=False)
         db.session.add(rating_of(served, local_time(2026, 3, 12, 9, 18)))
         db.session.commit()
         yield
@@ -175,18 +173,18 @@ def test_late_changes_to_closed_days_are_counted_exactly(history):
         )
         for action in (Action.SUPPLEMENT_RECEIVED, Action.TRANSFER, Action.START):
             if resolved.status in TRANSITIONS[action][0]:
-                move(resolved, action, user=officer(), now=local_time(2026, 3, 25, 9, 0))
+                move(resolved, action, user=factories.user(), now=local_time(2026, 3, 25, 9, 0))
         move(
             resolved,
             Action.RESOLVE,
-            user=officer(),
+            user=factories.user(),
             details=Move(note="Đã có kết quả"),
             now=local_time(2026, 3, 25, 10, 0),
         )
         move(
             withdrawn,
             Action.WITHDRAW,
-            user=officer(),
+            user=factories.user(),
             details=Move(note="Xin rút"),
             now=local_time(2026, 3, 20, 10, 0),
         )

@@ -11,13 +11,9 @@ import pytest
 from flask import Flask
 from werkzeug.routing import IntegerConverter, Rule
 
+from conftest import csrf_token
 from core.models import Role
-from desk_support import (  # noqa: F401  (fixture)
-    csrf_token,
-    fresh_user_per_request,
-    log_in,
-    snapshot,
-)
+from desk_support import fresh_user_per_request, snapshot  # noqa: F401  (fixture)
 
 # Pages and endpoints anyone may open. Keep this list short and say why.
 PUBLIC_ENDPOINTS = {
@@ -94,7 +90,7 @@ def test_the_public_list_is_short_and_real(app):
     assert not missing, f"public endpoints that no longer exist: {missing}"
 
 
-def test_no_protected_route_answers_a_stranger_or_the_wrong_role(walk_app):
+def test_no_protected_route_answers_a_stranger_or_the_wrong_role(walk_app, auth):
     app = walk_app
     routes = list(protected_routes(app))
     assert len(routes) >= 20, "the walk must see the desk, API and rating routes"
@@ -113,7 +109,7 @@ def test_no_protected_route_answers_a_stranger_or_the_wrong_role(walk_app):
             if role in (roles or ()) and method != "GET":
                 continue  # an admitted POST would really act (lock an account, say)
             client = app.test_client()
-            log_in(client, username)
+            auth.login(username, client=client, form=False)  # hundreds of sign-ins
             response = client.open(path, method=method)
             if role in (roles or ()):
                 if method == "GET" and response.status_code in (401, 403):
@@ -137,7 +133,7 @@ def html_post_routes(app: Flask):
             yield rule
 
 
-def test_every_html_form_post_is_refused_without_a_csrf_token(app, demo):
+def test_every_html_form_post_is_refused_without_a_csrf_token(app, demo, auth):
     routes = list(html_post_routes(app))
     assert {"auth.login", "desk.call_next", "rating.rate_from_tracking"} <= {
         rule.endpoint for rule in routes
@@ -147,7 +143,7 @@ def test_every_html_form_post_is_refused_without_a_csrf_token(app, demo):
         roles = declared_roles(app, rule)
         client = app.test_client()
         if roles:
-            log_in(client, ACCOUNTS[sorted(roles)[0]])
+            auth.login(ACCOUNTS[sorted(roles)[0]], client=client, form=False)
         path = sample_path(app, rule)
         token = csrf_token(client)
         before = snapshot()

@@ -17,9 +17,8 @@ import requests
 from ledger import check_ledger
 
 from conftest import LiveServer
-from core.accounts.devices import create_device
-from desk_support import counter_key, issue
 from extensions import db
+from tests import factories
 
 pytestmark = pytest.mark.slow
 
@@ -57,6 +56,7 @@ class BoardPoller(threading.Thread):
         self.seen: dict[str, float] = {}
         self.statuses: dict[int, int] = {}
         self.stop = threading.Event()
+        self.answered = threading.Condition()  # notified after each answer it gets
 
     def run(self) -> None:
         session = requests.Session()
@@ -65,30 +65,38 @@ class BoardPoller(threading.Thread):
         while not self.stop.is_set():
             headers = {"If-None-Match": etag} if etag else {}
             response = session.get(f"{self.url}/api/v1/display", headers=headers, timeout=5)
-            self.statuses[response.status_code] = self.statuses.get(response.status_code, 0) + 1
-            if response.status_code == 200:
-                etag = response.headers["ETag"]
-                now = time.time()
-                for call in response.json()["calls"]:
-                    self.seen.setdefault(call["number"], now)
+            with self.answered:
+                self.statuses[response.status_code] = self.statuses.get(response.status_code, 0) + 1
+                if response.status_code == 200:
+                    etag = response.headers["ETag"]
+                    now = time.time()
+                    for call in response.json()["calls"]:
+                        self.seen.setdefault(call["number"], now)
+                self.answered.notify_all()
             self.stop.wait(0.5)
+
+    def wait_for(self, condition, timeout: float) -> bool:
+        """Wait until `condition()` holds after one of the board's answers."""
+        with self.answered:
+            return self.answered.wait_for(condition, max(0.0, timeout))
 
 
 def test_a_call_through_one_server_reaches_a_board_on_another_within_a_second(
     app, demo, database_url
 ):
-    _, board_key = create_device("display", "Bảng sảnh chính")
-    keypad = counter_key(1)
+    board_key = factories.device("display", "Bảng sảnh chính").key
+    keypad = factories.device("counter", counter=1).key
     for _ in range(4):
-        issue("GPLX")
+        factories.ticket("GPLX")
     first, second = start_servers(app, database_url, ["server-a", "server-b"], workers=1)
     board = BoardPoller(second.url, board_key)
     try:
         board.start()
-        time.sleep(0.8)
+        polling = board.wait_for(lambda: board.statuses.get(304, 0) > 0, 10)
+        assert polling, f"the board never polled with its ETag: {board.statuses}"
         delays = {}
         for pause in (0.0, 0.3, 0.45):  # calls land at different moments of the poll cycle
-            time.sleep(pause)
+            time.sleep(pause)  # the moment of the call in the board's cycle is the test
             started = time.time()
             called = requests.post(
                 f"{first.url}/api/v1/counters/1/next",
@@ -97,9 +105,7 @@ def test_a_call_through_one_server_reaches_a_board_on_another_within_a_second(
             )
             assert called.status_code == 200, called.text
             number = called.json()["number"]
-            deadline = started + 2
-            while number not in board.seen and time.time() < deadline:
-                time.sleep(0.02)
+            board.wait_for(lambda number=number: number in board.seen, started + 2 - time.time())
             assert number in board.seen, f"{number} never reached the board on the other server"
             delays[number] = board.seen[number] - started
     finally:
@@ -128,9 +134,11 @@ KIOSKS, COUNTERS, LOAD_SECONDS = 4, 2, 3.0
 
 
 def test_killing_a_worker_mid_morning_loses_and_duplicates_nothing(app, demo, database_url):
-    keys = {number: counter_key(number) for number in range(1, COUNTERS + 1)}
+    keys = {
+        number: factories.device("counter", counter=number).key for number in range(1, COUNTERS + 1)
+    }
     for _ in range(6):
-        issue("GPLX")  # counters have someone to call from the start
+        factories.ticket("GPLX")  # counters have someone to call from the start
     (server,) = start_servers(app, database_url, ["server"], workers=3)
     master = server.process.pid
     killed = []
@@ -146,6 +154,7 @@ def test_killing_a_worker_mid_morning_loses_and_duplicates_nothing(app, demo, da
                 for number, key in keys.items()
             ]
             for moment in (1.0, 2.0):
+                # The kills are timed into the load: one and two seconds after it began.
                 time.sleep(max(0.0, until - LOAD_SECONDS + moment - time.time()))
                 victim = worker_pids(master)[0]
                 os.kill(victim, signal.SIGKILL)

@@ -9,9 +9,9 @@ import time_machine
 import config as settings
 from app import create_app
 from conftest import local_time
-from core.accounts.devices import create_device
-from desk_support import fresh_user_per_request, log_in  # noqa: F401  (fixture)
+from desk_support import fresh_user_per_request  # noqa: F401  (fixture)
 from extensions import db
+from tests import factories
 
 
 def test_every_response_carries_the_security_headers(client, demo):
@@ -67,9 +67,8 @@ def test_login_is_limited_per_address_with_the_friendly_page(limited):
 
 
 def test_ticket_issuance_is_limited_per_kiosk_with_the_json_error(limited, demo):
-    create_device("kiosk", "Ki-ốt 2", None)
-    _, other_key = create_device("kiosk", "Ki-ốt 3", None)
-    db.session.commit()
+    factories.device("kiosk", "Ki-ốt 2")
+    other_key = factories.device("kiosk", "Ki-ốt 3").key
     client = limited.test_client()
     body = {"service": "GPLX"}
     for _ in range(3):
@@ -125,10 +124,9 @@ def test_limit_storage_follows_redis_url(monkeypatch):
     assert Config().RATELIMIT_STORAGE_URI == "memory://"
 
 
-def test_an_idle_officer_is_signed_out_and_told_why(app, demo):
-    client = app.test_client()
+def test_an_idle_officer_is_signed_out_and_told_why(client, auth, demo):
     with time_machine.travel(local_time(2027, 3, 1, 8, 0), tick=False) as traveller:
-        log_in(client, "canbo1")
+        auth.login("canbo1")
         assert client.get("/desk/").status_code == 200
         traveller.shift(25 * 60)
         assert client.get("/desk/").status_code == 200  # a click renews the session

@@ -7,21 +7,15 @@ import time_machine
 from conftest import local_time
 from core.models import Ticket, TicketStatus
 from extensions import db
+from tests import factories
 
 MORNING = local_time(2026, 3, 2, 9, 30)
 
 
-def take(client, kiosk_headers, service="GPLX", priority=False) -> dict:
-    response = client.post(
-        "/api/v1/tickets", json={"service": service, "priority": priority}, headers=kiosk_headers
-    )
-    return response.get_json()
-
-
 @time_machine.travel(MORNING, tick=False)
 def test_tracking_page_shows_number_status_and_place(client, kiosk_headers):
-    take(client, kiosk_headers)
-    mine = take(client, kiosk_headers)
+    factories.kiosk_ticket(client, kiosk_headers)
+    mine = factories.kiosk_ticket(client, kiosk_headers)
     page = client.get(f"/t/{mine['token']}").get_data(as_text=True)
     assert 'data-field="number">A002<' in page
     assert "Đang chờ đến lượt" in page
@@ -32,7 +26,7 @@ def test_tracking_page_shows_number_status_and_place(client, kiosk_headers):
 
 @time_machine.travel(MORNING, tick=False)
 def test_tracking_page_follows_the_ticket_and_shows_no_personal_data(client, kiosk_headers):
-    mine = take(client, kiosk_headers, priority=True)
+    mine = factories.kiosk_ticket(client, kiosk_headers, priority=True)
     ticket = db.session.execute(db.select(Ticket).filter_by(token=mine["token"])).scalar_one()
     ticket.status = TicketStatus.CALLED
     ticket.counter_id = 2
@@ -46,7 +40,7 @@ def test_tracking_page_follows_the_ticket_and_shows_no_personal_data(client, kio
 
 
 def test_tokens_are_unguessable_and_unknown_ones_are_refused(client, kiosk_headers):
-    tokens = [take(client, kiosk_headers)["token"] for _ in range(5)]
+    tokens = [factories.kiosk_ticket(client, kiosk_headers)["token"] for _ in range(5)]
     assert len(set(tokens)) == 5
     assert all(re.fullmatch(r"[A-Za-z0-9_-]{22,}", token) for token in tokens)
     assert not any(token.isdigit() for token in tokens)
@@ -56,7 +50,7 @@ def test_tokens_are_unguessable_and_unknown_ones_are_refused(client, kiosk_heade
 
 
 def test_qr_code_of_the_tracking_page(client, kiosk_headers):
-    token = take(client, kiosk_headers)["token"]
+    token = factories.kiosk_ticket(client, kiosk_headers)["token"]
     response = client.get(f"/t/{token}/qr.svg")
     assert response.status_code == 200
     assert response.mimetype == "image/svg+xml"
@@ -64,7 +58,7 @@ def test_qr_code_of_the_tracking_page(client, kiosk_headers):
 
 
 def test_english_is_one_tap_away_and_remembered(client, kiosk_headers):
-    token = take(client, kiosk_headers)["token"]
+    token = factories.kiosk_ticket(client, kiosk_headers)["token"]
     english = client.get(f"/t/{token}?lang=en")
     assert "Waiting for your turn" in english.get_data(as_text=True)
     assert "lang=en" in english.headers.get("Set-Cookie", "")

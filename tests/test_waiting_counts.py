@@ -21,8 +21,8 @@ from core.queue.positions import waiting_ahead
 from core.queue.service_lookup import find_service
 from core.queue.ticket_flow import Actor, TicketAction
 from core.queue.waiting_counts import waiting_counts
-from desk_support import issue, sign_in_to_counter, user
 from extensions import db
+from tests import factories
 
 SERVICES = ["GPLX", "PTIEN", "VTAI"]
 COUNTER_ACTIONS = [
@@ -68,9 +68,9 @@ def assert_counts_true() -> None:
 def desk(demo):
     """canbo1 at counter 2 (GPLX, PTIEN), canbo2 at counter 3 (PTIEN, VTAI)."""
     with time_machine.travel(local_time(2026, 3, 2, 7, 30), tick=False):
-        sign_in_to_counter("canbo1", 2)
-        sign_in_to_counter("canbo2", 3)
-    return {2: Actor(user=user("canbo1")), 3: Actor(user=user("canbo2"))}
+        factories.counter_session("canbo1", 2)
+        factories.counter_session("canbo2", 3)
+    return {2: Actor(user=factories.user("canbo1")), 3: Actor(user=factories.user("canbo2"))}
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -107,9 +107,9 @@ def test_counts_stay_true_through_a_random_morning(desk, seed):
 
 def test_counts_follow_direct_changes_and_start_afresh_each_day(desk):
     with time_machine.travel(local_time(2026, 3, 2, 8, 0), tick=False):
-        first = issue("GPLX")
-        second = issue("GPLX", priority=True)
-        issue("PTIEN")
+        first = factories.ticket("GPLX")
+        second = factories.ticket("GPLX", priority=True)
+        factories.ticket("PTIEN")
         first.status = TicketStatus.CANCELLED
         db.session.flush()
         db.session.rollback()  # flushed, then given up: nobody moved
@@ -139,7 +139,7 @@ def test_counts_follow_direct_changes_and_start_afresh_each_day(desk):
         db.session.commit()
         assert_counts_true()
     with time_machine.travel(local_time(2026, 3, 3, 8, 0), tick=False):
-        ticket = issue("PTIEN")
+        ticket = factories.ticket("PTIEN")
         assert ticket.number == "B001"
         assert waiting_counts(ticket.day) == {ticket.service_id: 1}
         assert_counts_true()

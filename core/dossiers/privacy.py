@@ -16,8 +16,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func
 
+from core.audit import record_event
 from core.clock import to_local, utcnow
-from core.models import AuditEvent, Dossier, DossierStatus, ReceptionSlip, Role
+from core.models import Dossier, DossierStatus, ReceptionSlip, Role
 from core.vntext import mask_name
 from extensions import db
 
@@ -87,13 +88,8 @@ def anonymise_finished(
         dossier.applicant_email = ""
         dossier.applicant_address = ""
         dossier.anonymised_at = now
-        audit(
-            "dossier.anonymised",
-            "dossier",
-            dossier.id,
-            user,
-            code=dossier.code,
-            days=retention_days,
+        record_event(
+            "dossier.anonymised", dossier, user=user, code=dossier.code, days=retention_days
         )
         if progress:
             progress(1)
@@ -102,23 +98,11 @@ def anonymise_finished(
         slip.applicant_phone = ""
         slip.applicant_address = ""
         slip.anonymised_at = now
-        audit("reception_slip.anonymised", "receptionslip", slip.id, user, days=retention_days)
+        record_event("reception_slip.anonymised", slip, user=user, days=retention_days)
         if progress:
             progress(1)
     db.session.flush()
     return result
-
-
-def audit(action: str, subject_type: str, subject_id: int | None, user, **details) -> None:
-    db.session.add(
-        AuditEvent(
-            action=action,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            user_id=user.id if user is not None else None,
-            details=details,
-        )
-    )
 
 
 def moment(value: datetime | None) -> str | None:
@@ -203,7 +187,7 @@ def personal_data_of(citizen_id: str, *, user=None, now: datetime | None = None)
             ).scalars()
         )
     codes = [dossier.code for dossier in dossiers]
-    audit("privacy.exported", "person", None, user, dossiers=codes, slips=len(slips))
+    record_event("privacy.exported", ("person", None), user=user, dossiers=codes, slips=len(slips))
     db.session.flush()
     return {
         "citizen_id": citizen_id,

@@ -11,9 +11,10 @@ from datetime import time
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from core.audit import record_event
 from core.dossiers.calendar import parse_office_hours
 from core.errors import InvalidInput
-from core.models import AuditEvent, DossierSetting
+from core.models import DossierSetting
 from extensions import db
 
 AGENCY_CODE_PATTERN = re.compile(r"^[A-Z0-9]{1,6}(\.[A-Z0-9]{1,6}){1,5}$")
@@ -92,13 +93,11 @@ def save_settings(values: dict[str, str], user=None) -> list[str]:
         else:
             row.value = cleaned[key]
     if changed:
-        db.session.add(
-            AuditEvent(
-                action="dossier.settings_changed",
-                subject_type="dossier_setting",
-                user_id=user.id if user is not None else None,
-                details={key: [current[key], cleaned[key]] for key in changed},
-            )
+        record_event(
+            "dossier.settings_changed",
+            ("dossier_setting", None),
+            user=user,
+            **{key: [current[key], cleaned[key]] for key in changed},
         )
         db.session.flush()
     return changed

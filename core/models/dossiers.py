@@ -156,7 +156,7 @@ class DossierSequence(db.Model):
 
 # What the official table reads of a dossier besides a period query's own key columns: the
 # report indexes cover them all, so the corrections aggregated from raw rows come from index
-# scans alone (core.reports.reform, core.reports.summaries).
+# scans alone (core.reports.reform_queries, core.reports.summaries).
 REPORT_COLUMNS = (
     "field_name",
     "channel",

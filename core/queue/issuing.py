@@ -20,6 +20,7 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, insert
 from sqlalchemy.engine import Connection
 
+from core.audit import event_values
 from core.clock import local_today, to_local, utcnow
 from core.db.transactions import (
     DriverStatement,
@@ -65,7 +66,7 @@ SEQUENCE_UPSERTS = {dialect: DriverStatement(_sequence_upsert(dialect)) for dial
 INSERT_TICKET = DriverStatement(insert(_tickets).returning(_tickets.c.id), _TICKET_COLUMNS)
 INSERT_AUDIT_EVENT = DriverStatement(
     insert(_audit_events),
-    ["occurred_at", "action", "subject_type", "subject_id", "device_id", "details"],
+    ["occurred_at", "action", "subject_type", "subject_id", "user_id", "device_id", "details"],
 )
 
 
@@ -168,11 +169,13 @@ def issue_ticket(
     INSERT_AUDIT_EVENT.execute(
         connection,
         occurred_at=now,
-        action="ticket.issued",
-        subject_type="ticket",
-        subject_id=ticket_id,
-        device_id=kiosk_id,
-        details={"number": values["number"], "priority": priority},
+        **event_values(
+            "ticket.issued",
+            "ticket",
+            ticket_id,
+            device_id=kiosk_id,
+            details={"number": values["number"], "priority": priority},
+        ),
     )
     # The counts include this ticket; the queue ahead is everyone else called before it.
     ahead = waiting_priority - 1 if priority else waiting - 1

@@ -128,7 +128,7 @@ def _forget_waiting_moves(session, transaction) -> None:
 
 
 def waiting_counts(day: date) -> dict[int, int]:
-    """Waiting tickets per service id on a local day (read off the day's counter rows)."""
+    """Waiting tickets per service id on a local day (read off the day's sequence rows)."""
     rows = db.session.execute(
         db.select(TicketSequence.service_id, TicketSequence.waiting).where(
             TicketSequence.day == day, TicketSequence.waiting > 0

@@ -1,8 +1,9 @@
 """Queue, satisfaction and trend figures for a period, by SQL aggregation.
 
 Closed days are added up from their per-day summary rows (core.reports.summaries), today
-from the raw rows grouped the same way; Python only adds up the few grouped rows (per
-service, counter and officer) and reads the 90th percentile off per-minute histograms.
+from the raw rows grouped the same way (the statements: core.reports.queue_stats_queries);
+Python only adds up the few grouped rows (per service, counter and officer) into the
+tables here and reads the 90th percentile off per-minute histograms.
 """
 
 from __future__ import annotations
@@ -12,34 +13,24 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
-from core.clock import day_start, local_today, local_zone
+from core.clock import local_today, local_zone
 from core.db.sql_time import LocalTime, statistics_transaction
-from core.models import (
-    Counter,
-    Dossier,
-    DossierDay,
-    Rating,
-    RatingDay,
-    RatingScore,
-    Service,
-    Ticket,
-    TicketDayFigures,
-    TicketDayHours,
-    TicketDayServiceMinutes,
-    User,
-)
+from core.models import Dossier, RatingScore
 from core.queue.opening_hours import WEEKDAY_NAMES
 from core.reports.periods import Period
-from core.reports.reform import ReportFilter, dossier_day_conditions, legal_due
-from core.reports.summaries import (
-    ensure_summaries,
-    last_closed_day,
-    service_minutes_select,
-    ticket_figures_select,
-    ticket_hours_select,
+from core.reports.queue_stats_queries import (
+    DaySplit,
+    display_names,
+    live_dossier_rows,
+    rating_rows,
+    summarised_dossier_rows,
+    ticket_figure_rows,
+    ticket_hour_rows,
 )
+from core.reports.reform import ReportFilter
+from core.reports.summaries import ensure_summaries
 from extensions import db
 
 EPOCH_DAY = date(1970, 1, 1)
@@ -169,57 +160,6 @@ class PeriodStatistics:
         return sorted({weekday for weekday, _ in self.arrivals})
 
 
-def _desk_conditions(table, filters: ReportFilter) -> list:
-    """The counter and officer filters, on ticket, rating or a summary table."""
-    conditions = []
-    if filters.counter_id:
-        conditions.append(table.counter_id == filters.counter_id)
-    if filters.officer_id:
-        conditions.append(table.officer_id == filters.officer_id)
-    return conditions
-
-
-@dataclass(frozen=True)
-class DaySplit:
-    """The period's local days read from summaries [start, summarised_last] and from raw
-    rows [live_first, end]; either part may be empty."""
-
-    start: date
-    summarised_last: date
-    live_first: date
-    end: date
-
-    @classmethod
-    def of(cls, period: Period, summaries: bool, today: date | None = None) -> DaySplit:
-        if not summaries:
-            return cls(period.start, period.start - timedelta(days=1), period.start, period.end)
-        closed = last_closed_day(today)
-        summarised_last = min(period.end, closed)
-        return cls(
-            period.start, summarised_last, max(period.start, closed + timedelta(days=1)), period.end
-        )
-
-    @property
-    def has_summaries(self) -> bool:
-        return self.start <= self.summarised_last
-
-    @property
-    def has_live(self) -> bool:
-        return self.live_first <= self.end
-
-    def live_bounds(self) -> tuple:
-        return day_start(self.live_first), day_start(self.end + timedelta(days=1))
-
-
-def _names():
-    services = {
-        s.id: f"{s.prefix} – {s.name}" for s in db.session.execute(select(Service)).scalars()
-    }
-    counters = {c.id: c.name for c in db.session.execute(select(Counter)).scalars()}
-    officers = {u.id: u.full_name or u.username for u in db.session.execute(select(User)).scalars()}
-    return services, counters, officers
-
-
 def period_statistics(
     period: Period,
     filters: ReportFilter | None = None,
@@ -259,33 +199,9 @@ def period_statistics(
 
 def _queue_figures(stats, split: DaySplit, filters, local) -> None:
     """Sums with the waiting-time histogram, then the service-time histogram, grouped by
-    service, counter and officer (summaries of closed days, raw rows of the others)."""
+    service, counter and officer and rolled up each way."""
     groups: dict[tuple, QueueFigures] = defaultdict(QueueFigures)
-    figure_rows, minute_rows = [], []
-    if split.has_summaries:
-        figures, minutes = TicketDayFigures, TicketDayServiceMinutes
-        in_days = [figures.day >= split.start, figures.day <= split.summarised_last]
-        keys = (figures.service_id, figures.counter_id, figures.officer_id)
-        sums = [func.sum(getattr(figures, name)).label(name) for name in _FIGURE_SUMS]
-        figure_rows += db.session.execute(
-            select(*keys, figures.wait_minute.label("minute"), *sums)
-            .where(*in_days, *_desk_conditions(figures, filters))
-            .group_by(*keys, figures.wait_minute)
-        ).all()
-        keys = (minutes.service_id, minutes.counter_id, minutes.officer_id)
-        minute_rows += db.session.execute(
-            select(*keys, minutes.minute, func.sum(minutes.tickets))
-            .where(
-                minutes.day >= split.start,
-                minutes.day <= split.summarised_last,
-                *_desk_conditions(minutes, filters),
-            )
-            .group_by(*keys, minutes.minute)
-        ).all()
-    if split.has_live:
-        conditions = _live_ticket_conditions(split, filters)
-        figure_rows += db.session.execute(ticket_figures_select(local, conditions)).all()
-        minute_rows += db.session.execute(service_minutes_select(local, conditions)).all()
+    figure_rows, minute_rows = ticket_figure_rows(split, filters, local)
     for row in figure_rows:
         figures = groups[(row[0], row[1], row[2])]
         figures.issued += row.issued
@@ -300,33 +216,13 @@ def _queue_figures(stats, split: DaySplit, filters, local) -> None:
             figures.wait_histogram[int(row.minute)] += row.waited
     for service_id, counter_id, officer_id, bucket, count in minute_rows:
         groups[(service_id, counter_id, officer_id)].service_histogram[int(bucket)] += count
-    services, counters, officers = _names()
+    services, counters, officers = display_names()
     stats.by_service = _roll_up(groups, 0, services)
     stats.by_counter = _roll_up(groups, 1, counters)
     stats.by_officer = _roll_up(groups, 2, officers)
     for figures in groups.values():
         stats.queue.add(figures)
     _arrivals(stats, split, filters, local)
-
-
-_FIGURE_SUMS = (
-    "issued",
-    "served",
-    "no_show",
-    "waited",
-    "wait_seconds",
-    "quick",
-    "timed",
-    "service_seconds",
-)
-
-
-def _live_ticket_conditions(split: DaySplit, filters) -> list:
-    return [
-        Ticket.day >= split.live_first,
-        Ticket.day <= split.end,
-        *_desk_conditions(Ticket, filters),
-    ]
 
 
 def natural_key(item) -> list:
@@ -348,25 +244,7 @@ def _roll_up(groups, position: int, names: dict) -> list[tuple[str, QueueFigures
 def _arrivals(stats, split: DaySplit, filters, local) -> None:
     """Grouped by day and hour: the heat map, the weekday and hour tables and the months'
     ticket counts (weekday and month are read off the day here)."""
-    rows = []
-    if split.has_summaries:
-        hours = TicketDayHours
-        rows += db.session.execute(
-            select(
-                hours.day,
-                hours.hour,
-                *[func.sum(getattr(hours, name)).label(name) for name in _HOUR_SUMS],
-            )
-            .where(
-                hours.day >= split.start,
-                hours.day <= split.summarised_last,
-                *_desk_conditions(hours, filters),
-            )
-            .group_by(hours.day, hours.hour)
-        ).all()
-    if split.has_live:
-        conditions = _live_ticket_conditions(split, filters)
-        rows += db.session.execute(ticket_hours_select(local, conditions)).all()
+    rows = ticket_hour_rows(split, filters, local)
     by_weekday: dict[int, QueueFigures] = defaultdict(QueueFigures)
     by_hour: dict[int, QueueFigures] = defaultdict(QueueFigures)
     stats.ticket_months = defaultdict(lambda: [0, 0])
@@ -388,35 +266,9 @@ def _arrivals(stats, split: DaySplit, filters, local) -> None:
     stats.by_hour = sorted(by_hour.items())
 
 
-_HOUR_SUMS = ("issued", "served", "waited", "wait_seconds", "quick")
-
-
 def _satisfaction(stats, split: DaySplit, filters) -> None:
-    rows = []
-    if split.has_summaries:
-        ratings = RatingDay
-        keys = (ratings.counter_id, ratings.officer_id, ratings.score)
-        rows += db.session.execute(
-            select(*keys, func.sum(ratings.ratings))
-            .where(
-                ratings.day >= split.start,
-                ratings.day <= split.summarised_last,
-                *_desk_conditions(ratings, filters),
-            )
-            .group_by(*keys)
-        ).all()
-    if split.has_live:
-        low, high = split.live_bounds()
-        rows += db.session.execute(
-            select(Rating.counter_id, Rating.officer_id, Rating.score, func.count())
-            .where(
-                Rating.created_at >= low,
-                Rating.created_at < high,
-                *_desk_conditions(Rating, filters),
-            )
-            .group_by(Rating.counter_id, Rating.officer_id, Rating.score)
-        ).all()
-    _, counters, officers = _names()
+    rows = rating_rows(split, filters)
+    _, counters, officers = display_names()
     by_counter: dict[int, Satisfaction] = defaultdict(Satisfaction)
     by_officer: dict[int, Satisfaction] = defaultdict(Satisfaction)
     for counter_id, officer_id, score, count in rows:
@@ -448,56 +300,17 @@ def _months(stats, split: DaySplit, filters, local) -> list[dict]:
     )
     for key, (issued, served) in stats.ticket_months.items():
         months[key]["tickets"], months[key]["served"] = issued, served
-    if split.has_summaries:
-        days = DossierDay
-        for day, received, resolved, late in db.session.execute(
-            select(
-                days.day,
-                func.sum(days.received_kept),
-                func.sum(days.resolved),
-                func.sum(days.resolved_late),
-            )
-            .where(
-                days.day >= split.start,
-                days.day <= split.summarised_last,
-                *dossier_day_conditions(filters),
-            )
-            .group_by(days.day)
-        ):
-            month = months[f"{_as_date(day):%Y-%m}"]
-            month["received"] += received
-            month["resolved"] += resolved
-            month["late"] += late
-    if split.has_live:
-        low, high = split.live_bounds()
-        received_day = local.day_number(Dossier.received_at).label("day")
-        for number, count in db.session.execute(
-            select(received_day, func.count())
-            .where(
-                Dossier.received_at >= low,
-                Dossier.received_at < high,
-                Dossier.withdrawn_at.is_(None),
-                *filters.dossier_conditions(),
-            )
-            .group_by(received_day)
-        ):
-            months[from_day_number(number)]["received"] += count
-        resolved_day = local.day_number(Dossier.resolved_at).label("day")
-        for number, count, late in db.session.execute(
-            select(
-                resolved_day,
-                func.count(),
-                func.sum(case((Dossier.resolved_at > legal_due(), 1), else_=0)),
-            )
-            .where(
-                Dossier.resolved_at >= low,
-                Dossier.resolved_at < high,
-                *filters.dossier_conditions(),
-            )
-            .group_by(resolved_day)
-        ):
-            months[from_day_number(number)]["resolved"] += count
-            months[from_day_number(number)]["late"] += late or 0
+    for day, received, resolved, late in summarised_dossier_rows(split, filters):
+        month = months[f"{_as_date(day):%Y-%m}"]
+        month["received"] += received
+        month["resolved"] += resolved
+        month["late"] += late
+    received_rows, resolved_rows = live_dossier_rows(split, filters, local)
+    for number, count in received_rows:
+        months[from_day_number(number)]["received"] += count
+    for number, count, late in resolved_rows:
+        months[from_day_number(number)]["resolved"] += count
+        months[from_day_number(number)]["late"] += late or 0
     return [{"month": key, **values} for key, values in sorted(months.items())]
 
 

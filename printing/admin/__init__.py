@@ -3,7 +3,6 @@
 
 from flask import Blueprint
 
-blueprint = Blueprint("printing", __name__, template_folder="templates", cli_group=None)
+blueprint = Blueprint("printing", __name__, template_folder="templates")
 
-from printing import cli  # noqa: E402,F401
 from printing.admin import views  # noqa: E402,F401

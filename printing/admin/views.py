@@ -24,6 +24,7 @@ from printing.printers import (
     PrinterSettings,
     configure_printer,
 )
+from web.commit import FAILED, commit_or_explain
 from web.roles import roles_required
 
 STAFF = (Role.OFFICER, Role.MANAGER, Role.ADMIN)
@@ -109,8 +110,11 @@ def save_settings(device_id: int):
         form.url.data, form.paper_dots.data, form.profile.data, form.mode.data,
         form.via.data, form.check_status.data,
     )  # fmt: skip
-    configure_printer(device, settings, current_user)
-    db.session.commit()
+    configured = commit_or_explain(
+        lambda: configure_printer(device, settings, current_user), form=form
+    )
+    if configured is FAILED:
+        return render_index(form, device_id, status=422)
     flash(_("Đã lưu cài đặt máy in của “%(name)s”.", name=device.name), "success")
     return redirect(url_for("printing.index"))
 
@@ -120,8 +124,8 @@ def save_settings(device_id: int):
 def test_print(device_id: int):
     device = find_kiosk(device_id)
     if ActionForm().validate_on_submit():
-        jobs.queue_test(device, current_user)
-        db.session.commit()
+        if commit_or_explain(lambda: jobs.queue_test(device, current_user)) is FAILED:
+            return redirect(url_for("printing.index"))
         flash(_("Đã gửi lệnh in thử tới máy in của “%(name)s”.", name=device.name), "success")
     return redirect(url_for("printing.index"))
 
@@ -135,10 +139,13 @@ def reprint_ticket():
         return render_index(reprint_form=form, status=422)
     ticket = find_ticket_today(form.number.data)
     device = find_kiosk(form.device.data)
-    jobs.queue_reprint(
-        ticket, device, waiting_ahead(ticket), tracking_url(ticket.token), current_user
+    queued = commit_or_explain(
+        lambda: jobs.queue_reprint(
+            ticket, device, waiting_ahead(ticket), tracking_url(ticket.token), current_user
+        )
     )
-    db.session.commit()
+    if queued is FAILED:
+        return redirect(url_for("printing.index"))
     flash(_("Đã gửi lệnh in lại phiếu %(number)s.", number=ticket.number), "success")
     return redirect(url_for("printing.index"))
 
@@ -150,8 +157,9 @@ def reprint_job(job_id: int):
     if ActionForm().validate_on_submit():
         ahead = waiting_ahead(job.ticket) if job.ticket else 0
         url = tracking_url(job.ticket.token) if job.ticket else ""
-        new_job = jobs.reprint_job(job, ahead, url, current_user)
-        db.session.commit()
+        new_job = commit_or_explain(lambda: jobs.reprint_job(job, ahead, url, current_user))
+        if new_job is FAILED:
+            return back()
         flash(_("Đã gửi lệnh in lại (%(label)s).", label=new_job.content["number"]), "success")
     return back()
 
@@ -161,8 +169,7 @@ def reprint_job(job_id: int):
 def dismiss_job(job_id: int):
     job = jobs.find_job(job_id)
     if ActionForm().validate_on_submit():
-        jobs.resolve(job, current_user, "dismissed")
-        db.session.commit()
+        commit_or_explain(lambda: jobs.resolve(job, current_user, "dismissed"))
     return back()
 
 

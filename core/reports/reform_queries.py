@@ -1,0 +1,239 @@
+"""The SQL behind the official table (core.reports.reform), each statement grouped by
+field: the table's columns summed over raw dossier rows, in three index-served slices; and
+the per-day sums of closed days with the exact corrections they need (the withdrawn
+dossiers, those overdue at the cut-off, the apology letters)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import and_, case, func, not_, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from core.clock import day_start
+from core.db.sql_time import LocalTime
+from core.models import Channel, Dossier, DossierDay, DossierEvent
+from core.reports.summaries import (
+    _flag,
+    dossiers_received_columns,
+    dossiers_resolved_columns,
+    last_closed_day,
+    legal_due,
+    resolution_classes,
+)
+from extensions import db
+
+if TYPE_CHECKING:
+    from core.reports.reform import ReportFilter
+
+
+def awaiting_supplement_at(end: datetime) -> ColumnElement:
+    """Whether the dossier's last supplement step before `end` was the request."""
+    last_step = (
+        select(DossierEvent.action)
+        .where(
+            DossierEvent.dossier_id == Dossier.id,
+            DossierEvent.action.in_(("request_supplement", "supplement_received")),
+            DossierEvent.occurred_at < end,
+        )
+        .order_by(DossierEvent.occurred_at.desc(), DossierEvent.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return func.coalesce(last_step, "") == "request_supplement"
+
+
+def raw_table_columns(
+    start: datetime, end: datetime, cutoff: datetime, local: LocalTime
+) -> list[ColumnElement]:
+    """Every column of the table, summed over the dossier rows a query selects; `cutoff`
+    is the end of the period, or now for a period not yet over."""
+    due = legal_due()
+    withdrawn = and_(Dossier.withdrawn_at.is_not(None), Dossier.withdrawn_at < end)
+    counted = not_(withdrawn)
+    resolved = and_(counted, Dossier.resolved_at.is_not(None), Dossier.resolved_at < end)
+    pending = and_(counted, or_(Dossier.resolved_at.is_(None), Dossier.resolved_at >= end))
+    new = and_(counted, Dossier.received_at >= start)
+    online = Dossier.channel == Channel.ONLINE
+    early = local.date(Dossier.resolved_at) < local.date(due)
+    # Overdue at the cut-off: due time passed, the clock running (not restarted after
+    # the cut-off, not stopped for a supplement). The event look-up runs only for these.
+    overdue = case(
+        (
+            and_(pending, due < cutoff, Dossier.clock_started_at < cutoff),
+            case((awaiting_supplement_at(cutoff), 0), else_=1),
+        ),
+        else_=0,
+    )
+    return [
+        _flag(and_(new, online)).label("received_online"),
+        _flag(and_(new, not_(online))).label("received_direct"),
+        _flag(and_(counted, Dossier.received_at < start)).label("carried_over"),
+        _flag(and_(resolved, Dossier.resolved_at <= due, early)).label("resolved_early"),
+        _flag(and_(resolved, Dossier.resolved_at <= due, not_(early))).label("resolved_on_time"),
+        _flag(and_(resolved, Dossier.resolved_at > due)).label("resolved_late"),
+        (_flag(pending) - func.sum(overdue)).label("pending_on_time"),
+        func.sum(overdue).label("pending_overdue"),
+        _flag(withdrawn).label("withdrawn"),
+        _flag(
+            and_(
+                Dossier.apologised_at.is_not(None),
+                Dossier.apologised_at >= start,
+                Dossier.apologised_at < end,
+            )
+        ).label("apologies"),
+    ]
+
+
+def raw_slices(start: datetime, end: datetime) -> list[ColumnElement]:
+    """Three disjoint slices, each served by an index: received in the period; received
+    before it and resolved since it began; received before it and never resolved (open
+    now, or withdrawn after it began)."""
+    return [
+        and_(Dossier.received_at >= start, Dossier.received_at < end),
+        and_(Dossier.resolved_at >= start, Dossier.received_at < start),
+        and_(
+            Dossier.resolved_at.is_(None),
+            Dossier.received_at < start,
+            or_(Dossier.withdrawn_at.is_(None), Dossier.withdrawn_at >= start),
+        ),
+    ]
+
+
+def dossier_day_conditions(filters: ReportFilter) -> list[ColumnElement]:
+    """The filters, on the dossiers' per-day summary rows."""
+    days = DossierDay
+    return filters.conditions_on(
+        days.field_name,
+        days.procedure_code,
+        days.received_by_id,
+        days.counter_id == filters.counter_id,
+    )
+
+
+_DAY_SUMS = (
+    "received_online",
+    "received_direct",
+    "resolved",
+    "resolved_early",
+    "resolved_on_time",
+    "resolved_late",
+)
+
+
+def day_sums(
+    first: date | None, last: date, local: LocalTime, filters: ReportFilter, today: date
+) -> dict[str, dict[str, int]]:
+    """Dossiers received (by channel) and resolved (by class) on the local days
+    [first, last] (from the beginning when `first` is None), per field, withdrawn ones
+    included: summary rows for closed days, raw rows for the days from today on."""
+    sums: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(_DAY_SUMS, 0))
+
+    def add(rows) -> None:
+        for row in rows.mappings():
+            for name in _DAY_SUMS:
+                if name in row:
+                    sums[row["field_name"]][name] += int(row[name] or 0)
+
+    closed = min(last, last_closed_day(today))
+    if first is None or first <= closed:
+        days = DossierDay
+        in_days = [days.day <= closed] + ([days.day >= first] if first else [])
+        add(
+            db.session.execute(
+                select(days.field_name, *[func.sum(getattr(days, n)).label(n) for n in _DAY_SUMS])
+                .where(*in_days, *dossier_day_conditions(filters))
+                .group_by(days.field_name)
+            )
+        )
+    live_first = max(first or closed, closed + timedelta(days=1))
+    if live_first <= last:
+        low, high = day_start(live_first), day_start(last + timedelta(days=1))
+        for moment, columns in (
+            (Dossier.received_at, dossiers_received_columns()),
+            (Dossier.resolved_at, dossiers_resolved_columns(local)),
+        ):
+            add(
+                db.session.execute(
+                    select(Dossier.field_name, *columns)
+                    .where(moment >= low, moment < high, *filters.dossier_conditions())
+                    .group_by(Dossier.field_name)
+                )
+            )
+    return sums
+
+
+def _field_key() -> ColumnElement:
+    """The field, as an expression: grouping by it must not lead SQLite to walk the whole
+    field index instead of the narrow range these queries select."""
+    return func.coalesce(Dossier.field_name, "").label("field_name")
+
+
+def withdrawn_corrections(start, end, local, filters) -> dict[str, dict[str, int]]:
+    """What the day sums count of the dossiers withdrawn before the end (left out of the
+    table), and the withdrawn column itself: one pass over the withdrawn dossiers."""
+    received_in = and_(Dossier.received_at >= start, Dossier.received_at < end)
+    resolved_in = and_(Dossier.resolved_at >= start, Dossier.resolved_at < end)
+    online = Dossier.channel == Channel.ONLINE
+    open_at_start = or_(Dossier.resolved_at.is_(None), Dossier.resolved_at >= start)
+    classes = resolution_classes(local)
+    listed = or_(
+        received_in,
+        and_(Dossier.received_at < start, Dossier.resolved_at >= start),
+        and_(
+            Dossier.received_at < start,
+            Dossier.resolved_at.is_(None),
+            Dossier.withdrawn_at >= start,
+        ),
+    )
+    field_key = _field_key()
+    statement = (
+        select(
+            field_key,
+            _flag(and_(received_in, online)).label("received_online"),
+            _flag(and_(received_in, not_(online))).label("received_direct"),
+            _flag(and_(Dossier.received_at < start, open_at_start)).label("carried_over"),
+            _flag(and_(resolved_in, classes["early"])).label("resolved_early"),
+            _flag(and_(resolved_in, classes["on_time"])).label("resolved_on_time"),
+            _flag(and_(resolved_in, classes["late"])).label("resolved_late"),
+            _flag(listed).label("withdrawn"),
+        )
+        .where(Dossier.withdrawn_at < end, *filters.dossier_conditions())
+        .group_by(field_key)
+    )
+    return {row["field_name"]: row for row in db.session.execute(statement).mappings()}
+
+
+def overdue_by_field(end, cutoff, filters) -> dict[str, int]:
+    """Dossiers pending at the end of the period (not resolved or withdrawn before it)
+    and overdue at the cut-off, per field: the open ones and those resolved later. The
+    supplement look-up runs only for the rows whose due time has passed."""
+    pending = or_(Dossier.withdrawn_at.is_(None), Dossier.withdrawn_at >= end)
+    late = and_(legal_due() < cutoff, Dossier.clock_started_at < cutoff)
+    overdue = func.sum(case((awaiting_supplement_at(cutoff), 0), else_=1))
+    field_key = _field_key()
+    counts: dict[str, int] = defaultdict(int)
+    for slice_ in (Dossier.resolved_at.is_(None), Dossier.resolved_at >= end):
+        for field_name, count in db.session.execute(
+            select(field_key, overdue)
+            .where(slice_, Dossier.received_at < end, pending, late, *filters.dossier_conditions())
+            .group_by(field_key)
+        ):
+            counts[field_name] += int(count or 0)
+    return counts
+
+
+def apologies_by_field(start, end, filters) -> dict[str, int]:
+    return dict(
+        db.session.execute(
+            select(Dossier.field_name, func.count())
+            .where(
+                Dossier.apologised_at >= start,
+                Dossier.apologised_at < end,
+                *filters.dossier_conditions(),
+            )
+            .group_by(Dossier.field_name)
+        ).all()
+    )

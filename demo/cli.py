@@ -1,0 +1,93 @@
+"""`flask --app wsgi seed-demo`, `demo-info` and `demo-history`: the demo desk and its history."""
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from cli import commit_or_fail
+from demo.desk import DEMO_USERS, seed_demo
+from demo.history import HistoryPlan, database_has_history, tidy_after_bulk, write_history
+
+
+def demo_kiosk_key_file() -> Path:
+    return Path(current_app.instance_path) / "demo-kiosk.key"
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command():
+    """Load the demo desk: services, counters, accounts and a kiosk (safe to run again)."""
+    added = commit_or_fail(lambda: seed_demo(demo_kiosk_key_file()))
+    if added:
+        click.echo("Đã thêm dữ liệu mẫu: " + ", ".join(added))
+    else:
+        click.echo("Dữ liệu mẫu đã có sẵn, không thêm gì (demo data already present).")
+
+
+@click.command("demo-info")
+@with_appcontext
+@click.option("--base-url", default=None, help="Address to print (PUBLIC_BASE_URL by default).")
+def demo_info(base_url):
+    """Print the kiosk address with its demo key and the demo log-ins."""
+    base = (base_url or current_app.config["PUBLIC_BASE_URL"]).rstrip("/")
+    key_file = demo_kiosk_key_file()
+    key = key_file.read_text().strip() if key_file.exists() else ""
+    click.echo(f"  Máy lấy số (kiosk):   {base}/kiosk/#key={key}")
+    click.echo(f"  Theo dõi số:          {base}/t/<mã trên phiếu>  (quét mã QR trên phiếu)")
+    click.echo(f"  Quầy (đăng nhập):     {base}/auth/login")
+    click.echo(
+        f"  Máy đánh giá quầy N:  {base}/rate/N#key=<khóa>  "
+        "(khóa: device-create counter TÊN --counter N)"
+    )
+    for username, role, password, _ in DEMO_USERS:
+        click.echo(f"    {role.value:8} {username} / {password}")
+
+
+@click.command("demo-history")
+@with_appcontext
+@click.option(
+    "--days",
+    type=click.IntRange(1, 3660),
+    default=28,
+    show_default=True,
+    help="Calendar days before today; only their working days get a history.",
+)
+@click.option("--dossiers-per-day", type=click.IntRange(0, 100_000), default=800, show_default=True)
+@click.option("--tickets-per-day", type=click.IntRange(0, 300_000), default=2400, show_default=True)
+@click.option("--seed", type=int, default=2026, show_default=True)
+@click.option(
+    "--if-empty", is_flag=True, help="Do nothing when the database already holds dossiers."
+)
+def demo_history_command(days, dossiers_per_day, tickets_per_day, seed, if_empty) -> None:
+    """Fill the database with a realistic history of working days ending today."""
+    plan = HistoryPlan(
+        days=days, dossiers_per_day=dossiers_per_day, tickets_per_day=tickets_per_day, seed=seed
+    )
+
+    def fill():
+        """The history, or None when the database already holds one (nothing written)."""
+        if database_has_history():
+            return None
+        label = "Tạo dữ liệu lịch sử"
+        with click.progressbar(length=plan.days, label=label, show_pos=True) as bar:
+            return write_history(plan, progress=bar.update)
+
+    result = commit_or_fail(fill)
+    if result is None:
+        if if_empty:
+            click.echo("Đã có dữ liệu lịch sử, không tạo thêm (history already present).")
+            return
+        raise click.ClickException(
+            "Cơ sở dữ liệu đã có số thứ tự hoặc hồ sơ của những ngày trước; lịch sử mẫu chỉ "
+            "tạo trên cơ sở dữ liệu chưa có lịch sử (the database already holds history)."
+        )
+    tidy_after_bulk()
+    click.echo(
+        f"Đã tạo {result.dossiers:,} hồ sơ, {result.tickets:,} số thứ tự và "
+        f"{result.ratings:,} đánh giá trong {result.working_days} ngày làm việc."
+    )
+
+
+commands = [seed_demo_command, demo_info, demo_history_command]

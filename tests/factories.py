@@ -1,0 +1,109 @@
+"""Test data, made the way the app makes it (in the spirit of cookiecutter-flask's
+tests/factories.py, as plain functions). Each builder commits what it made, unless told
+not to, and hands it back. Most need the demo desk (the `demo` fixture): its services,
+counters, procedures and staff.
+
+    from tests import factories
+
+    factories.counter_session("canbo1", 1)
+    ticket = factories.ticket("GPLX", priority=True)
+    keypad = factories.device("counter", counter=1).headers
+"""
+
+from typing import NamedTuple
+
+from core.accounts.devices import create_device
+from core.dossiers.procedures import find_procedure
+from core.dossiers.reception import Applicant, Reception, receive_dossier
+from core.models import Channel, Counter, CounterSession, Dossier, Ticket, User
+from core.queue.counters import open_session
+from core.queue.issuing import issue_ticket
+from core.queue.service_lookup import find_service
+from extensions import db
+
+APPLICANT = dict(
+    name="Nguyễn Văn An", id_number="001099012345", phone="0912 345 678", address="Hà Đông, Hà Nội"
+)
+DEVICE_NAMES = {"kiosk": "Kiosk sảnh A", "counter": "Bàn phím quầy {counter}", "display": "Bảng"}
+
+
+def user(username: str = "canbo1") -> User:
+    """A staff account of the demo desk (canbo1, canbo2: officers; lanhdao; quantri)."""
+    return db.session.execute(db.select(User).filter_by(username=username)).scalar_one()
+
+
+def counter(number: int) -> Counter:
+    return db.session.execute(db.select(Counter).filter_by(number=number)).scalar_one()
+
+
+def counter_session(username: str, counter_number: int) -> CounterSession:
+    """`username` signed in to work at counter `counter_number` today."""
+    session = open_session(user(username), counter_number)
+    db.session.commit()
+    return session
+
+
+class DeviceKey(NamedTuple):
+    """A registered device: its id and its key (shown once, as on the admin screen)."""
+
+    id: int
+    key: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """What the device sends with each request."""
+        return {"Authorization": f"Bearer {self.key}"}
+
+
+def device(
+    kind: str,
+    name: str | None = None,
+    *,
+    counter: int | None = None,
+    printer_url: str | None = None,
+) -> DeviceKey:
+    """A kiosk, counter keypad (bound to `counter`) or display board."""
+    name = name or DEVICE_NAMES[kind].format(counter=counter)
+    made, key = create_device(kind, name, printer_url, counter)
+    device_id = made.id
+    db.session.commit()
+    return DeviceKey(device_id, key)
+
+
+def kiosk(printer_url: str | None, name: str = "Kiosk sảnh A") -> tuple[int, dict[str, str]]:
+    """A kiosk with this printer address (or none): its id and its request headers."""
+    made = device("kiosk", name, printer_url=printer_url)
+    return made.id, made.headers
+
+
+def ticket(service: str = "GPLX", *, commit: bool = True, **options) -> Ticket:
+    """The next ticket of `service` (by code) today; `options` as for `issue_ticket`."""
+    issued = issue_ticket(find_service(service), **options)
+    if commit:
+        db.session.commit()
+    return db.session.get(Ticket, issued.id)
+
+
+def kiosk_ticket(client, headers: dict[str, str], service: str = "GPLX", **body) -> dict:
+    """A ticket taken through the kiosk API; the kiosk's answer. The test client shares the
+    test's database session, so its read ends first, as a server's request would."""
+    db.session.rollback()
+    response = client.post("/api/v1/tickets", json={"service": service, **body}, headers=headers)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def dossier(procedure: str = "GPLX-DOI", *, ticket=None, **applicant) -> Dossier:
+    """A dossier received in person by canbo1, every document handed in; `applicant`
+    overrides fields of APPLICANT; `ticket` is the queue ticket that brought it."""
+    found = find_procedure(procedure)
+    reception = Reception(
+        found,
+        Applicant(**{**APPLICANT, **applicant}),
+        Channel.DIRECT,
+        [document.position for document in found.documents],
+        ticket=ticket,
+    )
+    received = receive_dossier(reception, user=user())
+    db.session.commit()
+    return received
