@@ -61,7 +61,9 @@ class Config:
         # 0 (the default) when clients reach gunicorn directly.
         self.TRUSTED_PROXIES = int(env.get("TRUSTED_PROXIES", 0))
         self.RATELIMIT_ENABLED = env.get("RATELIMIT_ENABLED", "true").lower() != "false"
-        self.RATELIMIT_HEADERS_ENABLED = True
+        # No X-RateLimit-* or Retry-After on answers that were not refused (a kiosk's 201);
+        # a refusal (429) says when to come back (errors.py).
+        self.RATELIMIT_HEADERS_ENABLED = False
         self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute")
         # Per kiosk: a guard against a stuck button or a script, not a busy morning.
         self.TICKET_RATE_LIMIT = env.get("TICKET_RATE_LIMIT", "60 per minute")

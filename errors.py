@@ -1,5 +1,7 @@
 """Error handlers: JSON for the API, a friendly page elsewhere, never a stack trace."""
 
+import time
+
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -9,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 from core.db.faults import classify
 from core.errors import DomainError
 from core.i18n import in_both_languages, in_request_language
-from extensions import db, login_manager
+from extensions import db, limiter, login_manager
 
 HTTP_MESSAGES = {
     400: _l("Yêu cầu không hợp lệ."),
@@ -50,6 +52,12 @@ def error_response(status: int, code: str, messages: dict[str, str], **extra):
     return render_template("error.html", status=status, message=message), status
 
 
+def seconds_until_the_limit_resets() -> int:
+    """For a refused request's Retry-After: when the limit it broke lets it in again."""
+    limit = limiter.current_limit
+    return max(1, int(limit.reset_at - time.time())) if limit else 60
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
@@ -67,7 +75,10 @@ def register(app: Flask) -> None:
         status = error.code or 500
         code = (error.name or "error").lower().replace(" ", "_")
         message = HTTP_MESSAGES.get(status, error.name)
-        return error_response(status, code, in_both_languages(message))
+        response = error_response(status, code, in_both_languages(message))
+        if status == 429:
+            return (*response, {"Retry-After": str(seconds_until_the_limit_resets())})
+        return response
 
     @app.errorhandler(DBAPIError)
     def database_error(error: DBAPIError):

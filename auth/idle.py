@@ -28,8 +28,11 @@ def mark_active() -> None:
 
 @blueprint.before_app_request
 def expire_idle_session():
-    if request.endpoint == "static":
-        return None
+    if (
+        request.endpoint == "static"
+        or current_app.config["SESSION_COOKIE_NAME"] not in request.cookies
+    ):
+        return None  # no session to expire: not even read, so a device's answer does not vary
     minutes = current_app.config["SESSION_IDLE_MINUTES"]
     if "_user_id" in session:
         last_seen = session.get(LAST_SEEN)

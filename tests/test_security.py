@@ -74,8 +74,11 @@ def test_ticket_issuance_is_limited_per_kiosk_with_the_json_error(limited, demo)
     for _ in range(3):
         ok = client.post("/api/v1/tickets", json=body, headers={"Authorization": f"Bearer {demo}"})
         assert ok.status_code == 201
+        # A kiosk's ticket is nobody else's answer and not a refusal: no Vary, no Retry-After.
+        assert "Vary" not in ok.headers and "Retry-After" not in ok.headers
     refused = client.post("/api/v1/tickets", json=body, headers={"Authorization": f"Bearer {demo}"})
     assert refused.status_code == 429
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
     error = refused.get_json()["error"]
     assert error["code"] == "too_many_requests"
     assert error["message_vi"].startswith("Quá nhiều yêu cầu") and error["message_en"]
@@ -83,6 +86,11 @@ def test_ticket_issuance_is_limited_per_kiosk_with_the_json_error(limited, demo)
     other_headers = {"Authorization": f"Bearer {other_key}"}
     other = client.post("/api/v1/tickets", json=body, headers=other_headers)
     assert other.status_code == 201
+
+
+def test_a_signed_in_page_still_varies_by_cookie(client, auth, demo):
+    auth.login("canbo1")
+    assert client.get("/desk/").headers["Vary"] == "Cookie"
 
 
 def test_public_lookup_is_limited(limited):
