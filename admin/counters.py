@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from core.models import Counter, Role
-from core.queue.counter_admin import CounterFields, create_counter, list_counters, update_counter
+from core.queue.counters import CounterFields, create_counter, list_counters, update_counter
 from core.queue.services import list_services
 from extensions import db
 from web.roles import roles_required

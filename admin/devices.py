@@ -12,7 +12,7 @@ from core.accounts.devices import (
 )
 from core.accounts.printer_addresses import EXAMPLES
 from core.models import Device, DeviceKind, Role
-from core.queue.counter_admin import list_counters
+from core.queue.counters import list_counters
 from extensions import db
 from web.roles import roles_required
 

@@ -1,4 +1,18 @@
-"""Engine settings that make SQLite safe and quick for several processes writing at once."""
+"""Transactions: who may write when, on SQLite and PostgreSQL.
+
+**The SQLite writer's turn.** SQLite lets one transaction write at a time. A request that
+will write (every POST, or a domain call that asks with `begin_write_transaction`) begins
+with `BEGIN IMMEDIATE`, after queueing on a kernel file lock beside the database
+(`<db>-writer.lock`) that wakes the next writer, in any process, the moment the last one
+commits or rolls back; a read begins a plain deferred transaction and never waits. The lock
+is released when the connection goes back to the pool, and a fork starts with a fresh turn.
+
+**The kiosk's fast path.** The tap's few statements run as `DriverStatement`s: compiled once
+per dialect and run straight on the DB-API cursor, inside a `DriverWriter` that (on SQLite)
+keeps one writer connection per process, taken in turn by its threads. See
+`core.queue.issuing` for the tap itself. PostgreSQL needs none of this: its row locks
+order concurrent writers, and the tap takes a pooled connection.
+"""
 
 import fcntl
 import os
