@@ -44,7 +44,7 @@ def print_agent(server, key, printer, poll, once):
     """Print this kiosk's slips on a printer plugged into this PC (agent/print_agent.py)."""
     if printer:
         try:
-            printer = normalise_printer_url(printer)
+            printer = normalise_printer_url(printer) or printer  # "none": no printer
         except InvalidInput as error:
             raise click.BadParameter(error.messages()["vi"], param_hint="--printer") from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", force=True)

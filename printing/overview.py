@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_
 
-from core.clock import local_today, to_local, utcnow
+from core.clock import day_start, local_today, utcnow
 from core.errors import NotFound
 from core.models import (
     Device,
@@ -115,11 +115,6 @@ class PrinterAlert:
 ALERT_STATES = (PrinterState.OFFLINE, PrinterState.PAPER_OUT, PrinterState.PAPER_LOW)
 
 
-def start_of_today() -> datetime:
-    local = to_local(utcnow())
-    return local.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
 def printer_alerts(limit: int = 6) -> list[PrinterAlert]:
     """Today's failed slips not yet reprinted or dismissed, then printers that are not ready.
 
@@ -131,7 +126,7 @@ def printer_alerts(limit: int = 6) -> list[PrinterAlert]:
         .where(
             PrintJob.status == PrintJobStatus.FAILED,
             PrintJob.resolved_at.is_(None),
-            PrintJob.created_at >= start_of_today(),
+            PrintJob.created_at >= day_start(local_today()),
         )
         .order_by(PrintJob.id.desc())
         .limit(limit)

@@ -6,18 +6,16 @@ from dataclasses import dataclass
 
 from escpos.capabilities import CAPABILITIES
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.dialects import postgresql, sqlite
 
 from core.accounts.devices import KnownDevice
 from core.accounts.printer_addresses import normalise_printer_url
 from core.audit import record_event
 from core.clock import utcnow
+from core.db.upsert import session_upsert
 from core.errors import InvalidInput
 from core.models import Device, DeviceKind, Printer, PrinterState, PrintVia, User
 from extensions import db
 from printing.slip import MODES, PAPER_DOTS, Paper
-
-UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 # Profiles offered on the printers page, with what a buyer would recognise.
 PROFILES = {
@@ -117,7 +115,7 @@ def printer_for(device: Device) -> Printer:
 
 def ensure_printer(device: Device) -> Printer:
     """The kiosk's printer row, created with defaults if missing (safe when two race)."""
-    insert = UPSERTS[db.session.get_bind().dialect.name]
+    insert = session_upsert()
     db.session.execute(
         insert(Printer)
         .values(

@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from cli import commit_or_fail
-from core.clock import to_local
+from core.clock import to_local, utcnow
 from core.db.transactions import begin_write_transaction
 from core.dossiers.privacy import anonymise_finished, personal_data_of
 from extensions import db
@@ -33,24 +33,31 @@ def anonymise(dry_run: bool, days: int | None) -> None:
     if days <= 0:
         click.echo("Không giới hạn thời hạn lưu (PERSONAL_DATA_RETENTION_DAYS=0): không xóa gì.")
         return
-    begin_write_transaction()
-    found = anonymise_finished(days, dry_run=True)
-    total = len(found.dossiers) + found.slips
-    cutoff = to_local(found.cutoff).strftime("%d/%m/%Y %H:%M")
-    if dry_run or total == 0:
+
+    now = utcnow()
+
+    def erase():
+        """Count, then erase with the same cutoff, in one writer's transaction."""
+        found = anonymise_finished(days, dry_run=True, now=now)
+        total = len(found.dossiers) + found.slips
+        if dry_run or total == 0:
+            return found
+        with click.progressbar(length=total, label="Đang ẩn danh") as bar:
+            return anonymise_finished(days, now=now, progress=bar.update)
+
+    if dry_run:
+        begin_write_transaction()  # the same reads as a real run, then nothing is kept
+        result = erase()
         db.session.rollback()
-        verb = "Sẽ ẩn danh" if dry_run else "Đã ẩn danh"
-        click.echo(
-            f"{verb} {len(found.dossiers)} hồ sơ và {found.slips} phiếu kết thúc trước {cutoff}"
-            f" (thời hạn lưu {days} ngày)."
-        )
-        return
-    db.session.rollback()
-    with click.progressbar(length=total, label="Đang ẩn danh") as bar:
-        result = commit_or_fail(lambda: anonymise_finished(days, progress=bar.update))
+    else:
+        result = commit_or_fail(erase)
+    cutoff = to_local(result.cutoff).strftime("%d/%m/%Y %H:%M")
+    verb = "Sẽ ẩn danh" if dry_run else "Đã ẩn danh"
+    erased = not dry_run and (result.dossiers or result.slips)
+    kept = "; số liệu thống kê giữ nguyên" if erased else ""
     click.echo(
-        f"Đã ẩn danh {len(result.dossiers)} hồ sơ và {result.slips} phiếu kết thúc trước "
-        f"{cutoff} (thời hạn lưu {days} ngày); số liệu thống kê giữ nguyên."
+        f"{verb} {len(result.dossiers)} hồ sơ và {result.slips} phiếu kết thúc trước {cutoff}"
+        f" (thời hạn lưu {days} ngày){kept}."
     )
 
 

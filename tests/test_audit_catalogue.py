@@ -7,18 +7,24 @@ import pytest
 from conftest import PROJECT_DIR
 from core.audit import ACTIONS, action_name, record_event
 from core.dossiers.states import Action as DossierAction
-from core.models import AuditEvent
+from core.models import AuditEvent, SlipKind
 from core.queue.ticket_flow import TicketAction
 from extensions import db
 
 SOURCE_FOLDERS = ("core", "printing", "admin", "api", "dashboard", "desk", "dossiers", "privacy")
 
 
-def test_every_move_of_a_ticket_or_a_dossier_has_a_label():
+def test_every_action_named_at_run_time_has_a_label():
+    """The actions built from a value: moves of tickets and dossiers, reception slips and
+    the two ways a failed print job is resolved (printing.jobs.resolve)."""
     for action in TicketAction:
         assert f"ticket.{action.value}" in ACTIONS
     for action in DossierAction:
         assert f"dossier.{action.value}" in ACTIONS
+    for kind in SlipKind:
+        assert f"reception.{kind.value}" in ACTIONS
+    for resolution in ("reprinted", "dismissed"):
+        assert f"print_job.{resolution}" in ACTIONS
 
 
 def test_every_action_named_in_the_code_is_in_the_catalogue():

@@ -123,11 +123,17 @@ def test_closed_printer_port_neither_slows_nor_loses_the_ticket(live_server, sta
     key = factories.device("kiosk", printer_url=printer.url).key
     worker = start_worker(live_server.url)
     worker.wait_for("worker thread started")
-    for _ in range(8):  # every gunicorn worker has connected and loaded what it needs
-        post_ticket(live_server, live_server.kiosk_key, service="TRAKQ")
+    # Every gunicorn worker connects and loads what it needs; the last taps, at a kiosk
+    # without a printer, are what issuing costs on this machine now.
+    usual = sorted(
+        post_ticket(live_server, live_server.kiosk_key, service="TRAKQ")[1] for _ in range(8)
+    )[2:5]
     issued = [post_ticket(live_server, key) for _ in range(3)]
     timings = sorted(elapsed for _, elapsed in issued)
-    assert timings[1] < 0.2, f"issuing took {timings[1] * 1000:.0f} ms with the printer down"
+    # Not slowed: no slower than usual issuing (with a margin for a loaded machine), far
+    # from the seconds a connection attempt to the printer could take.
+    bound = max(0.2, 3 * usual[-1])
+    assert timings[1] < bound, f"issuing took {timings[1] * 1000:.0f} ms with the printer down"
     assert all(body["print"]["status"] == "queued" for body, _ in issued)
     first_try = wait_until(lambda: jobs()[0].error_code == "unreachable", 5)
     assert first_try and jobs()[0].status == PrintJobStatus.QUEUED

@@ -83,6 +83,19 @@ def test_test_print_queues_a_job_with_an_audit_event(admin):
     assert event.user_id is not None and event.details["kind"] == "test"
 
 
+def test_a_test_print_without_a_printer_is_refused_on_the_printers_page(admin):
+    """The page offers no test print for such a kiosk; a stale page or a crafted post gets
+    the reason on the printers page, and nothing is queued."""
+    factories.kiosk("tcp://127.0.0.1:9", name="Kiosk có máy in")
+    device_id, _ = factories.kiosk("none", name="Kiosk không máy in")
+    token = csrf_token(admin, "/admin/printers/")
+    response = admin.post(f"/admin/printers/{device_id}/test", data={"csrf_token": token})
+    assert response.status_code == 302 and response.location.endswith("/admin/printers/")
+    page = admin.get(response.location).get_data(as_text=True)
+    assert "Thiết bị “Kiosk không máy in” chưa có máy in." in page
+    assert jobs() == [] and audit("print_job.queued") == []
+
+
 def test_settings_are_saved_checked_and_audited(admin):
     device_id, _ = factories.kiosk("tcp://127.0.0.1:9")
     token = csrf_token(admin, "/admin/printers/")

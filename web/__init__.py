@@ -1,1 +1,1 @@
-"""What every web surface shares: role checks."""
+"""What every web surface shares: role checks, and the one way a page commits."""

@@ -29,22 +29,35 @@ def create_user(
     username: str, role: str, password: str, full_name: str = "", actor: User | None = None
 ) -> User:
     """Add a staff account (`actor`: the admin adding it, if any); the caller commits."""
-    username = username.strip().lower()
-    if not USERNAME_PATTERN.match(username):
-        raise InvalidInput(
-            _l("Tên đăng nhập chỉ gồm chữ thường không dấu, số, dấu chấm, gạch; 3–64 ký tự.")
-        )
-    try:
-        user_role = Role(role)
-    except ValueError:
-        raise InvalidInput(_l("Vai trò không hợp lệ: {role}."), role=role) from None
+    username = new_username(username)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
             _l("Mật khẩu phải có ít nhất {length} ký tự."), length=MIN_PASSWORD_LENGTH
         )
-    exists = db.session.execute(db.select(User.id).filter_by(username=username)).first()
-    if exists:
-        raise InvalidInput(_l("Tên đăng nhập “{username}” đã tồn tại."), username=username)
+    return add_user(username, role, password, full_name, actor)
+
+
+def new_username(username: str) -> str:
+    """The username, lower-cased, if it is well formed and free; raises `InvalidInput`."""
+    username = username.strip().lower()
+    if not USERNAME_PATTERN.match(username):
+        raise InvalidInput(
+            _l("Tên đăng nhập chỉ gồm chữ thường không dấu, số, dấu chấm, gạch; 3–64 ký tự."),
+            field="username",
+        )
+    if db.session.execute(db.select(User.id).filter_by(username=username)).first():
+        raise InvalidInput(
+            _l("Tên đăng nhập “{username}” đã tồn tại."), field="username", username=username
+        )
+    return username
+
+
+def add_user(username: str, role: str, password: str, full_name: str, actor: User | None) -> User:
+    """Write a checked account and its audit event."""
+    try:
+        user_role = Role(role)
+    except ValueError:
+        raise InvalidInput(_l("Vai trò không hợp lệ: {role}."), field="role", role=role) from None
     user = User(username=username, role=user_role, full_name=full_name or username)
     user.set_password(password)
     db.session.add(user)
@@ -129,20 +142,11 @@ def check_password(password: str, confirmation: str, username: str) -> None:
 def create_account(
     username: str, full_name: str, role: str, password: str, confirmation: str, actor: User
 ) -> User:
-    """Add a staff account after checking the password; the caller commits."""
-    username = username.strip().lower()
-    if not USERNAME_PATTERN.match(username):
-        raise InvalidInput(
-            _l("Tên đăng nhập chỉ gồm chữ thường không dấu, số, dấu chấm, gạch; 3–64 ký tự."),
-            field="username",
-        )
-    if db.session.execute(db.select(User.id).filter_by(username=username)).first():
-        raise InvalidInput(
-            _l("Tên đăng nhập “{username}” đã tồn tại."), field="username", username=username
-        )
+    """Add a staff account from the admin screen, with the password policy; the caller commits."""
+    username = new_username(username)
     full_name = clean_full_name(full_name)
     check_password(password, confirmation, username)
-    return create_user(username, role, password, full_name, actor=actor)
+    return add_user(username, role, password, full_name, actor)
 
 
 def clean_full_name(full_name: str) -> str:

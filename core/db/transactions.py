@@ -7,11 +7,9 @@ with `BEGIN IMMEDIATE`, after queueing on a kernel file lock beside the database
 commits or rolls back; a read begins a plain deferred transaction and never waits. The lock
 is released when the connection goes back to the pool, and a fork starts with a fresh turn.
 
-**The kiosk's fast path.** The tap's few statements run as `DriverStatement`s: compiled once
-per dialect and run straight on the DB-API cursor, inside a `DriverWriter` that (on SQLite)
-keeps one writer connection per process, taken in turn by its threads. See
-`core.queue.issuing` for the tap itself. PostgreSQL needs none of this: its row locks
-order concurrent writers, and the tap takes a pooled connection.
+`DriverStatement` and `DriverWriter` are the tools of the kiosk's fast path, which
+`core.queue.issuing` explains. PostgreSQL needs no writer's turn: its row locks order
+concurrent writers.
 """
 
 import fcntl
@@ -58,13 +56,12 @@ def _configure_sqlite(dbapi_connection, connection_record) -> None:
 
 @event.listens_for(Engine, "begin")
 def _begin(connection) -> None:
-    """Reads begin a deferred transaction; writes queue for the writer's turn first.
+    """Reads begin a deferred transaction; writes take the writer's turn first.
 
-    A deferred transaction that reads and then writes cannot wait for SQLite's lock (it
-    answers "database is locked" at once when another process wrote in between), so a
-    transaction that will write begins with BEGIN IMMEDIATE. Writers from every process
-    first queue on a kernel file lock, which wakes the next one the moment the lock is
-    free, instead of SQLite's busy handler that polls with growing sleeps.
+    (A deferred transaction that reads and then writes cannot wait for SQLite's lock: it
+    answers "database is locked" at once when another process wrote in between. Hence
+    BEGIN IMMEDIATE, after the kernel file lock, which wakes the next writer at once where
+    SQLite's busy handler would poll with growing sleeps.)
     """
     if connection.dialect.name != "sqlite":
         return

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from core.audit import record_event
 from core.clock import local_today, to_local, utcnow
+from core.db.upsert import session_upsert
 from core.dossiers.errors import DossierNotFound, InvalidApplicant, LazyJoin, TicketNotReceivable
 from core.dossiers.procedures import terms_at_receipt
 from core.dossiers.settings import dossier_settings
@@ -34,13 +34,12 @@ from core.models import (
 from core.vntext import is_valid_citizen_id, is_valid_phone, normalise_phone
 from extensions import db
 
-UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 CODE_IN_TEXT = re.compile(r"([A-Z0-9][A-Z0-9.]*-\d{6}-\d{4,})", re.IGNORECASE)
 
 
 def next_value(scope: str, period: str) -> int:
     """Atomically take the next number of a counter row (one upsert with RETURNING)."""
-    insert = UPSERTS[db.session.get_bind().dialect.name]
+    insert = session_upsert()
     statement = (
         insert(DossierSequence)
         .values(scope=scope, period=period, last_value=1)

@@ -57,16 +57,13 @@ from core.models.reports import (
 )
 
 __all__ = [
-    "enum_column",
     "Role",
     "DeviceKind",
     "User",
     "Device",
-    "AT_A_COUNTER",
     "format_ticket_number",
     "is_open",
     "TicketStatus",
-    "counter_services",
     "Counter",
     "Service",
     "ServiceHours",
@@ -75,7 +72,6 @@ __all__ = [
     "CallKind",
     "CallEvent",
     "ServiceNumberingChange",
-    "OPEN_SESSION",
     "CounterSession",
     "RatingScore",
     "RatingSource",
@@ -93,7 +89,6 @@ __all__ = [
     "CalendarDay",
     "DossierSetting",
     "DossierSequence",
-    "REPORT_COLUMNS",
     "Dossier",
     "DossierDocument",
     "DossierEvent",

@@ -28,11 +28,12 @@ from core.db.transactions import (
     begin_write_transaction,
     end_transaction,
 )
+from core.db.upsert import UPSERTS
 from core.errors import ServiceClosed, ServiceInactive
 from core.models import AuditEvent, Service, Ticket, TicketSequence, TicketStatus
 from core.queue.numbering import apply_due_numbering_change
 from core.queue.service_lookup import ServiceInfo
-from core.queue.waiting_counts import UPSERTS, day_row_upsert
+from core.queue.waiting_counts import day_row_upsert
 from extensions import db
 
 _tickets = Ticket.__table__

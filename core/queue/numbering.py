@@ -16,15 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.audit import record_event
 from core.clock import utcnow
+from core.db.upsert import session_upsert
 from core.models import Service, ServiceNumberingChange, Ticket, TicketSequence, User
 from extensions import db
-
-UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 @dataclass(frozen=True)
@@ -86,7 +84,7 @@ def apply_due_numbering_change(service: Service, day: date) -> None:
 
 def lock_day_sequence(service: Service, day: date) -> None:
     """Take the service's sequence row of `day` (creating it at zero), as issuing does."""
-    insert = UPSERTS[db.session.get_bind().dialect.name]
+    insert = session_upsert()
     db.session.execute(
         insert(TicketSequence)
         .values(service_id=service.id, day=day, last_value=0)

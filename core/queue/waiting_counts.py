@@ -17,13 +17,11 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import bindparam, event, inspect
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from core.db.upsert import UPSERTS
 from core.models import Ticket, TicketSequence, TicketStatus
 from extensions import db
-
-UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 _sequences = TicketSequence.__table__
 

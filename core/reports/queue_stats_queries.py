@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import case, func, select
 
-from core.clock import day_start
+from core.clock import day_bounds
 from core.db.sql_time import LocalTime
 from core.models import (
     Counter,
@@ -66,7 +66,7 @@ class DaySplit:
         return self.live_first <= self.end
 
     def live_bounds(self) -> tuple:
-        return day_start(self.live_first), day_start(self.end + timedelta(days=1))
+        return day_bounds(self.live_first, self.end)
 
 
 def _desk_conditions(table, filters: ReportFilter) -> list:

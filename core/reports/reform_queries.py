@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import and_, case, func, not_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from core.clock import day_start
+from core.clock import day_bounds
 from core.db.sql_time import LocalTime
 from core.models import Channel, Dossier, DossierDay, DossierEvent
 from core.reports.summaries import (
@@ -150,7 +150,7 @@ def day_sums(
         )
     live_first = max(first or closed, closed + timedelta(days=1))
     if live_first <= last:
-        low, high = day_start(live_first), day_start(last + timedelta(days=1))
+        low, high = day_bounds(live_first, last)
         for moment, columns in (
             (Dossier.received_at, dossiers_received_columns()),
             (Dossier.resolved_at, dossiers_resolved_columns(local)),

@@ -28,7 +28,7 @@ from sqlalchemy import and_, case, delete, func, insert, literal, not_, select, 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
-from core.clock import day_start, local_today, local_zone, utcnow
+from core.clock import day_bounds, day_start, local_today, local_zone, utcnow
 from core.db.sql_time import LocalTime, dialect_name, statistics_transaction
 from core.db.transactions import begin_write_transaction_afresh
 from core.models import (
@@ -221,7 +221,7 @@ def build_days(first: date, last: date) -> None:
     for table in (*SUMMARY_TABLES, ReportDay):
         db.session.execute(delete(table).where(table.day >= first, table.day <= last))
     local = local_time_for(last)
-    low, high = day_start(first), day_start(last + timedelta(days=1))
+    low, high = day_bounds(first, last)
     in_days = [Ticket.day >= first, Ticket.day <= last]
     _insert(TicketDayFigures, ticket_figures_select(local, in_days, by_day=True))
     _insert(TicketDayServiceMinutes, service_minutes_select(local, in_days, by_day=True))

@@ -1,5 +1,5 @@
-"""Ticket printers for admins (/admin/printers), printer alerts for staff, and the
-`print-worker` and `print-agent` commands."""
+"""Ticket printers for admins (/admin/printers) and printer alerts for staff; the commands
+are in printing/cli.py."""
 
 from flask import Blueprint
 
