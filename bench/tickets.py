@@ -6,12 +6,14 @@ count), then alternates rounds of `GET /api/v1/health` (no database) and
 The machine is shared and noisy, so only the ratio within one run means much.
 """
 
+import json
 import os
 import platform
 import statistics
 import subprocess
 import sys
 import tempfile
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -55,6 +57,19 @@ def describe(result) -> str:
     )
 
 
+def show_answer_headers(url: str, body: dict, headers: dict) -> None:
+    """A kiosk's 201 is its own and no refusal: it carries neither Vary nor Retry-After."""
+    request = urllib.request.Request(
+        url, json.dumps(body).encode(), {**headers, "Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=5) as answer:
+        unexpected = [name for name in ("Vary", "Retry-After") if name in answer.headers]
+        print(f"a ticket's answer: {answer.status}, {len(answer.headers)} headers", end="")
+    print(f", UNEXPECTED {unexpected}" if unexpected else ", no Vary, no Retry-After")
+    if unexpected:
+        raise SystemExit(1)
+
+
 def main() -> None:
     instance = Path(tempfile.mkdtemp(prefix="onestop-bench-"))
     port = free_port()
@@ -88,6 +103,7 @@ def main() -> None:
             for tap, code in enumerate(["GPLX", "PTIEN", "VTAI", "KCHT", "TRAKQ"] * 2)
         ]
         run("warm-up", "POST", f"{base}/tickets", 100, CONCURRENCY, taps, headers)
+        show_answer_headers(f"{base}/tickets", taps[0], headers)
         baselines, tickets = [], []
         for round_number in range(ROUNDS):
             baseline = measured(
