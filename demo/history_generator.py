@@ -79,7 +79,7 @@ class HistoryGenerator:
             3 if p.field.name.startswith("Đường bộ") else 1 for p in self.procedures
         ]
         self.agency = dossier_settings()["agency_code"]
-        self.due_cache: dict[tuple[date, int], datetime] = {}
+        self.due_cache: dict[tuple[date, bool, int | None], datetime] = {}
         self.now = datetime.now(self.zone)
 
     def _officers(self) -> list[User]:
@@ -198,12 +198,16 @@ class HistoryGenerator:
 
     # --- dossiers --------------------------------------------------------------------
 
-    def due_after(self, moment: datetime, days: int) -> datetime:
-        deemed = self.calendar.deemed_receipt_day(moment)
-        key = (deemed, days)
+    def due_after(self, moment: datetime, procedure: Procedure) -> datetime:
+        """The due time by the desk's one rule (`WorkCalendar.due`); a period in days is
+        cached by the day of receipt and the side of the cut-off, all it can depend on."""
+        days, hours = procedure.processing_days, procedure.processing_hours
+        if hours is not None:
+            return self.calendar.due(moment, days, hours)
+        local = moment.astimezone(self.zone)
+        key = (local.date(), local.time() >= self.calendar.cutoff, days)
         if key not in self.due_cache:
-            last = self.calendar.add_working_days(deemed, days)
-            self.due_cache[key] = self.calendar.at(last, self.calendar.closing_time)
+            self.due_cache[key] = self.calendar.due(moment, days, hours)
         return self.due_cache[key]
 
     def working_moment(self, day: date, offset_days: int) -> datetime:
@@ -233,9 +237,9 @@ class HistoryGenerator:
 
     def write_dossier(self, day, sequence, received, procedure, channel, link) -> None:
         rng = self.random
-        days = procedure.processing_days or 1
-        deemed = self.calendar.deemed_receipt_day(received)
-        first_due = due = self.due_after(received, days)
+        days = procedure.processing_days or 1  # how the outcome is drawn, not the due time
+        first_day = self.calendar.handling_day(received)
+        first_due = due = self.due_after(received, procedure)
         clock_started = received
         transferred = received + timedelta(minutes=rng.uniform(20, 200))
         officer_id = link[3] if link else rng.choice(self.officers).id
@@ -243,15 +247,15 @@ class HistoryGenerator:
         refused, apology_reason, items, events = False, "", [], []
         roll = rng.random()
         if roll < 0.03:  # withdrawn at the applicant's request
-            withdrawn = self.working_moment(deemed, rng.randint(0, 3))
+            withdrawn = self.working_moment(first_day, rng.randint(0, 3))
         elif roll < 0.11:  # a supplement asked for; it usually comes back: the clock restarts
-            asked = self.working_moment(deemed, rng.randint(1, 3))
+            asked = self.working_moment(first_day, rng.randint(1, 3))
             items = ["Bản sao giấy tờ tùy thân có chứng thực"]
             events.append(("request_supplement", "processing", "supplement", asked))
             if rng.random() < 0.88:
                 back = self.working_moment(asked.date(), rng.randint(1, 8))
                 events.append(("supplement_received", "supplement", "processing", back))
-                clock_started, due = back, self.due_after(back, days)
+                clock_started, due = back, self.due_after(back, procedure)
             else:  # never completed: withdrawn after a few weeks
                 withdrawn = self.working_moment(asked.date(), rng.randint(15, 30))
         original_due = None

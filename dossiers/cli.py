@@ -33,19 +33,17 @@ def parse_moment(text: str) -> datetime:
 @click.argument("start")
 @click.argument("days")
 def calendar_due(start: str, days: str) -> None:
-    """Print the due date-time of a dossier received at START after DAYS working days
-    (or hours: 4h)."""
+    """Print the due date-time of a dossier received at START with DAYS working days
+    (0 for a same-day procedure) or hours (4h)."""
     received = parse_moment(start)
     try:
         period_days, period_hours = parse_period(days)
     except ValueError:
-        raise click.BadParameter(f"“{days}” phải là số ngày (5) hoặc số giờ (4h)") from None
+        raise click.BadParameter(
+            f"“{days}” phải là số ngày (5; 0 là trong ngày) hoặc số giờ (4h)"
+        ) from None
     calendar = work_calendar(received)
-    if period_hours is not None:
-        due = calendar.due_after_hours(received, period_hours)
-    else:
-        due = calendar.due_after_days(received, period_days)
-    click.echo(due.isoformat())
+    click.echo(calendar.due(received, period_days, period_hours).isoformat())
 
 
 @dossiers_group.command("import")

@@ -1,4 +1,5 @@
-"""Working-day deadlines across Vietnamese holidays, weekends, swaps and the cut-off."""
+"""Working-day deadlines across Vietnamese holidays, weekends and swaps; where the 15:00
+cut-off counts (same-day procedures, the transfer) and where it does not (periods in days)."""
 
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -31,34 +32,41 @@ def at(text: str) -> datetime:
     [
         # plain week: counting starts the day after receipt, skips the weekend
         ("2026-03-02 09:00", 5, "2026-03-09 17:00"),
-        # afternoon cut-off: from 15:00 the dossier counts as received the next working day
+        # the afternoon cut-off does not move a period in days (it once did, wrongly)
         ("2026-03-02 14:59", 1, "2026-03-03 17:00"),
-        ("2026-03-02 15:00", 1, "2026-03-04 17:00"),
-        ("2026-03-02 15:30", 5, "2026-03-10 17:00"),
-        # received on a Saturday (desk open): counts from Monday
-        ("2026-03-07 09:00", 1, "2026-03-10 17:00"),
-        # same-day procedure: the close of the receipt day
-        ("2026-03-02 09:00", 0, "2026-03-02 17:00"),
-        ("2026-03-02 16:00", 0, "2026-03-03 17:00"),
+        ("2026-03-02 15:00", 1, "2026-03-03 17:00"),
+        ("2026-03-02 15:30", 5, "2026-03-09 17:00"),
+        ("2026-03-02 23:30", 5, "2026-03-09 17:00"),  # online, late at night
+        # received on a Saturday (desk open): Monday is day 1, due the Friday after
+        ("2026-03-07 09:00", 5, "2026-03-13 17:00"),
+        ("2026-03-07 09:00", 1, "2026-03-09 17:00"),
+        ("2027-01-09 10:30", 5, "2027-01-15 17:00"),
+        # received on a public holiday: the next working day is day 1
+        ("2026-09-01 10:00", 2, "2026-09-04 17:00"),
         # Tết 2025: 27 January – 1 February
         ("2025-01-24 10:00", 2, "2025-02-04 17:00"),
-        ("2025-01-24 16:00", 2, "2025-02-05 17:00"),
+        ("2025-01-24 16:00", 2, "2025-02-04 17:00"),
         # Tết 2026: 16–20 February
         ("2026-02-13 10:00", 5, "2026-02-27 17:00"),
-        ("2026-02-12 15:10", 1, "2026-02-23 17:00"),
+        ("2026-02-13 16:00", 5, "2026-02-27 17:00"),
+        ("2026-02-12 15:10", 1, "2026-02-13 17:00"),
+        ("2026-02-12 15:10", 2, "2026-02-23 17:00"),
         # Tết 2027: 4–10 February
         ("2027-02-03 10:00", 1, "2027-02-11 17:00"),
+        ("2027-02-03 16:45", 1, "2027-02-11 17:00"),
         # 30/4–1/5 2025 with 2 May off, worked back on Saturday 26 April
         ("2025-04-25 10:00", 2, "2025-04-28 17:00"),
+        ("2025-04-25 16:00", 1, "2025-04-26 17:00"),
         ("2025-04-29 10:00", 1, "2025-05-05 17:00"),
         # 30/4–1/5 2026 (Thursday, Friday)
         ("2026-04-29 09:00", 1, "2026-05-04 17:00"),
+        ("2026-04-29 15:45", 1, "2026-05-04 17:00"),
         # Hùng Kings' day 2026 fell on Sunday 26 April: Monday 27 off
         ("2026-04-24 09:00", 2, "2026-04-29 17:00"),
         # 1 May 2027 is a Saturday: Monday 3 May off
         ("2027-04-29 10:00", 1, "2027-05-04 17:00"),
         # 2/9 2025 with 1 September
-        ("2025-08-29 16:00", 1, "2025-09-04 17:00"),
+        ("2025-08-29 16:00", 1, "2025-09-03 17:00"),
         # 2/9 2026: 31 August off, worked back on Saturday 22 August
         ("2026-08-21 10:00", 3, "2026-08-25 17:00"),
         ("2026-08-28 10:00", 1, "2026-09-03 17:00"),
@@ -69,6 +77,7 @@ def at(text: str) -> datetime:
         ("2025-11-21 10:00", 1, "2025-11-24 17:00"),
         # across the year end, with the admin-entered day off on 2 January 2026
         ("2025-12-31 10:00", 3, "2026-01-07 17:00"),
+        ("2025-12-31 15:30", 3, "2026-01-07 17:00"),
         ("2026-12-31 10:00", 2, "2027-01-05 17:00"),
         # the admin-entered make-up Saturday counts as a working day
         ("2026-01-09 10:00", 1, "2026-01-10 17:00"),
@@ -81,6 +90,49 @@ def test_due_after_working_days(received, days, due):
 
 
 @pytest.mark.parametrize(
+    ("day", "days", "due"),
+    [
+        ("2026-03-02", 5, "2026-03-09 17:00"),
+        ("2026-02-13", 5, "2026-02-27 17:00"),  # across Tết 2026
+        ("2026-04-29", 3, "2026-05-06 17:00"),  # across 30/4–1/5
+        ("2026-03-07", 5, "2026-03-13 17:00"),  # a Saturday
+    ],
+)
+@pytest.mark.parametrize("hour", ["00:05", "07:00", "09:00", "14:59", "15:00", "16:30", "23:59"])
+def test_the_hour_of_receipt_does_not_move_a_period_in_days(day, days, due, hour):
+    assert CALENDAR.due_after_days(at(f"{day} {hour}"), days) == at(due)
+
+
+@pytest.mark.parametrize(
+    ("received", "due"),
+    [
+        # before the cut-off: the close of the day of receipt
+        ("2026-03-02 07:00", "2026-03-02 17:00"),
+        ("2026-03-02 09:00", "2026-03-02 17:00"),
+        ("2026-03-02 14:59", "2026-03-02 17:00"),
+        # at or after it: the close of the next working day
+        ("2026-03-02 15:00", "2026-03-03 17:00"),
+        ("2026-03-02 16:00", "2026-03-03 17:00"),
+        ("2026-03-06 15:30", "2026-03-09 17:00"),  # Friday: Monday
+        # received on a day off: the next working day, whatever the hour
+        ("2026-03-07 09:00", "2026-03-09 17:00"),  # Saturday morning
+        ("2026-04-30 09:00", "2026-05-04 17:00"),  # 30/4 2026
+        # across a holiday and Tết
+        ("2026-04-29 14:00", "2026-04-29 17:00"),
+        ("2026-04-29 15:10", "2026-05-04 17:00"),  # 30/4–1/5 and the weekend
+        ("2026-02-13 14:30", "2026-02-13 17:00"),
+        ("2026-02-13 15:30", "2026-02-23 17:00"),  # Tết 2026
+        ("2027-02-03 16:00", "2027-02-11 17:00"),  # Tết 2027
+        ("2025-04-25 15:30", "2025-04-26 17:00"),  # into the make-up Saturday
+        ("2025-04-26 10:00", "2025-04-26 17:00"),  # on the make-up Saturday
+    ],
+)
+def test_same_day_procedures_and_the_cut_off(received, due):
+    assert CALENDAR.due_after_days(at(received), 0) == at(due)
+    assert CALENDAR.due(at(received), days=0) == at(due)
+
+
+@pytest.mark.parametrize(
     ("received", "hours", "due"),
     [
         ("2026-03-02 08:00", 4, "2026-03-02 14:00"),  # across the lunch break
@@ -88,13 +140,22 @@ def test_due_after_working_days(received, days, due):
         ("2026-03-02 07:00", 4, "2026-03-02 11:30"),  # before opening: from 07:30
         ("2026-03-02 12:00", 2, "2026-03-02 15:30"),  # at lunch: from 13:30
         ("2026-03-02 14:00", 8, "2026-03-03 14:30"),  # over the evening
-        ("2026-03-02 15:30", 4, "2026-03-03 11:30"),  # after the cut-off: next morning
+        # from the moment of receipt, the cut-off or not: ½ h today, 3½ h from 07:30
+        ("2026-03-02 16:30", 4, "2026-03-03 11:00"),
+        ("2026-03-02 15:30", 4, "2026-03-03 10:00"),
+        ("2026-03-02 16:30", 5, "2026-03-03 14:00"),  # evening and lunch
+        ("2026-03-02 19:00", 1, "2026-03-03 08:30"),  # online in the evening
+        ("2026-03-06 16:00", 4, "2026-03-09 10:30"),  # over the weekend
+        ("2026-03-07 09:00", 2, "2026-03-09 09:30"),  # received on a Saturday
         ("2026-02-13 14:00", 4, "2026-02-23 08:30"),  # over Tết 2026
-        ("2025-04-25 16:00", 2, "2025-04-26 09:30"),  # into the make-up Saturday
+        ("2026-02-13 16:00", 4, "2026-02-23 10:30"),
+        ("2027-02-03 16:30", 6, "2027-02-11 15:00"),  # over Tết 2027, across lunch
+        ("2025-04-25 16:00", 2, "2025-04-26 08:30"),  # into the make-up Saturday
     ],
 )
 def test_due_after_working_hours(received, hours, due):
     assert CALENDAR.due_after_hours(at(received), hours) == at(due)
+    assert CALENDAR.due(at(received), hours=hours) == at(due)
 
 
 @pytest.mark.parametrize(
@@ -136,9 +197,17 @@ def test_timeliness_against_the_due_time(done, verdict):
 @pytest.mark.parametrize(
     ("received", "transfer_due"),
     [
+        # before the cut-off: the same working day, by its close
         ("2026-03-02 10:00", "2026-03-02 17:00"),
-        ("2026-03-02 15:20", "2026-03-03 17:00"),
-        ("2026-02-13 15:20", "2026-02-23 17:00"),
+        ("2026-03-02 14:59", "2026-03-02 17:00"),
+        # at or after it: the opening of the next working day
+        ("2026-03-02 15:00", "2026-03-03 07:30"),
+        ("2026-03-02 15:20", "2026-03-03 07:30"),
+        ("2026-03-06 16:00", "2026-03-09 07:30"),  # Friday: Monday
+        ("2026-02-13 15:20", "2026-02-23 07:30"),  # Tết 2026
+        ("2026-02-13 14:00", "2026-02-13 17:00"),
+        # received on a day off: the opening of the next working day
+        ("2026-03-07 09:00", "2026-03-09 07:30"),
     ],
 )
 def test_transfer_to_the_processing_unit(received, transfer_due):
@@ -153,6 +222,12 @@ def test_a_different_cut_off_and_office_hours_are_settings():
         cutoff=time(16, 0),
     )
     assert calendar.due_after_days(at("2026-03-02 15:30"), 1) == at("2026-03-03 16:30")
+    assert calendar.due_after_days(at("2026-03-02 16:10"), 1) == at("2026-03-03 16:30")
+    assert calendar.due_after_days(at("2026-03-02 15:30"), 0) == at("2026-03-02 16:30")
+    assert calendar.due_after_days(at("2026-03-02 16:00"), 0) == at("2026-03-03 16:30")
+    assert calendar.transfer_due(at("2026-03-02 15:30")) == at("2026-03-02 16:30")
+    assert calendar.transfer_due(at("2026-03-02 16:00")) == at("2026-03-03 08:00")
+    assert calendar.due_after_hours(at("2026-03-02 16:00"), 1) == at("2026-03-03 08:30")
 
 
 @pytest.mark.parametrize(

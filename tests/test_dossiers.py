@@ -49,8 +49,10 @@ def test_codes_register_numbers_and_due_times(demo):
     assert [d.register_number for d in (first, second, third, next_year)] == [1, 2, 3, 1]
     assert iso(first.due_at) == "2026-03-09T17:00:00+07:00"  # 5 working days
     assert iso(second.due_at) == "2026-03-04T17:00:00+07:00"  # 2 working days
-    assert iso(third.due_at) == "2026-03-11T17:00:00+07:00"  # after 15:00: from Wed
-    assert iso(third.transfer_due_at) == "2026-03-04T17:00:00+07:00"
+    # after 15:00: the period still starts the next day; the transfer waits for the morning
+    assert iso(third.due_at) == "2026-03-10T17:00:00+07:00"
+    assert iso(third.transfer_due_at) == "2026-03-04T07:30:00+07:00"
+    assert iso(first.transfer_due_at) == "2026-03-02T17:00:00+07:00"
     assert first.fee_vnd == 135000 and first.field_name == "Đường bộ - Người lái"
     assert [doc.name for doc in first.documents][0] == "Đơn đề nghị đổi giấy phép lái xe"
 

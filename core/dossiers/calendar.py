@@ -1,8 +1,11 @@
 """Working-day arithmetic for dossier deadlines: pure, with the day sets as parameters.
 
-A period in working days starts the day after receipt; a dossier received on a
-non-working day or after the afternoon cut-off counts as received on the next working
-day. A period in hours runs through the office hours of working days only.
+A period of N working days starts the day after receipt, whatever the hour and whether or
+not that day was worked, and ends at the close of the Nth working day. The afternoon
+cut-off touches only two things: a same-day procedure (0 days) and the transfer to the
+processing unit, which both move to the next working day after it (or when received on a
+day off). A period in hours runs through the office hours of working days from the moment
+of receipt.
 """
 
 from __future__ import annotations
@@ -98,9 +101,13 @@ class WorkCalendar:
     def at(self, day: date, clock: time) -> datetime:
         return datetime.combine(day, clock, tzinfo=self.zone)
 
-    def deemed_receipt_day(self, received_at: datetime) -> date:
-        """The working day a dossier counts as received: after the cut-off or on a day
-        off, the next working day."""
+    @property
+    def opening_time(self) -> time:
+        return self.office_hours[0][0]
+
+    def handling_day(self, received_at: datetime) -> date:
+        """The working day a same-day dossier is handled on: the day of receipt, or the
+        next working day when received at or after the cut-off or on a day off."""
         local = self.local(received_at)
         day = local.date()
         if self.is_working_day(day) and local.time() < self.cutoff:
@@ -115,19 +122,35 @@ class WorkCalendar:
             day = self.next_working_day(day)
         return day
 
+    def due(
+        self, received_at: datetime, days: int | None = None, hours: float | None = None
+    ) -> datetime:
+        """The due time of a processing period of `days` working days or `hours` working
+        hours (the one rule: reception, a supplement's restart, the CLI, the demo)."""
+        if hours is not None:
+            return self.due_after_hours(received_at, hours)
+        return self.due_after_days(received_at, days or 0)
+
     def due_after_days(self, received_at: datetime, days: int) -> datetime:
-        """The close of the `days`-th working day after the deemed receipt day."""
-        last_day = self.add_working_days(self.deemed_receipt_day(received_at), days)
+        """The close of the `days`-th working day after the day of receipt; a same-day
+        period (0) ends at the close of the handling day."""
+        if days < 0:
+            raise ValueError("a period cannot be negative")
+        if days == 0:
+            return self.at(self.handling_day(received_at), self.closing_time)
+        last_day = self.add_working_days(self.local(received_at).date(), days)
         return self.at(last_day, self.closing_time)
 
     def due_after_hours(self, received_at: datetime, hours: float) -> datetime:
-        """`hours` of office time after receipt (after the cut-off: from the next
-        working day's opening)."""
+        """`hours` of office time from the moment of receipt (received on a day off: from
+        the next working day's opening)."""
         if hours < 0:
             raise ValueError("a period cannot be negative")
-        local = self.local(received_at)
-        day = self.deemed_receipt_day(received_at)
-        cursor = local if day == local.date() else self.at(day, self.office_hours[0][0])
+        cursor = self.local(received_at)
+        day = cursor.date()
+        if not self.is_working_day(day):
+            day = self.next_working_day(day)
+            cursor = self.at(day, self.opening_time)
         remaining = timedelta(hours=hours)
         while True:
             for opens, closes in self.office_hours:
@@ -139,12 +162,16 @@ class WorkCalendar:
                     return start + remaining
                 remaining -= end - start
             day = self.next_working_day(day)
-            cursor = self.at(day, self.office_hours[0][0])
+            cursor = self.at(day, self.opening_time)
 
     def transfer_due(self, received_at: datetime) -> datetime:
-        """Hand-over to the processing unit: the close of the deemed receipt day (a
-        dossier received after the cut-off goes on the next working day)."""
-        return self.at(self.deemed_receipt_day(received_at), self.closing_time)
+        """Hand-over to the processing unit: the close of the day of receipt, or the
+        opening of the next working day when received at or after the cut-off or on a day
+        off (Decree 61/2018, art. 20)."""
+        day = self.handling_day(received_at)
+        if day == self.local(received_at).date():
+            return self.at(day, self.closing_time)
+        return self.at(day, self.opening_time)
 
     def timeliness(self, moment: datetime, due_at: datetime) -> Timeliness:
         """Early if done on a day before the due day, on time on the due day, else late."""

@@ -287,6 +287,4 @@ def current_unit(dossier: Dossier) -> str:
 
 def due_for(dossier: Dossier, start: datetime, calendar: WorkCalendar) -> datetime:
     """The due time of the dossier's processing period counted from `start`."""
-    if dossier.processing_hours is not None:
-        return calendar.due_after_hours(start, dossier.processing_hours)
-    return calendar.due_after_days(start, dossier.processing_days or 0)
+    return calendar.due(start, dossier.processing_days, dossier.processing_hours)
