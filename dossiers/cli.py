@@ -1,7 +1,9 @@
-"""`flask --app wsgi calendar due …` and `flask --app wsgi dossiers import …`."""
+"""`flask --app wsgi calendar due …`, `flask --app wsgi dossiers import …` and
+`flask --app wsgi dossiers due-check`."""
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -9,13 +11,16 @@ import click
 from flask.cli import AppGroup
 
 from cli import commit_or_fail
-from core.clock import local_zone
+from core.clock import local_zone, to_local
 from core.dossiers.calendar import parse_period
+from core.dossiers.due_review import EarlierDue, review_due_times
 from core.dossiers.importing import ImportRejected, import_history
 from core.dossiers.workdays import work_calendar
 
 calendar_group = AppGroup("calendar", help="Working-day calendar (lịch ngày làm việc).")
-dossiers_group = AppGroup("dossiers", help="Hồ sơ: nhập sổ theo dõi cũ (dossiers).")
+dossiers_group = AppGroup(
+    "dossiers", help="Hồ sơ: nhập sổ theo dõi cũ, kiểm tra hạn trả (dossiers)."
+)
 
 
 def parse_moment(text: str) -> datetime:
@@ -66,6 +71,63 @@ def import_history_command(file: Path) -> None:
     result = commit_or_fail(run)
     click.echo(
         f"Đã nhập {result.imported} hồ sơ; {result.already_present} hồ sơ đã có từ trước, bỏ qua."
+    )
+
+
+def shown(moment: datetime) -> str:
+    return to_local(moment).strftime("%H:%M %d/%m/%Y")
+
+
+def due_check_notes(item: EarlierDue) -> str:
+    notes = []
+    if item.clock_started_at != item.received_at:
+        notes.append(f"tính lại từ {shown(item.clock_started_at)} khi nhận bổ sung")
+    if item.apologised:
+        notes.append("đã hẹn lại bằng thư xin lỗi")
+    if item.imported:
+        notes.append("nhập từ sổ cũ")
+    return "; ".join(notes)
+
+
+@dossiers_group.command("due-check")
+def due_check_command() -> None:
+    """List the open dossiers whose promised due time the current rule would make earlier
+    (read-only: due times on receipts are kept; the desk decides)."""
+
+    def progress(rows, total):
+        with click.progressbar(
+            rows, length=total, label="Kiểm tra hạn trả hồ sơ đang mở", file=sys.stderr
+        ) as bar:
+            yield from bar
+
+    review = review_due_times(progress)
+    if not review.earlier:
+        click.echo(
+            f"Đã kiểm tra {review.checked} hồ sơ đang mở: không có hồ sơ nào mà hạn trả theo "
+            "quy tắc hiện hành sớm hơn hạn đã hẹn."
+        )
+        return
+    headers = ("Mã hồ sơ", "Tiếp nhận lúc", "Hạn đã hẹn", "Hạn theo quy tắc mới", "Ghi chú")
+    rows = [
+        (
+            item.code,
+            shown(item.received_at),
+            shown(item.promised_due),
+            shown(item.rule_due),
+            due_check_notes(item),
+        )
+        for item in review.earlier
+    ]
+    widths = [max(len(row[index]) for row in [headers, *rows]) for index in range(4)]
+    click.echo(
+        f"{len(review.earlier)} trong {review.checked} hồ sơ đang mở có hạn trả theo quy tắc "
+        "hiện hành sớm hơn hạn đã hẹn trên giấy hẹn:"
+    )
+    for row in [headers, *rows]:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        click.echo("  ".join([*cells, row[4]]).rstrip())
+    click.echo(
+        "Không có gì được sửa: hạn đã hẹn được giữ nguyên; bộ phận một cửa xem xét từng hồ sơ."
     )
 
 

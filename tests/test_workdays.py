@@ -62,6 +62,24 @@ def test_year_overview_lists_tet_and_make_up_saturdays(app):
     assert date(2025, 2, 1) not in rows  # a Saturday holiday is no extra day off
 
 
+@pytest.mark.parametrize(
+    ("start", "days", "due"),
+    [
+        ("2026-03-02T14:00+07:00", "0", "2026-03-02T17:00:00+07:00"),  # same day
+        ("2026-03-02T15:30+07:00", "0", "2026-03-03T17:00:00+07:00"),  # after the cut-off
+        ("2026-02-13T15:30", "0", "2026-02-23T17:00:00+07:00"),  # after it, before Tết
+        ("2026-03-07T09:00", "0", "2026-03-09T17:00:00+07:00"),  # a Saturday: Monday
+        ("2026-03-03T15:30", "5", "2026-03-10T17:00:00+07:00"),  # the hour does not count
+        ("2026-03-07T09:00", "5", "2026-03-13T17:00:00+07:00"),  # Saturday: the Friday after
+        ("2026-03-02T16:30", "4h", "2026-03-03T11:00:00+07:00"),  # hours from receipt
+    ],
+)
+def test_calendar_due_on_the_command_line(app, runner, start, days, due):
+    result = runner.invoke(args=["calendar", "due", start, days])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == due
+
+
 def test_calendar_due_refuses_a_bad_period(runner):
     result = runner.invoke(args=["calendar", "due", "2026-03-02T09:00", "five"])
     assert result.exit_code != 0

@@ -28,10 +28,13 @@ def entered_days() -> list[CalendarDay]:
     return list(db.session.execute(db.select(CalendarDay).order_by(CalendarDay.day)).scalars())
 
 
-def work_calendar(around: datetime | date | None = None) -> WorkCalendar:
-    """The calendar for deadlines starting near `around` (this year by default)."""
+def work_calendar(
+    around: datetime | date | None = None, through: datetime | date | None = None
+) -> WorkCalendar:
+    """The calendar for deadlines starting near `around` (this year by default), or
+    anywhere from `around` to `through`."""
     year = (around or date.today()).year
-    years = range(year - 1, year + YEARS_AROUND + 1)
+    years = range(year - 1, max(year, through.year if through else year) + YEARS_AROUND + 1)
     known = public_holidays(years)
     days_off = set(known.keys())
     working = set(known.weekend_workdays)
