@@ -4,6 +4,7 @@ import time_machine
 
 from conftest import count, local_time
 from core.dossiers.states import Action, Move, move
+from core.dossiers.workdays import work_calendar
 from core.models import Dossier, DossierEvent, DossierStatus, Rating, Ticket
 from core.queue.issuing import issue_ticket
 from core.queue.service_lookup import find_service
@@ -32,6 +33,23 @@ def test_history_is_realistic_deterministic_and_keeps_todays_numbering(demo, run
         assert runner.invoke(args=HISTORY).exit_code == 0
         db.session.expire_all()
         assert fingerprint() == first and len(first[0]) > 300 and len(first[1]) > 700
+        # Its due times follow the desk's one rule (except where an apology moved them).
+        calendar = work_calendar(local_time(2026, 3, 12, 9, 0))
+        rows = db.session.execute(
+            db.select(
+                Dossier.received_at,
+                Dossier.clock_started_at,
+                Dossier.processing_days,
+                Dossier.processing_hours,
+                Dossier.transfer_due_at,
+                Dossier.due_at,
+            ).where(Dossier.apologised_at.is_(None))
+        ).all()
+        assert len(rows) > 300
+        for row in rows:
+            rule = calendar.due(row.clock_started_at, row.processing_days, row.processing_hours)
+            assert row.due_at == rule
+            assert row.transfer_due_at == calendar.transfer_due(row.received_at)
         days = {day for (day,) in db.session.execute(db.select(Ticket.day).distinct())}
         # The ten working days of the fortnight before Thursday 12/3/2026 (26/2–11/3).
         assert len(days) == 10 and min(days).isoformat() == "2026-02-26"
