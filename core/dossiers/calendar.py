@@ -126,7 +126,7 @@ class WorkCalendar:
         self, received_at: datetime, days: int | None = None, hours: float | None = None
     ) -> datetime:
         """The due time of a processing period of `days` working days or `hours` working
-        hours (the one rule: reception, a supplement's restart, the CLI, the demo)."""
+        hours: the one rule every caller uses."""
         if hours is not None:
             return self.due_after_hours(received_at, hours)
         return self.due_after_days(received_at, days or 0)
