@@ -1,7 +1,7 @@
 """The administrative reform report: periods, the official table, its CLI and exports."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -15,7 +15,9 @@ from core.reports.periods import (
     month_period,
     nine_months_period,
     parse_period_key,
+    presets,
     quarter_period,
+    second_half_year_period,
     year_period,
 )
 from core.reports.reform import ReportFilter, reform_report
@@ -42,6 +44,13 @@ def test_report_periods_run_from_the_15th_to_the_14th():
         date(2026, 6, 14),
     )
     assert nine_months_period(2026).end == date(2026, 9, 14)
+    second_half = second_half_year_period(2026)
+    assert (second_half.start, second_half.end) == (date(2026, 6, 15), date(2026, 12, 14))
+    assert second_half.title_vi() == "6 tháng cuối năm 2026"
+    assert half_year_period(2026).end + timedelta(days=1) == second_half.start
+    assert second_half.end == year_period(2026).end
+    assert parse_period_key("half2-2026") == second_half
+    assert current_period(PeriodKind.SECOND_HALF_YEAR, date(2026, 6, 15)) == second_half
     assert (year_period(2026).start, year_period(2026).end) == (
         date(2025, 12, 15),
         date(2026, 12, 14),
@@ -57,6 +66,22 @@ def test_report_periods_run_from_the_15th_to_the_14th():
             parse_period_key(bad)
     with pytest.raises(InvalidInput):
         custom_period(date(2020, 1, 1), date(2026, 1, 1))
+
+
+def test_the_presets_offer_both_half_years():
+    """Before 15 June the second half offered is last year's (the one to report on); from
+    15 June, this year's."""
+    in_march = {key: period for key, _, period in presets(date(2026, 3, 20))}
+    assert in_march["half-2026"] == half_year_period(2026)
+    assert (in_march["half2-2025"].start, in_march["half2-2025"].end) == (
+        date(2025, 6, 15),
+        date(2025, 12, 14),
+    )
+    in_july = {key: label for key, label, _ in presets(date(2026, 7, 1))}
+    assert in_july["half2-2026"] == "6 tháng cuối năm 2026"
+    assert in_july["half-2026"] == "6 tháng đầu năm 2026" and "nine-2026" in in_july
+    on_the_cut_off = {key for key, _, _ in presets(date(2026, 6, 15))}
+    assert "half2-2026" in on_the_cut_off and "half2-2025" not in on_the_cut_off
 
 
 def test_the_cli_json_matches_the_hand_built_history_cell_by_cell(history, runner):
