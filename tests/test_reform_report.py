@@ -90,10 +90,22 @@ def test_the_cli_json_matches_the_hand_built_history_cell_by_cell(history, runne
     )
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert report == EXPECTED
+    assert report == {**EXPECTED, "closed_at": None, "closed_by": None, "live": True}
     total = report["total"]
     assert total["received_total"] == total["resolved_total"] + total["pending_total"]
     assert total["on_time_rate"] == 75.0
+
+
+def test_the_evaluation_rate_divides_the_timely_by_the_received(history, runner):
+    """(early + on time) ÷ received, the yearly assessment's rate, beside the on-time rate
+    (÷ resolved): drivers 5 of 10, roads 1 of 3, transport none of 2; 6 of 15 in total."""
+    result = runner.invoke(args=["report", "tthc", "--from", PERIOD[0], "--to", PERIOD[1]])
+    report = json.loads(result.stdout)
+    assert [row["evaluation_rate"] for row in report["rows"]] == [50.0, 33.3, 0.0]
+    assert [row["on_time_rate"] for row in report["rows"]] == [71.4, 100.0, None]
+    assert report["total"]["evaluation_rate"] == 40.0 and report["total"]["on_time_rate"] == 75.0
+    nothing = reform_report(custom_period(date(2026, 1, 5), date(2026, 1, 9)))
+    assert nothing.total.evaluation_rate is None and "evaluation_rate" in nothing.as_json()["total"]
 
 
 def test_filters_and_a_later_period_carry_the_open_dossiers_over(history):
@@ -140,10 +152,19 @@ def test_xlsx_and_docx_open_and_hold_the_table(history, runner, tmp_path):
     sheet = load_workbook(xlsx)["Kết quả giải quyết thủ tục hành"]
     assert "02/03/2026" in sheet["A2"].value and "13/03/2026" in sheet["A2"].value
     assert sheet["C4"].value == "Số hồ sơ nhận giải quyết" and sheet["M6"].value == "(13)"
+    # The columns beside the form are grouped apart and not numbered as if on the form.
+    assert sheet["N4"].value == "Ngoài biểu mẫu"
+    assert [sheet.cell(row=5, column=column).value for column in (14, 15, 16)] == [
+        "Tỷ lệ đúng hạn trên số đã giải quyết (%)",
+        "Tỷ lệ đúng hạn trên số tiếp nhận (%)",
+        "Rút hồ sơ",
+    ]
+    assert all(sheet.cell(row=6, column=column).value in (None, "") for column in (14, 15, 16))
     rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=7, max_row=10)]
     assert rows[0][:13] == [1, DRIVERS, 10, 1, 5, 4, 7, 2, 3, 2, 3, 1, 2]
     assert rows[3][1] == "Tổng cộng" and rows[3][2:13] == [15, 2, 9, 4, 8, 3, 3, 2, 7, 4, 3]
     assert rows[3][13] == 0.75 and sheet.cell(row=10, column=14).number_format == "0.0%"
+    assert rows[3][14] == 0.4 and rows[3][15] == 2  # the evaluation rate, the withdrawn
     document = Document(docx)
     text = "\n".join(paragraph.text for paragraph in document.paragraphs)
     assert "tiếp nhận 15 hồ sơ thủ tục hành chính" in text
@@ -151,6 +172,9 @@ def test_xlsx_and_docx_open_and_hold_the_table(history, runner, tmp_path):
     assert "1 phiếu xin lỗi" in text
     official = document.tables[0]
     assert official.cell(0, 2).text == "Số hồ sơ nhận giải quyết"
+    assert official.cell(0, 13).text == "Ngoài biểu mẫu"
+    numbers = [cell.text for cell in official.rows[2].cells]
+    assert numbers[12] == "(13)" and numbers[13:] == ["", "", ""]
     assert [cell.text for cell in official.rows[-1].cells][1:13] == [
         "Tổng cộng",
         "15",
