@@ -196,6 +196,13 @@ def test_the_statistics_page_closes_shows_the_stored_figures_and_the_live_differ
         text = "\n".join(paragraph.text for paragraph in document.paragraphs)
         assert "tiếp nhận 15 hồ sơ thủ tục hành chính" in text and "Số liệu đã chốt lúc" in text
         assert client.get(f"/dashboard/report.json?period={PERIOD_KEY}").get_json()["live"] is False
+        # A filtered view is counted from the data: the closed figures are the whole period's.
+        by_field = {"period": PERIOD_KEY, "field": DRIVERS}
+        drivers = client.get("/dashboard/stats", query_string=by_field).get_data(as_text=True)
+        assert "Số liệu đã chốt là của cả kỳ, không lọc" in drivers
+        assert total_row(drivers)[2] == "11" and "Xem số liệu hiện tại" not in drivers
+        filtered = client.get("/dashboard/report.json", query_string=by_field).get_json()
+        assert filtered["live"] is True and filtered["closed_at"] and "difference" not in filtered
         # Closing again from the page is refused beside the form, and writes nothing.
         again = post_form(client, "/dashboard/periods/close", confirm, period=PERIOD_KEY)
         assert again.status_code == 422
