@@ -230,6 +230,9 @@ def test_an_admin_reopens_from_the_statistics_page(history, client, auth):
         page = client.get(stats).get_data(as_text=True)
         assert "Đã mở lại kỳ báo cáo 02/03/2026 – 13/03/2026" in page
         assert "Đã chốt số liệu lúc" not in page and "Chốt số liệu kỳ này…" in page
+        again = client.get(reopen).get_data(as_text=True)
+        assert "Kỳ này chưa được chốt số liệu: không có gì để mở lại." in again
+        assert ">Mở lại kỳ báo cáo</button>" not in again
     assert count(ClosedReportPeriod) == 0
     event = db.session.execute(
         db.select(AuditEvent).filter_by(action="report_period.reopened")
