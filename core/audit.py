@@ -62,6 +62,9 @@ ACTIONS = {
     "calendar.day_removed": _l("Xóa ngày khỏi lịch làm việc"),
     "procedure.created": _l("Thêm thủ tục"),
     "procedure.updated": _l("Sửa thủ tục"),
+    # Report periods (core.reports.closing).
+    "report_period.closed": _l("Kỳ báo cáo: chốt số liệu"),
+    "report_period.reopened": _l("Kỳ báo cáo: mở lại (bỏ số liệu đã chốt)"),
     # Ticket printing (the printing adapter records through this module too).
     "printer.configured": _l("Cài đặt máy in"),
     "printer.state_changed": _l("Máy in đổi trạng thái"),
@@ -86,6 +89,7 @@ SUBJECTS = {
     "person": _l("Người nộp"),
     "dossier_setting": _l("Cấu hình một cửa"),
     "printjob": _l("Lệnh in"),
+    "report_period": _l("Kỳ báo cáo"),
 }
 
 

@@ -1,4 +1,5 @@
-"""`flask --app wsgi report tthc …`: the reform report for a period, as JSON, XLSX or DOCX."""
+"""`flask --app wsgi report …`: the reform report for a period, as JSON, XLSX or DOCX
+(`tthc`), and closing (`close`) or reopening (`reopen`) a period's figures."""
 
 from __future__ import annotations
 
@@ -8,16 +9,30 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from cli import commit_or_fail
 from core.errors import DomainError
-from core.reports.periods import custom_period, parse_day
+from core.reports.periods import Period, custom_period, parse_day
 
 report_group = AppGroup("report", help="Báo cáo công tác cải cách hành chính (reform report).")
 FORMATS = ("json", "xlsx", "docx")
 
 
+def period_option(command):
+    """--from and --to: the period's first and last day, both included."""
+    command = click.option(
+        "--to", "end", required=True, help="Ngày cuối kỳ YYYY-MM-DD (tính cả ngày này)."
+    )(command)
+    return click.option(
+        "--from", "start", required=True, help="Ngày đầu kỳ YYYY-MM-DD (tính cả ngày này)."
+    )(command)
+
+
+def period_of(start: str, end: str) -> Period:
+    return custom_period(parse_day(start), parse_day(end))
+
+
 @report_group.command("tthc")
-@click.option("--from", "start", required=True, help="Ngày đầu kỳ YYYY-MM-DD (tính cả ngày này).")
-@click.option("--to", "end", required=True, help="Ngày cuối kỳ YYYY-MM-DD (tính cả ngày này).")
+@period_option
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="json")
 @click.option(
     "--output",
@@ -25,17 +40,25 @@ FORMATS = ("json", "xlsx", "docx")
     default=None,
     help="File to write (JSON: standard output by default).",
 )
-def report_tthc(start: str, end: str, output_format: str, output: Path | None) -> None:
-    """The table of results of handling administrative procedures for a period."""
-    from core.reports.reform import reform_report
+@click.option(
+    "--live",
+    is_flag=True,
+    help="Tính lại từ dữ liệu hiện tại dù kỳ đã chốt (JSON: kèm chênh lệch so với số đã chốt).",
+)
+def report_tthc(start: str, end: str, output_format: str, output: Path | None, live: bool) -> None:
+    """The table of results of handling administrative procedures for a period: the stored
+    figures of a closed period, unless --live."""
+    from core.reports.closing import closed_at_text, document_note, read_report
 
     try:
-        period = custom_period(parse_day(start), parse_day(end))
-        report = reform_report(period)
+        period = period_of(start, end)
+        reading = read_report(period, live=live)
     except DomainError as error:
         raise click.ClickException(error.messages()["vi"]) from None
+    if reading.closing is not None and not reading.live:
+        click.echo(f"Kỳ đã chốt số liệu lúc {closed_at_text(reading.closing)}.", err=True)
     if output_format == "json":
-        text = json.dumps(report.as_json(), ensure_ascii=False, indent=2)
+        text = json.dumps(reading.as_json(), ensure_ascii=False, indent=2)
         if output is None:
             click.echo(text)
             return
@@ -44,11 +67,55 @@ def report_tthc(start: str, end: str, output_format: str, output: Path | None) -
         from core.reports.documents import report_docx, report_filename, report_xlsx
         from core.reports.queue_stats import period_statistics
 
-        statistics = period_statistics(period, apologies=report.total.apologies)
+        statistics = period_statistics(period, apologies=reading.report.total.apologies)
         build = report_xlsx if output_format == "xlsx" else report_docx
         output = output or Path(report_filename(period, output_format))
-        output.write_bytes(build(report, statistics))
+        output.write_bytes(build(reading.report, statistics, document_note(reading)))
     click.echo(f"Đã ghi báo cáo vào {output}", err=True)
+
+
+@report_group.command("close")
+@period_option
+@click.option("--by", "username", default=None, help="Tài khoản lãnh đạo hoặc quản trị chốt số.")
+def report_close(start: str, end: str, username: str | None) -> None:
+    """Close a period that is over: store its figures as they are now, so every later
+    reading of exactly this period shows them (refused if it is already closed)."""
+    from core.accounts.users import active_user_named
+    from core.reports.closing import close_period, closed_at_text, closed_by_name
+
+    def close():
+        period = period_of(start, end)
+        user = active_user_named(username) if username else None
+        return close_period(period, user)
+
+    closing = commit_or_fail(close)
+    total = closing.figures["total"]
+    click.echo(
+        f"Đã chốt số liệu kỳ {closing.period_start:%d/%m/%Y} – {closing.period_end:%d/%m/%Y} "
+        f"lúc {closed_at_text(closing)} bởi {closed_by_name(closing)}: "
+        f"{total['received_total']} hồ sơ tiếp nhận, {total['resolved_total']} đã giải quyết, "
+        f"{total['pending_total']} đang giải quyết."
+    )
+
+
+@report_group.command("reopen")
+@period_option
+@click.option("--by", "username", required=True, help="Tài khoản quản trị mở lại kỳ.")
+def report_reopen(start: str, end: str, username: str) -> None:
+    """Reopen a closed period (an admin only, audited): its readings are live again."""
+    from core.accounts.users import active_user_named
+    from core.reports.closing import reopen_period
+
+    def reopen():
+        period = period_of(start, end)
+        reopen_period(period, active_user_named(username))
+        return period
+
+    period = commit_or_fail(reopen)
+    click.echo(
+        f"Đã mở lại kỳ {period.start:%d/%m/%Y} – {period.end:%d/%m/%Y}: "
+        "số liệu được tính lại từ dữ liệu hiện tại."
+    )
 
 
 commands = [report_group]

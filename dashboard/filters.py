@@ -25,10 +25,18 @@ class Selection:
     period: Period
     filters: ReportFilter
     error: object | None = None
+    live: bool = False  # a closed period's figures counted afresh (`?live=1`)
 
-    def query(self) -> dict:
-        """The query string that reproduces this selection (for export links)."""
+    @property
+    def filtered(self) -> bool:
+        return self.filters != ReportFilter()
+
+    def query(self, live: bool | None = None) -> dict:
+        """The query string that reproduces this selection (for export links); `live` to
+        ask for the live or the closed figures instead of the selected ones."""
         values = {"period": self.period.key()}
+        if self.live if live is None else live:
+            values["live"] = 1
         for name in ("field", "procedure"):
             if getattr(self.filters, name):
                 values[name] = getattr(self.filters, name)
@@ -64,7 +72,7 @@ def selection_from_request() -> Selection:
             counter_id=_optional_id("counter"),
             officer_id=_optional_id("officer"),
         )
-        return Selection(period, filters)
+        return Selection(period, filters, live=args.get("live") in ("1", "true"))
     except InvalidInput as error:
         fallback = current_period(PeriodKind.QUARTER, local_today())
         return Selection(fallback, ReportFilter(), error.messages())

@@ -1,9 +1,22 @@
-"""Dashboard pages: thin views over the live view, the reform report and the queue statistics."""
+"""Dashboard pages: thin views over the live view, the reform report and the queue statistics,
+and closing or reopening a report period."""
 
-from flask import abort, current_app, jsonify, render_template, request
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
 from core.clock import local_today
+from core.errors import InvalidInput
 from core.i18n import in_request_language
+from core.models import Role
+from core.reports.closing import (
+    close_period,
+    closed_by_name,
+    document_note,
+    is_over,
+    read_report,
+    reopen_period,
+)
 from core.reports.documents import (
     DOCX_TYPE,
     XLSX_TYPE,
@@ -12,15 +25,17 @@ from core.reports.documents import (
     tables_xlsx,
 )
 from core.reports.live import live_state
-from core.reports.periods import presets
+from core.reports.periods import parse_period_key, presets
 from core.reports.queue_stats import period_statistics
-from core.reports.reform import reform_report
-from core.reports.tables import statistics_tables
+from core.reports.tables import difference_table, statistics_tables
+from web.commit import FAILED, commit_or_explain
+from web.roles import roles_required
 
 from . import blueprint
 from .charts import chart_spec
 from .choices import filter_choices
 from .filters import selection_from_request
+from .forms import PeriodForm
 
 
 def download(content: bytes, mimetype: str, filename: str):
@@ -39,10 +54,13 @@ def index():
 
 
 def report_and_statistics(selection):
-    """The official table and every other figure of the selected period and filters."""
-    report = reform_report(selection.period, selection.filters)
-    stats = period_statistics(selection.period, selection.filters, apologies=report.total.apologies)
-    return report, stats
+    """The official table as this reading shows it (the stored figures of a closed period
+    unless live) and every other figure of the selected period and filters."""
+    reading = read_report(selection.period, selection.filters, live=selection.live)
+    stats = period_statistics(
+        selection.period, selection.filters, apologies=reading.report.total.apologies
+    )
+    return reading, stats
 
 
 @blueprint.get("/state.json")
@@ -53,13 +71,18 @@ def state():
 @blueprint.get("/stats")
 def statistics():
     selection = selection_from_request()
-    report, stats = report_and_statistics(selection)
+    reading, stats = report_and_statistics(selection)
     return render_template(
         "dashboard/stats.html",
         selection=selection,
-        report=report,
+        reading=reading,
+        report=reading.report,
         stats=stats,
-        tables=statistics_tables(report, stats),
+        tables=statistics_tables(reading.report, stats),
+        difference=difference_table(reading.difference) if reading.difference else None,
+        closed_by=closed_by_name(reading.closing) if reading.closing else None,
+        can_close=reading.closing is None and is_over(selection.period),
+        can_reopen=reading.closing is not None and current_user.role == Role.ADMIN,
         presets=presets(local_today()),
         choices=filter_choices(),
         chart_spec=chart_spec,
@@ -70,26 +93,95 @@ def statistics():
 @blueprint.get("/stats.xlsx")
 def statistics_xlsx():
     selection = selection_from_request()
-    report, stats = report_and_statistics(selection)
-    tables = statistics_tables(report, stats)
+    reading, stats = report_and_statistics(selection)
+    tables = statistics_tables(reading.report, stats)
     wanted = request.args.get("table")
     if wanted:
         tables = [table for table in tables if table.key == wanted]
         if not tables:
             abort(404)
     name = report_filename(selection.period, "xlsx", f"thong-ke-{wanted}" if wanted else "thong-ke")
-    return download(tables_xlsx(tables, selection.period), XLSX_TYPE, name)
+    content = tables_xlsx(tables, selection.period, document_note(reading))
+    return download(content, XLSX_TYPE, name)
 
 
 @blueprint.get("/report.docx")
 def report_document():
     selection = selection_from_request()
-    report, stats = report_and_statistics(selection)
-    content = report_docx(report, stats)
+    reading, stats = report_and_statistics(selection)
+    content = report_docx(reading.report, stats, document_note(reading))
     return download(content, DOCX_TYPE, report_filename(selection.period, "docx"))
 
 
 @blueprint.get("/report.json")
 def report_json():
     selection = selection_from_request()
-    return jsonify(reform_report(selection.period, selection.filters).as_json())
+    reading = read_report(selection.period, selection.filters, live=selection.live)
+    return jsonify(reading.as_json())
+
+
+def period_form_and_period():
+    """The form (prefilled from `?period=` on the first view) and the period it names, or
+    None after saying why (a flash message)."""
+    form = PeriodForm(period=request.args.get("period", ""))
+    try:
+        return form, parse_period_key(form.period.data or "")
+    except InvalidInput as error:
+        flash(error.in_request_language(), "error")
+        return form, None
+
+
+def period_page(template: str, form, period, **context):
+    """A confirmation page; 422 when a submitted form comes back refused."""
+    status = 422 if request.method == "POST" else 200
+    reading = read_report(period)
+    page = render_template(
+        template,
+        form=form,
+        period=period,
+        reading=reading,
+        closed_by_name=closed_by_name,
+        **context,
+    )
+    return page, status
+
+
+@blueprint.route("/periods/close", methods=["GET", "POST"])
+def close_period_page():
+    """A confirmation page with the figures to be stored, then the closing (POST)."""
+    form, period = period_form_and_period()
+    if period is None:
+        return redirect(url_for(".statistics"))
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if commit_or_explain(lambda: close_period(period, user), form=form) is not FAILED:
+            flash(_("Đã chốt số liệu kỳ báo cáo %(days)s.", days=period_days(period)), "success")
+            return redirect(url_for(".statistics", period=period.key()))
+    return period_page(
+        "dashboard/period_confirm.html", form, period, closing=True, can_close=is_over(period)
+    )
+
+
+@blueprint.route("/periods/reopen", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def reopen_period_page():
+    """A confirmation page, then the period reopened (POST; an admin only, audited)."""
+    form, period = period_form_and_period()
+    if period is None:
+        return redirect(url_for(".statistics"))
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if commit_or_explain(lambda: reopen_period(period, user), form=form) is not FAILED:
+            flash(
+                _(
+                    "Đã mở lại kỳ báo cáo %(days)s: số liệu được tính lại từ dữ liệu hiện tại.",
+                    days=period_days(period),
+                ),
+                "success",
+            )
+            return redirect(url_for(".statistics", period=period.key()))
+    return period_page("dashboard/period_confirm.html", form, period, closing=False)
+
+
+def period_days(period) -> str:
+    return f"{period.start:%d/%m/%Y} – {period.end:%d/%m/%Y}"

@@ -111,6 +111,9 @@ def counts(online, direct, carried, early, on_time, late, pending_ok, overdue, w
         if resolved_total
         else None,
         "withdrawn": withdrawn,
+        "evaluation_rate": round(100 * (early + on_time) / (online + direct + carried), 1)
+        if online + direct + carried
+        else None,
     }
 
 

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case
 
 from core.audit import record_event
-from core.errors import InvalidInput
+from core.errors import InvalidInput, NotFound
 from core.models import Role, User
 from extensions import db
 
@@ -73,6 +73,18 @@ def authenticate(username: str, password: str) -> User | None:
     ).scalar_one_or_none()
     if user is None or not user.active or not user.check_password(password):
         return None
+    return user
+
+
+def active_user_named(username: str) -> User:
+    """The active account with this username (a command's `--by`); NotFound otherwise."""
+    user = db.session.execute(
+        db.select(User).filter_by(username=username.strip().lower())
+    ).scalar_one_or_none()
+    if user is None or not user.active:
+        raise NotFound(
+            _l("Không có tài khoản đang hoạt động nào tên “{username}”."), username=username[:64]
+        )
     return user
 
 

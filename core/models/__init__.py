@@ -54,6 +54,7 @@ from core.models.reports import (
     TicketDayHours,
     RatingDay,
     DossierDay,
+    ClosedReportPeriod,
 )
 
 __all__ = [
@@ -105,4 +106,5 @@ __all__ = [
     "TicketDayHours",
     "RatingDay",
     "DossierDay",
+    "ClosedReportPeriod",
 ]

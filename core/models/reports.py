@@ -1,12 +1,16 @@
 """The per-day summary tables of closed days that the statistics and the reform report read
-(see core.reports.summaries); the indexes they read dossiers through are on the dossier table."""
+(see core.reports.summaries; the indexes they read dossiers through are on the dossier table),
+and the closed report periods with the figures they were reported with (core.reports.closing)."""
+
+from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, Float, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db.types import UTCDateTime
+from core.models.accounts import User
 from extensions import db
 
 
@@ -115,3 +119,22 @@ class DossierDay(db.Model):
     resolved_early: Mapped[int] = mapped_column(Integer, default=0)
     resolved_on_time: Mapped[int] = mapped_column(Integer, default=0)
     resolved_late: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ClosedReportPeriod(db.Model):
+    """A report period whose reform-report figures were closed (chốt số liệu): the table as
+    `report tthc` gave it in JSON then, when (UTC) and by whom (none: the command line without
+    `--by`). Every later reading of exactly this period shows these figures; reopening deletes
+    the row (the audit trail keeps who closed and reopened it, and the closed total)."""
+
+    __tablename__ = "closed_report_period"
+    __table_args__ = (UniqueConstraint("period_start", "period_end"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    figures: Mapped[dict] = mapped_column(JSON)
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    closed_by: Mapped[User | None] = relationship()

@@ -21,7 +21,6 @@ from core.reports.reform import ReformReport
 from core.reports.tables import (
     DECIMAL,
     INT,
-    OFFICIAL_GROUPS,
     PERCENT,
     Table,
     official_table,
@@ -50,8 +49,10 @@ def vn_number(value, decimals: int = 0) -> str:
     return text.replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
-def period_caption(period: Period) -> str:
-    return f"Kỳ báo cáo {period.title_vi()} ({period.range_vi()})"
+def period_caption(period: Period, note: str | None = None) -> str:
+    """The period as the documents name it, and `note` (e.g. when its figures were closed)."""
+    caption = f"Kỳ báo cáo {period.title_vi()} ({period.range_vi()})"
+    return f"{caption}. {note}" if note else caption
 
 
 # --- XLSX -------------------------------------------------------------------------------
@@ -73,9 +74,9 @@ def _write_cell(sheet, row: int, column: int, value, kind: str):
     return cell
 
 
-def _title_rows(sheet, table: Table, period: Period, width: int) -> None:
+def _title_rows(sheet, table: Table, caption: str, width: int) -> None:
     sheet.cell(row=1, column=1, value=str(table.title).upper()).font = Font(bold=True, size=14)
-    sheet.cell(row=2, column=1, value=period_caption(period)).font = Font(italic=True)
+    sheet.cell(row=2, column=1, value=caption).font = Font(italic=True)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
 
@@ -88,31 +89,31 @@ def _header_cell(sheet, row: int, column: int, value) -> None:
     cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
-def _write_table(sheet, table: Table, period: Period) -> None:
+def _write_table(sheet, table: Table, caption: str) -> None:
     width = len(table.headers)
-    _title_rows(sheet, table, period, width)
+    _title_rows(sheet, table, caption, width)
     first = 4
-    if table.key == "tthc":
-        # The form's two header rows: groups over columns 3–13, then the column numbers.
+    if table.groups:
+        # Two header rows, the groups over the columns they hold, then the form's numbers
+        # (1)…(13); the columns beside the form are left unnumbered.
         for column, header in enumerate(table.headers, start=1):
-            grouped = any(low <= column <= high for _, low, high in OFFICIAL_GROUPS)
             _header_cell(sheet, first + 1, column, header)
-            if not grouped:
+            if not table.grouped(column):
                 _header_cell(sheet, first, column, header)
                 sheet.merge_cells(
                     start_row=first, start_column=column, end_row=first + 1, end_column=column
                 )
-        for header, low, high in OFFICIAL_GROUPS:
+        for header, low, high in table.groups:
             _header_cell(sheet, first, low, header)
             sheet.merge_cells(start_row=first, start_column=low, end_row=first, end_column=high)
         for column in range(1, width + 1):
-            _header_cell(sheet, first + 2, column, f"({column})")
+            _header_cell(sheet, first + 2, column, table.column_label(column))
         data_row = first + 3
     else:
         for column, header in enumerate(table.headers, start=1):
             _header_cell(sheet, first, column, header)
         data_row = first + 1
-    sheet.freeze_panes = sheet.cell(row=data_row, column=3 if table.key == "tthc" else 2)
+    sheet.freeze_panes = sheet.cell(row=data_row, column=3 if table.groups else 2)
     for offset, values in enumerate(table.all_rows()):
         is_total = table.total is not None and offset == len(table.rows)
         for column, (value, kind) in enumerate(zip(values, table.kinds, strict=True), start=1):
@@ -121,7 +122,7 @@ def _write_table(sheet, table: Table, period: Period) -> None:
                 cell.font = Font(bold=True)
     for column in range(1, width + 1):
         longest = max([len(str(row[column - 1] or "")) for row in table.all_rows()] + [8])
-        wide = column == 2 if table.key == "tthc" else column == 1
+        wide = column == 2 if table.groups else column == 1
         sheet.column_dimensions[get_column_letter(column)].width = (
             min(max(longest + 2, 24), 48) if wide else 13
         )
@@ -129,22 +130,23 @@ def _write_table(sheet, table: Table, period: Period) -> None:
     sheet.row_dimensions[first + 1].height = 45
 
 
-def tables_xlsx(tables: list[Table], period: Period) -> bytes:
-    """A workbook with one sheet per table."""
+def tables_xlsx(tables: list[Table], period: Period, note: str | None = None) -> bytes:
+    """A workbook with one sheet per table; `note` follows the period under each title."""
     with force_locale("vi"):
         workbook = Workbook()
         workbook.remove(workbook.active)
         for table in tables:
-            _write_table(workbook.create_sheet(_sheet_title(table)), table, period)
+            sheet = workbook.create_sheet(_sheet_title(table))
+            _write_table(sheet, table, period_caption(period, note))
         buffer = io.BytesIO()
         workbook.save(buffer)
     return buffer.getvalue()
 
 
-def report_xlsx(report: ReformReport, stats: PeriodStatistics) -> bytes:
+def report_xlsx(report: ReformReport, stats: PeriodStatistics, note: str | None = None) -> bytes:
     with force_locale("vi"):
         tables = statistics_tables(report, stats)
-        return tables_xlsx(tables, report.period)
+        return tables_xlsx(tables, report.period, note)
 
 
 # --- DOCX -------------------------------------------------------------------------------
@@ -214,7 +216,7 @@ def _docx_value(value, kind: str) -> str:
 
 
 def _docx_table(document, table: Table, size: int = 10) -> None:
-    grouped = table.key == "tthc"
+    grouped = bool(table.groups)
     header_rows = 3 if grouped else 1
     rows = table.all_rows()
     docx_table = document.add_table(rows=header_rows + len(rows), cols=len(table.headers))
@@ -235,12 +237,12 @@ def _docx_table(document, table: Table, size: int = 10) -> None:
         for column, header in enumerate(table.headers):
             number = column + 1
             put(1, column, str(header), bold=True)
-            put(2, column, f"({number})")
-            if not any(low <= number <= high for _, low, high in OFFICIAL_GROUPS):
+            put(2, column, table.column_label(number))
+            if not table.grouped(number):
                 put(0, column, str(header), bold=True)
                 docx_table.cell(0, column).merge(docx_table.cell(1, column))
                 put(0, column, str(header), bold=True)
-        for header, low, high in OFFICIAL_GROUPS:
+        for header, low, high in table.groups:
             docx_table.cell(0, low - 1).merge(docx_table.cell(0, high - 1))
             put(0, low - 1, str(header), bold=True)
     else:
@@ -258,8 +260,9 @@ def _docx_table(document, table: Table, size: int = 10) -> None:
             )
 
 
-def report_docx(report: ReformReport, stats: PeriodStatistics) -> bytes:
-    """The report section: narrative, the official table, queue and satisfaction figures."""
+def report_docx(report: ReformReport, stats: PeriodStatistics, note: str | None = None) -> bytes:
+    """The report section: narrative, the official table, queue and satisfaction figures;
+    `note` follows the period under the heading."""
     with force_locale("vi"):
         document = Document()
         section = document.sections[0]
@@ -277,7 +280,7 @@ def report_docx(report: ReformReport, stats: PeriodStatistics) -> bytes:
             f"KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH {report.period.title_vi().upper()}"
         )
         run.bold = True
-        caption = document.add_paragraph(period_caption(report.period))
+        caption = document.add_paragraph(period_caption(report.period, note))
         caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
         for text in narrative(report, stats):
             paragraph = document.add_paragraph(text)

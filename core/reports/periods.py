@@ -21,6 +21,7 @@ class PeriodKind(enum.StrEnum):
     MONTH = "month"
     QUARTER = "quarter"
     HALF_YEAR = "half"  # 6 tháng đầu năm
+    SECOND_HALF_YEAR = "half2"  # 6 tháng cuối năm
     NINE_MONTHS = "nine"  # 9 tháng
     YEAR = "year"
     CUSTOM = "custom"
@@ -29,7 +30,8 @@ class PeriodKind(enum.StrEnum):
 KIND_LABELS = {
     PeriodKind.MONTH: _l("Tháng"),
     PeriodKind.QUARTER: _l("Quý"),
-    PeriodKind.HALF_YEAR: _l("6 tháng"),
+    PeriodKind.HALF_YEAR: _l("6 tháng đầu năm"),
+    PeriodKind.SECOND_HALF_YEAR: _l("6 tháng cuối năm"),
     PeriodKind.NINE_MONTHS: _l("9 tháng"),
     PeriodKind.YEAR: _l("Năm"),
     PeriodKind.CUSTOM: _l("Tùy chọn"),
@@ -60,6 +62,7 @@ class Period:
             PeriodKind.MONTH: f"tháng {self.number}/{year}",
             PeriodKind.QUARTER: f"quý {_roman(self.number)} năm {year}",
             PeriodKind.HALF_YEAR: f"6 tháng đầu năm {year}",
+            PeriodKind.SECOND_HALF_YEAR: f"6 tháng cuối năm {year}",
             PeriodKind.NINE_MONTHS: f"9 tháng năm {year}",
             PeriodKind.YEAR: f"năm {year}",
         }
@@ -106,6 +109,11 @@ def half_year_period(year: int) -> Period:
     return Period(_cut_off_start(year, 1), _cut_off_end(year, 6), PeriodKind.HALF_YEAR)
 
 
+def second_half_year_period(year: int) -> Period:
+    """15 June to 14 December: the report year's second half."""
+    return Period(date(year, 6, CUT_OFF_DAY), _cut_off_end(year, 12), PeriodKind.SECOND_HALF_YEAR)
+
+
 def nine_months_period(year: int) -> Period:
     return Period(_cut_off_start(year, 1), _cut_off_end(year, 9), PeriodKind.NINE_MONTHS)
 
@@ -132,7 +140,8 @@ def report_month(day: date) -> tuple[int, int]:
 
 
 def current_period(kind: PeriodKind, today: date) -> Period:
-    """The period of `kind` that contains `today`."""
+    """The period of `kind` in the report year of `today` (the one containing it for a
+    month, a quarter or the year)."""
     year, month = report_month(today)
     if kind == PeriodKind.MONTH:
         return month_period(year, month)
@@ -140,6 +149,8 @@ def current_period(kind: PeriodKind, today: date) -> Period:
         return quarter_period(year, (month - 1) // 3 + 1)
     if kind == PeriodKind.HALF_YEAR:
         return half_year_period(year)
+    if kind == PeriodKind.SECOND_HALF_YEAR:
+        return second_half_year_period(year)
     if kind == PeriodKind.NINE_MONTHS:
         return nine_months_period(year)
     return year_period(year)
@@ -164,6 +175,9 @@ def presets(today: date) -> list[tuple[str, str, Period]]:
         f"Quý {_roman(previous_quarter[1])}/{previous_quarter[0]}",
     )
     add(half_year_period(year), f"6 tháng đầu năm {year}")
+    # The second half of this report year once it has begun, else the last one.
+    second_half = year if month > 6 else year - 1
+    add(second_half_year_period(second_half), f"6 tháng cuối năm {second_half}")
     add(nine_months_period(year), f"9 tháng năm {year}")
     add(year_period(year), f"Năm {year}")
     add(year_period(year - 1), f"Năm {year - 1}")
@@ -171,7 +185,7 @@ def presets(today: date) -> list[tuple[str, str, Period]]:
 
 
 def parse_period_key(key: str) -> Period:
-    """'quarter-2026-1', 'month-2026-3', 'half-2026', 'nine-2026', 'year-2026' or
+    """'quarter-2026-1', 'month-2026-3', 'half-2026', 'half2-2026', 'nine-2026', 'year-2026' or
     'custom-2026-01-01-2026-03-31' → the period; InvalidInput otherwise."""
     parts = (key or "").split("-")
     try:
@@ -192,6 +206,7 @@ def parse_period_key(key: str) -> Period:
             return quarter_period(year, quarter)
         builders = {
             PeriodKind.HALF_YEAR: half_year_period,
+            PeriodKind.SECOND_HALF_YEAR: second_half_year_period,
             PeriodKind.NINE_MONTHS: nine_months_period,
             PeriodKind.YEAR: year_period,
         }

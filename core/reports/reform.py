@@ -134,12 +134,26 @@ class Counts:
             return None
         return round(100 * (self.resolved_early + self.resolved_on_time) / self.resolved_total, 1)
 
+    @property
+    def evaluation_rate(self) -> float | None:
+        """(early + on time) ÷ received, in per cent with one decimal, the rate the yearly
+        assessment of the agency uses; None if nothing was received."""
+        if not self.received_total:
+            return None
+        return round(100 * (self.resolved_early + self.resolved_on_time) / self.received_total, 1)
+
     def as_dict(self) -> dict:
         values = {key: getattr(self, key) for key in COUNT_KEYS}
         values["on_time_rate"] = self.on_time_rate
         values["withdrawn"] = self.withdrawn
         values["apologies"] = self.apologies
+        values["evaluation_rate"] = self.evaluation_rate
         return values
+
+    @classmethod
+    def from_dict(cls, values: dict) -> Counts:
+        """The counts back from `as_dict` (the totals and rates follow from them)."""
+        return cls(**{name: int(values.get(name) or 0) for name in _SUMMED})
 
 
 @dataclass
@@ -155,6 +169,12 @@ class ReformReport:
             "rows": [{"field": name, **counts.as_dict()} for name, counts in self.rows],
             "total": self.total.as_dict(),
         }
+
+    @classmethod
+    def from_json(cls, period: Period, figures: dict) -> ReformReport:
+        """The report back from `as_json` (stored figures of a closed period)."""
+        rows = [(row["field"], Counts.from_dict(row)) for row in figures["rows"]]
+        return cls(period, rows, Counts.from_dict(figures["total"]))
 
 
 def reform_report(
@@ -182,7 +202,7 @@ def reform_report(
     else:
         by_field = _raw_counts(start, end, cutoff, local, filters)
     report = ReformReport(period)
-    for name in sorted(by_field, key=_vietnamese_sort_key):
+    for name in sorted(by_field, key=field_order_key):
         report.rows.append((name, by_field[name]))
         report.total.add(by_field[name])
     return report
@@ -244,7 +264,8 @@ def _summed_counts(period, start, end, cutoff, local, filters, today) -> dict[st
     return by_field
 
 
-def _vietnamese_sort_key(text: str) -> str:
+def field_order_key(text: str) -> str:
+    """Where a field's row goes: in Vietnamese alphabetical order, accents aside."""
     from core.vntext import unaccent
 
     return unaccent(text).lower()

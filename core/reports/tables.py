@@ -12,8 +12,10 @@ from core.reports.queue_stats import PeriodStatistics, QueueFigures, Satisfactio
 from core.reports.reform import COUNT_KEYS, ReformReport
 
 TEXT, INT, DECIMAL, PERCENT = "text", "int", "decimal", "percent"
+DELTA, DELTA_PERCENT = "delta", "delta_percent"  # a signed change, in units or in points
 
-OFFICIAL_GROUPS = [
+FORM_COLUMNS = 13  # the form's numbered columns (1)–(13); the extra columns follow, unnumbered
+FORM_GROUPS = [
     # (header, first column, last column), columns numbered as on the form (1–13)
     (_l("Số hồ sơ nhận giải quyết"), 3, 6),
     (_l("Số hồ sơ đã giải quyết"), 7, 10),
@@ -33,9 +35,18 @@ OFFICIAL_HEADERS = [
     _l("Tổng số"),
     _l("Trong hạn"),
     _l("Quá hạn"),
-    _l("Tỷ lệ đúng hạn (%)"),
-    _l("Rút hồ sơ (ngoài bảng)"),
+    # Beside the form, not part of it:
+    _l("Tỷ lệ đúng hạn trên số đã giải quyết (%)"),
+    _l("Tỷ lệ đúng hạn trên số tiếp nhận (%)"),
+    _l("Rút hồ sơ"),
 ]
+OFFICIAL_GROUPS = [
+    *FORM_GROUPS,
+    (_l("Ngoài biểu mẫu"), FORM_COLUMNS + 1, len(OFFICIAL_HEADERS)),
+]
+# The official table's columns after the field's name, by their key in the report's JSON.
+OFFICIAL_KEYS = (*COUNT_KEYS, "on_time_rate", "evaluation_rate", "withdrawn")
+OFFICIAL_KINDS = [INT, TEXT] + [INT] * len(COUNT_KEYS) + [PERCENT, PERCENT, INT]
 
 
 @dataclass
@@ -47,37 +58,57 @@ class Table:
     rows: list[list] = field(default_factory=list)
     total: list | None = None
     chart: str | None = None  # how the page draws it: bar, line, doughnut, heatmap
+    # Header groups over columns (numbered from 1) and how many columns the form numbers;
+    # only the official table (and its difference) has them.
+    groups: list[tuple] = field(default_factory=list)
+    numbered: int = 0
 
     def all_rows(self) -> list[list]:
         return self.rows + ([self.total] if self.total else [])
 
+    def column_label(self, column: int) -> str:
+        """'(n)' under a column the form numbers; nothing under the others."""
+        return f"({column})" if column <= self.numbered else ""
+
+    def grouped(self, column: int) -> bool:
+        return any(low <= column <= high for _, low, high in self.groups)
+
+
+def _official_row(number, name, values: dict) -> list:
+    return [number, name, *(values[key] for key in OFFICIAL_KEYS)]
+
 
 def official_table(report: ReformReport) -> Table:
+    """The Circular 01/2020 form's table, with the rates and the withdrawn count beside it."""
     table = Table(
         "tthc",
         _l("Kết quả giải quyết thủ tục hành chính"),
         list(OFFICIAL_HEADERS),
-        [INT, TEXT] + [INT] * 11 + [PERCENT, INT],
+        list(OFFICIAL_KINDS),
+        groups=list(OFFICIAL_GROUPS),
+        numbered=FORM_COLUMNS,
     )
     for number, (name, counts) in enumerate(report.rows, start=1):
-        values = counts.as_dict()
-        table.rows.append(
-            [
-                number,
-                name,
-                *(values[key] for key in COUNT_KEYS),
-                counts.on_time_rate,
-                counts.withdrawn,
-            ]
-        )
-    totals = report.total.as_dict()
-    table.total = [
-        None,
-        _l("Tổng cộng"),
-        *(totals[key] for key in COUNT_KEYS),
-        report.total.on_time_rate,
-        report.total.withdrawn,
-    ]
+        table.rows.append(_official_row(number, name, counts.as_dict()))
+    table.total = _official_row(None, _l("Tổng cộng"), report.total.as_dict())
+    return table
+
+
+def difference_table(difference: dict) -> Table:
+    """The official table's columns as changes (`core.reports.closing.difference`):
+    the figures now less the closed ones, by field and in total."""
+    kinds = [DELTA_PERCENT if kind == PERCENT else DELTA for kind in OFFICIAL_KINDS]
+    table = Table(
+        "tthc_difference",
+        _l("Chênh lệch: số liệu hiện tại trừ số liệu đã chốt"),
+        list(OFFICIAL_HEADERS),
+        [INT, TEXT, *kinds[2:]],
+        groups=list(OFFICIAL_GROUPS),
+        numbered=FORM_COLUMNS,
+    )
+    for number, row in enumerate(difference["rows"], start=1):
+        table.rows.append(_official_row(number, row["field"], row))
+    table.total = _official_row(None, _l("Tổng cộng"), difference["total"])
     return table
 
 
