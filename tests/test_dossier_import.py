@@ -119,3 +119,86 @@ def test_xlsx_with_spreadsheet_dates_in_local_time(demo, runner, tmp_path):
     assert result.exit_code == 0, result.output
     dossier = db.session.execute(db.select(Dossier)).scalar_one()
     assert dossier.received_at.isoformat() == "2025-03-03T02:10:00+00:00"
+
+
+NUMBERED_HEADER = HEADER + ",register_number,transferred_at,withdrawn_at"
+NUMBERED_ROWS = [
+    GOOD_ROWS[0] + ",41,2025-03-03T14:00:00+07:00,",
+    GOOD_ROWS[1] + ",42,,",
+    GOOD_ROWS[2] + ",45,2025-03-04T09:00:00+07:00,",
+    # Withdrawn: at its own time, and one whose old register did not say when.
+    "000.17.22.H56-250304-0002,PH-KD,Ngô Văn Rút,direct,2025-03-04T09:00:00+07:00,"
+    "2025-03-06T17:00:00+07:00,,,withdrawn,46,,2025-03-05T10:00:00+07:00",
+    "000.17.22.H56-250304-0003,PH-KD,Đỗ Thị Thôi,direct,2025-03-04T10:00:00+07:00,"
+    "2025-03-06T17:00:00+07:00,,,withdrawn,47,,",
+]
+
+
+def write_numbered(tmp_path: Path, rows: list[str]) -> Path:
+    path = tmp_path / "so-cu-co-so-thu-tu.csv"
+    path.write_text("\n".join([NUMBERED_HEADER, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def by_code(code: str) -> Dossier:
+    return db.session.execute(db.select(Dossier).filter_by(code=code)).scalar_one()
+
+
+def test_the_old_registers_numbers_and_times_are_kept(demo, runner, tmp_path):
+    import time_machine
+
+    from conftest import local_time
+
+    result = runner.invoke(
+        args=["dossiers", "import", str(write_numbered(tmp_path, NUMBERED_ROWS))]
+    )
+    assert result.exit_code == 0, result.output
+    numbers = db.session.execute(
+        db.select(Dossier.code, Dossier.register_number).order_by(Dossier.register_number)
+    ).all()
+    assert [number for _, number in numbers] == [41, 42, 45, 46, 47]
+    assert by_code("000.17.22.H56-250303-0001").transferred_at.isoformat() == (
+        "2025-03-03T07:00:00+00:00"
+    )
+    stated = by_code("000.17.22.H56-250304-0002")
+    assert stated.withdrawn_at.isoformat() == "2025-03-05T03:00:00+00:00"
+    unstated = by_code("000.17.22.H56-250304-0003")
+    assert unstated.withdrawn_at == unstated.received_at
+    # The desk's next entry of that year comes after the old register's last one.
+    with time_machine.travel(local_time(2025, 3, 6, 9, 0), tick=False):
+        assert factories.dossier().register_number == 48
+
+
+def test_imported_withdrawn_dossiers_stay_out_of_the_table(demo, runner, tmp_path):
+    import json
+
+    runner.invoke(args=["dossiers", "import", str(write_numbered(tmp_path, NUMBERED_ROWS))])
+    result = runner.invoke(args=["report", "tthc", "--from", "2025-02-15", "--to", "2025-03-14"])
+    assert result.exit_code == 0, result.output
+    total = json.loads(result.output)["total"]
+    assert total["received_total"] == 3 and total["withdrawn"] == 2
+    assert total["pending_total"] == 1  # the dossier in processing, not the withdrawn two
+    assert total["received_total"] == total["resolved_total"] + total["pending_total"]
+
+
+def test_register_numbers_are_all_or_none_unique_and_free(demo, runner, tmp_path):
+    mixed = [NUMBERED_ROWS[0], GOOD_ROWS[1] + ",,,"]
+    refused = runner.invoke(args=["dossiers", "import", str(write_numbered(tmp_path, mixed))])
+    assert refused.exit_code == 1
+    assert "Dòng 3: thiếu register_number" in refused.output
+    twice = [NUMBERED_ROWS[0], NUMBERED_ROWS[1].replace(",42,", ",41,")]
+    refused = runner.invoke(args=["dossiers", "import", str(write_numbered(tmp_path, twice))])
+    assert "Dòng 3: số thứ tự trong sổ trùng với dòng 2" in refused.output
+    bad = [NUMBERED_ROWS[0].replace(",41,", ",bốn mốt,")]
+    refused = runner.invoke(args=["dossiers", "import", str(write_numbered(tmp_path, bad))])
+    assert "register_number “bốn mốt” phải là số thứ tự dương" in refused.output
+    wrong_time = [NUMBERED_ROWS[0].replace("2025-03-03T14:00", "2025-03-02T14:00")]
+    refused = runner.invoke(args=["dossiers", "import", str(write_numbered(tmp_path, wrong_time))])
+    assert "transferred_at trước received_at" in refused.output
+    assert count(Dossier) == 0
+    # An entry the database already holds for that year is refused too.
+    runner.invoke(args=["dossiers", "import", str(write_numbered(tmp_path, NUMBERED_ROWS[:1]))])
+    clash = [NUMBERED_ROWS[1].replace(",42,", ",41,")]
+    refused = runner.invoke(args=["dossiers", "import", str(write_numbered(tmp_path, clash))])
+    assert refused.exit_code == 1 and "số thứ tự 41 năm 2025 đã có trong sổ" in refused.output
+    assert count(Dossier) == 1

@@ -32,6 +32,9 @@ COLUMNS = (
     "returned_at",
     "status",
 )
+# Optional: the old register's own entry number (kept), and when a dossier was handed to
+# the processing unit or withdrawn.
+OPTIONAL_MOMENTS = ("transferred_at", "withdrawn_at")
 CODE_PATTERN = re.compile(
     r"^(?P<agency>[A-Z0-9][A-Z0-9.]{0,30})-(?P<day>\d{6})-(?P<number>\d{4,6})$"
 )
@@ -62,6 +65,9 @@ class HistoryRow:
     due_at: datetime
     resolved_at: datetime | None
     returned_at: datetime | None
+    transferred_at: datetime | None = None
+    withdrawn_at: datetime | None = None
+    register_number: int | None = None
 
 
 @dataclass
@@ -100,13 +106,20 @@ def check_row(
     if status == DossierStatus.TRANSFERRED:
         problems.append("status không hợp lệ: transferred")
     moments = {}
-    for column in ("received_at", "due_at", "resolved_at", "returned_at"):
+    for column in ("received_at", "due_at", "resolved_at", "returned_at", *OPTIONAL_MOMENTS):
         try:
             moments[column] = parse_moment(row.get(column, ""), naive_is_local)
         except ValueError:
             moments[column] = None
             problems.append(f"{column} “{row.get(column)}” không phải ngày giờ ISO 8601 có múi giờ")
     problems += check_times(moments, status, row)
+    register_number = None
+    if row.get("register_number", "").strip():
+        text = row["register_number"].strip()
+        if text.isdigit() and 0 < int(text) < 10_000_000:
+            register_number = int(text)
+        else:
+            problems.append(f"register_number “{text}” phải là số thứ tự dương trong sổ")
     if problems:
         return None, problems
     return (
@@ -121,6 +134,12 @@ def check_row(
             moments["due_at"],
             moments["resolved_at"],
             moments["returned_at"],
+            moments["transferred_at"],
+            # A withdrawn dossier leaves the table at its withdrawal, or at its receipt
+            # when the old register did not record when.
+            moments["withdrawn_at"]
+            or (moments["received_at"] if status == DossierStatus.WITHDRAWN else None),
+            register_number,
         ),
         [],
     )
@@ -155,6 +174,13 @@ def check_times(moments: dict, status: DossierStatus | None, row: dict) -> list[
         problems.append("trạng thái returned cần returned_at")
     if status in OPEN_STATES and (resolved or returned):
         problems.append(f"trạng thái {status.value} không được có resolved_at / returned_at")
+    for column in OPTIONAL_MOMENTS:
+        if received and moments[column] and moments[column] < received:
+            problems.append(f"{column} trước received_at")
+    if moments["withdrawn_at"] and status != DossierStatus.WITHDRAWN:
+        problems.append("withdrawn_at chỉ dùng cho trạng thái withdrawn")
+    if status == DossierStatus.WITHDRAWN and (resolved or returned):
+        problems.append("trạng thái withdrawn không được có resolved_at / returned_at")
     return problems
 
 
@@ -177,13 +203,27 @@ def import_history(
             history, row_problems = check_row(line, row, procedures, naive_is_local)
             if history and history.code in seen:
                 row_problems = [f"mã hồ sơ trùng với dòng {seen[history.code]}"]
+            entry = history and history.register_number and register_entry(history)
+            if entry and entry in seen:
+                row_problems = [f"số thứ tự trong sổ trùng với dòng {seen[entry]}"]
             if row_problems:
                 problems.append((line, "; ".join(row_problems)))
             else:
                 seen[history.code] = line
+                if entry:
+                    seen[entry] = line
                 checked.append(history)
+    numbered = [row for row in checked if row.register_number]
+    if numbered and len(numbered) < len(checked):
+        # The register's numbers are kept only when the file gives all of them; a mix
+        # would have the desk number some rows in between the file's own.
+        problems += [
+            (row.line, "thiếu register_number (tệp có cột này ở các dòng khác)")
+            for row in checked
+            if not row.register_number
+        ]
     if problems:
-        raise ImportRejected(problems)
+        raise ImportRejected(sorted(problems))
     present = (
         set(
             db.session.execute(
@@ -196,19 +236,50 @@ def import_history(
     new_rows = sorted(
         (row for row in checked if row.code not in present), key=lambda r: r.received_at
     )
+    taken = entries_taken([row for row in new_rows if row.register_number])
+    if taken:
+        raise ImportRejected(
+            [(row.line, f"số thứ tự {row.register_number} năm {year} đã có trong sổ")
+             for row in new_rows for year, number in [register_entry(row)]
+             if (year, number) in taken]
+        )  # fmt: skip
     for row in new_rows:
         add_dossier(row, user)
     return ImportResult(imported=len(new_rows), already_present=len(present))
+
+
+def register_entry(row: HistoryRow) -> tuple[int, int]:
+    """The (year, entry number) a row takes in the register: registers are yearly."""
+    return to_local(row.received_at).year, row.register_number
+
+
+def entries_taken(rows: list[HistoryRow]) -> set[tuple[int, int]]:
+    """Of the rows' own register entries, those the database already holds."""
+    wanted = {register_entry(row) for row in rows}
+    if not wanted:
+        return set()
+    years = {year for year, _ in wanted}
+    held = db.session.execute(
+        db.select(Dossier.register_year, Dossier.register_number).where(
+            Dossier.register_year.in_(years)
+        )
+    ).all()
+    return wanted & {tuple(entry) for entry in held}
 
 
 def add_dossier(row: HistoryRow, user) -> Dossier:
     local = to_local(row.received_at)
     procedure = row.procedure
     status = row.status
+    if row.register_number:
+        register_number = row.register_number
+        bump_to_at_least("register", str(local.year), register_number)
+    else:
+        register_number = next_register_number(local.year)
     dossier = Dossier(
         code=row.code,
         register_year=local.year,
-        register_number=next_register_number(local.year),
+        register_number=register_number,
         **terms_at_receipt(procedure),
         applicant_name=row.applicant_name,
         channel=row.channel,
@@ -219,6 +290,8 @@ def add_dossier(row: HistoryRow, user) -> Dossier:
         resolved_at=row.resolved_at,
         refused=status == DossierStatus.REFUSED,
         returned_at=row.returned_at,
+        transferred_at=row.transferred_at,
+        withdrawn_at=row.withdrawn_at,
         supplement_items=[],
         imported=True,
     )
