@@ -26,6 +26,12 @@ def local_today(moment: datetime | None = None) -> date:
     return to_local(moment or utcnow()).date()
 
 
+def local_text(moment: datetime | None) -> str:
+    """'10:15 16/03/2026': an instant in the centre's local time, as forms and messages
+    write it ('' for none)."""
+    return f"{to_local(moment):%H:%M %d/%m/%Y}" if moment else ""
+
+
 def local_now() -> datetime:
     """The current instant in the centre's local time."""
     return to_local(utcnow())

@@ -86,12 +86,12 @@ def report_close(start: str, end: str, username: str | None) -> None:
     def close():
         period = period_of(start, end)
         user = active_user_named(username) if username else None
-        return close_period(period, user)
+        return period, close_period(period, user)
 
-    closing = commit_or_fail(close)
+    period, closing = commit_or_fail(close)
     total = closing.figures["total"]
     click.echo(
-        f"Đã chốt số liệu kỳ {closing.period_start:%d/%m/%Y} – {closing.period_end:%d/%m/%Y} "
+        f"Đã chốt số liệu kỳ {period.dates()} "
         f"lúc {closed_at_text(closing)} bởi {closed_by_name(closing)}: "
         f"{total['received_total']} hồ sơ tiếp nhận, {total['resolved_total']} đã giải quyết, "
         f"{total['pending_total']} đang giải quyết."
@@ -112,10 +112,7 @@ def report_reopen(start: str, end: str, username: str) -> None:
         return period
 
     period = commit_or_fail(reopen)
-    click.echo(
-        f"Đã mở lại kỳ {period.start:%d/%m/%Y} – {period.end:%d/%m/%Y}: "
-        "số liệu được tính lại từ dữ liệu hiện tại."
-    )
+    click.echo(f"Đã mở lại kỳ {period.dates()}: số liệu được tính lại từ dữ liệu hiện tại.")
 
 
 commands = [report_group]

@@ -155,7 +155,7 @@ def close_period_page():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         if commit_or_explain(lambda: close_period(period, user), form=form) is not FAILED:
-            flash(_("Đã chốt số liệu kỳ báo cáo %(days)s.", days=period_days(period)), "success")
+            flash(_("Đã chốt số liệu kỳ báo cáo %(days)s.", days=period.dates()), "success")
             return redirect(url_for(".statistics", period=period.key()))
     return period_page(
         "dashboard/period_confirm.html", form, period, closing=True, can_close=is_over(period)
@@ -175,13 +175,9 @@ def reopen_period_page():
             flash(
                 _(
                     "Đã mở lại kỳ báo cáo %(days)s: số liệu được tính lại từ dữ liệu hiện tại.",
-                    days=period_days(period),
+                    days=period.dates(),
                 ),
                 "success",
             )
             return redirect(url_for(".statistics", period=period.key()))
     return period_page("dashboard/period_confirm.html", form, period, closing=False)
-
-
-def period_days(period) -> str:
-    return f"{period.start:%d/%m/%Y} – {period.end:%d/%m/%Y}"

@@ -11,7 +11,7 @@ import click
 from flask.cli import AppGroup
 
 from cli import commit_or_fail
-from core.clock import local_zone, to_local
+from core.clock import local_text, local_zone
 from core.dossiers.calendar import parse_period
 from core.dossiers.due_review import EarlierDue, review_due_times
 from core.dossiers.importing import ImportRejected, import_history
@@ -74,14 +74,10 @@ def import_history_command(file: Path) -> None:
     )
 
 
-def shown(moment: datetime) -> str:
-    return to_local(moment).strftime("%H:%M %d/%m/%Y")
-
-
 def due_check_notes(item: EarlierDue) -> str:
     notes = []
     if item.clock_started_at != item.received_at:
-        notes.append(f"tính lại từ {shown(item.clock_started_at)} khi nhận bổ sung")
+        notes.append(f"tính lại từ {local_text(item.clock_started_at)} khi nhận bổ sung")
     if item.apologised:
         notes.append("đã hẹn lại bằng thư xin lỗi")
     if item.imported:
@@ -111,9 +107,9 @@ def due_check_command() -> None:
     rows = [
         (
             item.code,
-            shown(item.received_at),
-            shown(item.promised_due),
-            shown(item.rule_due),
+            local_text(item.received_at),
+            local_text(item.promised_due),
+            local_text(item.rule_due),
             due_check_notes(item),
         )
         for item in review.earlier

@@ -11,7 +11,6 @@ from flask.cli import AppGroup
 
 from cli import commit_or_fail
 from core.clock import to_local, utcnow
-from core.db.transactions import begin_write_transaction
 from core.dossiers.privacy import anonymise_finished, personal_data_of
 from extensions import db
 
@@ -40,14 +39,13 @@ def anonymise(dry_run: bool, days: int | None) -> None:
         """Count, then erase with the same cutoff, in one writer's transaction."""
         found = anonymise_finished(days, dry_run=True, now=now)
         total = len(found.dossiers) + found.slips
-        if dry_run or total == 0:
+        if total == 0:
             return found
         with click.progressbar(length=total, label="Đang ẩn danh") as bar:
             return anonymise_finished(days, now=now, progress=bar.update)
 
     if dry_run:
-        begin_write_transaction()  # the same reads as a real run, then nothing is kept
-        result = erase()
+        result = anonymise_finished(days, dry_run=True, now=now)  # reads only
         db.session.rollback()
     else:
         result = commit_or_fail(erase)

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from flask_babel import force_locale
 
-from core.clock import local_today, to_local
+from core.clock import local_text, local_today, to_local
 from core.dossiers.states import STATUS_LABELS, Action
 from core.models import Channel, DocumentKind, Dossier, ReceptionSlip, SlipKind
 
@@ -352,9 +352,6 @@ def register(dossiers: list[Dossier], year: int, settings: dict) -> FormDocument
 
 
 def register_row(dossier: Dossier) -> list[str]:
-    def short(moment):
-        return to_local(moment).strftime("%H:%M %d/%m/%Y") if moment else ""
-
     return [
         f"{dossier.register_number:02d}",
         dossier.code,
@@ -362,8 +359,8 @@ def register_row(dossier: Dossier) -> list[str]:
         dossier.applicant_name,
         ", ".join(part for part in (dossier.applicant_address, dossier.applicant_phone) if part),
         dossier.processing_unit,
-        short(dossier.received_at),
-        short(dossier.due_at),
-        short(dossier.returned_at),
+        local_text(dossier.received_at),
+        local_text(dossier.due_at),
+        local_text(dossier.returned_at),
         status_words(dossier),
     ]

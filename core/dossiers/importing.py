@@ -197,21 +197,21 @@ def import_history(
         raise InvalidInput(_l("Thiếu cột: {columns}."), columns=", ".join(missing))
     procedures = {p.code: p for p in db.session.execute(db.select(Procedure)).scalars()}
     naive_is_local = path.suffix.lower() == ".xlsx"
-    checked, problems, seen = [], [], {}
+    checked, problems, seen, seen_entries = [], [], {}, {}
     with force_locale("vi"):
         for line, row in progress(rows):
             history, row_problems = check_row(line, row, procedures, naive_is_local)
             if history and history.code in seen:
                 row_problems = [f"mã hồ sơ trùng với dòng {seen[history.code]}"]
             entry = history and history.register_number and register_entry(history)
-            if entry and entry in seen:
-                row_problems = [f"số thứ tự trong sổ trùng với dòng {seen[entry]}"]
+            if entry and entry in seen_entries:
+                row_problems = [f"số thứ tự trong sổ trùng với dòng {seen_entries[entry]}"]
             if row_problems:
                 problems.append((line, "; ".join(row_problems)))
             else:
                 seen[history.code] = line
                 if entry:
-                    seen[entry] = line
+                    seen_entries[entry] = line
                 checked.append(history)
     numbered = [row for row in checked if row.register_number]
     if numbered and len(numbered) < len(checked):
@@ -237,12 +237,9 @@ def import_history(
         (row for row in checked if row.code not in present), key=lambda r: r.received_at
     )
     taken = entries_taken([row for row in new_rows if row.register_number])
-    if taken:
-        raise ImportRejected(
-            [(row.line, f"số thứ tự {row.register_number} năm {year} đã có trong sổ")
-             for row in new_rows for year, number in [register_entry(row)]
-             if (year, number) in taken]
-        )  # fmt: skip
+    clashes = [row for row in new_rows if row.register_number and register_entry(row) in taken]
+    if clashes:
+        raise ImportRejected([(row.line, clash_message(row)) for row in clashes])
     for row in new_rows:
         add_dossier(row, user)
     return ImportResult(imported=len(new_rows), already_present=len(present))
@@ -251,6 +248,11 @@ def import_history(
 def register_entry(row: HistoryRow) -> tuple[int, int]:
     """The (year, entry number) a row takes in the register: registers are yearly."""
     return to_local(row.received_at).year, row.register_number
+
+
+def clash_message(row: HistoryRow) -> str:
+    year, number = register_entry(row)
+    return f"số thứ tự {number} năm {year} đã có trong sổ"
 
 
 def entries_taken(rows: list[HistoryRow]) -> set[tuple[int, int]]:

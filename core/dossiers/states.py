@@ -10,7 +10,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 
 from core.audit import record_event
-from core.clock import to_local, utcnow
+from core.clock import local_text, utcnow
 from core.dossiers.calendar import WorkCalendar
 from core.dossiers.errors import DossierRuleBroken, IllegalTransition
 from core.dossiers.workdays import work_calendar
@@ -217,7 +217,7 @@ def _apologise(dossier, event, details, now, calendar):
     if now >= dossier.due_at:
         raise DossierRuleBroken(
             _l("Đã quá hạn trả ({due}); thư xin lỗi phải gửi trước hạn."),
-            due=to_local(dossier.due_at).strftime("%H:%M %d/%m/%Y"),
+            due=local_text(dossier.due_at),
         )
     _require(bool(event.note), _l("Hãy ghi lý do chậm trả kết quả."))
     new_due = details.new_due_at

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from core.audit import record_event
-from core.clock import local_today, to_local, utcnow
+from core.clock import local_text, local_today, utcnow
 from core.db.transactions import begin_write_transaction, begin_write_transaction_afresh
 from core.errors import DomainError, InvalidInput
 from core.models import ClosedReportPeriod, Role, User
@@ -98,7 +98,7 @@ def closed_by_name(closing: ClosedReportPeriod):
 
 def closed_at_text(closing: ClosedReportPeriod) -> str:
     """'10:15 16/03/2026': when it was closed, in the centre's local time."""
-    return f"{to_local(closing.closed_at):%H:%M %d/%m/%Y}"
+    return local_text(closing.closed_at)
 
 
 def is_over(period: Period, now: datetime | None = None) -> bool:

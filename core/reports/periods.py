@@ -71,6 +71,10 @@ class Period:
     def range_vi(self) -> str:
         return f"từ ngày {self.start:%d/%m/%Y} đến ngày {self.end:%d/%m/%Y}"
 
+    def dates(self) -> str:
+        """'15/12/2025 – 14/03/2026': the first and the last day, as messages name them."""
+        return f"{self.start:%d/%m/%Y} – {self.end:%d/%m/%Y}"
+
     def key(self) -> str:
         if self.kind == PeriodKind.CUSTOM:
             return f"custom-{self.start.isoformat()}-{self.end.isoformat()}"
