@@ -50,14 +50,18 @@ run: db
 	trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
 
+# The whole suite in two parts: every test spread over one process per core (pytest-xdist),
+# then the few that assert a wall-clock bound, alone, so that no other test slows them.
+TEST_PROCESSES ?= $(CORES)
 test: dev-deps
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) -m "not timing" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m timing $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # The edit loop: lint, then the tests not marked slow (gunicorn) or browser (Chromium).
 check: dev-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) -m "not slow and not browser" $(PYTEST_ARGS)
 
 screenshots: dev-deps
 	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q -m browser

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 from flask import current_app
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from app import create_app
 from config import TestingConfig, normalise_database_url
@@ -25,7 +25,19 @@ from extensions import db
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def own_database(url: str | None) -> str | None:
+    """The PostgreSQL database this test process uses: the one named, or, when the suite runs
+    in several processes (pytest-xdist), one of its own beside it (`<name>_gw0`, …)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    named = make_url(normalise_database_url(url))
+    return named.set(database=f"{named.database}_{worker}").render_as_string(hide_password=False)
+
+
+POSTGRES_URL = own_database(os.environ.get("TEST_DATABASE_URL"))
 
 requires_postgres = pytest.mark.skipif(
     not POSTGRES_URL, reason="needs PostgreSQL: set TEST_DATABASE_URL (CI does)"
@@ -82,17 +94,37 @@ def migrate(url: str, instance_path: Path) -> None:
 def template_database(tmp_path_factory):
     """The schema, migrated once per session; tests get a copy (SQLite) or a clean slate."""
     instance = tmp_path_factory.mktemp("instance")
-    if POSTGRES_URL:
-        engine = create_engine(normalise_database_url(POSTGRES_URL))
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-        migrate(POSTGRES_URL, instance)
-        return POSTGRES_URL
-    path = instance / "template.db"
-    migrate(f"sqlite:///{path}", instance)
-    return path
+    if not POSTGRES_URL:
+        path = instance / "template.db"
+        migrate(f"sqlite:///{path}", instance)
+        yield path
+        return
+    own = "PYTEST_XDIST_WORKER" in os.environ  # a database of its own, see own_database
+    if own:
+        recreate_postgres_database(POSTGRES_URL)
+    engine = create_engine(normalise_database_url(POSTGRES_URL))
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    migrate(POSTGRES_URL, instance)
+    yield POSTGRES_URL
+    if own:
+        recreate_postgres_database(POSTGRES_URL, create=False)
+
+
+def recreate_postgres_database(url: str, *, create: bool = True) -> None:
+    """Drop (and create again) a worker's own database, through the named one's server."""
+    target = make_url(normalise_database_url(url))
+    server = create_engine(
+        make_url(normalise_database_url(os.environ["TEST_DATABASE_URL"])),
+        isolation_level="AUTOCOMMIT",
+    )
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+        if create:
+            connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+    server.dispose()
 
 
 def clean_postgres(url: str) -> None:

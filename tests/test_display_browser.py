@@ -68,6 +68,7 @@ def clip_files(item: dict) -> list[str]:
     return [url.removeprefix(VOICE) for url in item["clips"]]
 
 
+@pytest.mark.timing
 def test_calls_reach_the_board_within_a_second_and_are_spoken_in_turn(live_server, page_factory):
     a_busy_morning()
     key = factories.device("display", "Sảnh chính").key

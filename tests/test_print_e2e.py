@@ -100,6 +100,7 @@ def decoded_url(data: bytes) -> str:
     return zxingcpp.read_barcodes(page)[0].text
 
 
+@pytest.mark.timing
 def test_ticket_reaches_the_network_printer_within_two_seconds(live_server, start_worker):
     with FakePrinter() as printer:
         key = factories.device("kiosk", printer_url=printer.url).key
@@ -118,6 +119,7 @@ def test_ticket_reaches_the_network_printer_within_two_seconds(live_server, star
     assert job.status == PrintJobStatus.SENT and job.attempts == 1
 
 
+@pytest.mark.timing
 def test_closed_printer_port_neither_slows_nor_loses_the_ticket(live_server, start_worker):
     printer = FakePrinter(port=free_port())
     key = factories.device("kiosk", printer_url=printer.url).key

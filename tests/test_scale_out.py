@@ -81,6 +81,7 @@ class BoardPoller(threading.Thread):
             return self.answered.wait_for(condition, max(0.0, timeout))
 
 
+@pytest.mark.timing
 def test_a_call_through_one_server_reaches_a_board_on_another_within_a_second(
     app, demo, database_url
 ):
