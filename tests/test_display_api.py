@@ -12,7 +12,9 @@ from conftest import local_time
 from core.accounts.devices import create_device, revoke_device
 from core.audit import record_event
 from core.models import Ticket, TicketStatus
+from core.queue import calling
 from core.queue.calling import call_ticket
+from core.queue.ticket_flow import Actor, TicketAction, no_show_after_calls
 from extensions import db
 from tests import factories
 
@@ -74,6 +76,66 @@ def test_state_shows_todays_calls_counters_and_queues(client, board):
     assert current == {1: "A010", 2: "A011", 3: "A012", 4: "B001", 5: "A009"}
     waiting = {service["code"]: service["waiting"] for service in body["services"]}
     assert waiting == {"GPLX": 0, "PTIEN": 1, "VTAI": 0, "KCHT": 0, "TRAKQ": 0}
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_a_counter_tile_shows_only_the_ticket_called_or_served_there(client, board):
+    """Finished, absent, put back or transferred away: the tile empties; a transferred ticket
+    shows at its new counter once that counter calls it."""
+
+    def tiles():
+        body = get_state(client, board).get_json()
+        return {item["number"]: (item["call"] or {}).get("number") for item in body["counters"]}
+
+    def act(counter, action, **options):
+        with time_machine.travel(local_time(2026, 3, 2, 8, minute), tick=False):
+            if action == "call":
+                calling.call_next(counter, officers[counter])
+            elif action == "transfer":
+                calling.transfer(counter, officers[counter], **options)
+            else:
+                calling.act_on_current(counter, action, officers[counter])
+            db.session.commit()
+
+    factories.counter_session("canbo1", 2)  # GPLX, PTIEN
+    factories.counter_session("canbo2", 3)  # PTIEN, VTAI
+    issue("GPLX", 2)
+    issue("PTIEN", 2)
+    db.session.commit()
+    officers = {2: Actor(user=factories.user("canbo1")), 3: Actor(user=factories.user("canbo2"))}
+    minute = 16
+    act(2, "call")
+    act(3, "call")
+    assert tiles() == {1: None, 2: "A001", 3: "B001", 4: None, 5: None}
+
+    minute += 1
+    act(2, TicketAction.START)
+    assert tiles()[2] == "A001"  # being served: still there
+    act(2, TicketAction.FINISH)
+    assert tiles()[2] is None
+
+    minute += 1
+    for _ in range(no_show_after_calls() - 1):
+        act(3, TicketAction.RECALL)
+        assert tiles()[3] == "B001"
+    act(3, TicketAction.NO_SHOW)
+    assert tiles()[3] is None
+    act(3, "call")
+    assert tiles()[3] == "B002"
+    act(3, TicketAction.PUT_BACK)
+    assert tiles()[3] is None
+
+    minute += 1
+    act(2, "call")  # B002 again, or A002: whichever counter 2 calls next
+    called = tiles()[2]
+    assert called in {"A002", "B002"}
+    act(2, "transfer", to_counter_number=3)
+    assert tiles() == {1: None, 2: None, 3: None, 4: None, 5: None}
+    minute += 1
+    act(3, "call")
+    assert tiles()[3] == called  # sent to counter 3, shown there once called
+    api = get_state(client, board).get_json()
+    assert [item["call"] for item in api["counters"] if item["number"] != 3] == [None] * 4
 
 
 def test_yesterdays_calls_leave_the_board_at_midnight(client, board):

@@ -14,7 +14,15 @@ from sqlalchemy import Date, bindparam, func
 from sqlalchemy.orm import joinedload
 
 from core.clock import day_start
-from core.models import AuditEvent, CallEvent, Counter, Service, Ticket, TicketSequence
+from core.models import (
+    AuditEvent,
+    CallEvent,
+    Counter,
+    Service,
+    Ticket,
+    TicketSequence,
+    TicketStatus,
+)
 from core.queue.service_lookup import active_services
 from core.queue.speech import Announcement, announce
 from core.queue.waiting_counts import waiting_counts
@@ -41,7 +49,7 @@ class BoardState:
 
     day: date
     calls: list[BoardCall]  # newest first
-    counters: list[tuple[Counter, BoardCall | None]]  # each active counter's latest call
+    counters: list[tuple[Counter, BoardCall | None]]  # each active counter's current ticket
     queues: list[tuple[Service, int]]  # active services and how many are waiting
 
 
@@ -98,8 +106,20 @@ def _board_calls(statement) -> list[BoardCall]:
     ]
 
 
+def is_current(call: BoardCall) -> bool:
+    """Whether the call's ticket is still at its counter: called or being served there, not
+    finished, absent, put back or transferred away (a transferred ticket shows at its new
+    counter once that counter calls it)."""
+    ticket = call.ticket
+    return (
+        ticket.status in (TicketStatus.CALLED, TicketStatus.SERVING)
+        and ticket.counter_id == call.counter.id
+    )
+
+
 def board_state(day: date, recent: int = RECENT_CALLS) -> BoardState:
-    """Today's latest calls, each active counter's current number, and the queues."""
+    """Today's latest calls, the ticket each active counter is calling or serving, and the
+    queues."""
     since = day_start(day)
     calls = _board_calls(
         db.select(CallEvent)
@@ -115,6 +135,7 @@ def board_state(day: date, recent: int = RECENT_CALLS) -> BoardState:
     latest = {
         call.counter.id: call
         for call in _board_calls(db.select(CallEvent).where(CallEvent.id.in_(latest_ids)))
+        if is_current(call)
     }
     counters = db.session.execute(
         db.select(Counter).where(Counter.active.is_(True)).order_by(Counter.number)
