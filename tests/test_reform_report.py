@@ -160,9 +160,7 @@ def test_xlsx_and_docx_open_and_hold_the_table(history, runner, tmp_path):
         "Rút hồ sơ",
         "Dừng giải quyết",
     ]
-    assert all(
-        sheet.cell(row=6, column=column).value in (None, "") for column in (14, 15, 16, 17)
-    )
+    assert all(sheet.cell(row=6, column=column).value in (None, "") for column in (14, 15, 16, 17))
     rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=7, max_row=10)]
     assert rows[0][:13] == [1, DRIVERS, 10, 1, 5, 4, 7, 2, 3, 2, 3, 1, 2]
     assert rows[3][1] == "Tổng cộng" and rows[3][2:13] == [15, 2, 9, 4, 8, 3, 3, 2, 7, 4, 3]
