@@ -51,6 +51,7 @@ ACTIONS = {
     "dossier.refuse": _l("Hồ sơ: từ chối giải quyết"),
     "dossier.return": _l("Hồ sơ: trả kết quả"),
     "dossier.withdraw": _l("Hồ sơ: ghi nhận rút hồ sơ"),
+    "dossier.stop": _l("Hồ sơ: dừng giải quyết"),
     "dossier.imported": _l("Hồ sơ: nhập từ sổ cũ"),
     "dossier.anonymised": _l("Hồ sơ: ẩn danh sau thời hạn lưu"),
     "dossier.settings_changed": _l("Sửa cấu hình bộ phận một cửa"),

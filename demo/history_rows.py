@@ -147,7 +147,7 @@ class HistoryRows:
 
     def finish(self) -> None:
         """Flush, move id sequences and the register counters past what was written."""
-        from core.dossiers.reception import bump_to_at_least
+        from core.dossiers.sequences import bump_to_at_least
 
         self.bulk.flush()
         self.bulk.reset_sequences()

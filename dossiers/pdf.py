@@ -46,9 +46,7 @@ def render_pdf(document: FormDocument) -> bytes:
     size = pdf.base_size
     width = pdf.epw
     pdf.set_font(FAMILY, "I", size - 1.5)
-    pdf.cell(
-        0, 4, f"{document.form_number} — {document.basis}", align="R", new_x="LMARGIN", new_y="NEXT"
-    )
+    pdf.cell(0, 4, document.number_and_basis, align="R", new_x="LMARGIN", new_y="NEXT")
     top = pdf.get_y()
     left = width * 0.4
     pdf.set_font(FAMILY, "", size - 1)

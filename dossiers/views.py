@@ -199,12 +199,21 @@ FORM_BUILDERS = {
     ),
     "control": dossier_forms.control_slip,
     "apology": dossier_forms.apology,
+    "refusal": dossier_forms.refusal,
+    "stop": dossier_forms.stop_notice,
+}
+# The forms a dossier has only after a step: the apology letter, the refusal after
+# review, the stop notice.
+FORM_ISSUED = {
+    "apology": lambda dossier: dossier.apologised_at is not None,
+    "refusal": lambda dossier: dossier.refused,
+    "stop": lambda dossier: dossier.stopped_at is not None,
 }
 
 
 def build_form(code: str, form: str):
     dossier = find_dossier(code)
-    if form not in FORM_BUILDERS or (form == "apology" and dossier.apologised_at is None):
+    if form not in FORM_BUILDERS or not FORM_ISSUED.get(form, bool)(dossier):
         abort(404)
     return dossier, FORM_BUILDERS[form](dossier, dossier_settings())
 

@@ -93,7 +93,9 @@ def build_history() -> None:
     db.session.commit()
 
 
-def counts(online, direct, carried, early, on_time, late, pending_ok, overdue, withdrawn=0):
+def counts(
+    online, direct, carried, early, on_time, late, pending_ok, overdue, withdrawn=0, stopped=0
+):
     resolved_total = early + on_time + late
     return {
         "received_total": online + direct + carried,
@@ -111,6 +113,7 @@ def counts(online, direct, carried, early, on_time, late, pending_ok, overdue, w
         if resolved_total
         else None,
         "withdrawn": withdrawn,
+        "stopped": stopped,
         "evaluation_rate": round(100 * (early + on_time) / (online + direct + carried), 1)
         if online + direct + carried
         else None,

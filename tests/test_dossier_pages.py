@@ -237,7 +237,7 @@ def test_apology_and_control_slip_print_with_vietnamese_date_phrases(auth, clien
         )
     assert response.status_code == 302
     apology = client.get(f"/dossiers/{dossier.code}/print/apology").get_data(as_text=True)
-    assert "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" in apology
+    assert "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT" in apology
     assert "17 giờ 00 phút, ngày 09 tháng 03 năm 2026" in apology  # the original date
     assert "16 giờ 00 phút, ngày 13 tháng 03 năm 2026" in apology  # the new date
     assert "Chờ kết quả xác minh" in apology

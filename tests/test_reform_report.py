@@ -154,17 +154,19 @@ def test_xlsx_and_docx_open_and_hold_the_table(history, runner, tmp_path):
     assert sheet["C4"].value == "Số hồ sơ nhận giải quyết" and sheet["M6"].value == "(13)"
     # The columns beside the form are grouped apart and not numbered as if on the form.
     assert sheet["N4"].value == "Ngoài biểu mẫu"
-    assert [sheet.cell(row=5, column=column).value for column in (14, 15, 16)] == [
+    assert [sheet.cell(row=5, column=column).value for column in (14, 15, 16, 17)] == [
         "Tỷ lệ đúng hạn trên số đã giải quyết (%)",
         "Tỷ lệ đúng hạn trên số tiếp nhận (%)",
         "Rút hồ sơ",
+        "Dừng giải quyết",
     ]
-    assert all(sheet.cell(row=6, column=column).value in (None, "") for column in (14, 15, 16))
+    assert all(sheet.cell(row=6, column=column).value in (None, "") for column in (14, 15, 16, 17))
     rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=7, max_row=10)]
     assert rows[0][:13] == [1, DRIVERS, 10, 1, 5, 4, 7, 2, 3, 2, 3, 1, 2]
     assert rows[3][1] == "Tổng cộng" and rows[3][2:13] == [15, 2, 9, 4, 8, 3, 3, 2, 7, 4, 3]
     assert rows[3][13] == 0.75 and sheet.cell(row=10, column=14).number_format == "0.0%"
-    assert rows[3][14] == 0.4 and rows[3][15] == 2  # the evaluation rate, the withdrawn
+    # the evaluation rate, the withdrawn, the stopped
+    assert rows[3][14] == 0.4 and rows[3][15] == 2 and rows[3][16] == 0
     document = Document(docx)
     text = "\n".join(paragraph.text for paragraph in document.paragraphs)
     assert "tiếp nhận 15 hồ sơ thủ tục hành chính" in text
@@ -174,7 +176,7 @@ def test_xlsx_and_docx_open_and_hold_the_table(history, runner, tmp_path):
     assert official.cell(0, 2).text == "Số hồ sơ nhận giải quyết"
     assert official.cell(0, 13).text == "Ngoài biểu mẫu"
     numbers = [cell.text for cell in official.rows[2].cells]
-    assert numbers[12] == "(13)" and numbers[13:] == ["", "", ""]
+    assert numbers[12] == "(13)" and numbers[13:] == ["", "", "", ""]
     assert [cell.text for cell in official.rows[-1].cells][1:13] == [
         "Tổng cộng",
         "15",

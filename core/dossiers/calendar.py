@@ -93,6 +93,20 @@ class WorkCalendar:
                 return candidate
         raise ValueError("no working day in the calendar")
 
+    def previous_working_day(self, day: date) -> date:
+        """The last working day strictly before `day`."""
+        for offset in range(1, MAX_DAYS_SCANNED):
+            candidate = day - timedelta(days=offset)
+            if self.is_working_day(candidate):
+                return candidate
+        raise ValueError("no working day in the calendar")
+
+    def apology_deadline(self, due_at: datetime) -> datetime:
+        """The latest moment an apology letter may go out, at least one working day before
+        the due time: the close of the last working day before the due day."""
+        due_day = self.local(due_at).date()
+        return self.at(self.previous_working_day(due_day), self.closing_time)
+
     def local(self, moment: datetime) -> datetime:
         if moment.tzinfo is None:
             raise ValueError("naive datetime given to the calendar")

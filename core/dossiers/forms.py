@@ -10,6 +10,7 @@ from datetime import date, datetime
 from flask_babel import force_locale
 
 from core.clock import local_text, local_today, to_local
+from core.dossiers.settings import BASIS_2018
 from core.dossiers.states import STATUS_LABELS, Action
 from core.models import Channel, DocumentKind, Dossier, ReceptionSlip, SlipKind
 
@@ -86,15 +87,23 @@ class FormDocument:
     page: str = "A5"
     landscape: bool = False
 
+    @property
+    def number_and_basis(self) -> str:
+        """'Mẫu số 05 — Thông tư số 03/2025/TT-VPCP', or the basis alone for a form it
+        does not number."""
+        return " — ".join(part for part in (self.form_number, self.basis) if part)
 
-def _base(settings: dict, slug: str, form_key: str, title: str, **extra) -> FormDocument:
+
+def _base(settings: dict, slug: str, title_suffix: str = "", **extra) -> FormDocument:
+    """A form's heading; its number and title are the settings of the legal basis chosen
+    (core.dossiers.settings.FORM_SETS)."""
     return FormDocument(
         slug=slug,
-        form_number=settings[form_key],
+        form_number=settings[f"form_{slug}"],
         basis=settings["form_basis"],
         parent_agency=settings["parent_agency"],
         agency=settings["agency_name"],
-        title=title,
+        title=settings[f"form_{slug}_title"] + title_suffix,
         place_date=f"{settings['place_name']}, {vn_date_phrase(extra.pop('day', local_today()))}",
         **extra,
     )
@@ -112,8 +121,6 @@ def receipt(dossier: Dossier, settings: dict, lookup_url: str) -> FormDocument:
     form = _base(
         settings,
         "receipt",
-        "form_receipt",
-        "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
         number_line=f"Số: {dossier.register_number:02d}/{dossier.register_year}",
         subtitle=f"Mã hồ sơ: {dossier.code}",
         day=to_local(dossier.received_at).date(),
@@ -172,10 +179,6 @@ def reception_slip(slip: ReceptionSlip, settings: dict) -> FormDocument:
     form = _base(
         settings,
         slip.kind.value,
-        "form_supplement" if supplement else "form_refusal",
-        "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ"
-        if supplement
-        else "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ",
         number_line=f"Số: {slip.id:02d}/{'PBS' if supplement else 'PTC'}",
         day=to_local(slip.created_at).date(),
     )
@@ -204,58 +207,166 @@ def reception_slip(slip: ReceptionSlip, settings: dict) -> FormDocument:
             )
         )
     else:
-        form.blocks += [
-            Block(
-                "para",
-                text="Qua xem xét, cơ quan tiếp nhận thông báo không tiếp nhận, giải quyết "
-                "hồ sơ này với lý do cụ thể như sau:",
-            ),
-            Block("para", text=slip.reason),
-            Block("para", text="Xin thông báo để ông/bà được biết và thực hiện."),
-        ]
+        form.blocks += _refusal_reasons(slip.reason)
     officer = slip.officer.full_name if slip.officer else ""
     form.signatures = [("NGƯỜI TIẾP NHẬN HỒ SƠ", "(Ký và ghi rõ họ tên)", officer)]
     return form
 
 
+def _refusal_reasons(reason: str) -> list[Block]:
+    return [
+        Block(
+            "para",
+            text="Qua xem xét, cơ quan tiếp nhận thông báo không tiếp nhận, giải quyết "
+            "hồ sơ này với lý do cụ thể như sau:",
+        ),
+        Block("para", text=reason),
+        Block("para", text="Xin thông báo để ông/bà được biết và thực hiện."),
+    ]
+
+
+def refusal(dossier: Dossier, settings: dict) -> FormDocument:
+    """Mẫu 03 for a dossier refused after review: the refusal is its result."""
+    form = _base(
+        settings,
+        "refusal",
+        subtitle=f"Mã hồ sơ: {dossier.code}",
+        day=to_local(dossier.resolved_at or dossier.received_at).date(),
+    )
+    form.blocks = [
+        Block("para", text=f"{settings['desk_name']} tiếp nhận hồ sơ của:"),
+        _applicant_fields(
+            dossier.applicant_name,
+            dossier.applicant_address,
+            dossier.applicant_phone,
+            dossier.applicant_email,
+        ),
+        Block(
+            "fields",
+            fields=[
+                ("Nội dung yêu cầu giải quyết", dossier.procedure_name),
+                ("Thời gian nhận hồ sơ", vn_datetime_phrase(dossier.received_at)),
+            ],
+        ),
+        *_refusal_reasons(dossier.result_note),
+    ]
+    refusal_step = last_event(dossier, Action.REFUSE)
+    officer = refusal_step.user.full_name if refusal_step and refusal_step.user else ""
+    form.signatures = [
+        ("NGƯỜI NỘP HỒ SƠ", "(Ký và ghi rõ họ tên)", dossier.applicant_name),
+        ("NGƯỜI TIẾP NHẬN HỒ SƠ", "(Ký và ghi rõ họ tên)", officer),
+    ]
+    return form
+
+
 def apology(dossier: Dossier, settings: dict) -> FormDocument:
-    """Mẫu 04: Phiếu xin lỗi và hẹn lại ngày trả kết quả."""
+    """Mẫu 04: under the 2025 basis, Văn bản xin lỗi và đề nghị gia hạn thời gian giải
+    quyết; under the 2018 one, Phiếu xin lỗi và hẹn lại ngày trả kết quả. Numbered in its
+    own yearly series (`Dossier.apology_number`)."""
+    of_2018 = settings["legal_basis"] == BASIS_2018
+    number = dossier.apology_number
     form = _base(
         settings,
         "apology",
-        "form_apology",
-        "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
-        number_line=f"Số: {dossier.register_number:02d}/PXL",
+        number_line=f"Số: {number:02d}/{'PXL' if of_2018 else 'VBXL'}" if number else "Số: …",
+        subtitle=f"Mã hồ sơ: {dossier.code}",
         day=to_local(dossier.apologised_at or dossier.received_at).date(),
+    )
+    received = (
+        f"Ngày {to_local(dossier.received_at):%d/%m/%Y}, {settings['agency_name']} "
+        f"tiếp nhận hồ sơ đề nghị giải quyết thủ tục “{dossier.procedure_name}” của ông/bà, "
+        f"mã hồ sơ {dossier.code}."
+    )
+    facts = Block(
+        "fields",
+        fields=[
+            (
+                "Thời gian hẹn trả kết quả giải quyết hồ sơ",
+                vn_datetime_phrase(dossier.original_due_at),
+            ),
+            ("Lý do chậm trả kết quả", dossier.apology_reason),
+        ],
+    )
+    if of_2018:
+        closing = [
+            Block(
+                "para",
+                text=f"Sự chậm trễ này đã gây phiền hà cho ông/bà. {settings['agency_name']} "
+                "xin lỗi ông/bà và sẽ trả kết quả giải quyết hồ sơ cho ông/bà vào "
+                f"{vn_datetime_phrase(dossier.due_at)}.",
+            ),
+            Block("para", text="Xin trân trọng cảm ơn."),
+        ]
+    else:
+        closing = [
+            Block(
+                "para",
+                text=f"{settings['agency_name']} chưa giải quyết xong hồ sơ trong thời hạn đã "
+                "hẹn. Sự chậm trễ này đã gây phiền hà cho ông/bà; "
+                f"{settings['agency_name']} trân trọng xin lỗi ông/bà.",
+            ),
+            Block(
+                "para",
+                text="Đề nghị ông/bà đồng ý gia hạn thời gian giải quyết hồ sơ; "
+                f"{settings['agency_name']} sẽ trả kết quả giải quyết hồ sơ cho ông/bà vào "
+                f"{vn_datetime_phrase(dossier.due_at)}.",
+            ),
+            Block("para", text="Xin trân trọng cảm ơn sự hợp tác của ông/bà."),
+        ]
+    form.blocks = [
+        Block("fields", fields=[("Kính gửi", dossier.applicant_name)]),
+        Block("para", text=received),
+        facts,
+        *closing,
+    ]
+    form.signatures = [("THỦ TRƯỞNG CƠ QUAN", "(Ký, ghi rõ họ tên và đóng dấu)", "")]
+    return form
+
+
+def stop_notice(dossier: Dossier, settings: dict) -> FormDocument:
+    """Mẫu 05 (2025): Thông báo dừng giải quyết hồ sơ, with the reason recorded at the stop;
+    the 2018 basis has no such form, so it prints without a form number."""
+    stop = last_event(dossier, Action.STOP)
+    form = _base(
+        settings,
+        "stop",
+        subtitle=f"Mã hồ sơ: {dossier.code}",
+        day=to_local(dossier.stopped_at or dossier.received_at).date(),
     )
     form.blocks = [
         Block("fields", fields=[("Kính gửi", dossier.applicant_name)]),
         Block(
             "para",
             text=f"Ngày {to_local(dossier.received_at):%d/%m/%Y}, {settings['agency_name']} "
-            f"tiếp nhận hồ sơ đề nghị giải quyết thủ tục “{dossier.procedure_name}” của ông/bà, "
-            f"mã hồ sơ {dossier.code}.",
+            f"tiếp nhận hồ sơ đề nghị giải quyết thủ tục “{dossier.procedure_name}” của ông/bà.",
         ),
         Block(
             "fields",
             fields=[
-                (
-                    "Thời gian hẹn trả kết quả giải quyết hồ sơ",
-                    vn_datetime_phrase(dossier.original_due_at),
-                ),
-                ("Lý do chậm trả kết quả", dossier.apology_reason),
+                ("Mã hồ sơ", dossier.code),
+                ("Thủ tục", dossier.procedure_name),
+                ("Thời gian nhận hồ sơ", vn_datetime_phrase(dossier.received_at)),
+                ("Thời gian dừng giải quyết", vn_datetime_phrase(dossier.stopped_at)),
             ],
         ),
         Block(
             "para",
-            text=f"Sự chậm trễ này đã gây phiền hà cho ông/bà. {settings['agency_name']} "
-            "xin lỗi ông/bà và sẽ trả kết quả giải quyết hồ sơ cho ông/bà vào "
-            f"{vn_datetime_phrase(dossier.due_at)}.",
+            text=f"{settings['agency_name']} thông báo dừng giải quyết hồ sơ nêu trên với lý do "
+            "như sau:",
         ),
-        Block("para", text="Xin trân trọng cảm ơn."),
+        Block("para", text=stop.note if stop else ""),
+        Block("para", text="Xin thông báo để ông/bà được biết."),
     ]
     form.signatures = [("THỦ TRƯỞNG CƠ QUAN", "(Ký, ghi rõ họ tên và đóng dấu)", "")]
     return form
+
+
+def last_event(dossier: Dossier, action: Action):
+    """The dossier's last history row of `action`, if any."""
+    for event in reversed(dossier.events):
+        if event.action == action.value:
+            return event
+    return None
 
 
 def control_slip(dossier: Dossier, settings: dict) -> FormDocument:
@@ -263,8 +374,6 @@ def control_slip(dossier: Dossier, settings: dict) -> FormDocument:
     form = _base(
         settings,
         "control",
-        "form_control",
-        "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
         subtitle=f"Mã hồ sơ: {dossier.code}",
         day=to_local(dossier.received_at).date(),
     )
@@ -322,8 +431,7 @@ def register(dossiers: list[Dossier], year: int, settings: dict) -> FormDocument
     form = _base(
         settings,
         "register",
-        "form_register",
-        f"SỔ THEO DÕI HỒ SƠ NĂM {year}",
+        f" NĂM {year}",
         subtitle=settings["desk_name"],
         page="A4",
         landscape=True,

@@ -15,7 +15,8 @@ from flask_babel import lazy_gettext as _l
 from core.audit import record_event
 from core.clock import local_zone, to_local
 from core.dossiers.procedures import terms_at_receipt
-from core.dossiers.reception import bump_to_at_least, next_register_number
+from core.dossiers.reception import next_register_number
+from core.dossiers.sequences import bump_to_at_least
 from core.errors import InvalidInput
 from core.models import Channel, Dossier, DossierEvent, DossierStatus, Procedure
 from core.spreadsheets import read_rows
@@ -33,8 +34,10 @@ COLUMNS = (
     "status",
 )
 # Optional: the old register's own entry number (kept), and when a dossier was handed to
-# the processing unit or withdrawn.
-OPTIONAL_MOMENTS = ("transferred_at", "withdrawn_at")
+# the processing unit, withdrawn or stopped.
+OPTIONAL_MOMENTS = ("transferred_at", "withdrawn_at", "stopped_at")
+# The states that leave the report's table, with the moment each leaves it at.
+LEFT_TABLE = {DossierStatus.WITHDRAWN: "withdrawn_at", DossierStatus.STOPPED: "stopped_at"}
 CODE_PATTERN = re.compile(
     r"^(?P<agency>[A-Z0-9][A-Z0-9.]{0,30})-(?P<day>\d{6})-(?P<number>\d{4,6})$"
 )
@@ -67,6 +70,7 @@ class HistoryRow:
     returned_at: datetime | None
     transferred_at: datetime | None = None
     withdrawn_at: datetime | None = None
+    stopped_at: datetime | None = None
     register_number: int | None = None
 
 
@@ -135,14 +139,20 @@ def check_row(
             moments["resolved_at"],
             moments["returned_at"],
             moments["transferred_at"],
-            # A withdrawn dossier leaves the table at its withdrawal, or at its receipt
-            # when the old register did not record when.
-            moments["withdrawn_at"]
-            or (moments["received_at"] if status == DossierStatus.WITHDRAWN else None),
+            left_table_at(moments, status, "withdrawn_at"),
+            left_table_at(moments, status, "stopped_at"),
             register_number,
         ),
         [],
     )
+
+
+def left_table_at(moments: dict, status: DossierStatus, column: str) -> datetime | None:
+    """A withdrawn (or stopped) dossier leaves the table at its withdrawal (or stop), or at
+    its receipt when the old register did not record when."""
+    if moments[column] or LEFT_TABLE.get(status) != column:
+        return moments[column]
+    return moments["received_at"]
 
 
 def enum_value(enum_class, text: str, column: str, problems: list[str]):
@@ -177,10 +187,13 @@ def check_times(moments: dict, status: DossierStatus | None, row: dict) -> list[
     for column in OPTIONAL_MOMENTS:
         if received and moments[column] and moments[column] < received:
             problems.append(f"{column} trước received_at")
-    if moments["withdrawn_at"] and status != DossierStatus.WITHDRAWN:
-        problems.append("withdrawn_at chỉ dùng cho trạng thái withdrawn")
-    if status == DossierStatus.WITHDRAWN and (resolved or returned):
-        problems.append("trạng thái withdrawn không được có resolved_at / returned_at")
+    for left_status, column in LEFT_TABLE.items():
+        if moments[column] and status != left_status:
+            problems.append(f"{column} chỉ dùng cho trạng thái {left_status.value}")
+        if status == left_status and (resolved or returned):
+            problems.append(
+                f"trạng thái {left_status.value} không được có resolved_at / returned_at"
+            )
     return problems
 
 
@@ -294,6 +307,7 @@ def add_dossier(row: HistoryRow, user) -> Dossier:
         returned_at=row.returned_at,
         transferred_at=row.transferred_at,
         withdrawn_at=row.withdrawn_at,
+        stopped_at=row.stopped_at,
         supplement_items=[],
         imported=True,
     )

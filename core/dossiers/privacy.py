@@ -4,7 +4,7 @@ and everything held about one person.
 Personal data are the applicant's name, citizen ID number, phone, e-mail and address on a
 dossier, and the name, phone and address on a reception slip. Officers and admins see
 them; managers see statistics and masked names. After the retention period a finished
-dossier (returned, refused or withdrawn) keeps everything the statistics count — the
+dossier (returned, refused, withdrawn or stopped) keeps everything the statistics count — the
 procedure, field, channel, dates, status, timeliness — and loses the applicant's details.
 """
 
@@ -24,7 +24,12 @@ from extensions import db
 
 # Who sees applicants' details in full; everyone else sees masked names only.
 PERSONAL_DATA_ROLES = frozenset({Role.OFFICER, Role.ADMIN})
-FINISHED = (DossierStatus.RETURNED, DossierStatus.REFUSED, DossierStatus.WITHDRAWN)
+FINISHED = (
+    DossierStatus.RETURNED,
+    DossierStatus.REFUSED,
+    DossierStatus.WITHDRAWN,
+    DossierStatus.STOPPED,
+)
 # Stored in place of an erased name: data printed on forms, in Vietnamese.
 ANONYMISED_NAME = "(đã ẩn danh)"
 
@@ -39,8 +44,10 @@ def shown_name(name: str, user) -> str:
 
 
 def finished_at():
-    """When a dossier was finished: returned, withdrawn, or answered with a refusal."""
-    return func.coalesce(Dossier.returned_at, Dossier.withdrawn_at, Dossier.resolved_at)
+    """When a dossier was finished: returned, withdrawn, stopped, or answered with a refusal."""
+    return func.coalesce(
+        Dossier.returned_at, Dossier.withdrawn_at, Dossier.stopped_at, Dossier.resolved_at
+    )
 
 
 @dataclass
@@ -128,6 +135,7 @@ def dossier_record(dossier: Dossier) -> dict:
         "resolved_at": moment(dossier.resolved_at),
         "returned_at": moment(dossier.returned_at),
         "withdrawn_at": moment(dossier.withdrawn_at),
+        "stopped_at": moment(dossier.stopped_at),
         "result_note": dossier.result_note,
         "documents": [
             {"name": doc.name, "kind": doc.kind.value, "quantity": doc.quantity}

@@ -12,9 +12,9 @@ from sqlalchemy.orm import selectinload
 
 from core.audit import record_event
 from core.clock import local_today, to_local, utcnow
-from core.db.upsert import session_upsert
 from core.dossiers.errors import DossierNotFound, InvalidApplicant, LazyJoin, TicketNotReceivable
 from core.dossiers.procedures import terms_at_receipt
+from core.dossiers.sequences import next_value
 from core.dossiers.settings import dossier_settings
 from core.dossiers.states import due_for, record_receipt
 from core.dossiers.workdays import work_calendar
@@ -23,7 +23,6 @@ from core.models import (
     Channel,
     Dossier,
     DossierDocument,
-    DossierSequence,
     DossierStatus,
     Procedure,
     ReceptionSlip,
@@ -35,33 +34,6 @@ from core.vntext import is_valid_citizen_id, is_valid_phone, normalise_phone
 from extensions import db
 
 CODE_IN_TEXT = re.compile(r"([A-Z0-9][A-Z0-9.]*-\d{6}-\d{4,})", re.IGNORECASE)
-
-
-def next_value(scope: str, period: str) -> int:
-    """Atomically take the next number of a counter row (one upsert with RETURNING)."""
-    insert = session_upsert()
-    statement = (
-        insert(DossierSequence)
-        .values(scope=scope, period=period, last_value=1)
-        .on_conflict_do_update(
-            index_elements=["scope", "period"],
-            set_={"last_value": DossierSequence.last_value + 1},
-        )
-        .returning(DossierSequence.last_value)
-    )
-    return db.session.execute(statement).scalar_one()
-
-
-def bump_to_at_least(scope: str, period: str, value: int) -> None:
-    """Make sure the counter has passed `value` (after importing history)."""
-    row = db.session.execute(
-        db.select(DossierSequence).filter_by(scope=scope, period=period)
-    ).scalar_one_or_none()
-    if row is None:
-        db.session.add(DossierSequence(scope=scope, period=period, last_value=value))
-    elif row.last_value < value:
-        row.last_value = value
-    db.session.flush()
 
 
 def dossier_code(agency_code: str, day: date, sequence: int) -> str:

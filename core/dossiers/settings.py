@@ -13,11 +13,64 @@ from flask_babel import lazy_gettext as _l
 
 from core.audit import record_event
 from core.dossiers.calendar import parse_office_hours
+from core.dossiers.errors import LazyJoin
 from core.errors import InvalidInput
 from core.models import DossierSetting
 from extensions import db
 
 AGENCY_CODE_PATTERN = re.compile(r"^[A-Z0-9]{1,6}(\.[A-Z0-9]{1,6}){1,5}$")
+
+
+BASIS_2018, BASIS_2025 = "2018", "2025"
+BASIS_CHOICES = {
+    BASIS_2025: _l("Thông tư 03/2025/TT-VPCP (7 mẫu)"),
+    BASIS_2018: _l("Thông tư 01/2018/TT-VPCP (6 mẫu)"),
+}
+# The forms each legal basis issues: (number, title). Printed forms are Vietnamese
+# whatever the screen language. The 2018 circular has no stop notice: it prints unnumbered.
+FORM_SETS: dict[str, dict[str, tuple[str, str]]] = {
+    BASIS_2025: {
+        "receipt": ("Mẫu số 01", "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"),
+        "supplement": ("Mẫu số 02", "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ"),
+        "refusal": ("Mẫu số 03", "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ"),
+        "apology": ("Mẫu số 04", "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT"),
+        "stop": ("Mẫu số 05", "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ"),
+        "control": ("Mẫu số 06", "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"),
+        "register": ("Mẫu số 07", "SỔ THEO DÕI HỒ SƠ"),
+    },
+    BASIS_2018: {
+        "receipt": ("Mẫu số 01", "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"),
+        "supplement": ("Mẫu số 02", "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ"),
+        "refusal": ("Mẫu số 03", "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ"),
+        "apology": ("Mẫu số 04", "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ"),
+        "stop": ("", "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ"),
+        "control": ("Mẫu số 05", "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"),
+        "register": ("Mẫu số 06", "SỔ THEO DÕI HỒ SƠ"),
+    },
+}
+BASIS_TEXTS = {
+    BASIS_2025: "Thông tư số 03/2025/TT-VPCP",
+    BASIS_2018: "Thông tư số 01/2018/TT-VPCP",
+}
+FORM_NAMES = {
+    "receipt": _l("Giấy tiếp nhận và hẹn trả"),
+    "supplement": _l("Phiếu yêu cầu bổ sung"),
+    "refusal": _l("Phiếu từ chối tiếp nhận"),
+    "apology": _l("Văn bản xin lỗi"),
+    "stop": _l("Thông báo dừng giải quyết"),
+    "control": _l("Phiếu kiểm soát quá trình"),
+    "register": _l("Sổ theo dõi hồ sơ"),
+}
+
+
+def basis_defaults(basis: str) -> dict[str, str]:
+    """What the forms' settings are under a legal basis until an admin changes them:
+    the printed basis, and each form's number (`form_<slug>`) and title."""
+    values = {"form_basis": BASIS_TEXTS[basis]}
+    for slug, (number, title) in FORM_SETS[basis].items():
+        values[f"form_{slug}"] = number
+        values[f"form_{slug}_title"] = title
+    return values
 
 
 @dataclass(frozen=True)
@@ -26,6 +79,15 @@ class SettingSpec:
     label: object
     default: str
     config_key: str | None = None
+    choices: dict | None = None
+
+
+def _form_specs() -> list[SettingSpec]:
+    specs = []
+    for slug, name in FORM_NAMES.items():
+        specs.append(SettingSpec(f"form_{slug}", LazyJoin([_l("Số hiệu mẫu:"), name], " "), ""))
+        specs.append(SettingSpec(f"form_{slug}_title", LazyJoin([_l("Tên mẫu:"), name], " "), ""))
+    return specs
 
 
 SPECS = [
@@ -37,27 +99,36 @@ SPECS = [
     SettingSpec("return_place", _l("Nơi trả kết quả"), "Bộ phận tiếp nhận và trả kết quả"),
     SettingSpec("cutoff", _l("Giờ chốt tiếp nhận buổi chiều (HH:MM)"), "", "DOSSIER_CUTOFF"),
     SettingSpec("office_hours", _l("Giờ làm việc"), "", "DOSSIER_OFFICE_HOURS"),
-    SettingSpec("form_basis", _l("Căn cứ ban hành biểu mẫu"), "Thông tư số 03/2025/TT-VPCP"),
-    SettingSpec("form_receipt", _l("Số hiệu mẫu: Giấy tiếp nhận và hẹn trả"), "Mẫu số 01"),
-    SettingSpec("form_supplement", _l("Số hiệu mẫu: Phiếu yêu cầu bổ sung"), "Mẫu số 02"),
-    SettingSpec("form_refusal", _l("Số hiệu mẫu: Phiếu từ chối tiếp nhận"), "Mẫu số 03"),
-    SettingSpec("form_apology", _l("Số hiệu mẫu: Phiếu xin lỗi và hẹn lại"), "Mẫu số 04"),
-    SettingSpec("form_control", _l("Số hiệu mẫu: Phiếu kiểm soát quá trình"), "Mẫu số 06"),
-    SettingSpec("form_register", _l("Số hiệu mẫu: Sổ theo dõi hồ sơ"), "Mẫu số 07"),
+    SettingSpec("legal_basis", _l("Bộ biểu mẫu theo"), BASIS_2025, choices=BASIS_CHOICES),
+    SettingSpec("form_basis", _l("Căn cứ ban hành biểu mẫu"), ""),
+    *_form_specs(),
 ]
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
+# The settings that follow the legal basis until an admin changes them.
+BASIS_KEYS = frozenset(basis_defaults(BASIS_2025))
+# May be left empty: a form the basis does not number.
+MAY_BE_EMPTY = frozenset({"parent_agency", "form_stop"})
 
 
-def default_value(spec: SettingSpec) -> str:
+def default_value(spec: SettingSpec, basis: str = BASIS_2025) -> str:
+    if spec.key in BASIS_KEYS:
+        return basis_defaults(basis)[spec.key]
     if spec.config_key:
         return str(current_app.config.get(spec.config_key) or spec.default)
     return spec.default
 
 
 def dossier_settings() -> dict[str, str]:
-    """Every setting, the stored value where an admin changed it."""
+    """Every setting, the stored value where an admin changed it; the forms' numbers and
+    titles follow the chosen legal basis (2025 unless an admin chose 2018)."""
     stored = dict(db.session.execute(db.select(DossierSetting.key, DossierSetting.value)).all())
-    return {spec.key: stored.get(spec.key) or default_value(spec) for spec in SPECS}
+    basis = stored.get("legal_basis") if stored.get("legal_basis") in FORM_SETS else BASIS_2025
+    values = {}
+    for spec in SPECS:
+        value = stored.get(spec.key)
+        kept = value is not None and (value or spec.key in MAY_BE_EMPTY)
+        values[spec.key] = value if kept else default_value(spec, basis)
+    return values
 
 
 def validate_setting(key: str, value: str) -> str:
@@ -76,19 +147,36 @@ def validate_setting(key: str, value: str) -> str:
             raise InvalidInput(
                 _l("Giờ làm việc phải có dạng 07:30-11:30,13:30-17:00 (các buổi không chồng nhau).")
             ) from None
-    if not value and key not in ("parent_agency",):
+    spec = SPEC_BY_KEY[key]
+    if spec.choices is not None and value not in spec.choices:
+        raise InvalidInput(_l("“{label}” không hợp lệ."), label=spec.label)
+    if not value and key not in MAY_BE_EMPTY:
         raise InvalidInput(_l("“{label}” không được để trống."), label=SPEC_BY_KEY[key].label)
     return value
 
 
 def save_settings(values: dict[str, str], user=None) -> list[str]:
-    """Check every value first, then store the changed ones; the caller commits."""
+    """Check every value first, then store the changed ones; the caller commits.
+
+    Changing the legal basis moves the forms' numbers and titles to the new basis's,
+    except those changed in the same submission; a form setting equal to its basis's
+    default is not stored, so it keeps following the basis.
+    """
     current = dossier_settings()
     cleaned = {key: validate_setting(key, values[key]) for key in values if key in SPEC_BY_KEY}
+    basis = cleaned.get("legal_basis", current["legal_basis"])
+    defaults = basis_defaults(basis)
+    if basis != current["legal_basis"]:
+        for key in BASIS_KEYS:
+            if cleaned.get(key, current[key]) == current[key]:
+                cleaned[key] = defaults[key]
     changed = [key for key, value in cleaned.items() if value != current[key]]
     for key in changed:
         row = db.session.get(DossierSetting, key)
-        if row is None:
+        if key in BASIS_KEYS and cleaned[key] == defaults[key]:
+            if row is not None:
+                db.session.delete(row)
+        elif row is None:
             db.session.add(DossierSetting(key=key, value=cleaned[key]))
         else:
             row.value = cleaned[key]

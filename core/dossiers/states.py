@@ -13,6 +13,7 @@ from core.audit import record_event
 from core.clock import local_text, utcnow
 from core.dossiers.calendar import WorkCalendar
 from core.dossiers.errors import DossierRuleBroken, IllegalTransition
+from core.dossiers.sequences import next_value
 from core.dossiers.workdays import work_calendar
 from core.errors import InvalidInput
 from core.models import Dossier, DossierEvent, DossierStatus
@@ -33,6 +34,7 @@ class Action(enum.StrEnum):
     REFUSE = "refuse"
     RETURN = "return"
     WITHDRAW = "withdraw"
+    STOP = "stop"
 
 
 OPEN = frozenset({S.RECEIVED, S.TRANSFERRED, S.PROCESSING, S.SUPPLEMENT})
@@ -49,6 +51,7 @@ TRANSITIONS: dict[Action, tuple[frozenset[DossierStatus], DossierStatus | None]]
     Action.REFUSE: (frozenset({S.TRANSFERRED, S.PROCESSING}), S.REFUSED),
     Action.RETURN: (frozenset({S.RESOLVED, S.REFUSED}), S.RETURNED),
     Action.WITHDRAW: (OPEN, S.WITHDRAWN),
+    Action.STOP: (OPEN, S.STOPPED),
 }
 
 STATUS_LABELS = {
@@ -60,6 +63,7 @@ STATUS_LABELS = {
     S.REFUSED: _l("Từ chối giải quyết (có văn bản trả lời)"),
     S.RETURNED: _l("Đã trả kết quả"),
     S.WITHDRAWN: _l("Đã rút hồ sơ"),
+    S.STOPPED: _l("Đã dừng giải quyết"),
 }
 ACTION_LABELS = {
     Action.RECEIVE: _l("tiếp nhận"),
@@ -73,6 +77,7 @@ ACTION_LABELS = {
     Action.REFUSE: _l("từ chối giải quyết"),
     Action.RETURN: _l("trả kết quả"),
     Action.WITHDRAW: _l("ghi nhận rút hồ sơ"),
+    Action.STOP: _l("dừng giải quyết hồ sơ"),
 }
 # Stored on hand-over rows and printed on forms: data in Vietnamese, not a screen string.
 DESK_UNIT = "Bộ phận tiếp nhận và trả kết quả"
@@ -210,13 +215,20 @@ def _supplement_received(dossier, event, details, now, calendar):
 
 
 def _apologise(dossier, event, details, now, calendar):
+    """The letter goes out at least one working day before the due time: up to the close
+    of the last working day before the due day (`calendar.apology_deadline`)."""
     if dossier.apologised_at is not None:
         raise DossierRuleBroken(
             _l("Hồ sơ {code} đã hẹn lại một lần; chỉ được hẹn lại một lần."), code=dossier.code
         )
-    if now >= dossier.due_at:
+    deadline = calendar.apology_deadline(dossier.due_at)
+    if now > deadline:
         raise DossierRuleBroken(
-            _l("Đã quá hạn trả ({due}); thư xin lỗi phải gửi trước hạn."),
+            _l(
+                "Văn bản xin lỗi phải gửi trước hạn ít nhất một ngày làm việc: chậm nhất "
+                "{deadline} (hạn trả {due})."
+            ),
+            deadline=local_text(deadline),
             due=local_text(dossier.due_at),
         )
     _require(bool(event.note), _l("Hãy ghi lý do chậm trả kết quả."))
@@ -229,6 +241,7 @@ def _apologise(dossier, event, details, now, calendar):
     dossier.due_at = new_due
     dossier.apologised_at = now
     dossier.apology_reason = event.note
+    dossier.apology_number = next_value("apology", str(calendar.local(now).year))
     event.step_due_at = new_due
 
 
@@ -263,6 +276,13 @@ def _withdraw(dossier, event, details, now, calendar):
     dossier.withdrawn_at = now
 
 
+def _stop(dossier, event, details, now, calendar):
+    """The agency stops processing the dossier (form 05); it leaves the report like a
+    withdrawn one."""
+    _require(bool(event.note), _l("Hãy ghi lý do dừng giải quyết hồ sơ."))
+    dossier.stopped_at = now
+
+
 APPLY = {
     Action.TRANSFER: _transfer,
     Action.START: _start,
@@ -274,6 +294,7 @@ APPLY = {
     Action.REFUSE: _refuse,
     Action.RETURN: _return,
     Action.WITHDRAW: _withdraw,
+    Action.STOP: _stop,
 }
 
 

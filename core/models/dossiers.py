@@ -55,6 +55,7 @@ class DossierStatus(enum.StrEnum):
     REFUSED = "refused"
     RETURNED = "returned"
     WITHDRAWN = "withdrawn"
+    STOPPED = "stopped"  # the agency stopped processing it (form 05)
 
 
 class CalendarDayKind(enum.StrEnum):
@@ -143,7 +144,8 @@ class DossierSetting(db.Model):
 
 
 class DossierSequence(db.Model):
-    """An atomic counter row: the day's dossier number or the year's register entry."""
+    """An atomic counter row: the day's dossier number, the year's register entry or the
+    year's apology letter number."""
 
     __tablename__ = "dossier_sequence"
     __table_args__ = (UniqueConstraint("scope", "period"),)
@@ -165,6 +167,7 @@ REPORT_COLUMNS = (
     "apologised_at",
     "clock_started_at",
     "withdrawn_at",
+    "stopped_at",
     "id",
 )
 
@@ -186,6 +189,14 @@ class Dossier(db.Model):
             "received_at",
             "resolved_at",
             *(column for column in REPORT_COLUMNS if column != "withdrawn_at"),
+        ),
+        # What the stopped-dossier corrections read.
+        Index(
+            "ix_dossier_report_stopped",
+            "stopped_at",
+            "received_at",
+            "resolved_at",
+            *(column for column in REPORT_COLUMNS if column != "stopped_at"),
         ),
         # The apology count.
         Index("ix_dossier_apologised_at", "apologised_at", "field_name"),
@@ -222,12 +233,15 @@ class Dossier(db.Model):
     original_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     apology_reason: Mapped[str] = mapped_column(Text, default="")
     apologised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The apology letter's own number in the year's series (form 04), not the register's.
+    apology_number: Mapped[int | None] = mapped_column(Integer)
     transferred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     refused: Mapped[bool] = mapped_column(Boolean, default=False)
     result_note: Mapped[str] = mapped_column(Text, default="")
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     supplement_items: Mapped[list] = mapped_column(JSON, default=list)
     imported: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -99,7 +99,8 @@ class RatingDay(db.Model):
 class DossierDay(db.Model):
     """Dossiers received and resolved on one closed local day, by the filters' keys.
 
-    Received counts include dossiers withdrawn since (`received_kept` leaves them out);
+    Received counts include dossiers withdrawn or stopped since (`received_kept` leaves them
+    out);
     resolved counts are by the day of the result, classified against the legal due time.
     `counter_id` is the counter of the ticket the dossier came with.
     """

@@ -35,7 +35,7 @@ from extensions import db
 
 CLOSING_ROLES = (Role.MANAGER, Role.ADMIN)
 # What a difference compares: whole numbers, and rates in percentage points.
-DIFFERENCE_COUNTS = (*COUNT_KEYS, "withdrawn", "apologies")
+DIFFERENCE_COUNTS = (*COUNT_KEYS, "withdrawn", "stopped", "apologies")
 DIFFERENCE_RATES = ("on_time_rate", "evaluation_rate")
 
 

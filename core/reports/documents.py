@@ -176,8 +176,9 @@ def narrative(report: ReformReport, stats: PeriodStatistics) -> list[str]:
         f"{vn_number(total.resolved_late)} hồ sơ quá hạn; {rate}. Đang giải quyết "
         f"{vn_number(total.pending_total)} hồ sơ, trong đó {vn_number(total.pending_on_time)} "
         f"hồ sơ trong hạn và {vn_number(total.pending_overdue)} hồ sơ quá hạn.",
-        f"Trong kỳ có {vn_number(total.withdrawn)} hồ sơ được người nộp xin rút (không tính vào "
-        f"bảng số liệu) và {vn_number(stats.apologies)} phiếu xin lỗi và hẹn lại ngày trả kết "
+        f"Trong kỳ có {vn_number(total.withdrawn)} hồ sơ được người nộp xin rút và "
+        f"{vn_number(total.stopped)} hồ sơ bị dừng giải quyết (không tính vào bảng số "
+        f"liệu) và {vn_number(stats.apologies)} phiếu xin lỗi và hẹn lại ngày trả kết "
         "quả đã được gửi tới người nộp hồ sơ.",
     ]
     queue = stats.queue

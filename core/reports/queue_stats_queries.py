@@ -197,7 +197,8 @@ def rating_rows(split: DaySplit, filters) -> list:
 
 
 def summarised_dossier_rows(split: DaySplit, filters) -> list:
-    """Per closed day: (day, dossiers received and not withdrawn, resolved, resolved late)."""
+    """Per closed day: (day, dossiers received and not withdrawn or stopped, resolved,
+    resolved late)."""
     if not split.has_summaries:
         return []
     days = DossierDay
@@ -219,7 +220,7 @@ def summarised_dossier_rows(split: DaySplit, filters) -> list:
 
 def live_dossier_rows(split: DaySplit, filters, local: LocalTime) -> tuple[list, list]:
     """Per other local day, by its number counted from 1970-01-01: (day, dossiers received
-    and not withdrawn), and (day, resolved, resolved late)."""
+    and not withdrawn or stopped), and (day, resolved, resolved late)."""
     if not split.has_live:
         return [], []
     low, high = split.live_bounds()
@@ -230,6 +231,7 @@ def live_dossier_rows(split: DaySplit, filters, local: LocalTime) -> tuple[list,
             Dossier.received_at >= low,
             Dossier.received_at < high,
             Dossier.withdrawn_at.is_(None),
+            Dossier.stopped_at.is_(None),
             *filters.dossier_conditions(),
         )
         .group_by(received_day)

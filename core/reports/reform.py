@@ -4,7 +4,7 @@ core.reports.reform_queries).
 
 Rules (see docs/dashboard.md):
 - received in the period: received_at within the period's local days; carried over:
-  received before the period and neither resolved nor withdrawn before it began;
+  received before the period and neither resolved, withdrawn nor stopped before it began;
 - resolved: a result (or a refusal) recorded within the period; early when on a day
   before the due day, on time on the due day by the due time, late after it;
 - lateness is judged against the legal due time: the one set at reception, or set again
@@ -14,7 +14,8 @@ Rules (see docs/dashboard.md):
   due time has passed, except while it awaits the applicant's supplement (the clock
   restarts when the supplement comes);
 - withdrawn within the period: left out of every column and counted apart, so that
-  received_total = resolved_total + pending_total.
+  received_total = resolved_total + pending_total; stopped within the period (the agency
+  stopped processing it, form 05): the same, counted apart under `stopped`.
 """
 
 from __future__ import annotations
@@ -32,10 +33,10 @@ from core.reports.periods import Period
 from core.reports.reform_queries import (
     apologies_by_field,
     day_sums,
+    left_table_corrections,
     overdue_by_field,
     raw_slices,
     raw_table_columns,
-    withdrawn_corrections,
 )
 from core.reports.summaries import ensure_summaries
 from extensions import db
@@ -64,6 +65,7 @@ _SUMMED = (
     "pending_on_time",
     "pending_overdue",
     "withdrawn",
+    "stopped",
     "apologies",
 )
 
@@ -109,6 +111,7 @@ class Counts:
     pending_on_time: int = 0
     pending_overdue: int = 0
     withdrawn: int = 0
+    stopped: int = 0
     apologies: int = 0
 
     def add(self, other: Counts) -> None:
@@ -146,13 +149,15 @@ class Counts:
         values = {key: getattr(self, key) for key in COUNT_KEYS}
         values["on_time_rate"] = self.on_time_rate
         values["withdrawn"] = self.withdrawn
+        values["stopped"] = self.stopped
         values["apologies"] = self.apologies
         values["evaluation_rate"] = self.evaluation_rate
         return values
 
     @classmethod
     def from_dict(cls, values: dict) -> Counts:
-        """The counts back from `as_dict` (the totals and rates follow from them)."""
+        """The counts back from `as_dict` (the totals and rates follow from them); a count
+        the figures lack (`stopped`, in figures closed before it existed) is 0."""
         return cls(**{name: int(values.get(name) or 0) for name in _SUMMED})
 
 
@@ -225,22 +230,27 @@ def _raw_counts(start, end, cutoff, local, filters) -> dict[str, Counts]:
 
 def _summed_counts(period, start, end, cutoff, local, filters, today) -> dict[str, Counts]:
     """The table from per-day sums plus small exact corrections:
-    received and resolved = day sums over the period − the withdrawn ones;
-    carried over = received − resolved on every day before the period − the withdrawn
-    ones still open at its start; pending = received total − resolved total, of which
-    overdue counted directly at the cut-off."""
+    received and resolved = day sums over the period − the withdrawn and stopped ones;
+    carried over = received − resolved on every day before the period − the withdrawn and
+    stopped ones still open at its start; pending = received total − resolved total, of
+    which overdue counted directly at the cut-off."""
     in_period = day_sums(period.start, period.end, local, filters, today)
     before = day_sums(None, period.start - timedelta(days=1), local, filters, today)
-    withdrawn = withdrawn_corrections(start, end, local, filters)
+    withdrawn = left_table_corrections(Dossier.withdrawn_at, start, end, local, filters)
+    stopped = left_table_corrections(Dossier.stopped_at, start, end, local, filters)
     overdue = overdue_by_field(end, cutoff, filters)
     apologies = apologies_by_field(start, end, filters)
     by_field: dict[str, Counts] = {}
-    for name in set(in_period) | set(before) | set(withdrawn) | set(overdue) | set(apologies):
+    names = set(in_period) | set(before) | set(withdrawn) | set(stopped)
+    for name in names | set(overdue) | set(apologies):
         now_, earlier = in_period.get(name, {}), before.get(name, {})
-        gone = withdrawn.get(name, {})
+        gone = (withdrawn.get(name, {}), stopped.get(name, {}))
 
-        def less(sums, key, gone=gone):
-            return int(sums.get(key, 0)) - int(gone.get(key) or 0)
+        def left(key, gone=gone) -> int:
+            return sum(int(rows.get(key) or 0) for rows in gone)
+
+        def less(sums, key) -> int:
+            return int(sums.get(key, 0)) - left(key)
 
         counts = Counts(
             received_online=less(now_, "received_online"),
@@ -248,12 +258,13 @@ def _summed_counts(period, start, end, cutoff, local, filters, today) -> dict[st
             carried_over=earlier.get("received_online", 0)
             + earlier.get("received_direct", 0)
             - earlier.get("resolved", 0)
-            - int(gone.get("carried_over") or 0),
+            - left("carried_over"),
             resolved_early=less(now_, "resolved_early"),
             resolved_on_time=less(now_, "resolved_on_time"),
             resolved_late=less(now_, "resolved_late"),
             pending_overdue=overdue.get(name, 0),
-            withdrawn=int(gone.get("withdrawn") or 0),
+            withdrawn=int(gone[0].get("left") or 0),
+            stopped=int(gone[1].get("left") or 0),
             apologies=apologies.get(name, 0),
         )
         counts.pending_on_time = (

@@ -1,7 +1,7 @@
 """The SQL behind the official table (core.reports.reform), each statement grouped by
 field: the table's columns summed over raw dossier rows, in three index-served slices; and
-the per-day sums of closed days with the exact corrections they need (the withdrawn
-dossiers, those overdue at the cut-off, the apology letters)."""
+the per-day sums of closed days with the exact corrections they need (the withdrawn and
+the stopped dossiers, those overdue at the cut-off, the apology letters)."""
 
 from __future__ import annotations
 
@@ -52,7 +52,8 @@ def raw_table_columns(
     is the end of the period, or now for a period not yet over."""
     due = legal_due()
     withdrawn = and_(Dossier.withdrawn_at.is_not(None), Dossier.withdrawn_at < end)
-    counted = not_(withdrawn)
+    stopped = and_(Dossier.stopped_at.is_not(None), Dossier.stopped_at < end)
+    counted = not_(or_(withdrawn, stopped))
     resolved = and_(counted, Dossier.resolved_at.is_not(None), Dossier.resolved_at < end)
     pending = and_(counted, or_(Dossier.resolved_at.is_(None), Dossier.resolved_at >= end))
     new = and_(counted, Dossier.received_at >= start)
@@ -77,6 +78,7 @@ def raw_table_columns(
         (_flag(pending) - func.sum(overdue)).label("pending_on_time"),
         func.sum(overdue).label("pending_overdue"),
         _flag(withdrawn).label("withdrawn"),
+        _flag(stopped).label("stopped"),
         _flag(
             and_(
                 Dossier.apologised_at.is_not(None),
@@ -90,7 +92,7 @@ def raw_table_columns(
 def raw_slices(start: datetime, end: datetime) -> list[ColumnElement]:
     """Three disjoint slices, each served by an index: received in the period; received
     before it and resolved since it began; received before it and never resolved (open
-    now, or withdrawn after it began)."""
+    now, or withdrawn or stopped after it began)."""
     return [
         and_(Dossier.received_at >= start, Dossier.received_at < end),
         and_(Dossier.resolved_at >= start, Dossier.received_at < start),
@@ -98,6 +100,7 @@ def raw_slices(start: datetime, end: datetime) -> list[ColumnElement]:
             Dossier.resolved_at.is_(None),
             Dossier.received_at < start,
             or_(Dossier.withdrawn_at.is_(None), Dossier.withdrawn_at >= start),
+            or_(Dossier.stopped_at.is_(None), Dossier.stopped_at >= start),
         ),
     ]
 
@@ -171,9 +174,10 @@ def _field_key() -> ColumnElement:
     return func.coalesce(Dossier.field_name, "").label("field_name")
 
 
-def withdrawn_corrections(start, end, local, filters) -> dict[str, dict[str, int]]:
-    """What the day sums count of the dossiers withdrawn before the end (left out of the
-    table), and the withdrawn column itself: one pass over the withdrawn dossiers."""
+def left_table_corrections(left_at, start, end, local, filters) -> dict[str, dict[str, int]]:
+    """What the day sums count of the dossiers that left the table before the end (withdrawn
+    when `left_at` is `Dossier.withdrawn_at`, stopped when it is `Dossier.stopped_at`), and
+    their own count (`left`): one pass over those dossiers, on their own index."""
     received_in = and_(Dossier.received_at >= start, Dossier.received_at < end)
     resolved_in = and_(Dossier.resolved_at >= start, Dossier.resolved_at < end)
     online = Dossier.channel == Channel.ONLINE
@@ -185,7 +189,7 @@ def withdrawn_corrections(start, end, local, filters) -> dict[str, dict[str, int
         and_(
             Dossier.received_at < start,
             Dossier.resolved_at.is_(None),
-            Dossier.withdrawn_at >= start,
+            left_at >= start,
         ),
     )
     field_key = _field_key()
@@ -198,19 +202,22 @@ def withdrawn_corrections(start, end, local, filters) -> dict[str, dict[str, int
             _flag(and_(resolved_in, classes["early"])).label("resolved_early"),
             _flag(and_(resolved_in, classes["on_time"])).label("resolved_on_time"),
             _flag(and_(resolved_in, classes["late"])).label("resolved_late"),
-            _flag(listed).label("withdrawn"),
+            _flag(listed).label("left"),
         )
-        .where(Dossier.withdrawn_at < end, *filters.dossier_conditions())
+        .where(left_at < end, *filters.dossier_conditions())
         .group_by(field_key)
     )
     return {row["field_name"]: row for row in db.session.execute(statement).mappings()}
 
 
 def overdue_by_field(end, cutoff, filters) -> dict[str, int]:
-    """Dossiers pending at the end of the period (not resolved or withdrawn before it)
+    """Dossiers pending at the end of the period (not resolved, withdrawn or stopped before it)
     and overdue at the cut-off, per field: the open ones and those resolved later. The
     supplement look-up runs only for the rows whose due time has passed."""
-    pending = or_(Dossier.withdrawn_at.is_(None), Dossier.withdrawn_at >= end)
+    pending = and_(
+        or_(Dossier.withdrawn_at.is_(None), Dossier.withdrawn_at >= end),
+        or_(Dossier.stopped_at.is_(None), Dossier.stopped_at >= end),
+    )
     late = and_(legal_due() < cutoff, Dossier.clock_started_at < cutoff)
     overdue = func.sum(case((awaiting_supplement_at(cutoff), 0), else_=1))
     field_key = _field_key()

@@ -8,11 +8,12 @@ equal the raw aggregation.
 Keeping them exact: database triggers on ticket, rating and dossier (migration 0011)
 delete the `report_day` row of every day a changed row feeds, inside the writer's own
 transaction, whatever the write path (ORM, bulk COPY, raw SQL, imports, restores): the
-ticket's day; the rating's day; a dossier's received day (when its channel, keys or
-withdrawal change) and resolved day (when its result or due times change). Steps of an
-open dossier and today's work touch no closed day. `ensure_summaries()`, called by every
-statistics call before it reads, rebuilds each closed day that has no `report_day` row
-(one grouped INSERT … SELECT per table for each run of missing days) and commits.
+ticket's day; the rating's day; a dossier's received day (when its channel, keys,
+withdrawal or stop change; 0017 added the stop) and resolved day (when its result or due
+times change). Steps of an open dossier and today's work touch no closed day.
+`ensure_summaries()`, called by every statistics call before it reads, rebuilds each
+closed day that has no `report_day` row (one grouped INSERT … SELECT per table for each
+run of missing days) and commits.
 `demo-history` builds them once after its bulk load. Deleting `report_day` rows (e.g.
 after changing the TIMEZONE setting) makes the next statistics call rebuild those days.
 
@@ -166,7 +167,9 @@ def dossiers_received_columns() -> list[ColumnElement]:
     return [
         _flag(online).label("received_online"),
         _flag(not_(online)).label("received_direct"),
-        _flag(Dossier.withdrawn_at.is_(None)).label("received_kept"),
+        _flag(and_(Dossier.withdrawn_at.is_(None), Dossier.stopped_at.is_(None))).label(
+            "received_kept"
+        ),
     ]
 
 

@@ -39,14 +39,15 @@ OFFICIAL_HEADERS = [
     _l("Tỷ lệ đúng hạn trên số đã giải quyết (%)"),
     _l("Tỷ lệ đúng hạn trên số tiếp nhận (%)"),
     _l("Rút hồ sơ"),
+    _l("Dừng giải quyết"),
 ]
 OFFICIAL_GROUPS = [
     *FORM_GROUPS,
     (_l("Ngoài biểu mẫu"), FORM_COLUMNS + 1, len(OFFICIAL_HEADERS)),
 ]
 # The official table's columns after the field's name, by their key in the report's JSON.
-OFFICIAL_KEYS = (*COUNT_KEYS, "on_time_rate", "evaluation_rate", "withdrawn")
-OFFICIAL_KINDS = [INT, TEXT] + [INT] * len(COUNT_KEYS) + [PERCENT, PERCENT, INT]
+OFFICIAL_KEYS = (*COUNT_KEYS, "on_time_rate", "evaluation_rate", "withdrawn", "stopped")
+OFFICIAL_KINDS = [INT, TEXT] + [INT] * len(COUNT_KEYS) + [PERCENT, PERCENT, INT, INT]
 
 
 @dataclass
@@ -75,11 +76,13 @@ class Table:
 
 
 def _official_row(number, name, values: dict) -> list:
-    return [number, name, *(values[key] for key in OFFICIAL_KEYS)]
+    """A row of the table; a count the values lack (closed before it existed) shows 0."""
+    return [number, name, *(values.get(key, 0) for key in OFFICIAL_KEYS)]
 
 
 def official_table(report: ReformReport) -> Table:
-    """The Circular 01/2020 form's table, with the rates and the withdrawn count beside it."""
+    """The Circular 01/2020 form's table, with the rates and the withdrawn and stopped
+    counts beside it."""
     table = Table(
         "tthc",
         _l("Kết quả giải quyết thủ tục hành chính"),
