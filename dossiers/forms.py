@@ -73,6 +73,25 @@ class MoveForm(FlaskForm):
             return None
 
 
+class SupplementRequestForm(FlaskForm):
+    """A supplement request during processing (form 02): everything missing at once."""
+
+    items = TextAreaField(
+        _l("Giấy tờ cần bổ sung, hoàn thiện (mỗi dòng một mục, ghi đủ một lần)"),
+        validators=[Length(max=8000)],
+    )
+    reason = TextAreaField(_l("Lý do"), validators=[Length(max=2000)])
+    contact = StringField(
+        _l("Liên hệ để được hướng dẫn (người, đơn vị, số điện thoại)"),
+        validators=[Length(max=400)],
+    )
+    confirmation_reason = TextAreaField(
+        _l("Lý do lãnh đạo xác nhận (chỉ khi đã quá hạn giải quyết)"),
+        validators=[Length(max=2000)],
+    )
+    submit = SubmitField(_l("Lập phiếu yêu cầu bổ sung"))
+
+
 class FindForm(FlaskForm):
     class Meta:
         csrf = False
