@@ -83,7 +83,7 @@ class SupplementRequestForm(FlaskForm):
     reason = TextAreaField(_l("Lý do"), validators=[Length(max=2000)])
     contact = StringField(
         _l("Liên hệ để được hướng dẫn (người, đơn vị, số điện thoại)"),
-        validators=[Length(max=400)],
+        validators=[Length(max=2000)],  # the rule (400) is the domain's, said in Vietnamese
     )
     confirmation_reason = TextAreaField(
         _l("Lý do lãnh đạo xác nhận (chỉ khi đã quá hạn giải quyết)"),
