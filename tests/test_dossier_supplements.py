@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from conftest import count, local_time
 from core.clock import to_local
-from core.dossiers.states import Action, move
+from core.dossiers.states import Action, Move, move
 from core.models import (
     AuditEvent,
     Dossier,
@@ -269,3 +269,27 @@ def test_a_dossier_not_yet_with_its_unit_cannot_be_asked_to_supplement(auth, cli
     assert response.status_code == 422
     assert "không thể yêu cầu bổ sung" in response.get_data(as_text=True)
     assert count(DossierSupplementRequest) == 0
+
+
+def test_the_control_slip_judges_against_the_due_time_an_apology_did_not_move(auth, client):
+    code = in_processing()
+    dossier = the_dossier(code)
+    with time_machine.travel(local_time(2026, 3, 6, 10, 0), tick=False):
+        move(
+            dossier,
+            Action.APOLOGISE,
+            user=factories.user(),
+            details=Move(note="Chờ xác minh", new_due_at=local_time(2026, 3, 12, 17, 0)),
+        )
+    with time_machine.travel(local_time(2026, 3, 11, 10, 0), tick=False):
+        move(dossier, Action.RESOLVE, user=factories.user(), details=Move(note="Đã cấp"))
+        move(dossier, Action.RETURN, user=factories.user())
+        db.session.commit()
+    assert iso(dossier.judged_due_at) == "2026-03-09T17:00:00+07:00"
+    verdicts = [event.verdict for event in dossier.events if event.action in ("resolve", "return")]
+    assert verdicts == ["late", "late"]
+    auth.login()
+    slip = pdf_text(client.get(f"/dossiers/{code}/print/control.pdf").data)
+    assert "Thời gian trả kết quả: 17 giờ 00 phút, ngày 09 tháng 03 năm 2026" in slip
+    assert "(không dùng để đánh giá): 17 giờ 00 phút, ngày 12 tháng 03 năm 2026" in slip
+    assert slip.count("Quá hạn") == 2
