@@ -60,9 +60,6 @@ class MoveForm(FlaskForm):
     note = TextAreaField(_l("Ghi chú / lý do"), validators=[Length(max=2000)])
     to_unit = StringField(_l("Đơn vị / người nhận hồ sơ"), validators=[Length(max=200)])
     receiver_name = StringField(_l("Họ tên người nhận"), validators=[Length(max=200)])
-    items = TextAreaField(
-        _l("Giấy tờ cần bổ sung (mỗi dòng một mục)"), validators=[Length(max=2000)]
-    )
     new_due = DateTimeLocalField(_l("Ngày giờ hẹn trả mới"), validators=[Optional()])
     submit = SubmitField(_l("Xác nhận"))
 

@@ -206,7 +206,6 @@ def move_dossier(code: str):
         note=form.note.data or "",
         to_unit=form.to_unit.data or "",
         receiver_name=form.receiver_name.data or "",
-        items=lines(form.items.data),
         new_due_at=local_input(form.new_due.data),
     )
     moved = commit_or_explain(lambda: move(dossier, action, user=current_user, details=details))

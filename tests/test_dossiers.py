@@ -189,7 +189,7 @@ def test_supplement_after_review_restarts_the_clock_from_zero(demo):
                 dossier,
                 Action.REQUEST_SUPPLEMENT,
                 user=factories.user(),
-                details=Move(items=["Giấy khám sức khỏe còn hạn"]),
+                details=Move(note="Giấy khám sức khỏe còn hạn"),
             )
         request_supplement(
             dossier,

@@ -86,7 +86,6 @@ class Move:
     note: str = ""
     to_unit: str = ""
     receiver_name: str = ""
-    items: list[str] | None = None
     new_due_at: datetime | None = None
     supplement: DossierSupplementRequest | None = None
 
