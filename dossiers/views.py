@@ -210,9 +210,9 @@ def move_dossier(code: str):
     )
     moved = commit_or_explain(lambda: move(dossier, action, user=current_user, details=details))
     if moved is not FAILED and action == Action.SUPPLEMENT_RECEIVED:
-        request_id = dossier.supplement_requests[-1].id if dossier.supplement_requests else None
-        if request_id is not None:  # the new receipt, with the restarted due time
-            return redirect(supplement_url(dossier, request_id, "receipt"))
+        answered = [r for r in dossier.supplement_requests if r.returned_at == moved.occurred_at]
+        if answered:  # the new receipt, with the restarted due time
+            return redirect(supplement_url(dossier, answered[-1].id, "receipt"))
     return redirect(url_for("dossiers.show", code=code))
 
 
