@@ -45,6 +45,7 @@ ACTIONS = {
     "dossier.start": _l("Hồ sơ: nhận xử lý"),
     "dossier.hand_over": _l("Hồ sơ: chuyển tiếp giữa các đơn vị"),
     "dossier.request_supplement": _l("Hồ sơ: yêu cầu bổ sung"),
+    "dossier.supplement_confirmed": _l("Hồ sơ: lãnh đạo xác nhận yêu cầu bổ sung sau hạn"),
     "dossier.supplement_received": _l("Hồ sơ: nhận hồ sơ đã bổ sung"),
     "dossier.apologise": _l("Hồ sơ: gửi thư xin lỗi và hẹn lại"),
     "dossier.resolve": _l("Hồ sơ: ghi nhận có kết quả"),

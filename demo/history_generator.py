@@ -248,8 +248,9 @@ class HistoryGenerator:
         roll = rng.random()
         if roll < 0.03:  # withdrawn at the applicant's request
             withdrawn = self.working_moment(first_day, rng.randint(0, 3))
-        elif roll < 0.11:  # a supplement asked for; it usually comes back: the clock restarts
-            asked = self.working_moment(first_day, rng.randint(1, 3))
+        elif roll < 0.11:  # a supplement asked for in time; it usually comes back: the clock
+            # restarts, and so does the due time the dossier is judged against
+            asked = self.working_moment(received.date(), rng.randint(1, 3))
             items = ["Bản sao giấy tờ tùy thân có chứng thực"]
             events.append(("request_supplement", "processing", "supplement", asked))
             if rng.random() < 0.88:
@@ -325,6 +326,7 @@ class HistoryGenerator:
                 clock_started,
                 self.calendar.transfer_due(received),
                 due,
+                original_due or due,  # every demo supplement is asked for in time
                 original_due,
                 apology_reason,
                 apologised,

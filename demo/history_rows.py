@@ -67,6 +67,7 @@ DOSSIER_COLUMNS = (
     "clock_started_at",
     "transfer_due_at",
     "due_at",
+    "judged_due_at",
     "original_due_at",
     "apology_reason",
     "apologised_at",

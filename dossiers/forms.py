@@ -60,9 +60,6 @@ class MoveForm(FlaskForm):
     note = TextAreaField(_l("Ghi chú / lý do"), validators=[Length(max=2000)])
     to_unit = StringField(_l("Đơn vị / người nhận hồ sơ"), validators=[Length(max=200)])
     receiver_name = StringField(_l("Họ tên người nhận"), validators=[Length(max=200)])
-    items = TextAreaField(
-        _l("Giấy tờ cần bổ sung (mỗi dòng một mục)"), validators=[Length(max=2000)]
-    )
     new_due = DateTimeLocalField(_l("Ngày giờ hẹn trả mới"), validators=[Optional()])
     submit = SubmitField(_l("Xác nhận"))
 
@@ -71,6 +68,25 @@ class MoveForm(FlaskForm):
             return Action(self.action.data)
         except ValueError:
             return None
+
+
+class SupplementRequestForm(FlaskForm):
+    """A supplement request during processing (form 02): everything missing at once."""
+
+    items = TextAreaField(
+        _l("Giấy tờ cần bổ sung, hoàn thiện (mỗi dòng một mục, ghi đủ một lần)"),
+        validators=[Length(max=8000)],
+    )
+    reason = TextAreaField(_l("Lý do"), validators=[Length(max=2000)])
+    contact = StringField(
+        _l("Liên hệ để được hướng dẫn (người, đơn vị, số điện thoại)"),
+        validators=[Length(max=2000)],  # the rule (400) is the domain's, said in Vietnamese
+    )
+    confirmation_reason = TextAreaField(
+        _l("Lý do lãnh đạo xác nhận (chỉ khi đã quá hạn giải quyết)"),
+        validators=[Length(max=2000)],
+    )
+    submit = SubmitField(_l("Lập phiếu yêu cầu bổ sung"))
 
 
 class FindForm(FlaskForm):

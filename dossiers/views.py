@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -20,7 +21,14 @@ from core.dossiers.reception import (
     recent_dossiers,
 )
 from core.dossiers.settings import dossier_settings
-from core.dossiers.states import STATUS_LABELS, Move, allowed_actions, move
+from core.dossiers.states import STATUS_LABELS, Action, Move, allowed_actions, current_unit, move
+from core.dossiers.supplements import (
+    SupplementDraft,
+    find_request,
+    limit_for,
+    request_supplement,
+)
+from core.dossiers.workdays import work_calendar
 from core.errors import DomainError
 from core.models import Channel, ReceptionSlip, Role, SlipKind
 from extensions import db
@@ -28,7 +36,7 @@ from web.commit import FAILED, commit_or_explain, explain
 from web.roles import roles_required
 
 from . import blueprint
-from .forms import FindForm, MoveForm, ReceptionForm
+from .forms import FindForm, MoveForm, ReceptionForm, SupplementRequestForm
 from .helpers import (
     lines,
     local_input,
@@ -151,16 +159,28 @@ def submit_reception(form: ReceptionForm, procedure, ticket):
 @blueprint.get("/dossiers/<code>")
 @roles_required(*STAFF)
 def show(code: str):
-    dossier = find_dossier(code)
+    return dossier_page(find_dossier(code))
+
+
+def dossier_page(dossier, supplement_form: SupplementRequestForm | None = None, status=200):
+    if supplement_form is None:
+        supplement_form = SupplementRequestForm(formdata=None, contact=current_unit(dossier))
+    actions = allowed_actions(dossier)
+    may_request_supplement = Action.REQUEST_SUPPLEMENT in actions
     return render_template(
         "dossiers/show.html",
         dossier=dossier,
-        actions=allowed_actions(dossier) if current_user.role in DESK else [],
+        actions=[action for action in actions if action != Action.REQUEST_SUPPLEMENT]
+        if current_user.role in DESK
+        else [],
+        may_request_supplement=may_request_supplement,
+        supplement_limit=limit_for(dossier, work_calendar()) if may_request_supplement else None,
         labels=STATUS_LABELS,
         form=MoveForm(),
+        supplement_form=supplement_form,
         audit=dossier_audit(dossier),
         lookup_url=lookup_url(dossier.code),
-    )
+    ), status
 
 
 def dossier_audit(dossier):
@@ -186,10 +206,39 @@ def move_dossier(code: str):
         note=form.note.data or "",
         to_unit=form.to_unit.data or "",
         receiver_name=form.receiver_name.data or "",
-        items=lines(form.items.data),
         new_due_at=local_input(form.new_due.data),
     )
-    commit_or_explain(lambda: move(dossier, action, user=current_user, details=details))
+    moved = commit_or_explain(lambda: move(dossier, action, user=current_user, details=details))
+    if moved is not FAILED and action == Action.SUPPLEMENT_RECEIVED:
+        answered = [r for r in dossier.supplement_requests if r.returned_at == moved.occurred_at]
+        if answered:  # the new receipt, with the restarted due time
+            return redirect(supplement_url(dossier, answered[-1].id, "receipt"))
+    return redirect(url_for("dossiers.show", code=code))
+
+
+@blueprint.post("/dossiers/<code>/supplements")
+@roles_required(*STAFF)
+def request_supplement_page(code: str):
+    """A supplement request during processing; after the due time only a manager may ask,
+    on their own account, saying why (core/dossiers/supplements.py)."""
+    dossier = find_dossier(code)
+    form = SupplementRequestForm()
+    if not form.validate_on_submit():
+        return dossier_page(dossier, form, 422)
+    draft = SupplementDraft(
+        items=lines(form.items.data),
+        reason=form.reason.data or "",
+        contact=form.contact.data or "",
+        confirmation_reason=form.confirmation_reason.data or "",
+    )
+    asked = commit_or_explain(
+        lambda: request_supplement(dossier, draft, user=current_user), form=form
+    )
+    if asked is FAILED:
+        return dossier_page(dossier, form, 422)
+    if current_user.role in DESK:
+        return redirect(supplement_url(dossier, asked.id, "request"))
+    flash(_("Đã lập yêu cầu bổ sung; bộ phận một cửa in phiếu gửi người nộp."), "success")
     return redirect(url_for("dossiers.show", code=code))
 
 
@@ -234,6 +283,42 @@ def form_page(code: str, form: str):
 def form_pdf(code: str, form: str):
     dossier, document = build_form(code, form)
     return pdf_response(document, f"{form}-{dossier.code}")
+
+
+SUPPLEMENT_FORMS = ("request", "receipt")  # form 02, and the new form 01 after it came back
+
+
+def supplement_url(dossier, request_id: int, form: str) -> str:
+    return url_for("dossiers.supplement_page", code=dossier.code, request_id=request_id, form=form)
+
+
+def build_supplement_form(code: str, request_id: int, form: str):
+    dossier = find_dossier(code)
+    asked = find_request(dossier, request_id)
+    if form not in SUPPLEMENT_FORMS or (form == "receipt" and asked.returned_at is None):
+        abort(404)
+    settings = dossier_settings()
+    if form == "request":
+        return dossier, dossier_forms.supplement_request(asked, settings)
+    return dossier, dossier_forms.receipt(dossier, settings, lookup_url(dossier.code), asked)
+
+
+@blueprint.get("/dossiers/<code>/supplements/<int:request_id>/<form>")
+@roles_required(*DESK)
+def supplement_page(code: str, request_id: int, form: str):
+    dossier, document = build_supplement_form(code, request_id, form)
+    return print_page(
+        document,
+        url_for("dossiers.supplement_pdf", code=code, request_id=request_id, form=form),
+        url_for("dossiers.show", code=dossier.code),
+    )
+
+
+@blueprint.get("/dossiers/<code>/supplements/<int:request_id>/<form>.pdf")
+@roles_required(*DESK)
+def supplement_pdf(code: str, request_id: int, form: str):
+    dossier, document = build_supplement_form(code, request_id, form)
+    return pdf_response(document, f"{form}-{dossier.code}-{request_id}")
 
 
 @blueprint.get("/dossiers/<code>/qr.svg")

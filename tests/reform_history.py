@@ -7,6 +7,7 @@ from conftest import local_time
 from core.dossiers.procedures import find_procedure
 from core.dossiers.reception import Applicant, Reception, receive_dossier
 from core.dossiers.states import Action, Move, move
+from core.dossiers.supplements import SupplementDraft, request_supplement
 from core.models import Channel, Dossier
 from extensions import db
 from tests import factories
@@ -34,6 +35,11 @@ def received(code: str, moment: datetime, channel: Channel = Channel.DIRECT) -> 
 
 def step(dossier: Dossier, action: Action, moment: datetime, **details) -> None:
     move(dossier, action, user=factories.user(), details=Move(**details), now=moment)
+
+
+def asked_to_supplement(dossier: Dossier, moment: datetime, item: str) -> None:
+    draft = SupplementDraft(items=[item], reason="Còn thiếu", contact="Phòng chuyên môn")
+    request_supplement(dossier, draft, user=factories.user(), now=moment)
 
 
 def taken_up(dossier: Dossier, moment: datetime) -> Dossier:
@@ -73,13 +79,13 @@ def build_history() -> None:
     step(n3, Action.APOLOGISE, at(3, 9, 8), note="Chờ xác minh", new_due_at=at(3, 12, 17))
     resolved(n3, at(3, 11, 10))  # before the new date, after the legal one: late
     n4 = taken_up(received("GPLX-DOI", at(3, 3)), at(3, 3, 10))  # due 10/3
-    step(n4, Action.REQUEST_SUPPLEMENT, at(3, 4, 10), items=["Giấy khám sức khỏe"])
+    asked_to_supplement(n4, at(3, 4, 10), "Giấy khám sức khỏe")  # in time
     step(n4, Action.SUPPLEMENT_RECEIVED, at(3, 6, 10))  # the clock restarts: due 13/3
     resolved(n4, at(3, 13, 11))  # on time against the restarted clock
     taken_up(received("GPLX-DOI", at(3, 5)), at(3, 5, 10))  # due 12/3, open: overdue
     taken_up(received("GPLX-DOI", at(3, 9)), at(3, 9, 10))  # due 16/3, open: in time
     n7 = taken_up(received("XQK", at(3, 2)), at(3, 2, 10))  # due 4/3
-    step(n7, Action.REQUEST_SUPPLEMENT, at(3, 3, 10), items=["Bản vẽ"])  # still awaited: in time
+    asked_to_supplement(n7, at(3, 3, 10), "Bản vẽ")  # still awaited: in time
     n8 = taken_up(received("XQK", at(3, 4)), at(3, 4, 10))  # due 6/3
     step(n8, Action.REFUSE, at(3, 5, 10), note="Không đủ điều kiện")  # refusal: resolved early
     n9 = taken_up(received("XQK", at(3, 10)), at(3, 10, 10))  # due 12/3

@@ -41,6 +41,7 @@ from tests.reform_history import (
     PERIOD,
     ROADS,
     TRANSPORT,
+    asked_to_supplement,
     at,
     build_history,
     counts,
@@ -86,7 +87,11 @@ def dossier_in(state: DossierStatus) -> Dossier:
         DossierStatus.SUPPLEMENT: [Action.TRANSFER, Action.REQUEST_SUPPLEMENT],
     }[state]
     for action in path:
-        step(dossier, action, local_time(2026, 3, 2, 10, 0), items=["Giấy khám sức khỏe"])
+        if action is Action.REQUEST_SUPPLEMENT:
+            asked_to_supplement(dossier, local_time(2026, 3, 2, 10, 0), "Giấy khám sức khỏe")
+            db.session.commit()
+        else:
+            step(dossier, action, local_time(2026, 3, 2, 10, 0))
     assert dossier.status == state
     return dossier
 

@@ -15,6 +15,7 @@ from core.dossiers.errors import (
 from core.dossiers.procedures import find_procedure, save_procedure
 from core.dossiers.reception import Applicant, Reception, code_from_scan, receive_dossier
 from core.dossiers.states import Action, Move, allowed_actions, move
+from core.dossiers.supplements import SupplementDraft, request_supplement
 from core.errors import InvalidInput
 from core.models import (
     AuditEvent,
@@ -183,15 +184,19 @@ def test_supplement_after_review_restarts_the_clock_from_zero(demo):
         move(dossier, Action.TRANSFER, user=factories.user())
         move(dossier, Action.START, user=factories.user())
     with time_machine.travel(local_time(2026, 3, 4, 9, 0), tick=False):
-        with pytest.raises(InvalidInput):
+        with pytest.raises(InvalidInput):  # only through a recorded request (form 02)
             move(
-                dossier, Action.REQUEST_SUPPLEMENT, user=factories.user(), details=Move(items=[" "])
+                dossier,
+                Action.REQUEST_SUPPLEMENT,
+                user=factories.user(),
+                details=Move(note="Giấy khám sức khỏe còn hạn"),
             )
-        move(
+        request_supplement(
             dossier,
-            Action.REQUEST_SUPPLEMENT,
+            SupplementDraft(
+                items=["Giấy khám sức khỏe còn hạn"], reason="Hết hạn", contact="Phòng QLPT"
+            ),
             user=factories.user(),
-            details=Move(items=["Giấy khám sức khỏe còn hạn"]),
         )
         db.session.commit()
     assert dossier.status == DossierStatus.SUPPLEMENT
@@ -201,6 +206,7 @@ def test_supplement_after_review_restarts_the_clock_from_zero(demo):
     assert dossier.status == DossierStatus.PROCESSING
     assert iso(dossier.clock_started_at) == "2026-03-09T10:00:00+07:00"
     assert iso(dossier.due_at) == "2026-03-16T17:00:00+07:00"
+    assert dossier.judged_due_at == dossier.due_at  # asked in time: judged afresh too
     assert iso(dossier.received_at) == "2026-03-02T09:00:00+07:00"
 
 

@@ -12,13 +12,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 
 from core.clock import utcnow
 from core.dossiers.states import OPEN
 from core.dossiers.workdays import work_calendar
 from core.models import Dossier
-from core.reports.summaries import legal_due
 from extensions import db
 
 ROWS_PER_FETCH = 2000
@@ -47,6 +46,17 @@ def open_dossiers():
     return Dossier.status.in_(OPEN)
 
 
+def promised_due():
+    """The due time promised when the clock last started: an apology's new date aside,
+    unless the clock restarted after the apology."""
+    kept_after_apology = and_(
+        Dossier.apologised_at.is_not(None),
+        Dossier.original_due_at.is_not(None),
+        Dossier.clock_started_at <= Dossier.apologised_at,
+    )
+    return case((kept_after_apology, Dossier.original_due_at), else_=Dossier.due_at)
+
+
 def review_due_times(
     progress: Callable[[Iterable, int], Iterable] = lambda rows, total: rows,
 ) -> DueReview:
@@ -66,7 +76,7 @@ def review_due_times(
             Dossier.clock_started_at,
             Dossier.processing_days,
             Dossier.processing_hours,
-            legal_due().label("promised_due"),
+            promised_due().label("promised_due"),
             Dossier.apologised_at,
             Dossier.imported,
         )

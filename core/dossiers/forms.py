@@ -12,7 +12,14 @@ from flask_babel import force_locale
 from core.clock import local_text, local_today, to_local
 from core.dossiers.settings import BASIS_2018
 from core.dossiers.states import STATUS_LABELS, Action
-from core.models import Channel, DocumentKind, Dossier, ReceptionSlip, SlipKind
+from core.models import (
+    Channel,
+    DocumentKind,
+    Dossier,
+    DossierSupplementRequest,
+    ReceptionSlip,
+    SlipKind,
+)
 
 KIND_WORDS = {
     DocumentKind.ORIGINAL: "Bản chính",
@@ -116,14 +123,25 @@ def _applicant_fields(name: str, address: str, phone: str, email: str = "") -> B
     return Block("fields", fields=rows)
 
 
-def receipt(dossier: Dossier, settings: dict, lookup_url: str) -> FormDocument:
-    """Mẫu 01: Giấy tiếp nhận hồ sơ và hẹn trả kết quả."""
+def receipt(
+    dossier: Dossier,
+    settings: dict,
+    lookup_url: str,
+    after_supplement: DossierSupplementRequest | None = None,
+) -> FormDocument:
+    """Mẫu 01: Giấy tiếp nhận hồ sơ và hẹn trả kết quả; `after_supplement`: the new
+    receipt given when the complete dossier came back (same code, the time restarted)."""
+    received_at, due_at = dossier.received_at, dossier.due_at
+    subtitle = f"Mã hồ sơ: {dossier.code}"
+    if after_supplement is not None:
+        received_at, due_at = after_supplement.returned_at, after_supplement.restarted_due_at
+        subtitle += " — GIẤY TIẾP NHẬN MỚI SAU KHI BỔ SUNG HỒ SƠ"
     form = _base(
         settings,
         "receipt",
         number_line=f"Số: {dossier.register_number:02d}/{dossier.register_year}",
-        subtitle=f"Mã hồ sơ: {dossier.code}",
-        day=to_local(dossier.received_at).date(),
+        subtitle=subtitle,
+        day=to_local(received_at).date(),
         code=dossier.code,
         qr_url=lookup_url,
         qr_caption="Quét mã để tra cứu tình trạng hồ sơ",
@@ -154,8 +172,8 @@ def receipt(dossier: Dossier, settings: dict, lookup_url: str) -> FormDocument:
                 ("Số lượng hồ sơ", f"{dossier.sets:02d} bộ"),
                 ("Hình thức nộp", CHANNEL_WORDS[dossier.channel]),
                 ("Thời gian giải quyết theo quy định", period_words(dossier)),
-                ("Thời gian nhận hồ sơ", vn_datetime_phrase(dossier.received_at)),
-                ("Thời gian trả kết quả", vn_datetime_phrase(dossier.due_at)),
+                ("Thời gian nhận hồ sơ", vn_datetime_phrase(received_at)),
+                ("Thời gian trả kết quả", vn_datetime_phrase(due_at)),
                 ("Nơi nhận kết quả", settings["return_place"]),
                 ("Phí, lệ phí", money(dossier.fee_vnd)),
                 (
@@ -165,11 +183,85 @@ def receipt(dossier: Dossier, settings: dict, lookup_url: str) -> FormDocument:
             ],
         ),
     ]
+    if after_supplement is not None:
+        form.blocks[4:4] = _supplemented_blocks(dossier, after_supplement)
     officer = dossier.received_by.full_name if dossier.received_by else ""
     form.signatures = [
         ("NGƯỜI NỘP HỒ SƠ", "(Ký và ghi rõ họ tên)", dossier.applicant_name),
         ("NGƯỜI TIẾP NHẬN HỒ SƠ", "(Ký và ghi rõ họ tên)", officer),
     ]
+    return form
+
+
+def _supplemented_blocks(dossier: Dossier, request: DossierSupplementRequest) -> list[Block]:
+    """What a receipt after a supplement adds: which request, what came back, the restart."""
+    return [
+        Block(
+            "para",
+            text=f"Giấy tiếp nhận mới: hồ sơ mã {dossier.code} (tiếp nhận lần đầu "
+            f"{vn_datetime_phrase(dossier.received_at)}) đã được bổ sung, hoàn thiện theo "
+            f"Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ số {supplement_number(request)}; thời "
+            "gian giải quyết được tính lại từ đầu kể từ khi nhận đủ hồ sơ.",
+        ),
+        Block("para", text="Giấy tờ đã bổ sung, hoàn thiện:"),
+        Block(
+            "table",
+            headers=["TT", "Tên giấy tờ"],
+            widths=[8, 92],
+            rows=[[str(index), item] for index, item in enumerate(request.items, start=1)],
+        ),
+    ]
+
+
+def supplement_number(request: DossierSupplementRequest) -> str:
+    """'03/2026/PBS': the request's number in its year."""
+    return f"{request.number:02d}/{request.year}/PBS"
+
+
+def supplement_request(request: DossierSupplementRequest, settings: dict) -> FormDocument:
+    """Mẫu 02 for a request during processing: Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ."""
+    dossier = request.dossier
+    form = _base(
+        settings,
+        "supplement",
+        number_line=f"Số: {supplement_number(request)}",
+        subtitle=f"Mã hồ sơ: {dossier.code}",
+        day=to_local(request.requested_at).date(),
+    )
+    form.blocks = [
+        Block(
+            "para",
+            text=f"Ngày {to_local(dossier.received_at):%d/%m/%Y}, {settings['desk_name']} "
+            "tiếp nhận hồ sơ của:",
+        ),
+        _applicant_fields(
+            dossier.applicant_name,
+            dossier.applicant_address,
+            dossier.applicant_phone,
+            dossier.applicant_email,
+        ),
+        Block("fields", fields=[("Nội dung yêu cầu giải quyết", dossier.procedure_name)]),
+        Block("para", text="Yêu cầu bổ sung, hoàn thiện hồ sơ gồm những nội dung sau:"),
+        Block(
+            "table",
+            headers=["TT", "Giấy tờ cần bổ sung, hoàn thiện"],
+            widths=[8, 92],
+            rows=[[str(index), item] for index, item in enumerate(request.items, start=1)],
+        ),
+        Block("fields", fields=[("Lý do", request.reason)]),
+        Block(
+            "para",
+            text="Trong quá trình bổ sung, hoàn thiện hồ sơ nếu có vướng mắc, ông/bà liên hệ "
+            f"{request.contact} để được hướng dẫn.",
+        ),
+        Block(
+            "para",
+            text="Khi nhận đủ hồ sơ đã bổ sung, hoàn thiện, thời gian giải quyết được tính "
+            "lại từ đầu và ông/bà được cấp giấy tiếp nhận hồ sơ và hẹn trả kết quả mới.",
+        ),
+    ]
+    officer = request.requested_by.full_name if request.requested_by else ""
+    form.signatures = [("NGƯỜI YÊU CẦU BỔ SUNG", "(Ký và ghi rõ họ tên)", officer)]
     return form
 
 
@@ -411,7 +503,8 @@ def control_slip(dossier: Dossier, settings: dict) -> FormDocument:
                 ),
                 ("Thủ tục", dossier.procedure_name),
                 ("Thời gian nhận hồ sơ", vn_datetime_phrase(dossier.received_at)),
-                ("Thời gian trả kết quả", vn_datetime_phrase(dossier.due_at)),
+                ("Thời gian trả kết quả", vn_datetime_phrase(dossier.judged_due_at)),
+                *_promised_later(dossier),
                 ("Cơ quan (bộ phận) giải quyết", dossier.processing_unit),
                 ("Tình trạng hiện nay", status_words(dossier)),
             ],
@@ -424,6 +517,14 @@ def control_slip(dossier: Dossier, settings: dict) -> FormDocument:
         ),
     ]
     return form
+
+
+def _promised_later(dossier: Dossier) -> list[tuple[str, str]]:
+    """The later date promised to the applicant (an apology, a late supplement request),
+    which the verdicts do not use."""
+    if dossier.due_at == dossier.judged_due_at:
+        return []
+    return [("Hẹn trả cho người nộp (không dùng để đánh giá)", vn_datetime_phrase(dossier.due_at))]
 
 
 def register(dossiers: list[Dossier], year: int, settings: dict) -> FormDocument:

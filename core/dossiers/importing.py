@@ -302,6 +302,7 @@ def add_dossier(row: HistoryRow, user) -> Dossier:
         received_at=row.received_at,
         clock_started_at=row.received_at,
         due_at=row.due_at,
+        judged_due_at=row.due_at,
         resolved_at=row.resolved_at,
         refused=status == DossierStatus.REFUSED,
         returned_at=row.returned_at,

@@ -143,7 +143,7 @@ def receive_dossier(reception: Reception, *, user=None, now: datetime | None = N
         transfer_due_at=calendar.transfer_due(now),
         supplement_items=[],
     )
-    dossier.due_at = due_for(dossier, now, calendar)
+    dossier.due_at = dossier.judged_due_at = due_for(dossier, now, calendar)
     dossier.documents = [
         DossierDocument(position=doc.position, name=doc.name, kind=doc.kind, quantity=doc.quantity)
         for doc in procedure.documents

@@ -16,7 +16,7 @@ from core.dossiers.errors import DossierRuleBroken, IllegalTransition
 from core.dossiers.sequences import next_value
 from core.dossiers.workdays import work_calendar
 from core.errors import InvalidInput
-from core.models import Dossier, DossierEvent, DossierStatus
+from core.models import Dossier, DossierEvent, DossierStatus, DossierSupplementRequest
 from extensions import db
 
 S = DossierStatus
@@ -85,13 +85,14 @@ DESK_UNIT = "Bộ phận tiếp nhận và trả kết quả"
 
 @dataclass
 class Move:
-    """What the officer entered with a move."""
+    """What the officer entered with a move (a supplement request comes prepared by
+    core.dossiers.supplements, the one way to ask for one)."""
 
     note: str = ""
     to_unit: str = ""
     receiver_name: str = ""
-    items: list[str] | None = None
     new_due_at: datetime | None = None
+    supplement: DossierSupplementRequest | None = None
 
 
 def allowed_actions(dossier: Dossier) -> list[Action]:
@@ -113,13 +114,8 @@ def move(
     action = Action(action)
     details = details or Move()
     now = now or utcnow()
-    sources, target = TRANSITIONS.get(action, (frozenset(), None))
-    if dossier.status not in sources:
-        raise IllegalTransition(
-            dossier=dossier.code,
-            status=STATUS_LABELS[dossier.status],
-            action=ACTION_LABELS[action],
-        )
+    check_allowed(dossier, action)
+    _, target = TRANSITIONS[action]
     calendar = calendar or work_calendar(now)
     before = dossier.status
     event = DossierEvent(
@@ -130,7 +126,7 @@ def move(
         user_id=user.id if user is not None else None,
         note=details.note.strip(),
     )
-    APPLY[action](dossier, event, details, now, calendar)
+    audit_details = APPLY[action](dossier, event, details, now, calendar) or {}
     dossier.status = target or before
     event.dossier = dossier  # attached only now, complete: history rows are never updated
     db.session.add(event)
@@ -144,8 +140,20 @@ def move(
         to_status=dossier.status.value,
         note=event.note,
         verdict=event.verdict,
+        **audit_details,
     )
     return event
+
+
+def check_allowed(dossier: Dossier, action: Action) -> None:
+    """Refuse, saying why, a move the dossier's state does not allow."""
+    sources, _ = TRANSITIONS.get(action, (frozenset(), None))
+    if dossier.status not in sources:
+        raise IllegalTransition(
+            dossier=dossier.code,
+            status=STATUS_LABELS[dossier.status],
+            action=ACTION_LABELS[action],
+        )
 
 
 def record_receipt(dossier: Dossier, user=None) -> DossierEvent:
@@ -194,24 +202,37 @@ def _hand_over(dossier, event, details, now, calendar):
         current_unit(dossier),
         details.to_unit,
         details.receiver_name,
-        dossier.due_at,
+        dossier.judged_due_at,
         now,
         calendar,
     )
 
 
 def _request_supplement(dossier, event, details, now, calendar):
-    items = [item.strip() for item in details.items or [] if item.strip()]
-    _require(bool(items), _l("Hãy ghi ít nhất một giấy tờ cần bổ sung."))
-    dossier.supplement_items = items
-    event.note = event.note or "; ".join(items)
+    """Attach the request core.dossiers.supplements prepared and checked."""
+    request = details.supplement
+    _require(request is not None, _l("Hãy lập yêu cầu bổ sung bằng phiếu yêu cầu bổ sung."))
+    _require(bool(request.items), _l("Hãy ghi ít nhất một giấy tờ cần bổ sung."))
+    dossier.supplement_items = list(request.items)
+    dossier.supplement_requests.append(request)
+    event.note = event.note or "; ".join(request.items)
+    return {"number": request.number, "items": request.items, "late": request.late}
 
 
 def _supplement_received(dossier, event, details, now, calendar):
-    """The processing time restarts from zero when the complete dossier comes back."""
+    """The processing time restarts from zero when the complete dossier comes back. The
+    due time the dossier is judged against restarts with it only if every supplement
+    request of the dossier was in time: a late one never cleans a delay."""
     dossier.clock_started_at = now
     dossier.due_at = due_for(dossier, now, calendar)
     event.step_due_at = dossier.due_at
+    requests = dossier.supplement_requests
+    if requests and requests[-1].returned_at is None:
+        requests[-1].returned_at = now
+        requests[-1].restarted_due_at = dossier.due_at
+    if not any(request.late for request in requests):
+        dossier.judged_due_at = dossier.due_at
+    return {"judged_due_at": dossier.judged_due_at.isoformat()}
 
 
 def _apologise(dossier, event, details, now, calendar):
@@ -255,7 +276,7 @@ def _resolve(dossier, event, details, now, calendar, refused=False):
         current_unit(dossier),
         DESK_UNIT,
         details.receiver_name,
-        dossier.due_at,
+        dossier.judged_due_at,
         now,
         calendar,
     )
@@ -268,7 +289,7 @@ def _refuse(dossier, event, details, now, calendar):
 
 def _return(dossier, event, details, now, calendar):
     dossier.returned_at = now
-    event.verdict = calendar.timeliness(dossier.resolved_at or now, dossier.due_at).value
+    event.verdict = calendar.timeliness(dossier.resolved_at or now, dossier.judged_due_at).value
 
 
 def _withdraw(dossier, event, details, now, calendar):

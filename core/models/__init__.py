@@ -37,6 +37,7 @@ from core.models.dossiers import (
     Dossier,
     DossierDocument,
     DossierEvent,
+    DossierSupplementRequest,
     ReceptionSlip,
 )
 from core.models.printing import (
@@ -93,6 +94,7 @@ __all__ = [
     "Dossier",
     "DossierDocument",
     "DossierEvent",
+    "DossierSupplementRequest",
     "ReceptionSlip",
     "PrinterState",
     "PrintVia",

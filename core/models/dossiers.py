@@ -162,10 +162,8 @@ class DossierSequence(db.Model):
 REPORT_COLUMNS = (
     "field_name",
     "channel",
-    "due_at",
-    "original_due_at",
+    "judged_due_at",
     "apologised_at",
-    "clock_started_at",
     "withdrawn_at",
     "stopped_at",
     "id",
@@ -230,6 +228,10 @@ class Dossier(db.Model):
     clock_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     transfer_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The due time the report and the control slip judge the dossier against: the one set
+    # at reception, moved only when the clock restarts after a supplement asked for in
+    # time; an apology's new date or a late request's restart leaves it where it was.
+    judged_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     original_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     apology_reason: Mapped[str] = mapped_column(Text, default="")
     apologised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -256,6 +258,9 @@ class Dossier(db.Model):
     )
     events: Mapped[list[DossierEvent]] = relationship(
         back_populates="dossier", order_by="DossierEvent.id"
+    )
+    supplement_requests: Mapped[list[DossierSupplementRequest]] = relationship(
+        back_populates="dossier", order_by="DossierSupplementRequest.id"
     )
 
     @property
@@ -312,6 +317,41 @@ class DossierEvent(db.Model):
 @event.listens_for(DossierEvent, "before_delete")
 def _history_is_append_only(mapper, connection, target) -> None:
     raise ValueError("dossier history is append-only")
+
+
+class DossierSupplementRequest(db.Model):
+    """A request for a supplement during processing (form 02), all the missing items at
+    once, with how it stood against the limits (core/dossiers/supplements.py)."""
+
+    __tablename__ = "dossier_supplement_request"
+    __table_args__ = (UniqueConstraint("year", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)  # the request's own number in its year
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    items: Mapped[list] = mapped_column(JSON, default=list)
+    reason: Mapped[str] = mapped_column(Text)
+    contact: Mapped[str] = mapped_column(String(400))
+    due_before: Mapped[datetime] = mapped_column(UTCDateTime)  # judged due before the request
+    limit_at: Mapped[datetime] = mapped_column(UTCDateTime)  # end of the working days allowed
+    within_limit: Mapped[bool] = mapped_column(Boolean)
+    before_due: Mapped[bool] = mapped_column(Boolean)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    confirmation_reason: Mapped[str] = mapped_column(Text, default="")
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    restarted_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="supplement_requests")
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+    confirmed_by: Mapped[User | None] = relationship(foreign_keys=[confirmed_by_id])
+
+    @property
+    def late(self) -> bool:
+        """After the limit or after the due time: the unit's fault."""
+        return not (self.within_limit and self.before_due)
 
 
 class ReceptionSlip(db.Model):

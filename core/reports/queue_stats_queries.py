@@ -29,7 +29,6 @@ from core.reports.reform import ReportFilter
 from core.reports.reform_queries import dossier_day_conditions
 from core.reports.summaries import (
     last_closed_day,
-    legal_due,
     service_minutes_select,
     ticket_figures_select,
     ticket_hours_select,
@@ -241,7 +240,7 @@ def live_dossier_rows(split: DaySplit, filters, local: LocalTime) -> tuple[list,
         select(
             resolved_day,
             func.count(),
-            func.sum(case((Dossier.resolved_at > legal_due(), 1), else_=0)),
+            func.sum(case((Dossier.resolved_at > Dossier.judged_due_at, 1), else_=0)),
         )
         .where(
             Dossier.resolved_at >= low,

@@ -7,12 +7,13 @@ Rules (see docs/dashboard.md):
   received before the period and neither resolved, withdrawn nor stopped before it began;
 - resolved: a result (or a refusal) recorded within the period; early when on a day
   before the due day, on time on the due day by the due time, late after it;
-- lateness is judged against the legal due time: the one set at reception, or set again
-  when a supplemented dossier restarted the clock; a new date promised in an apology
-  letter does not make a late dossier timely (the letter is counted apart);
+- lateness is judged against `Dossier.judged_due_at`: the due time set at reception, or
+  set again when a dossier supplemented after a request made in time restarted the
+  clock; a new date promised in an apology letter, or the restart after a late request,
+  does not make a late dossier timely (the letter is counted apart);
 - pending at the end of the last day (or now, for a period not yet over): overdue when its
-  due time has passed, except while it awaits the applicant's supplement (the clock
-  restarts when the supplement comes);
+  judged due time has passed, except while it awaits the applicant's supplement asked for
+  in time (the clock restarts when the supplement comes);
 - withdrawn within the period: left out of every column and counted apart, so that
   received_total = resolved_total + pending_total; stopped within the period (the agency
   stopped processing it, form 05): the same, counted apart under `stopped`.

@@ -14,13 +14,12 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from core.clock import day_bounds
 from core.db.sql_time import LocalTime
-from core.models import Channel, Dossier, DossierDay, DossierEvent
+from core.models import Channel, Dossier, DossierDay, DossierEvent, DossierSupplementRequest
 from core.reports.summaries import (
     _flag,
     dossiers_received_columns,
     dossiers_resolved_columns,
     last_closed_day,
-    legal_due,
     resolution_classes,
 )
 from extensions import db
@@ -45,12 +44,30 @@ def awaiting_supplement_at(end: datetime) -> ColumnElement:
     return func.coalesce(last_step, "") == "request_supplement"
 
 
+def excused_wait_at(end: datetime) -> ColumnElement:
+    """Whether the dossier awaits the applicant's supplement at `end` and its delay is
+    not the unit's: no request before `end` was late (after the limit or the due time)."""
+    late_request = (
+        select(DossierSupplementRequest.id)
+        .where(
+            DossierSupplementRequest.dossier_id == Dossier.id,
+            DossierSupplementRequest.requested_at < end,
+            or_(
+                DossierSupplementRequest.within_limit.is_(False),
+                DossierSupplementRequest.before_due.is_(False),
+            ),
+        )
+        .exists()
+    )
+    return and_(awaiting_supplement_at(end), not_(late_request))
+
+
 def raw_table_columns(
     start: datetime, end: datetime, cutoff: datetime, local: LocalTime
 ) -> list[ColumnElement]:
     """Every column of the table, summed over the dossier rows a query selects; `cutoff`
     is the end of the period, or now for a period not yet over."""
-    due = legal_due()
+    due = Dossier.judged_due_at
     withdrawn = and_(Dossier.withdrawn_at.is_not(None), Dossier.withdrawn_at < end)
     stopped = and_(Dossier.stopped_at.is_not(None), Dossier.stopped_at < end)
     counted = not_(or_(withdrawn, stopped))
@@ -59,12 +76,12 @@ def raw_table_columns(
     new = and_(counted, Dossier.received_at >= start)
     online = Dossier.channel == Channel.ONLINE
     early = local.date(Dossier.resolved_at) < local.date(due)
-    # Overdue at the cut-off: due time passed, the clock running (not restarted after
-    # the cut-off, not stopped for a supplement). The event look-up runs only for these.
+    # Overdue at the cut-off: the judged due time passed, unless the dossier awaits a
+    # supplement asked for in time. The look-ups run only for these rows.
     overdue = case(
         (
-            and_(pending, due < cutoff, Dossier.clock_started_at < cutoff),
-            case((awaiting_supplement_at(cutoff), 0), else_=1),
+            and_(pending, due < cutoff),
+            case((excused_wait_at(cutoff), 0), else_=1),
         ),
         else_=0,
     )
@@ -213,13 +230,13 @@ def left_table_corrections(left_at, start, end, local, filters) -> dict[str, dic
 def overdue_by_field(end, cutoff, filters) -> dict[str, int]:
     """Dossiers pending at the end of the period (not resolved, withdrawn or stopped before it)
     and overdue at the cut-off, per field: the open ones and those resolved later. The
-    supplement look-up runs only for the rows whose due time has passed."""
+    supplement look-ups run only for the rows whose judged due time has passed."""
     pending = and_(
         or_(Dossier.withdrawn_at.is_(None), Dossier.withdrawn_at >= end),
         or_(Dossier.stopped_at.is_(None), Dossier.stopped_at >= end),
     )
-    late = and_(legal_due() < cutoff, Dossier.clock_started_at < cutoff)
-    overdue = func.sum(case((awaiting_supplement_at(cutoff), 0), else_=1))
+    late = Dossier.judged_due_at < cutoff
+    overdue = func.sum(case((excused_wait_at(cutoff), 0), else_=1))
     field_key = _field_key()
     counts: dict[str, int] = defaultdict(int)
     for slice_ in (Dossier.resolved_at.is_(None), Dossier.resolved_at >= end):

@@ -9,8 +9,8 @@ Keeping them exact: database triggers on ticket, rating and dossier (migration 0
 delete the `report_day` row of every day a changed row feeds, inside the writer's own
 transaction, whatever the write path (ORM, bulk COPY, raw SQL, imports, restores): the
 ticket's day; the rating's day; a dossier's received day (when its channel, keys,
-withdrawal or stop change; 0017 added the stop) and resolved day (when its result or due
-times change). Steps of an open dossier and today's work touch no closed day.
+withdrawal or stop change; 0017 added the stop) and resolved day (when its result or judged
+due time change). Steps of an open dossier and today's work touch no closed day.
 `ensure_summaries()`, called by every statistics call before it reads, rebuilds each
 closed day that has no `report_day` row (one grouped INSERT … SELECT per table for each
 run of missing days) and commits.
@@ -61,17 +61,6 @@ def last_closed_day(today: date | None = None) -> date:
 
 
 # --- What is grouped: written once, read from raw rows and stored for closed days ------
-
-
-def legal_due() -> ColumnElement:
-    """The due time lateness is judged against: the apology's new date does not count,
-    unless the clock restarted (a supplement came back) after the apology."""
-    kept_after_apology = and_(
-        Dossier.apologised_at.is_not(None),
-        Dossier.original_due_at.is_not(None),
-        Dossier.clock_started_at <= Dossier.apologised_at,
-    )
-    return case((kept_after_apology, Dossier.original_due_at), else_=Dossier.due_at)
 
 
 def _flag(condition: ColumnElement) -> ColumnElement:
@@ -152,8 +141,9 @@ def ticket_hours_select(local: LocalTime, conditions: list, by_desk: bool = Fals
 
 
 def resolution_classes(local: LocalTime) -> dict[str, ColumnElement]:
-    """Early (a day before the legal due day), on time, late: for a resolved dossier."""
-    due = legal_due()
+    """Early (a day before the judged due day), on time, late: for a resolved dossier,
+    against the due time it is judged against (`Dossier.judged_due_at`)."""
+    due = Dossier.judged_due_at
     early = local.date(Dossier.resolved_at) < local.date(due)
     return {
         "early": and_(Dossier.resolved_at <= due, early),
