@@ -33,9 +33,12 @@ def sees_personal_data(user) -> bool:
     return getattr(user, "role", None) in PERSONAL_DATA_ROLES
 
 
-def shown_name(name: str, user) -> str:
-    """The applicant's name as `user` may see it."""
-    return name if sees_personal_data(user) or name == ANONYMISED_NAME else mask_name(name)
+def shown_name(name: str, user=None, *, organisation: bool = False) -> str:
+    """The applicant's name as `user` may see it (no user: the public). An organisation's
+    name is not personal data and is shown as it is, to everyone."""
+    if organisation or sees_personal_data(user) or name == ANONYMISED_NAME:
+        return name
+    return mask_name(name)
 
 
 def finished_at():

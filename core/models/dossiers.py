@@ -245,9 +245,7 @@ class Dossier(db.Model):
     submitter_id_number: Mapped[str] = mapped_column(String(40), default="", server_default="")
     submitter_id_note: Mapped[str] = mapped_column(String(200), default="", server_default="")
     submitter_phone: Mapped[str] = mapped_column(String(16), default="", server_default="")
-    submitter_authorisation: Mapped[str] = mapped_column(
-        String(300), default="", server_default=""
-    )
+    submitter_authorisation: Mapped[str] = mapped_column(String(300), default="", server_default="")
     channel: Mapped[Channel] = mapped_column(enum_column(Channel))
     status: Mapped[DossierStatus] = mapped_column(enum_column(DossierStatus))
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
