@@ -141,6 +141,8 @@ def test_a_company_filed_by_an_authorised_person_in_the_browser(live_server, pag
     text = sheet.inner_text()
     assert "Công ty TNHH Vận tải Hòa Bình" in text and "Trần Văn Bình" in text
     assert "Giấy giới thiệu số 12/GGT" in text
+    officer.evaluate("document.fonts.ready")
+    sheet.screenshot(path=SCREENSHOTS / "dossier-receipt-proxy-a5.png")
     db.session.rollback()
     dossier = db.session.execute(db.select(Dossier)).scalar_one()
     assert dossier.by_organisation and dossier.submitter_id_number == "C1234567"
@@ -159,3 +161,8 @@ def test_a_company_filed_by_an_authorised_person_in_the_browser(live_server, pag
     dossier = db.session.get(Dossier, dossier.id)
     assert dossier.status == DossierStatus.RETURNED
     assert (dossier.collected_by.value, dossier.collector_name) == ("authorised", "Trần Văn Bình")
+    officer.goto(f"{live_server.url}/dossiers/register")
+    row = officer.locator("#form-sheet tbody tr").first.inner_text()
+    assert "Trần Văn Bình (người được ủy quyền)" in row and "Trực tiếp" in row
+    officer.evaluate("document.fonts.ready")
+    officer.locator("#form-sheet").screenshot(path=SCREENSHOTS / "dossier-register.png")
