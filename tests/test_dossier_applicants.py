@@ -311,6 +311,30 @@ def test_a_company_and_its_authorised_submitter_on_the_receipt_and_the_control_s
     assert "Người nộp thay: Trần Văn Bình, theo Giấy ủy quyền số 12/UQ" in control
 
 
+@time_machine.travel(RECEIVED, tick=False)
+def test_a_person_filing_for_another_person_signs_the_receipt(auth, client):
+    auth.login()
+    dossier = receive(
+        client,
+        {
+            **FORM,
+            "by_proxy": "yes",
+            "submitter_name": "Phạm Thị Thu",
+            "submitter_id_kind": "other",
+            "submitter_id_number": "AB 123456",
+            "submitter_id_note": "Giấy phép lái xe",
+            "submitter_authorisation": "Giấy ủy quyền số 7/UQ ngày 28/02/2026",
+        },
+    )
+    receipt = pdf_text(client.get(f"/dossiers/{dossier.code}/print/receipt.pdf").data)
+    assert "Họ và tên chủ hồ sơ: Nguyễn Văn An" in receipt
+    assert "Số định danh cá nhân (CCCD): 001099012345" in receipt
+    assert "Họ và tên: Phạm Thị Thu" in receipt
+    assert "Giấy tờ: Giấy phép lái xe số AB 123456" in receipt
+    signature = receipt[receipt.index("NGƯỜI NỘP HỒ SƠ") :]
+    assert "Phạm Thị Thu" in signature and "Nguyễn Văn An" not in signature
+
+
 def test_a_slip_at_the_counter_names_the_submitter(auth, client):
     auth.login()
     data = {**COMPANY, "documents": [], "supplement": "1", "other_items": "Giấy giới thiệu"}

@@ -126,10 +126,18 @@ def _base(settings: dict, slug: str, form_key: str, title: str, **extra) -> Form
 
 
 def _applicant_fields(
-    name: str, address: str, phone: str, email: str = "", *, organisation: bool = False
+    name: str,
+    address: str,
+    phone: str,
+    email: str = "",
+    *,
+    organisation: bool = False,
+    by_proxy: bool = False,
 ) -> Block:
+    """The owner of the request; `by_proxy` when someone else handed it in for them."""
+    person = "Họ và tên chủ hồ sơ" if by_proxy else "Họ và tên người nộp"
     rows = [
-        ("Tên tổ chức" if organisation else "Họ và tên người nộp", name),
+        ("Tên tổ chức" if organisation else person, name),
         ("Địa chỉ", address or "…"),
         ("Số điện thoại", phone or "…"),
     ]
@@ -154,6 +162,7 @@ def _owner_and_submitter(dossier: Dossier) -> list[Block]:
         dossier.applicant_phone,
         dossier.applicant_email,
         organisation=organisation,
+        by_proxy=dossier.submitted_by_proxy,
     )
     owner.fields.insert(
         1,
@@ -178,7 +187,7 @@ def _owner_and_submitter(dossier: Dossier) -> list[Block]:
 
 
 def submitter_words(dossier: Dossier | ReceptionSlip) -> str:
-    """'Trần Văn Bình (nộp thay)' on the forms that name only who filed."""
+    """'Trần Văn Bình (nộp thay)': the register's note of who filed for the owner."""
     return f"{dossier.submitter_name} (nộp thay)" if dossier.submitter_name else ""
 
 
@@ -270,6 +279,7 @@ def reception_slip(slip: ReceptionSlip, settings: dict) -> FormDocument:
             slip.applicant_address,
             slip.applicant_phone,
             organisation=slip.applicant_kind == ApplicantKind.ORGANISATION,
+            by_proxy=bool(slip.submitter_name),
         ),
     ]
     if slip.submitter_name:
