@@ -90,8 +90,8 @@ lint: dev-deps
 	$(BIN)/ruff format --check .
 
 translations: venv
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -k _l --width 100 -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --width 100
 	$(BIN)/pybabel compile -d translations
 
 clean:

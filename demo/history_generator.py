@@ -48,6 +48,16 @@ MIDDLE = ("Văn", "Thị", "Hữu", "Đức", "Minh", "Ngọc", "Thanh", "Quốc
 GIVEN = ("An", "Bình", "Châu", "Dũng", "Giang", "Hà", "Hải", "Hùng", "Khánh", "Lan", "Linh")
 GIVEN += ("Long", "Mai", "Nam", "Nga", "Phong", "Phúc", "Quân", "Sơn", "Tâm", "Trang", "Tuấn")
 PLACES = ("Hà Đông, Hà Nội", "Thanh Xuân, Hà Nội", "Long Biên, Hà Nội", "Sơn Tây, Hà Nội")
+# A few dossiers belong to companies and a few are filed by an authorised person. They are
+# picked by register number, not drawn from the random stream, so a seed's history is the
+# same as before apart from them.
+COMPANIES = (
+    "Công ty TNHH Vận tải Hòa Bình",
+    "Công ty Cổ phần Xây dựng Sông Hồng",
+    "Hợp tác xã Vận tải Thăng Long",
+    "Công ty TNHH Thương mại Minh Phát",
+)
+COMPANY_EVERY, PROXY_EVERY = 17, 11
 
 
 def seasonal_load(day: date) -> float:
@@ -299,6 +309,11 @@ class HistoryGenerator:
             status = "processing" if transferred <= now else "received"
         year = received.year
         register_number = self.rows.next_register_number(year)
+        owner_name, owner_id = self.owner(
+            register_number,
+            self.applicant_name(),
+            f"0{rng.randint(10, 99)}{rng.randint(10**8, 10**9 - 1)}",
+        )
         dossier_id = self.rows.add_dossier(
             (
                 f"{self.agency}-{day:%y%m%d}-{sequence:04d}",
@@ -313,8 +328,8 @@ class HistoryGenerator:
                 procedure.processing_hours,
                 procedure.fee_vnd,
                 1,
-                self.applicant_name(),
-                f"0{rng.randint(10, 99)}{rng.randint(10**8, 10**9 - 1)}",
+                owner_name,
+                owner_id,
                 f"09{rng.randint(10**7, 10**8 - 1)}",
                 "",
                 rng.choice(PLACES),
@@ -339,6 +354,7 @@ class HistoryGenerator:
                 items,
                 False,
                 received,
+                *self.parties(register_number, channel, returned, owner_name),
             )
         )
         self.result.dossiers += 1
@@ -365,6 +381,45 @@ class HistoryGenerator:
         while not self.calendar.is_working_day(day):
             day -= timedelta(days=1)
         return day
+
+    @staticmethod
+    def owner(register_number: int, name: str, citizen_id: str) -> tuple[str, str]:
+        """The owner's name and ID number: every COMPANY_EVERY-th dossier a company's."""
+        if register_number % COMPANY_EVERY:
+            return name, citizen_id
+        company = COMPANIES[register_number // COMPANY_EVERY % len(COMPANIES)]
+        return company, f"01{register_number * 7919 % 10**8:08d}"
+
+    def parties(self, register_number: int, channel: str, returned, owner: str) -> tuple:
+        """Kind, ID kind, the submitter (a company's employee, or someone authorised for
+        every PROXY_EVERY-th person) and how a returned result was collected."""
+        company = register_number % COMPANY_EVERY == 0
+        proxy = company or register_number % PROXY_EVERY == 0
+        submitter = ("", None, "", "", "")
+        if proxy and channel != "online":
+            name = (
+                f"{FAMILY[register_number % len(FAMILY)]} Văn {GIVEN[register_number % len(GIVEN)]}"
+            )
+            paper = "Giấy giới thiệu" if company else "Giấy ủy quyền"
+            submitter = (
+                name,
+                "citizen_id",
+                f"001{register_number * 104729 % 10**9:09d}",
+                f"09{register_number * 31 % 10**8:08d}",
+                f"{paper} số {register_number % 90 + 10}/UQ",
+            )
+        collected = (None, None, "")
+        if returned is not None:
+            if channel == "post":
+                collected = ("post", "post", "Bưu chính")
+            elif channel == "online":
+                collected = ("online", "owner", owner)
+            elif submitter[0]:
+                collected = ("direct", "authorised", submitter[0])
+            else:
+                collected = ("direct", "owner", owner)
+        kind = ("organisation", "tax_code") if company else ("person", "citizen_id")
+        return (*kind, *submitter, *collected)
 
     def applicant_name(self) -> str:
         rng = self.random

@@ -80,6 +80,16 @@ DOSSIER_COLUMNS = (
     "supplement_items",
     "imported",
     "created_at",
+    "applicant_kind",
+    "applicant_id_kind",
+    "submitter_name",
+    "submitter_id_kind",
+    "submitter_id_number",
+    "submitter_phone",
+    "submitter_authorisation",
+    "collected_via",
+    "collected_by",
+    "collector_name",
 )
 EVENT_COLUMNS = (
     "id",

@@ -19,7 +19,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from core.dossiers.applicants import Applicant, Submitter, party_problems
 from core.dossiers.states import Action
+from core.models import ApplicantKind, IdKind
 
 CHANNEL_CHOICES = [
     SelectChoice("direct", _l("Trực tiếp tại quầy")),
@@ -33,15 +35,65 @@ class CheckboxesField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
+ID_KIND_CHOICES = [
+    SelectChoice("citizen_id", _l("Căn cước / CCCD (12 chữ số)")),
+    SelectChoice("passport", _l("Hộ chiếu (Việt Nam hoặc nước ngoài)")),
+    SelectChoice("tax_code", _l("Mã số doanh nghiệp / mã số thuế")),
+    SelectChoice("other", _l("Giấy tờ khác (ghi rõ loại giấy tờ)")),
+]
+PERSON_ID_KIND_CHOICES = [choice for choice in ID_KIND_CHOICES if choice.value != "tax_code"]
+PHONE_REASON = _l("Để báo khi có kết quả hoặc khi hồ sơ cần bổ sung. Không bắt buộc.")
+
+
 class ReceptionForm(FlaskForm):
     procedure = HiddenField(validators=[DataRequired()])
     ticket = HiddenField()
     documents = CheckboxesField(_l("Giấy tờ đã nhận"), coerce=int, validate_choice=False)
-    applicant_name = StringField(_l("Họ và tên người nộp"), validators=[Length(max=200)])
-    applicant_id_number = StringField(_l("Số CCCD (12 chữ số)"), validators=[Length(max=20)])
-    applicant_phone = StringField(_l("Số điện thoại"), validators=[Length(max=20)])
+    applicant_kind = RadioField(
+        _l("Chủ hồ sơ là"),
+        choices=[
+            SelectChoice("person", _l("Cá nhân")),
+            SelectChoice("organisation", _l("Tổ chức (doanh nghiệp, cơ quan, hội…)")),
+        ],
+        default="person",
+    )
+    applicant_name = StringField(_l("Họ và tên / tên tổ chức"), validators=[Length(max=200)])
+    applicant_id_kind = SelectField(
+        _l("Loại giấy tờ"), choices=ID_KIND_CHOICES, default="citizen_id"
+    )
+    applicant_id_number = StringField(_l("Số giấy tờ"), validators=[Length(max=40)])
+    applicant_id_note = StringField(
+        _l("Tên giấy tờ khác"),
+        description=_l("Ví dụ: giấy phép lái xe, quyết định thành lập."),
+        validators=[Length(max=200)],
+    )
+    applicant_phone = StringField(
+        _l("Số điện thoại"), description=PHONE_REASON, validators=[Length(max=20)]
+    )
     applicant_email = StringField(_l("Thư điện tử (nếu có)"), validators=[Length(max=200)])
     applicant_address = StringField(_l("Địa chỉ"), validators=[Length(max=400)])
+    by_proxy = RadioField(
+        _l("Ai nộp hồ sơ"),
+        choices=[
+            SelectChoice("no", _l("Chủ hồ sơ tự nộp")),
+            SelectChoice("yes", _l("Người khác nộp thay (có giấy ủy quyền)")),
+        ],
+        default="no",
+    )
+    submitter_name = StringField(_l("Họ và tên người nộp thay"), validators=[Length(max=200)])
+    submitter_id_kind = SelectField(
+        _l("Loại giấy tờ"), choices=PERSON_ID_KIND_CHOICES, default="citizen_id"
+    )
+    submitter_id_number = StringField(_l("Số giấy tờ"), validators=[Length(max=40)])
+    submitter_id_note = StringField(_l("Tên giấy tờ khác"), validators=[Length(max=200)])
+    submitter_phone = StringField(
+        _l("Số điện thoại người nộp thay"), description=PHONE_REASON, validators=[Length(max=20)]
+    )
+    submitter_authorisation = StringField(
+        _l("Văn bản ủy quyền"),
+        description=_l("Ví dụ: Giấy ủy quyền số 12/UQ ngày 01/12/2026."),
+        validators=[Length(max=300)],
+    )
     channel = RadioField(_l("Hình thức nộp"), choices=CHANNEL_CHOICES, default="direct")
     sets = IntegerField(_l("Số bộ hồ sơ"), default=1, validators=[NumberRange(1, 20)])
     other_items = TextAreaField(
@@ -54,9 +106,68 @@ class ReceptionForm(FlaskForm):
     supplement = SubmitField(_l("Lập phiếu yêu cầu bổ sung"))
     refuse = SubmitField(_l("Lập phiếu từ chối tiếp nhận"))
 
+    def applicant(self) -> Applicant:
+        return Applicant(
+            self.applicant_name.data or "",
+            self.applicant_id_number.data or "",
+            self.applicant_phone.data or "",
+            self.applicant_address.data or "",
+            self.applicant_email.data or "",
+            ApplicantKind(self.applicant_kind.data),
+            IdKind(self.applicant_id_kind.data),
+            self.applicant_id_note.data or "",
+        )
+
+    def submitter(self) -> Submitter | None:
+        if self.by_proxy.data != "yes":
+            return None
+        return Submitter(
+            self.submitter_name.data or "",
+            IdKind(self.submitter_id_kind.data),
+            self.submitter_id_number.data or "",
+            self.submitter_id_note.data or "",
+            self.submitter_phone.data or "",
+            self.submitter_authorisation.data or "",
+        )
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields, then the applicant and the submitter by the desk's rules, each
+        problem beside its field; a slip (not accepted) records no identity document."""
+        if not super().validate(extra_validators):
+            return False
+        _, problems = party_problems(
+            self.applicant(), self.submitter(), identity=bool(self.accept.data)
+        )
+        for name, problem in problems.items():
+            self[name].errors.append(problem)
+        return not problems
+
 
 class MoveForm(FlaskForm):
     action = HiddenField(validators=[DataRequired()])
+    collected_via = RadioField(
+        _l("Hình thức nhận kết quả"),
+        choices=[
+            SelectChoice("direct", _l("Trực tiếp tại bộ phận một cửa")),
+            SelectChoice("post", _l("Qua bưu chính")),
+            SelectChoice("online", _l("Trực tuyến")),
+        ],
+        default="direct",
+    )
+    collected_by = RadioField(
+        _l("Người nhận kết quả"),
+        choices=[
+            SelectChoice("owner", _l("Chủ hồ sơ")),
+            SelectChoice("authorised", _l("Người được ủy quyền")),
+            SelectChoice("post", _l("Bưu chính")),
+        ],
+        default="owner",
+    )
+    collector_name = StringField(
+        _l("Họ tên người nhận"),
+        description=_l("Bỏ trống nếu là chủ hồ sơ hoặc người đã nộp thay."),
+        validators=[Length(max=200)],
+    )
     note = TextAreaField(_l("Ghi chú / lý do"), validators=[Length(max=2000)])
     to_unit = StringField(_l("Đơn vị / người nhận hồ sơ"), validators=[Length(max=200)])
     receiver_name = StringField(_l("Họ tên người nhận"), validators=[Length(max=200)])

@@ -1,12 +1,13 @@
-"""The public look-up (/tra-cuu): a dossier's status by its code, nothing personal."""
+"""The public look-up (/tra-cuu): a dossier's status by its code, nothing personal: a
+person's name masked, an organisation's name as registered, never who submitted it."""
 
 from flask import current_app, render_template, request
 
 from core.dossiers.errors import DossierNotFound
+from core.dossiers.privacy import shown_name
 from core.dossiers.reception import code_from_scan, find_dossier
 from core.dossiers.states import STATUS_LABELS
 from core.models import DossierStatus
-from core.vntext import mask_name
 from extensions import limiter
 
 from . import blueprint
@@ -33,7 +34,9 @@ def lookup():
         code=code,
         dossier=dossier,
         error=error,
-        masked_name=mask_name(dossier.applicant_name) if dossier else "",
+        shown_name=shown_name(dossier.applicant_name, organisation=dossier.by_organisation)
+        if dossier
+        else "",
         status_label=STATUS_LABELS[dossier.status] if dossier else "",
         ready=dossier is not None and dossier.status in READY,
     ), (404 if error else 200)

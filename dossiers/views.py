@@ -11,7 +11,6 @@ from core.clock import local_today
 from core.dossiers import forms as dossier_forms
 from core.dossiers.procedures import find_procedure, search_procedures
 from core.dossiers.reception import (
-    Applicant,
     Reception,
     code_from_scan,
     find_dossier,
@@ -30,7 +29,7 @@ from core.dossiers.supplements import (
 )
 from core.dossiers.workdays import work_calendar
 from core.errors import DomainError
-from core.models import Channel, ReceptionSlip, Role, SlipKind
+from core.models import Channel, Collector, ReceptionSlip, Role, SlipKind
 from extensions import db
 from web.commit import FAILED, commit_or_explain, explain
 from web.roles import roles_required
@@ -108,7 +107,7 @@ def receive():
     procedure = find_procedure(code)
     form.documents.choices = [SelectChoice(doc.position, doc.name) for doc in procedure.documents]
     if form.validate_on_submit():
-        received = commit_or_explain(lambda: submit_reception(form, procedure, ticket))
+        received = commit_or_explain(lambda: submit_reception(form, procedure, ticket), form=form)
         if received is not FAILED:
             return received
     elif request.method == "GET":
@@ -122,13 +121,7 @@ def receive():
 
 def submit_reception(form: ReceptionForm, procedure, ticket):
     """Receive the dossier, or issue the supplement or refusal slip; the caller commits."""
-    applicant = Applicant(
-        form.applicant_name.data or "",
-        form.applicant_id_number.data or "",
-        form.applicant_phone.data or "",
-        form.applicant_address.data or "",
-        form.applicant_email.data or "",
-    )
+    applicant, submitter = form.applicant(), form.submitter()
     if form.accept.data:
         reception = Reception(
             procedure,
@@ -137,6 +130,7 @@ def submit_reception(form: ReceptionForm, procedure, ticket):
             form.documents.data or [],
             form.sets.data or 1,
             ticket,
+            submitter,
         )
         dossier = receive_dossier(reception, user=current_user)
         return redirect(url_for("dossiers.form_page", code=dossier.code, form="receipt"))
@@ -152,6 +146,7 @@ def submit_reception(form: ReceptionForm, procedure, ticket):
         reason=form.reason.data or "",
         ticket=ticket,
         user=current_user,
+        submitter=submitter,
     )
     return redirect(url_for("dossiers.slip_page", slip_id=slip.id))
 
@@ -207,6 +202,9 @@ def move_dossier(code: str):
         to_unit=form.to_unit.data or "",
         receiver_name=form.receiver_name.data or "",
         new_due_at=local_input(form.new_due.data),
+        collected_via=Channel(form.collected_via.data),
+        collected_by=Collector(form.collected_by.data),
+        collector_name=form.collector_name.data or "",
     )
     moved = commit_or_explain(lambda: move(dossier, action, user=current_user, details=details))
     if moved is not FAILED and action == Action.SUPPLEMENT_RECEIVED:

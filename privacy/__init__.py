@@ -17,13 +17,14 @@ def sees_personal_data() -> bool:
 
 
 @blueprint.app_template_filter("applicant_name")
-def applicant_name(name: str) -> str:
-    """The applicant's name as the signed-in user may see it (masked for managers)."""
+def applicant_name(name: str, organisation: bool = False) -> str:
+    """The applicant's name as the signed-in user may see it (a person's masked for
+    managers; an organisation's name is not personal data)."""
     from flask_login import current_user
 
     from core.dossiers.privacy import shown_name
 
-    return shown_name(name, current_user)
+    return shown_name(name, current_user, organisation=organisation)
 
 
 from . import audit_log  # noqa: E402,F401

@@ -11,7 +11,9 @@ from flask.cli import AppGroup
 
 from cli import commit_or_fail
 from core.clock import to_local, utcnow
+from core.dossiers.applicants import id_number_is_valid
 from core.dossiers.privacy import anonymise_finished, personal_data_of
+from core.models import IdKind
 from extensions import db
 
 privacy_group = AppGroup("privacy", help="Dữ liệu cá nhân (personal data).")
@@ -60,28 +62,33 @@ def anonymise(dry_run: bool, days: int | None) -> None:
 
 
 @privacy_group.command("export")
-@click.argument("citizen_id")
+@click.argument("id_number")
 @click.option(
     "--output",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     required=True,
     help="The JSON file to write.",
 )
-def export(citizen_id: str, output: Path) -> None:
-    """Write everything held about the person with CITIZEN_ID (12-digit citizen ID number)
-    to a JSON file."""
-    if not ("".join(citizen_id.split())).isdigit():
-        raise click.BadParameter("số định danh cá nhân chỉ gồm chữ số", param_hint="CITIZEN_ID")
-    data = commit_or_fail(lambda: export_to(citizen_id, output))
+def export(id_number: str, output: Path) -> None:
+    """Write everything held about the person with ID_NUMBER (a citizen ID of 12 digits or
+    a passport number) to a JSON file: the dossiers they own and those they filed for others."""
+    number = "".join(id_number.split()).upper()
+    if not (
+        id_number_is_valid(IdKind.CITIZEN_ID, number) or id_number_is_valid(IdKind.PASSPORT, number)
+    ):
+        raise click.BadParameter(
+            "số CCCD (12 chữ số) hoặc số hộ chiếu (6–20 chữ cái, chữ số)", param_hint="ID_NUMBER"
+        )
+    data = commit_or_fail(lambda: export_to(number, output))
     click.echo(
-        f"Đã ghi {len(data['dossiers'])} hồ sơ và {len(data['reception_slips'])} phiếu "
-        f"vào {output}."
+        f"Đã ghi {len(data['dossiers']) + len(data['filed_for_others'])} hồ sơ và "
+        f"{len(data['reception_slips'])} phiếu vào {output}."
     )
 
 
-def export_to(citizen_id: str, output: Path) -> dict:
+def export_to(id_number: str, output: Path) -> dict:
     """Write the person's data (the export is an audit event, committed with it)."""
-    data = personal_data_of(citizen_id)
+    data = personal_data_of(id_number)
     output.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
     return data
 

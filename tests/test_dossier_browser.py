@@ -108,3 +108,61 @@ def test_receive_print_look_up_and_return_in_the_browser(live_server, page_facto
     assert dossier.returned_at is not None and dossier.resolved_at is not None
     phone.reload()
     assert phone.locator('[data-field="status"]').inner_text() == "Đã trả kết quả"
+
+
+def test_a_company_filed_by_an_authorised_person_in_the_browser(live_server, page_factory):
+    officer = page_factory(viewport=(1280, 1000))
+    target = "/dossiers/receive?procedure=GPLX-DOI"
+    sign_in_browser(officer, "canbo1", f"{live_server.url}/auth/login?next={quote(target)}")
+    submitter = officer.locator('input[name="submitter_name"]')
+    note = officer.locator('input[name="applicant_id_note"]')
+    assert not submitter.is_visible() and not note.is_visible()
+    for box in officer.locator('input[name="documents"]').all():
+        box.check()
+    officer.get_by_label("Tổ chức (doanh nghiệp, cơ quan, hội…)").check()
+    officer.fill('input[name="applicant_name"]', "Công ty TNHH Vận tải Hòa Bình")
+    officer.fill('input[name="applicant_address"]', "12 Quang Trung, Hà Đông, Hà Nội")
+    officer.select_option('select[name="applicant_id_kind"]', "tax_code")
+    officer.fill('input[name="applicant_id_number"]', "0101234567")
+    officer.get_by_label("Người khác nộp thay (có giấy ủy quyền)").check()
+    assert submitter.is_visible()
+    submitter.fill("Trần Văn Bình")
+    officer.select_option('select[name="submitter_id_kind"]', "passport")
+    officer.fill('input[name="submitter_id_number"]', "C1234567")
+    officer.fill('input[name="submitter_phone"]', "0987654321")
+    officer.fill(
+        'input[name="submitter_authorisation"]', "Giấy giới thiệu số 12/GGT ngày 01/12/2026"
+    )
+    officer.screenshot(path=SCREENSHOTS / "dossier-reception-proxy.png", full_page=True)
+    officer.get_by_role("button", name="Tiếp nhận và in giấy hẹn").click()
+
+    sheet = officer.locator("#form-sheet")
+    sheet.wait_for()
+    text = sheet.inner_text()
+    assert "Công ty TNHH Vận tải Hòa Bình" in text and "Trần Văn Bình" in text
+    assert "Giấy giới thiệu số 12/GGT" in text
+    officer.evaluate("document.fonts.ready")
+    sheet.screenshot(path=SCREENSHOTS / "dossier-receipt-proxy-a5.png")
+    db.session.rollback()
+    dossier = db.session.execute(db.select(Dossier)).scalar_one()
+    assert dossier.by_organisation and dossier.submitter_id_number == "C1234567"
+    assert dossier.applicant_phone == ""
+
+    officer.get_by_role("link", name="Quay lại").click()
+    confirm(officer, "transfer", receiver_name="Lê Văn Cường")
+    confirm(officer, "start")
+    confirm(officer, "resolve", note="Đã có kết quả")
+    details = officer.locator("details.action--return")
+    details.get_by_label("Người được ủy quyền").check()
+    confirm(officer, "return")
+    collector = officer.locator('[data-field="collector"]').inner_text()
+    assert collector.startswith("Trần Văn Bình")
+    db.session.rollback()
+    dossier = db.session.get(Dossier, dossier.id)
+    assert dossier.status == DossierStatus.RETURNED
+    assert (dossier.collected_by.value, dossier.collector_name) == ("authorised", "Trần Văn Bình")
+    officer.goto(f"{live_server.url}/dossiers/register")
+    row = officer.locator("#form-sheet tbody tr").first.inner_text()
+    assert "Trần Văn Bình (người được ủy quyền)" in row and "Trực tiếp" in row
+    officer.evaluate("document.fonts.ready")
+    officer.locator("#form-sheet").screenshot(path=SCREENSHOTS / "dossier-register.png")

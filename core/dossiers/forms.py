@@ -13,10 +13,13 @@ from core.clock import local_text, local_today, to_local
 from core.dossiers.settings import BASIS_2018
 from core.dossiers.states import STATUS_LABELS, Action
 from core.models import (
+    ApplicantKind,
     Channel,
+    Collector,
     DocumentKind,
     Dossier,
     DossierSupplementRequest,
+    IdKind,
     ReceptionSlip,
     SlipKind,
 )
@@ -31,6 +34,22 @@ CHANNEL_WORDS = {
     Channel.DIRECT: "Trực tiếp",
     Channel.POST: "Qua dịch vụ bưu chính",
     Channel.ONLINE: "Trực tuyến",
+}
+ID_KIND_WORDS = {
+    IdKind.CITIZEN_ID: "Số định danh cá nhân (CCCD)",
+    IdKind.PASSPORT: "Số hộ chiếu",
+    IdKind.TAX_CODE: "Mã số doanh nghiệp/Mã số thuế",
+    IdKind.OTHER: "Giấy tờ",
+}
+COLLECTED_VIA_WORDS = {
+    Channel.DIRECT: "Trực tiếp",
+    Channel.POST: "Qua bưu chính",
+    Channel.ONLINE: "Trực tuyến",
+}
+COLLECTOR_WORDS = {
+    Collector.OWNER: "chủ hồ sơ",
+    Collector.AUTHORISED: "người được ủy quyền",
+    Collector.POST: "bưu chính",
 }
 VERDICT_WORDS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
 
@@ -116,11 +135,80 @@ def _base(settings: dict, slug: str, title_suffix: str = "", **extra) -> FormDoc
     )
 
 
-def _applicant_fields(name: str, address: str, phone: str, email: str = "") -> Block:
-    rows = [("Họ và tên người nộp", name), ("Địa chỉ", address or "…"), ("Số điện thoại", phone)]
+def _applicant_fields(
+    name: str,
+    address: str,
+    phone: str,
+    email: str = "",
+    *,
+    organisation: bool = False,
+    by_proxy: bool = False,
+) -> Block:
+    """The owner of the request; `by_proxy` when someone else handed it in for them."""
+    person = "Họ và tên chủ hồ sơ" if by_proxy else "Họ và tên người nộp"
+    rows = [
+        ("Tên tổ chức" if organisation else person, name),
+        ("Địa chỉ", address or "…"),
+        ("Số điện thoại", phone or "…"),
+    ]
     if email:
         rows.append(("Thư điện tử", email))
     return Block("fields", fields=rows)
+
+
+def identity_words(kind: IdKind | None, number: str, note: str = "") -> tuple[str, str]:
+    """An identity document as a printed label and value: ('Số hộ chiếu', 'C1234567')."""
+    if kind == IdKind.OTHER:
+        return "Giấy tờ", f"{note} số {number}" if number else note
+    return ID_KIND_WORDS.get(kind, "Giấy tờ"), number or "…"
+
+
+def _owner_and_submitter(dossier: Dossier) -> list[Block]:
+    """The owner of the request with their identity, then whoever filed it for them."""
+    organisation = dossier.applicant_kind == ApplicantKind.ORGANISATION
+    owner = _applicant_fields(
+        dossier.applicant_name,
+        dossier.applicant_address,
+        dossier.applicant_phone,
+        dossier.applicant_email,
+        organisation=organisation,
+        by_proxy=dossier.submitted_by_proxy,
+    )
+    owner.fields.insert(
+        1,
+        identity_words(
+            dossier.applicant_id_kind, dossier.applicant_id_number, dossier.applicant_id_note
+        ),
+    )
+    if not dossier.submitted_by_proxy:
+        return [owner]
+    submitter = Block(
+        "fields",
+        fields=[
+            ("Họ và tên", dossier.submitter_name),
+            identity_words(
+                dossier.submitter_id_kind, dossier.submitter_id_number, dossier.submitter_id_note
+            ),
+            ("Số điện thoại", dossier.submitter_phone or "…"),
+            ("Theo văn bản ủy quyền", dossier.submitter_authorisation),
+        ],
+    )
+    return [owner, Block("para", text="Người nộp thay:"), submitter]
+
+
+def submitter_words(dossier: Dossier | ReceptionSlip) -> str:
+    """'Trần Văn Bình (nộp thay)': the register's note of who filed for the owner."""
+    return f"{dossier.submitter_name} (nộp thay)" if dossier.submitter_name else ""
+
+
+def collection_words(dossier: Dossier) -> tuple[str, str]:
+    """How the result was collected and by whom, as the register prints them."""
+    if dossier.collected_via is None:
+        return "", ""
+    who = dossier.collector_name
+    if dossier.collected_by is not None:
+        who = f"{who} ({COLLECTOR_WORDS[dossier.collected_by]})"
+    return COLLECTED_VIA_WORDS[dossier.collected_via], who
 
 
 def receipt(
@@ -149,13 +237,9 @@ def receipt(
     form.blocks = [
         Block("para", text=f"{settings['desk_name']} — {settings['agency_name']}"),
         Block("para", text="Tiếp nhận hồ sơ của:"),
-        _applicant_fields(
-            dossier.applicant_name,
-            dossier.applicant_address,
-            dossier.applicant_phone,
-            dossier.applicant_email,
-        ),
+        *_owner_and_submitter(dossier),
         Block("fields", fields=[("Nội dung yêu cầu giải quyết", dossier.procedure_name)]),
+        *(_supplemented_blocks(dossier, after_supplement) if after_supplement else []),
         Block("para", text="Thành phần hồ sơ nộp gồm:"),
         Block(
             "table",
@@ -183,11 +267,13 @@ def receipt(
             ],
         ),
     ]
-    if after_supplement is not None:
-        form.blocks[4:4] = _supplemented_blocks(dossier, after_supplement)
     officer = dossier.received_by.full_name if dossier.received_by else ""
     form.signatures = [
-        ("NGƯỜI NỘP HỒ SƠ", "(Ký và ghi rõ họ tên)", dossier.applicant_name),
+        (
+            "NGƯỜI NỘP HỒ SƠ",
+            "(Ký và ghi rõ họ tên)",
+            dossier.submitter_name or dossier.applicant_name,
+        ),
         ("NGƯỜI TIẾP NHẬN HỒ SƠ", "(Ký và ghi rõ họ tên)", officer),
     ]
     return form
@@ -234,12 +320,7 @@ def supplement_request(request: DossierSupplementRequest, settings: dict) -> For
             text=f"Ngày {to_local(dossier.received_at):%d/%m/%Y}, {settings['desk_name']} "
             "tiếp nhận hồ sơ của:",
         ),
-        _applicant_fields(
-            dossier.applicant_name,
-            dossier.applicant_address,
-            dossier.applicant_phone,
-            dossier.applicant_email,
-        ),
+        *_owner_and_submitter(dossier),
         Block("fields", fields=[("Nội dung yêu cầu giải quyết", dossier.procedure_name)]),
         Block("para", text="Yêu cầu bổ sung, hoàn thiện hồ sơ gồm những nội dung sau:"),
         Block(
@@ -276,9 +357,29 @@ def reception_slip(slip: ReceptionSlip, settings: dict) -> FormDocument:
     )
     form.blocks = [
         Block("para", text=f"{settings['desk_name']} tiếp nhận hồ sơ của:"),
-        _applicant_fields(slip.applicant_name, slip.applicant_address, slip.applicant_phone),
-        Block("fields", fields=[("Nội dung yêu cầu giải quyết", slip.procedure_name)]),
+        _applicant_fields(
+            slip.applicant_name,
+            slip.applicant_address,
+            slip.applicant_phone,
+            organisation=slip.applicant_kind == ApplicantKind.ORGANISATION,
+            by_proxy=bool(slip.submitter_name),
+        ),
     ]
+    if slip.submitter_name:
+        form.blocks.append(
+            Block(
+                "fields",
+                fields=[
+                    (
+                        "Người nộp thay",
+                        ", ".join(filter(None, (slip.submitter_name, slip.submitter_phone))),
+                    )
+                ],
+            )
+        )
+    form.blocks.append(
+        Block("fields", fields=[("Nội dung yêu cầu giải quyết", slip.procedure_name)])
+    )
     if supplement:
         form.blocks += [
             Block("para", text="Yêu cầu bổ sung, hoàn thiện hồ sơ gồm những nội dung sau:"),
@@ -327,12 +428,7 @@ def refusal(dossier: Dossier, settings: dict) -> FormDocument:
     )
     form.blocks = [
         Block("para", text=f"{settings['desk_name']} tiếp nhận hồ sơ của:"),
-        _applicant_fields(
-            dossier.applicant_name,
-            dossier.applicant_address,
-            dossier.applicant_phone,
-            dossier.applicant_email,
-        ),
+        *_owner_and_submitter(dossier),
         Block(
             "fields",
             fields=[
@@ -483,11 +579,12 @@ def control_slip(dossier: Dossier, settings: dict) -> FormDocument:
             ]
         )
     returned = [event for event in dossier.events if event.action == Action.RETURN.value]
+    via, collector = collection_words(dossier)
     for event in returned:
         rows.append(
             [
                 f"{len(rows) + 1}. Trả kết quả cho tổ chức, cá nhân",
-                vn_datetime_phrase(event.occurred_at),
+                "\n".join(filter(None, (vn_datetime_phrase(event.occurred_at), via, collector))),
                 VERDICT_WORDS.get(event.verdict or "", ""),
                 event.note,
             ]
@@ -497,9 +594,19 @@ def control_slip(dossier: Dossier, settings: dict) -> FormDocument:
             "fields",
             fields=[
                 ("Tên tổ chức, cá nhân", dossier.applicant_name),
+                *(
+                    [
+                        (
+                            "Người nộp thay",
+                            f"{dossier.submitter_name}, theo {dossier.submitter_authorisation}",
+                        )
+                    ]
+                    if dossier.submitted_by_proxy
+                    else []
+                ),
                 (
                     "Địa chỉ / Điện thoại",
-                    f"{dossier.applicant_address} / {dossier.applicant_phone}",
+                    " / ".join(filter(None, (dossier.applicant_address, dossier.applicant_phone))),
                 ),
                 ("Thủ tục", dossier.procedure_name),
                 ("Thời gian nhận hồ sơ", vn_datetime_phrase(dossier.received_at)),
@@ -540,36 +647,48 @@ def register(dossiers: list[Dossier], year: int, settings: dict) -> FormDocument
     form.blocks = [
         Block(
             "table",
-            headers=[
-                "STT",
-                "Mã hồ sơ",
-                "Tên thủ tục",
-                "Tên tổ chức, cá nhân",
-                "Địa chỉ, số điện thoại",
-                "Cơ quan chủ trì giải quyết",
-                "Nhận hồ sơ",
-                "Hẹn trả kết quả",
-                "Trả kết quả",
-                "Tình trạng",
-            ],
-            widths=[5, 15, 15, 11, 13, 11, 8, 8, 8, 8],
+            headers=REGISTER_HEADERS,
+            widths=[4, 12, 12, 11, 10, 9, 4, 6, 6, 6, 6, 8, 6, 6],
             rows=[register_row(dossier) for dossier in dossiers]
-            or [["", "", "Chưa có hồ sơ", "", "", "", "", "", "", ""]],
+            or [["", "", "Chưa có hồ sơ", *[""] * (len(REGISTER_HEADERS) - 3)]],
         )
     ]
     return form
 
 
+REGISTER_HEADERS = [
+    "STT",
+    "Mã hồ sơ",
+    "Tên thủ tục",
+    "Tên tổ chức, cá nhân",
+    "Địa chỉ, số điện thoại",
+    "Cơ quan chủ trì giải quyết",
+    "Số bộ hồ sơ",
+    "Nhận hồ sơ",
+    "Hẹn trả kết quả",
+    "Trả kết quả",
+    "Cách nhận kết quả",
+    "Người nhận kết quả",
+    "Ký nhận",
+    "Tình trạng",
+]
+
+
 def register_row(dossier: Dossier) -> list[str]:
+    via, collector = collection_words(dossier)
     return [
         f"{dossier.register_number:02d}",
         dossier.code,
         dossier.procedure_name,
-        dossier.applicant_name,
+        "\n".join(filter(None, (dossier.applicant_name, submitter_words(dossier)))),
         ", ".join(part for part in (dossier.applicant_address, dossier.applicant_phone) if part),
         dossier.processing_unit,
+        f"{dossier.sets:02d}",
         local_text(dossier.received_at),
         local_text(dossier.due_at),
         local_text(dossier.returned_at),
+        via,
+        collector,
+        "",  # the collector signs the printed register
         status_words(dossier),
     ]

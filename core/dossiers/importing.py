@@ -14,11 +14,26 @@ from flask_babel import lazy_gettext as _l
 
 from core.audit import record_event
 from core.clock import local_zone, to_local
+from core.dossiers.applicants import (
+    Applicant,
+    Parties,
+    Submitter,
+    party_columns,
+    party_problems,
+)
 from core.dossiers.procedures import terms_at_receipt
 from core.dossiers.reception import next_register_number
 from core.dossiers.sequences import bump_to_at_least
 from core.errors import InvalidInput
-from core.models import Channel, Dossier, DossierEvent, DossierStatus, Procedure
+from core.models import (
+    ApplicantKind,
+    Channel,
+    Dossier,
+    DossierEvent,
+    DossierStatus,
+    IdKind,
+    Procedure,
+)
 from core.spreadsheets import read_rows
 from extensions import db
 
@@ -38,6 +53,18 @@ COLUMNS = (
 OPTIONAL_MOMENTS = ("transferred_at", "withdrawn_at", "stopped_at")
 # The states that leave the report's table, with the moment each leaves it at.
 LEFT_TABLE = {DossierStatus.WITHDRAWN: "withdrawn_at", DossierStatus.STOPPED: "stopped_at"}
+# Optional: who the applicant is (a person or an organisation, and their identity document)
+# and the authorised submitter, checked as at the counter. Without them a row is a person
+# who submitted the dossier themselves, with no identity document recorded.
+APPLICANT_COLUMNS = ("applicant_kind", "applicant_id_kind", "applicant_id_number")
+SUBMITTER_COLUMNS = (
+    "submitter_name",
+    "submitter_id_kind",
+    "submitter_id_number",
+    "submitter_id_note",
+    "submitter_phone",
+    "submitter_authorisation",
+)
 CODE_PATTERN = re.compile(
     r"^(?P<agency>[A-Z0-9][A-Z0-9.]{0,30})-(?P<day>\d{6})-(?P<number>\d{4,6})$"
 )
@@ -72,6 +99,7 @@ class HistoryRow:
     withdrawn_at: datetime | None = None
     stopped_at: datetime | None = None
     register_number: int | None = None
+    parties: Parties | None = None
 
 
 @dataclass
@@ -124,6 +152,7 @@ def check_row(
             register_number = int(text)
         else:
             problems.append(f"register_number “{text}” phải là số thứ tự dương trong sổ")
+    parties = check_parties(row, name, problems)
     if problems:
         return None, problems
     return (
@@ -142,6 +171,7 @@ def check_row(
             left_table_at(moments, status, "withdrawn_at"),
             left_table_at(moments, status, "stopped_at"),
             register_number,
+            parties,
         ),
         [],
     )
@@ -153,6 +183,53 @@ def left_table_at(moments: dict, status: DossierStatus, column: str) -> datetime
     if moments[column] or LEFT_TABLE.get(status) != column:
         return moments[column]
     return moments["received_at"]
+
+
+def check_parties(row: dict[str, str], name: str, problems: list[str]) -> Parties | None:
+    """The applicant's kind and identity and the submitter, when the row gives them."""
+    given = {column: row.get(column, "").strip() for column in APPLICANT_COLUMNS}
+    submitter_given = row.get("submitter_name", "").strip()
+    if not any(given.values()) and not submitter_given:
+        return None
+    kind = enum_value(
+        ApplicantKind, given["applicant_kind"] or "person", "applicant_kind", problems
+    )
+    id_kind = enum_value(
+        IdKind, given["applicant_id_kind"] or "citizen_id", "applicant_id_kind", problems
+    )
+    submitter = None
+    if submitter_given:
+        submitter_kind = enum_value(
+            IdKind,
+            row.get("submitter_id_kind", "").strip() or "citizen_id",
+            "submitter_id_kind",
+            problems,
+        )
+        submitter = Submitter(
+            submitter_given,
+            submitter_kind or IdKind.CITIZEN_ID,
+            row.get("submitter_id_number", ""),
+            row.get("submitter_id_note", ""),
+            row.get("submitter_phone", ""),
+            row.get("submitter_authorisation", ""),
+        )
+    if kind is None or id_kind is None:
+        return None
+    applicant = Applicant(
+        name,
+        given["applicant_id_number"],
+        kind=kind,
+        id_kind=id_kind,
+        id_note=row.get("applicant_id_note", ""),
+    )
+    # An old register may know the applicant's kind without an identity document.
+    identity = bool(given["applicant_id_number"] or given["applicant_id_kind"])
+    parties, found = party_problems(applicant, None, identity=identity)
+    if submitter is not None:
+        parties.submitter = submitter.cleaned()
+        found |= parties.submitter.problems()
+    problems += [f"{column}: {problem}" for column, problem in found.items()]
+    return parties
 
 
 def enum_value(enum_class, text: str, column: str, problems: list[str]):
@@ -296,7 +373,7 @@ def add_dossier(row: HistoryRow, user) -> Dossier:
         register_year=local.year,
         register_number=register_number,
         **terms_at_receipt(procedure),
-        applicant_name=row.applicant_name,
+        **(party_columns(row.parties) if row.parties else {"applicant_name": row.applicant_name}),
         channel=row.channel,
         status=status,
         received_at=row.received_at,

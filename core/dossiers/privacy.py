@@ -1,11 +1,15 @@
 """Applicants' personal data (Decree 13/2023/NĐ-CP): who may see it, how long it is kept,
 and everything held about one person.
 
-Personal data are the applicant's name, citizen ID number, phone, e-mail and address on a
-dossier, and the name, phone and address on a reception slip. Officers and admins see
-them; managers see statistics and masked names. After the retention period a finished
-dossier (returned, refused, withdrawn or stopped) keeps everything the statistics count — the
-procedure, field, channel, dates, status, timeliness — and loses the applicant's details.
+Personal data are, on a dossier, the owner's name, identity document, phone, e-mail and
+address, the authorised submitter's name, identity document, phone and authorisation, and
+the name of whoever collected the result; on a reception slip, the owner's and the
+submitter's names and phones and the address. Officers and admins see them; managers see
+statistics and masked names (an organisation's name is not personal data and is not
+masked). After the retention period a finished dossier (returned, refused, withdrawn or
+stopped)
+keeps everything the statistics count — the procedure, field, channel, dates, status,
+timeliness — and loses the details of everyone it names.
 """
 
 from __future__ import annotations
@@ -38,9 +42,12 @@ def sees_personal_data(user) -> bool:
     return getattr(user, "role", None) in PERSONAL_DATA_ROLES
 
 
-def shown_name(name: str, user) -> str:
-    """The applicant's name as `user` may see it."""
-    return name if sees_personal_data(user) or name == ANONYMISED_NAME else mask_name(name)
+def shown_name(name: str, user=None, *, organisation: bool = False) -> str:
+    """The applicant's name as `user` may see it (no user: the public). An organisation's
+    name is not personal data and is shown as it is, to everyone."""
+    if organisation or sees_personal_data(user) or name == ANONYMISED_NAME:
+        return name
+    return mask_name(name)
 
 
 def finished_at():
@@ -89,11 +96,7 @@ def anonymise_finished(
     if dry_run:
         return result
     for dossier in dossiers:
-        dossier.applicant_name = ANONYMISED_NAME
-        dossier.applicant_id_number = ""
-        dossier.applicant_phone = ""
-        dossier.applicant_email = ""
-        dossier.applicant_address = ""
+        erase_parties(dossier)
         dossier.anonymised_at = now
         record_event(
             "dossier.anonymised", dossier, user=user, code=dossier.code, days=retention_days
@@ -104,12 +107,33 @@ def anonymise_finished(
         slip.applicant_name = ANONYMISED_NAME
         slip.applicant_phone = ""
         slip.applicant_address = ""
+        slip.submitter_name = ""
+        slip.submitter_phone = ""
         slip.anonymised_at = now
         record_event("reception_slip.anonymised", slip, user=user, days=retention_days)
         if progress:
             progress(1)
     db.session.flush()
     return result
+
+
+def erase_parties(dossier: Dossier) -> None:
+    """Erase the owner's, the submitter's and the collector's details. The kinds (person or
+    organisation, which document, how the result was collected) stay: they name no one."""
+    dossier.applicant_name = ANONYMISED_NAME
+    dossier.applicant_id_number = ""
+    dossier.applicant_id_note = ""
+    dossier.applicant_phone = ""
+    dossier.applicant_email = ""
+    dossier.applicant_address = ""
+    if dossier.submitter_name:
+        dossier.submitter_name = ANONYMISED_NAME
+    dossier.submitter_id_number = ""
+    dossier.submitter_id_note = ""
+    dossier.submitter_phone = ""
+    dossier.submitter_authorisation = ""
+    if dossier.collector_name:
+        dossier.collector_name = ANONYMISED_NAME
 
 
 def moment(value: datetime | None) -> str | None:
@@ -124,12 +148,32 @@ def dossier_record(dossier: Dossier) -> dict:
         "channel": dossier.channel.value,
         "status": dossier.status.value,
         "applicant": {
+            "kind": dossier.applicant_kind.value,
             "name": dossier.applicant_name,
-            "citizen_id": dossier.applicant_id_number,
+            "id_kind": dossier.applicant_id_kind.value,
+            "id_number": dossier.applicant_id_number,
+            "id_note": dossier.applicant_id_note,
             "phone": dossier.applicant_phone,
             "email": dossier.applicant_email,
             "address": dossier.applicant_address,
         },
+        "submitter": {
+            "name": dossier.submitter_name,
+            "id_kind": dossier.submitter_id_kind.value,
+            "id_number": dossier.submitter_id_number,
+            "id_note": dossier.submitter_id_note,
+            "phone": dossier.submitter_phone,
+            "authorisation": dossier.submitter_authorisation,
+        }
+        if dossier.submitted_by_proxy
+        else None,
+        "result_collected": {
+            "via": dossier.collected_via.value,
+            "by": dossier.collected_by.value if dossier.collected_by else None,
+            "name": dossier.collector_name,
+        }
+        if dossier.collected_via
+        else None,
         "received_at": moment(dossier.received_at),
         "due_at": moment(dossier.due_at),
         "resolved_at": moment(dossier.resolved_at),
@@ -160,31 +204,53 @@ def slip_record(slip: ReceptionSlip) -> dict:
         "kind": slip.kind.value,
         "procedure": slip.procedure_name,
         "applicant": {
+            "kind": slip.applicant_kind.value,
             "name": slip.applicant_name,
             "phone": slip.applicant_phone,
             "address": slip.applicant_address,
         },
+        "submitter": {"name": slip.submitter_name, "phone": slip.submitter_phone}
+        if slip.submitter_name
+        else None,
         "items": slip.items,
         "reason": slip.reason,
         "created_at": moment(slip.created_at),
     }
 
 
-def personal_data_of(citizen_id: str, *, user=None, now: datetime | None = None) -> dict:
-    """Everything held about the person with this citizen ID number: their dossiers (with
-    documents and history) and the reception slips issued to the same name and phone.
-    The export itself is audit-logged, by dossier code (never by the ID number)."""
-    citizen_id = "".join(citizen_id.split())
-    dossiers = []
-    if citizen_id:
-        dossiers = list(
+def as_submitter(record: dict) -> dict:
+    """A dossier the person only filed for someone else: the owner's details are the
+    owner's, not theirs, and stay out of the export."""
+    return {**record, "applicant": None}
+
+
+def personal_data_of(id_number: str, *, user=None, now: datetime | None = None) -> dict:
+    """Everything held about the person with this ID number (citizen ID, passport…): the
+    dossiers they own or filed for someone else (with documents and history) and the
+    reception slips issued to the same name and phone. The export itself is audit-logged,
+    by dossier code (never by the ID number)."""
+    id_number = "".join(id_number.split()).upper()
+    owned, filed = [], []
+    if id_number:
+        owned = list(
             db.session.execute(
                 db.select(Dossier)
-                .where(Dossier.applicant_id_number == citizen_id)
+                .where(Dossier.applicant_id_number == id_number)
                 .order_by(Dossier.received_at)
             ).scalars()
         )
-    people = {(d.applicant_name, d.applicant_phone) for d in dossiers if d.applicant_phone}
+        filed = list(
+            db.session.execute(
+                db.select(Dossier)
+                .where(
+                    Dossier.submitter_id_number == id_number,
+                    Dossier.applicant_id_number != id_number,
+                )
+                .order_by(Dossier.received_at)
+            ).scalars()
+        )
+    people = {(d.applicant_name, d.applicant_phone) for d in owned if d.applicant_phone}
+    helpers = {(d.submitter_name, d.submitter_phone) for d in filed if d.submitter_phone}
     slips = []
     for name, phone in sorted(people):
         slips.extend(
@@ -194,12 +260,21 @@ def personal_data_of(citizen_id: str, *, user=None, now: datetime | None = None)
                 .order_by(ReceptionSlip.created_at)
             ).scalars()
         )
-    codes = [dossier.code for dossier in dossiers]
+    for name, phone in sorted(helpers):
+        slips.extend(
+            db.session.execute(
+                db.select(ReceptionSlip)
+                .filter_by(submitter_name=name, submitter_phone=phone)
+                .order_by(ReceptionSlip.created_at)
+            ).scalars()
+        )
+    codes = [dossier.code for dossier in owned + filed]
     record_event("privacy.exported", ("person", None), user=user, dossiers=codes, slips=len(slips))
     db.session.flush()
     return {
-        "citizen_id": citizen_id,
+        "citizen_id": id_number,
         "exported_at": moment(now or utcnow()),
-        "dossiers": [dossier_record(dossier) for dossier in dossiers],
+        "dossiers": [dossier_record(dossier) for dossier in owned],
+        "filed_for_others": [as_submitter(dossier_record(dossier)) for dossier in filed],
         "reception_slips": [slip_record(slip) for slip in slips],
     }

@@ -12,7 +12,8 @@ from sqlalchemy.orm import selectinload
 
 from core.audit import record_event
 from core.clock import local_today, to_local, utcnow
-from core.dossiers.errors import DossierNotFound, InvalidApplicant, LazyJoin, TicketNotReceivable
+from core.dossiers.applicants import Applicant, Submitter, checked_parties, party_columns
+from core.dossiers.errors import DossierNotFound, TicketNotReceivable
 from core.dossiers.procedures import terms_at_receipt
 from core.dossiers.sequences import next_value
 from core.dossiers.settings import dossier_settings
@@ -30,7 +31,6 @@ from core.models import (
     Ticket,
     TicketStatus,
 )
-from core.vntext import is_valid_citizen_id, is_valid_phone, normalise_phone
 from extensions import db
 
 CODE_IN_TEXT = re.compile(r"([A-Z0-9][A-Z0-9.]*-\d{6}-\d{4,})", re.IGNORECASE)
@@ -46,33 +46,6 @@ def next_register_number(year: int) -> int:
 
 
 @dataclass
-class Applicant:
-    name: str
-    id_number: str = ""
-    phone: str = ""
-    address: str = ""
-    email: str = ""
-
-    def cleaned(self) -> Applicant:
-        """The applicant with tidy fields, or InvalidApplicant naming what is wrong."""
-        name = " ".join(self.name.split())
-        id_number = re.sub(r"\s", "", self.id_number)
-        phone = normalise_phone(self.phone)
-        problems = []
-        if len(name) < 2:
-            problems.append(_l("họ tên người nộp không được để trống"))
-        if not is_valid_citizen_id(id_number):
-            problems.append(_l("số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số"))
-        if not is_valid_phone(phone):
-            problems.append(_l("số điện thoại phải là số Việt Nam 10 chữ số, ví dụ 0912 345 678"))
-        if problems:
-            raise InvalidApplicant(
-                _l("Thông tin người nộp chưa đúng: {problems}."), problems=LazyJoin(problems)
-            )
-        return Applicant(name, id_number, phone, " ".join(self.address.split()), self.email.strip())
-
-
-@dataclass
 class Reception:
     """What the officer entered at the counter."""
 
@@ -82,6 +55,7 @@ class Reception:
     received_documents: list[int] = field(default_factory=list)  # positions ticked
     sets: int = 1
     ticket: Ticket | None = None
+    submitter: Submitter | None = None  # who filed it for the applicant, if not themselves
 
 
 def receivable_ticket(ticket_id: int, now: datetime | None = None) -> Ticket:
@@ -107,7 +81,7 @@ def receive_dossier(reception: Reception, *, user=None, now: datetime | None = N
     procedure = reception.procedure
     if not procedure.active:
         raise InvalidInput(_l("Thủ tục “{name}” đã ngừng áp dụng."), name=procedure.name)
-    applicant = reception.applicant.cleaned()
+    parties = checked_parties(reception.applicant, reception.submitter)
     missing = missing_documents(procedure, reception.received_documents)
     if missing:
         raise InvalidInput(
@@ -129,11 +103,7 @@ def receive_dossier(reception: Reception, *, user=None, now: datetime | None = N
         register_number=next_register_number(local.year),
         **terms_at_receipt(procedure),
         sets=reception.sets,
-        applicant_name=applicant.name,
-        applicant_id_number=applicant.id_number,
-        applicant_phone=applicant.phone,
-        applicant_address=applicant.address,
-        applicant_email=applicant.email,
+        **party_columns(parties),
         channel=reception.channel,
         status=DossierStatus.RECEIVED,
         ticket=reception.ticket,
@@ -172,21 +142,12 @@ def issue_slip(
     reason: str,
     ticket: Ticket | None = None,
     user=None,
+    submitter: Submitter | None = None,
 ) -> ReceptionSlip:
-    """A supplement request or a refusal at the counter: the dossier is not accepted."""
-    name = " ".join(applicant.name.split())
+    """A supplement request or a refusal at the counter: the dossier is not accepted. The
+    slip keeps the owner's and the submitter's names and phones, no identity document."""
+    parties = checked_parties(applicant, submitter, identity=False)
     items = [item.strip() for item in items if item.strip()]
-    if len(name) < 2:
-        raise InvalidApplicant(
-            _l("Thông tin người nộp chưa đúng: {problems}."),
-            problems=_l("họ tên người nộp không được để trống"),
-        )
-    phone = normalise_phone(applicant.phone)
-    if phone and not is_valid_phone(phone):
-        raise InvalidApplicant(
-            _l("Thông tin người nộp chưa đúng: {problems}."),
-            problems=_l("số điện thoại phải là số Việt Nam 10 chữ số, ví dụ 0912 345 678"),
-        )
     if kind == SlipKind.SUPPLEMENT and not items:
         raise InvalidInput(_l("Hãy ghi ít nhất một giấy tờ cần bổ sung, hoàn thiện."))
     if kind == SlipKind.REFUSAL and not reason.strip():
@@ -195,9 +156,12 @@ def issue_slip(
         kind=kind,
         procedure_id=procedure.id,
         procedure_name=procedure.name,
-        applicant_name=name,
-        applicant_phone=phone,
-        applicant_address=" ".join(applicant.address.split()),
+        applicant_name=parties.applicant.name,
+        applicant_kind=parties.applicant.kind,
+        applicant_phone=parties.applicant.phone,
+        applicant_address=parties.applicant.address,
+        submitter_name=parties.submitter.name if parties.submitter else "",
+        submitter_phone=parties.submitter.phone if parties.submitter else "",
         items=items,
         reason=reason.strip(),
         ticket_id=ticket.id if ticket else None,

@@ -11,12 +11,20 @@ from flask_babel import lazy_gettext as _l
 
 from core.audit import record_event
 from core.clock import local_text, utcnow
+from core.dossiers.applicants import record_collection
 from core.dossiers.calendar import WorkCalendar
 from core.dossiers.errors import DossierRuleBroken, IllegalTransition
 from core.dossiers.sequences import next_value
 from core.dossiers.workdays import work_calendar
 from core.errors import InvalidInput
-from core.models import Dossier, DossierEvent, DossierStatus, DossierSupplementRequest
+from core.models import (
+    Channel,
+    Collector,
+    Dossier,
+    DossierEvent,
+    DossierStatus,
+    DossierSupplementRequest,
+)
 from extensions import db
 
 S = DossierStatus
@@ -93,6 +101,10 @@ class Move:
     receiver_name: str = ""
     new_due_at: datetime | None = None
     supplement: DossierSupplementRequest | None = None
+    # The return: how the result was collected and by whom (the owner in person unless said).
+    collected_via: Channel = Channel.DIRECT
+    collected_by: Collector = Collector.OWNER
+    collector_name: str = ""
 
 
 def allowed_actions(dossier: Dossier) -> list[Action]:
@@ -288,6 +300,7 @@ def _refuse(dossier, event, details, now, calendar):
 
 
 def _return(dossier, event, details, now, calendar):
+    record_collection(dossier, details.collected_via, details.collected_by, details.collector_name)
     dossier.returned_at = now
     event.verdict = calendar.timeliness(dossier.resolved_at or now, dossier.judged_due_at).value
 

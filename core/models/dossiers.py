@@ -58,6 +58,26 @@ class DossierStatus(enum.StrEnum):
     STOPPED = "stopped"  # the agency stopped processing it (form 05)
 
 
+class ApplicantKind(enum.StrEnum):
+    PERSON = "person"  # cá nhân
+    ORGANISATION = "organisation"  # tổ chức
+
+
+class IdKind(enum.StrEnum):
+    CITIZEN_ID = "citizen_id"  # căn cước / căn cước công dân (12 chữ số)
+    PASSPORT = "passport"  # hộ chiếu (Việt Nam hoặc nước ngoài)
+    TAX_CODE = "tax_code"  # mã số doanh nghiệp / mã số thuế
+    OTHER = "other"  # giấy tờ khác, ghi rõ loại giấy tờ
+
+
+class Collector(enum.StrEnum):
+    """Who collected a dossier's result."""
+
+    OWNER = "owner"  # chủ hồ sơ
+    AUTHORISED = "authorised"  # người được ủy quyền
+    POST = "post"  # bưu chính
+
+
 class CalendarDayKind(enum.StrEnum):
     DAY_OFF = "day_off"  # ngày nghỉ (nghỉ bù, nghỉ lễ công bố)
     WORKING_DAY = "working_day"  # ngày làm việc bù (thứ Bảy làm bù)
@@ -214,11 +234,27 @@ class Dossier(db.Model):
     fee_vnd: Mapped[int] = mapped_column(Integer, default=0)
     sets: Mapped[int] = mapped_column(Integer, default=1)
 
+    # The applicant is the owner of the request (a person or an organisation); whoever
+    # handed it in for them is the submitter, with the authorisation they showed. An empty
+    # submitter name means the owner submitted the dossier themselves.
     applicant_name: Mapped[str] = mapped_column(String(200))
-    applicant_id_number: Mapped[str] = mapped_column(String(12), default="")
+    applicant_kind: Mapped[ApplicantKind] = mapped_column(
+        enum_column(ApplicantKind), default=ApplicantKind.PERSON, server_default="person"
+    )
+    applicant_id_kind: Mapped[IdKind] = mapped_column(
+        enum_column(IdKind), default=IdKind.CITIZEN_ID, server_default="citizen_id"
+    )
+    applicant_id_number: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    applicant_id_note: Mapped[str] = mapped_column(String(200), default="", server_default="")
     applicant_phone: Mapped[str] = mapped_column(String(16), default="")
     applicant_email: Mapped[str] = mapped_column(String(200), default="")
     applicant_address: Mapped[str] = mapped_column(String(400), default="")
+    submitter_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    submitter_id_kind: Mapped[IdKind | None] = mapped_column(enum_column(IdKind))
+    submitter_id_number: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    submitter_id_note: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    submitter_phone: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    submitter_authorisation: Mapped[str] = mapped_column(String(300), default="", server_default="")
     channel: Mapped[Channel] = mapped_column(enum_column(Channel))
     status: Mapped[DossierStatus] = mapped_column(enum_column(DossierStatus))
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
@@ -242,6 +278,10 @@ class Dossier(db.Model):
     refused: Mapped[bool] = mapped_column(Boolean, default=False)
     result_note: Mapped[str] = mapped_column(Text, default="")
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How the result was collected (in person, by post, online) and by whom.
+    collected_via: Mapped[Channel | None] = mapped_column(enum_column(Channel))
+    collected_by: Mapped[Collector | None] = mapped_column(enum_column(Collector))
+    collector_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     supplement_items: Mapped[list] = mapped_column(JSON, default=list)
@@ -266,6 +306,15 @@ class Dossier(db.Model):
     @property
     def withdrawn(self) -> bool:
         return self.status == DossierStatus.WITHDRAWN
+
+    @property
+    def by_organisation(self) -> bool:
+        return self.applicant_kind == ApplicantKind.ORGANISATION
+
+    @property
+    def submitted_by_proxy(self) -> bool:
+        """Whether an authorised person handed the dossier in for its owner."""
+        return bool(self.submitter_name)
 
 
 class DossierDocument(db.Model):
@@ -364,8 +413,13 @@ class ReceptionSlip(db.Model):
     procedure_id: Mapped[int | None] = mapped_column(ForeignKey("procedure.id"))
     procedure_name: Mapped[str] = mapped_column(String(400))
     applicant_name: Mapped[str] = mapped_column(String(200))
+    applicant_kind: Mapped[ApplicantKind] = mapped_column(
+        enum_column(ApplicantKind), default=ApplicantKind.PERSON, server_default="person"
+    )
     applicant_phone: Mapped[str] = mapped_column(String(16), default="")
     applicant_address: Mapped[str] = mapped_column(String(400), default="")
+    submitter_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    submitter_phone: Mapped[str] = mapped_column(String(16), default="", server_default="")
     items: Mapped[list] = mapped_column(JSON, default=list)
     reason: Mapped[str] = mapped_column(Text, default="")
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
