@@ -1,5 +1,6 @@
 """Fixtures: a real database per test (SQLite file, or PostgreSQL via TEST_DATABASE_URL)."""
 
+import io
 import os
 import re
 import shutil
@@ -58,6 +59,16 @@ def wait_until(condition, timeout: float, step: float = 0.05):
         if result or time.monotonic() >= deadline:
             return result
         time.sleep(step)
+
+
+def pdf_text(data: bytes) -> str:
+    """A printed PDF's text as a reader sees it, every run of white space one space (a table
+    cell may wrap anywhere)."""
+    from pypdf import PdfReader
+
+    assert data.startswith(b"%PDF")
+    pages = PdfReader(io.BytesIO(data)).pages
+    return " ".join(" ".join(page.extract_text() for page in pages).split())
 
 
 def count(model, **filters) -> int:

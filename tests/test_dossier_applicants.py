@@ -9,9 +9,8 @@ import re
 import pytest
 import time_machine
 from openpyxl import load_workbook
-from pypdf import PdfReader
 
-from conftest import count, local_time
+from conftest import count, local_time, pdf_text
 from core.dossiers.applicants import Applicant, Submitter
 from core.dossiers.errors import InvalidApplicant
 from core.dossiers.privacy import ANONYMISED_NAME, anonymise_finished
@@ -73,13 +72,6 @@ def auth(auth, app, demo):
     proven in test_route_walk)."""
     app.config["WTF_CSRF_ENABLED"] = False
     return auth
-
-
-def pdf_text(data: bytes) -> str:
-    """The PDF's text, its lines joined by spaces (a cell may wrap anywhere)."""
-    assert data.startswith(b"%PDF")
-    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
-    return " ".join(text.split())
 
 
 def with_documents(form: dict) -> dict:

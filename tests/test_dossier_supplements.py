@@ -6,14 +6,12 @@ GPLX-DOI takes 5 working days: received Monday 2/3/2026 09:00, it is due Monday 
 and a supplement may be asked for in time until Thursday 5/3 17:00 (the close of the 3rd
 working day after the day of receipt)."""
 
-import io
 from datetime import date
 
 import pytest
 import time_machine
-from pypdf import PdfReader
 
-from conftest import count, local_time
+from conftest import count, local_time, pdf_text
 from core.clock import to_local
 from core.dossiers.states import Action, Move, move
 from core.models import (
@@ -57,12 +55,6 @@ def in_processing() -> str:
 def the_dossier(code: str) -> Dossier:
     db.session.expire_all()
     return db.session.execute(db.select(Dossier).filter_by(code=code)).scalar_one()
-
-
-def pdf_text(data: bytes) -> str:
-    """The PDF's text, with every run of white space as one space."""
-    pages = PdfReader(io.BytesIO(data)).pages
-    return " ".join(" ".join(page.extract_text().split()) for page in pages)
 
 
 def iso(moment) -> str:

@@ -27,7 +27,7 @@ from core.audit import record_event
 from core.clock import local_text, to_local, utcnow
 from core.dossiers.calendar import WorkCalendar
 from core.dossiers.errors import DossierRuleBroken
-from core.dossiers.reception import next_value
+from core.dossiers.sequences import next_value
 from core.dossiers.states import Action, Move, check_allowed, move
 from core.dossiers.workdays import work_calendar
 from core.errors import InvalidInput, NotFound
