@@ -48,7 +48,7 @@ class WorkerProcess:
             stderr=subprocess.STDOUT,
         )
 
-    def wait_for(self, text: str, timeout: float = 20) -> None:
+    def wait_for(self, text: str, timeout: float = 60) -> None:
         def logged() -> bool:
             log = self.log_path.read_text()
             assert text in log or self.process.poll() is None, log
