@@ -11,7 +11,7 @@ A request without a session cookie (a kiosk's tap) never reaches the loader.
 
 import time
 
-from flask import current_app, session
+from flask import current_app, g, session
 from flask_login import login_user, logout_user
 
 from core.accounts.users import load_user
@@ -22,9 +22,16 @@ SIGNED_IN_AT = "signed_in_at"
 SIGN_IN_KEYS = ("_user_id", "_fresh", "_id", GENERATION, SIGNED_IN_AT)
 
 
+def clear_session() -> None:
+    """Forget everything the session held, the form token included (Flask-WTF keeps the
+    request's copy in `g`; the next form gets a new one)."""
+    session.clear()
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+
+
 def begin_session(user: User) -> None:
     """A fresh session for `user`: nothing from before sign-in is kept."""
-    session.clear()
+    clear_session()
     login_user(user)
     session[GENERATION] = user.session_generation
     session[SIGNED_IN_AT] = int(time.time())
@@ -33,7 +40,7 @@ def begin_session(user: User) -> None:
 def end_session() -> None:
     """Sign out of this browser and forget everything the session held."""
     logout_user()
-    session.clear()
+    clear_session()
 
 
 def load_signed_in_user(user_id: str) -> User | None:
