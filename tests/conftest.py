@@ -231,6 +231,11 @@ def kiosk_headers(demo):
     return {"Authorization": f"Bearer {demo}"}
 
 
+# A server or command the tests start in a process of its own: the app is production unless
+# told otherwise, and wants a real key.
+SERVER_SETTINGS = {"APP_ENV": "development", "SECRET_KEY": "live-server-test-secret-key-0123456789"}
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -248,8 +253,7 @@ class LiveServer:
             **os.environ,
             "DATABASE_URL": database_url,
             "INSTANCE_PATH": str(instance_path),
-            "APP_ENV": "development",
-            "SECRET_KEY": "live-server-test-secret-key-0123456789",
+            **SERVER_SETTINGS,
             "PUBLIC_BASE_URL": self.url,
             "RATELIMIT_ENABLED": "false",
         }
