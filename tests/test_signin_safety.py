@@ -16,6 +16,7 @@ from urllib.parse import quote
 import pytest
 import requests
 import time_machine
+from sqlalchemy import event
 
 from admin_support import StaffClient, text_of
 from conftest import (
@@ -372,6 +373,23 @@ def test_a_session_ends_twelve_hours_after_sign_in_whatever_the_activity(app, cl
         assert on_a_server(app, client.get, "/desk/").status_code == 200
         traveller.move_to(local_time(2026, 3, 2, 19, 0, 1))
         assert signed_out(on_a_server(app, client.get, "/desk/"))
+
+
+def test_a_kiosk_tap_reads_no_account(client, kiosk_headers):
+    """Sessions are checked by Flask-Login's loader, which a cookieless request never reaches:
+    the kiosk's tap costs no read of an account."""
+    statements = []
+
+    def note(connection, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        answer = client.post("/api/v1/tickets", json={"service": "GPLX"}, headers=kiosk_headers)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert answer.status_code == 201
+    assert statements and not any("user_account" in statement for statement in statements)
 
 
 # --- Nothing known by default -----------------------------------------------------------
