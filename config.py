@@ -53,8 +53,6 @@ def normalise_database_url(url: str) -> str:
 class Config:
     """Settings shared by every environment; each value comes from the environment."""
 
-    APP_ENV = "production"
-
     def __init__(self) -> None:
         env = os.environ
         self.INSTANCE_PATH = str(Path(env.get("INSTANCE_PATH", BASE_DIR / "instance")).resolve())
@@ -189,5 +187,8 @@ def config_from_environment() -> Config:
     """Pick the config class named by APP_ENV: production unless told otherwise."""
     name = os.environ.get("APP_ENV", "production")
     if name not in CONFIGS:
-        raise RuntimeError(f"Unknown APP_ENV {name!r}; use one of {sorted(CONFIGS)}")
+        raise ConfigurationError(
+            f"APP_ENV {name!r} không có; hãy dùng một trong {sorted(CONFIGS)}.\n"
+            f"Unknown APP_ENV {name!r}; use one of {sorted(CONFIGS)}."
+        )
     return CONFIGS[name]()
