@@ -1,4 +1,4 @@
-# One-stop desk: `make run` serves the demo, `make test` runs the suite, `make check` the
+# One-stop desk: `make run` serves the demo (APP_ENV=development), `make test` runs the suite, `make check` the
 # quick part of it (lint, then every test that starts no server and no browser).
 PYTHON ?= python3
 VENV := .venv
@@ -10,6 +10,10 @@ CORES := $(shell nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || e
 WORKERS ?= $(shell n=$$((2 * $(CORES) + 1)); [ $$n -gt 9 ] && n=9; echo $$n)
 INSTANCE := instance
 export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
+# The demo on this machine: development settings and the key kept in the instance folder.
+# (The app runs as production unless APP_ENV says otherwise.)
+DEMO_ENV := APP_ENV=development SECRET_KEY="$$(cat $(INSTANCE)/secret_key)"
+FLASK := $(DEMO_ENV) $(BIN)/flask --app wsgi
 
 .PHONY: run test check venv dev-deps db demo bench bench-tickets bench-printing bench-peak bench-report lint translations clean screenshots
 
@@ -35,17 +39,17 @@ $(INSTANCE)/secret_key:
 	@chmod 600 $@
 
 db: venv $(INSTANCE)/secret_key
-	$(BIN)/flask --app wsgi init-db
-	$(BIN)/flask --app wsgi seed-demo
-	$(BIN)/flask --app wsgi demo-history --if-empty --days 28 --dossiers-per-day 200 --tickets-per-day 600
+	$(FLASK) init-db
+	$(FLASK) seed-demo
+	$(FLASK) demo-history --if-empty --days 28 --dossiers-per-day 200 --tickets-per-day 600
 
 run: db
 	@echo ""
 	@echo "Bộ phận một cửa đang chạy tại $(PUBLIC_BASE_URL)  (Ctrl+C để dừng)"
-	@$(BIN)/flask --app wsgi demo-info
+	@$(FLASK) demo-info
 	@echo ""
 	@# The print worker runs beside gunicorn; Ctrl+C stops both.
-	@export SECRET_KEY="$$(cat $(INSTANCE)/secret_key)"; \
+	@export $(DEMO_ENV); \
 	$(BIN)/flask --app wsgi print-worker & worker=$$!; \
 	trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app

@@ -61,9 +61,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
     login_manager.login_message_category = "error"
     login_manager.localize_callback = str
-    from core.accounts.users import load_user
+    from web.sessions import load_signed_in_user
 
-    login_manager.user_loader(load_user)
+    login_manager.user_loader(load_signed_in_user)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -5,6 +5,7 @@ Each package with commands has a `cli` module listing them in `commands` (this o
 dossiers, dashboard, privacy, printing, ops); the app factory adds them all.
 """
 
+import sys
 from pathlib import Path
 
 import click
@@ -41,14 +42,39 @@ def init_db():
     click.echo("Cơ sở dữ liệu đã sẵn sàng (database is up to date).")
 
 
+def refuse_password_on_command_line(context, parameter, value):
+    """A password typed on the command line stays in the shell's history and in `ps`."""
+    if value is not None:
+        raise click.UsageError(
+            "Không nhập mật khẩu trên dòng lệnh: lệnh sẽ hỏi mật khẩu, hoặc dùng "
+            "--password-stdin để đọc từ đầu vào chuẩn.\n"
+            "No password on the command line: the command asks for it, or use "
+            "--password-stdin to read it from standard input."
+        )
+
+
 @click.command("create-user")
 @with_appcontext
 @click.argument("username")
 @click.option("--role", type=click.Choice(["officer", "manager", "admin"]), required=True)
-@click.option("--password", required=True, help="At least 8 characters.")
 @click.option("--full-name", default="", help="Name shown on screens.")
-def create_user_command(username, role, password, full_name):
-    """Add a staff account."""
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input instead of asking.",
+)
+@click.option(
+    "--password", hidden=True, expose_value=False, callback=refuse_password_on_command_line
+)
+def create_user_command(username, role, full_name, password_stdin):
+    """Add a staff account; the password is asked for (twice), or read from standard input,
+    and must meet the admin screen's policy."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt(
+            "Mật khẩu (password)", hide_input=True, confirmation_prompt="Nhập lại (again)"
+        )
     user = commit_or_fail(lambda: create_user(username, role, password, full_name))
     click.echo(f"Đã tạo tài khoản {user.username} ({user.role.value}).")
 

@@ -5,7 +5,41 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 
-INSECURE_SECRET_KEYS = {"", "dev", "change-me", "dev-insecure-key"}
+MIN_SECRET_KEY_LENGTH = 32
+# Words of the examples people copy (the deployment guide's own included), never of a key.
+PLACEHOLDER_WORDS = (
+    "replace",
+    "change",
+    "example",
+    "placeholder",
+    "insecure",
+    "random-characters",
+    "your-secret",
+    "secret-key-here",
+    "xxxxxxxx",
+)
+
+
+class ConfigurationError(RuntimeError):
+    """A setting the app cannot safely start with; wsgi.py prints it and stops."""
+
+
+def check_secret_key(key: str) -> None:
+    """Refuse a missing, short or placeholder SECRET_KEY, saying so in Vietnamese and English."""
+    lowered = key.lower()
+    if (
+        len(key) < MIN_SECRET_KEY_LENGTH
+        or any(word in lowered for word in PLACEHOLDER_WORDS)
+        or len(set(key)) < 10
+    ):
+        raise ConfigurationError(
+            "SECRET_KEY thiếu, quá ngắn (dưới 32 ký tự) hoặc là giá trị mẫu: hãy đặt một chuỗi "
+            "ngẫu nhiên, ví dụ tạo bằng "
+            '`python3 -c "import secrets; print(secrets.token_urlsafe(48))"`.\n'
+            "SECRET_KEY is missing, too short (under 32 characters) or a placeholder: set a "
+            "random value, e.g. one made by "
+            '`python3 -c "import secrets; print(secrets.token_urlsafe(48))"`.'
+        )
 
 
 def normalise_database_url(url: str) -> str:
@@ -22,7 +56,7 @@ class Config:
     def __init__(self) -> None:
         env = os.environ
         self.INSTANCE_PATH = str(Path(env.get("INSTANCE_PATH", BASE_DIR / "instance")).resolve())
-        self.SECRET_KEY = env.get("SECRET_KEY", "dev-insecure-key")
+        self.SECRET_KEY = env.get("SECRET_KEY", "")
         self.use_database(
             env.get("DATABASE_URL", f"sqlite:///{Path(self.INSTANCE_PATH) / 'onestop.db'}")
         )
@@ -69,6 +103,8 @@ class Config:
         self.TICKET_RATE_LIMIT = env.get("TICKET_RATE_LIMIT", "60 per minute")
         # Staff are signed out after this many minutes without a click (polling aside).
         self.SESSION_IDLE_MINUTES = int(env.get("SESSION_IDLE_MINUTES", 30))
+        # ... and after this many hours since they signed in, whatever they did.
+        self.SESSION_MAX_HOURS = float(env.get("SESSION_MAX_HOURS", 12))
         # Personal data of finished dossiers is erased after this many days (0: never).
         self.PERSONAL_DATA_RETENTION_DAYS = int(env.get("PERSONAL_DATA_RETENTION_DAYS", 1825))
         # HSTS on HTTPS responses (0 turns it off).
@@ -98,11 +134,20 @@ class Config:
 
 
 class DevelopmentConfig(Config):
-    """`make run` on one machine, with the embedded SQLite database."""
+    """`make run` on one machine (APP_ENV=development), with the embedded SQLite database;
+    the secret key is checked as in production."""
+
+    APP_ENV = "development"
+
+    def __init__(self) -> None:
+        super().__init__()
+        check_secret_key(self.SECRET_KEY)
 
 
 class TestingConfig(Config):
     """The test suite: the database URL is given by the fixture."""
+
+    APP_ENV = "testing"
 
     def __init__(self, database_url: str, instance_path: str) -> None:
         super().__init__()
@@ -113,29 +158,37 @@ class TestingConfig(Config):
         self.PUBLIC_BASE_URL = "http://testserver.local"
         self.RATELIMIT_STORAGE_URI = "memory://"  # each test's counts start at zero
 
+    @classmethod
+    def from_environment(cls) -> "TestingConfig":
+        """APP_ENV=testing: the database and instance folder of the environment."""
+        config = Config()
+        return cls(config.SQLALCHEMY_DATABASE_URI, config.INSTANCE_PATH)
+
 
 class ProductionConfig(Config):
-    """A real centre: refuses to start without a proper secret key."""
+    """A real centre, and the default: refuses to start without a proper secret key."""
+
+    APP_ENV = "production"
 
     def __init__(self) -> None:
         super().__init__()
-        if self.SECRET_KEY in INSECURE_SECRET_KEYS or len(self.SECRET_KEY) < 24:
-            raise RuntimeError(
-                "SECRET_KEY is missing or too weak: set a random value of at least 24 characters "
-                "(Thiếu SECRET_KEY hoặc quá ngắn)."
-            )
+        check_secret_key(self.SECRET_KEY)
         self.SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "true") == "true"
 
 
 CONFIGS = {
     "development": DevelopmentConfig,
     "production": ProductionConfig,
+    "testing": TestingConfig.from_environment,
 }
 
 
 def config_from_environment() -> Config:
-    """Pick the config class named by APP_ENV (development by default)."""
-    name = os.environ.get("APP_ENV", "development")
+    """Pick the config class named by APP_ENV: production unless told otherwise."""
+    name = os.environ.get("APP_ENV", "production")
     if name not in CONFIGS:
-        raise RuntimeError(f"Unknown APP_ENV {name!r}; use one of {sorted(CONFIGS)}")
+        raise ConfigurationError(
+            f"APP_ENV {name!r} không có; hãy dùng một trong {sorted(CONFIGS)}.\n"
+            f"Unknown APP_ENV {name!r}; use one of {sorted(CONFIGS)}."
+        )
     return CONFIGS[name]()

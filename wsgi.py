@@ -3,6 +3,10 @@
 import gc
 
 from app import create_app
+from config import ConfigurationError
 
-app = create_app()
+try:
+    app = create_app()
+except ConfigurationError as error:
+    raise SystemExit(str(error)) from None
 gc.freeze()

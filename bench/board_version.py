@@ -61,7 +61,6 @@ def main() -> None:
     else:
         url = f"sqlite:///{instance / 'onestop.db'}"
     desk = peak.prepare(url, instance)
-    os.environ.setdefault("SECRET_KEY", "bench-secret-key-0123456789abcdef")
     from app import create_app
     from core.clock import local_today
     from core.queue.board import board_version

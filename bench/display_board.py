@@ -30,7 +30,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 # The project's packages come before the benchmarks' own modules (bench/printing.py would
 # hide the app's `printing` package).
 sys.path[:0] = [str(PROJECT_DIR), str(PROJECT_DIR / "bench")]
-from servers import gunicorn_cpu_seconds, reset_postgres  # noqa: E402
+from servers import BENCH_SETTINGS, gunicorn_cpu_seconds, reset_postgres  # noqa: E402
 
 POLL_SECONDS = 0.5
 WARM_UP_SECONDS = 3
@@ -46,7 +46,7 @@ class Desk:
     """The app in this process: set up the database, then make calls like a counter does."""
 
     def __init__(self, database_url: str, instance: Path) -> None:
-        os.environ.update(DATABASE_URL=database_url, INSTANCE_PATH=str(instance))
+        os.environ.update(DATABASE_URL=database_url, INSTANCE_PATH=str(instance), **BENCH_SETTINGS)
         from app import create_app
 
         self.app = create_app()
@@ -160,7 +160,7 @@ def start_server(mode: str, database_url: str, instance: Path, port: int) -> sub
         **os.environ,
         "DATABASE_URL": database_url,
         "INSTANCE_PATH": str(instance),
-        "SECRET_KEY": "bench-secret-key-0123456789abcdef",
+        **BENCH_SETTINGS,
         "RATELIMIT_ENABLED": "false",
     }
     process = subprocess.Popen(

@@ -37,6 +37,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(PROJECT), str(PROJECT / "bench")]
 
 from servers import (  # noqa: E402
+    BENCH_SETTINGS,
     free_port,
     gunicorn_cpu_seconds,
     reset_postgres,
@@ -66,7 +67,7 @@ class Desk:
 
 def prepare(database_url: str, instance: Path) -> Desk:
     """Migrate, load the demo desk, grow it to 30 counters and add every device's key."""
-    os.environ.update(DATABASE_URL=database_url, INSTANCE_PATH=str(instance))
+    os.environ.update(DATABASE_URL=database_url, INSTANCE_PATH=str(instance), **BENCH_SETTINGS)
     from flask_migrate import upgrade
 
     from app import create_app
@@ -111,7 +112,7 @@ def start_server(database_url: str, instance: Path, port: int) -> subprocess.Pop
         **os.environ,
         "DATABASE_URL": database_url,
         "INSTANCE_PATH": str(instance),
-        "SECRET_KEY": "bench-secret-key-0123456789abcdef",
+        **BENCH_SETTINGS,
         "RATELIMIT_ENABLED": "false",
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
     }

@@ -135,6 +135,7 @@ def issuance_figures(seconds: float, clients: int, workers: int, with_worker: bo
         **os.environ,
         "INSTANCE_PATH": str(work),
         "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{work / 'bench.db'}"),
+        "APP_ENV": "development",
         "SECRET_KEY": "bench-secret-key-0123456789-abcdefgh",
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "RATELIMIT_ENABLED": "false",

@@ -28,7 +28,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 # The project's packages come before the benchmarks' own modules (bench/printing.py would
 # hide the app's `printing` package).
 sys.path[:0] = [str(PROJECT), str(PROJECT / "bench")]
-from servers import reset_postgres  # noqa: E402
+from servers import BENCH_SETTINGS, reset_postgres  # noqa: E402
 
 DAYS = int(os.environ.get("BENCH_DAYS", 1825))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 5))
@@ -51,7 +51,7 @@ def prepare(kind: str, instance: Path) -> str:
             reset_postgres(url)
     else:
         url = f"sqlite:///{instance / 'bench.db'}"
-    env = {**os.environ, "DATABASE_URL": url, "INSTANCE_PATH": str(instance)}
+    env = {**os.environ, **BENCH_SETTINGS, "DATABASE_URL": url, "INSTANCE_PATH": str(instance)}
     flask(env, "init-db")
     flask(env, "seed-demo")
     started = time.perf_counter()

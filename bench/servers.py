@@ -9,6 +9,9 @@ from pathlib import Path
 from urllib.request import urlopen
 
 PROJECT = Path(__file__).resolve().parent.parent
+# The app runs as production unless told otherwise, and refuses a weak key in every
+# environment but the test suite's: benchmarks run it as the local demo does.
+BENCH_SETTINGS = {"APP_ENV": "development", "SECRET_KEY": "bench-secret-key-0123456789abcdef"}
 
 
 def free_port() -> int:

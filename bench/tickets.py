@@ -18,7 +18,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from loadgen import run  # noqa: E402
-from servers import default_workers, free_port, gunicorn_cpu_seconds, start_gunicorn  # noqa: E402
+from servers import (  # noqa: E402
+    BENCH_SETTINGS,
+    default_workers,
+    free_port,
+    gunicorn_cpu_seconds,
+    start_gunicorn,
+)
 
 PROJECT = Path(__file__).resolve().parent.parent
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", 8))
@@ -77,7 +83,7 @@ def main() -> None:
         **os.environ,
         "INSTANCE_PATH": str(instance),
         "RATELIMIT_ENABLED": "false",
-        "SECRET_KEY": "bench-secret-key-0123456789abcdef",
+        **BENCH_SETTINGS,
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
     }
     env.pop("DATABASE_URL", None) if "BENCH_DATABASE_URL" not in os.environ else env.update(

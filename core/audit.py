@@ -25,6 +25,11 @@ ACTIONS = {
     "user.deactivated": _l("Khóa tài khoản"),
     "user.reactivated": _l("Mở lại tài khoản"),
     "user.password_reset": _l("Đặt lại mật khẩu"),
+    # Sign-in (core.accounts.sign_in).
+    "auth.signed_in": _l("Đăng nhập"),
+    "auth.sign_in_failed": _l("Đăng nhập sai"),
+    "auth.sign_in_refused": _l("Đăng nhập bị chặn tạm thời (đoán mật khẩu)"),
+    "auth.signed_out": _l("Đăng xuất"),
     "device.created": _l("Thêm thiết bị"),
     "device.updated": _l("Sửa thiết bị"),
     "device.revoked": _l("Thu hồi thiết bị"),

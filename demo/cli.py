@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from cli import commit_or_fail
-from demo.desk import DEMO_USERS, seed_demo
+from demo.desk import DEMO_USERS, demo_passwords, seed_demo
 from demo.history import HistoryPlan, database_has_history, tidy_after_bulk, write_history
 
 
@@ -15,22 +15,48 @@ def demo_kiosk_key_file() -> Path:
     return Path(current_app.instance_path) / "demo-kiosk.key"
 
 
+def refuse_in_production() -> None:
+    """Demo data (accounts, a kiosk, made-up dossiers) never goes into a real centre's
+    database: only with APP_ENV=development (`make run`) or in the tests."""
+    if current_app.config["APP_ENV"] == "production":
+        raise click.ClickException(
+            "Không nạp dữ liệu mẫu khi chạy thật (APP_ENV=production); dữ liệu mẫu chỉ dùng "
+            "với APP_ENV=development (make run).\n"
+            "Demo data is refused in production; it is for APP_ENV=development (make run) only."
+        )
+
+
+def show_demo_accounts(passwords: dict[str, str], usernames=None) -> None:
+    for username, role, _ in DEMO_USERS:
+        if usernames is None or username in usernames:
+            password = passwords.get(username, "(không có trên máy này / not on this machine)")
+            click.echo(f"    {role.value:8} {username} / {password}")
+
+
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo_command():
-    """Load the demo desk: services, counters, accounts and a kiosk (safe to run again)."""
+    """Load the demo desk: services, counters, accounts with random passwords and a kiosk
+    (safe to run again; refused in production)."""
+    refuse_in_production()
     added = commit_or_fail(lambda: seed_demo(demo_kiosk_key_file()))
-    if added:
-        click.echo("Đã thêm dữ liệu mẫu: " + ", ".join(added))
-    else:
+    if not added:
         click.echo("Dữ liệu mẫu đã có sẵn, không thêm gì (demo data already present).")
+        return
+    click.echo("Đã thêm dữ liệu mẫu: " + ", ".join(added))
+    new_accounts = {item.removeprefix("user ") for item in added if item.startswith("user ")}
+    if new_accounts:
+        click.echo("Tài khoản mẫu, mật khẩu ngẫu nhiên (demo accounts, random passwords):")
+        show_demo_accounts(demo_passwords(Path(current_app.instance_path)), new_accounts)
+        click.echo("`flask --app wsgi demo-info` hiện lại trên máy này (shows them again here).")
 
 
 @click.command("demo-info")
 @with_appcontext
 @click.option("--base-url", default=None, help="Address to print (PUBLIC_BASE_URL by default).")
 def demo_info(base_url):
-    """Print the kiosk address with its demo key and the demo log-ins."""
+    """Print the kiosk address with its demo key and the demo log-ins of this machine."""
+    refuse_in_production()
     base = (base_url or current_app.config["PUBLIC_BASE_URL"]).rstrip("/")
     key_file = demo_kiosk_key_file()
     key = key_file.read_text().strip() if key_file.exists() else ""
@@ -41,8 +67,7 @@ def demo_info(base_url):
         f"  Máy đánh giá quầy N:  {base}/rate/N#key=<khóa>  "
         "(khóa: device-create counter TÊN --counter N)"
     )
-    for username, role, password, _ in DEMO_USERS:
-        click.echo(f"    {role.value:8} {username} / {password}")
+    show_demo_accounts(demo_passwords(Path(current_app.instance_path)))
 
 
 @click.command("demo-history")
@@ -61,7 +86,9 @@ def demo_info(base_url):
     "--if-empty", is_flag=True, help="Do nothing when the database already holds dossiers."
 )
 def demo_history_command(days, dossiers_per_day, tickets_per_day, seed, if_empty) -> None:
-    """Fill the database with a realistic history of working days ending today."""
+    """Fill the database with a realistic history of working days ending today (refused in
+    production)."""
+    refuse_in_production()
     plan = HistoryPlan(
         days=days, dossiers_per_day=dossiers_per_day, tickets_per_day=tickets_per_day, seed=seed
     )

@@ -1,9 +1,16 @@
-"""Demo data: a Department of Transport desk that works whenever someone tries it."""
+"""Demo data: a Department of Transport desk that works whenever someone tries it.
 
+No password is known in advance: each demo account gets a random one when it is created,
+kept for `demo-info` in the instance folder of that machine, readable by its owner only.
+"""
+
+import json
+import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 from core.accounts.devices import create_device
-from core.accounts.users import create_user
+from core.accounts.users import add_user, new_username
 from core.dossiers.procedures import seed_demo_catalogue
 from core.models import Counter, Device, DeviceKind, Role, Service, ServiceHours, User
 from extensions import db
@@ -24,18 +31,49 @@ DEMO_COUNTERS = [
     (5, "Quầy số 5", ["TRAKQ", "GPLX", "PTIEN", "VTAI", "KCHT"]),
 ]
 DEMO_USERS = [
-    # username, role, password, full name
-    ("canbo1", Role.OFFICER, "canbo1-demo", "Nguyễn Thị Lan"),
-    ("canbo2", Role.OFFICER, "canbo2-demo", "Trần Văn Minh"),
-    ("lanhdao", Role.MANAGER, "lanhdao-demo", "Lê Hoàng Nam"),
-    ("quantri", Role.ADMIN, "quantri-demo", "Phạm Quốc Bảo"),
+    # username, role, full name
+    ("canbo1", Role.OFFICER, "Nguyễn Thị Lan"),
+    ("canbo2", Role.OFFICER, "Trần Văn Minh"),
+    ("lanhdao", Role.MANAGER, "Lê Hoàng Nam"),
+    ("quantri", Role.ADMIN, "Phạm Quốc Bảo"),
 ]
 DEMO_KIOSK_NAME = "Kiosk sảnh chính (demo)"
 WHOLE_DAY = (0, 24 * 60)
+PASSWORD_LETTERS = "abcdefghjkmnpqrstuvwxyz23456789"  # none that look alike
 
 
-def seed_demo(kiosk_key_file: Path) -> list[str]:
-    """Add whatever demo data is missing and say what was added; the caller commits."""
+def random_password(username: str) -> str:
+    """Three groups of four random letters and digits, e.g. `k7pw-2mxe-9tqa`."""
+    return "-".join("".join(secrets.choice(PASSWORD_LETTERS) for _ in range(4)) for _ in range(3))
+
+
+def demo_passwords_file(instance: Path) -> Path:
+    return instance / "demo-passwords.json"
+
+
+def demo_passwords(instance: Path) -> dict[str, str]:
+    """The demo accounts' passwords this machine created, by username."""
+    path = demo_passwords_file(instance)
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def keep_demo_passwords(instance: Path, passwords: dict[str, str]) -> None:
+    """Add `passwords` to the instance folder's file, readable by its owner only."""
+    path = demo_passwords_file(instance)
+    kept = {**demo_passwords(instance), **passwords}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.chmod(0o600)
+    path.write_text(json.dumps(kept, indent=1) + "\n")
+
+
+def seed_demo(
+    kiosk_key_file: Path, password_for: Callable[[str], str] = random_password
+) -> list[str]:
+    """Add whatever demo data is missing and say what was added; the caller commits.
+
+    New demo accounts get `password_for(username)` (random unless a test says otherwise),
+    kept beside the kiosk's key for `demo-info`."""
     added = []
     services = {
         service.code: service for service in db.session.execute(db.select(Service)).scalars()
@@ -62,10 +100,14 @@ def seed_demo(kiosk_key_file: Path) -> list[str]:
         )
         added.append(f"counter {number}")
     usernames = set(db.session.execute(db.select(User.username)).scalars())
-    for username, role, password, full_name in DEMO_USERS:
+    passwords = {}
+    for username, role, full_name in DEMO_USERS:
         if username not in usernames:
-            create_user(username, role.value, password, full_name)
+            passwords[username] = password_for(username)
+            add_user(new_username(username), role.value, passwords[username], full_name, None)
             added.append(f"user {username}")
+    if passwords:
+        keep_demo_passwords(kiosk_key_file.parent, passwords)
     db.session.flush()
     kiosk = db.session.execute(
         db.select(Device).filter_by(kind=DeviceKind.KIOSK, name=DEMO_KIOSK_NAME, revoked_at=None)

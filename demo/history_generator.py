@@ -93,13 +93,20 @@ class HistoryGenerator:
         self.now = datetime.now(self.zone)
 
     def _officers(self) -> list[User]:
-        from core.accounts.users import create_user
+        """The history's officers, added where missing with a random password nobody is
+        told (an admin sets one to sign in as them)."""
+        from core.accounts.users import add_user, new_username
+        from demo.desk import random_password
 
         existing = {u.username: u for u in db.session.execute(select(User)).scalars()}
         officers = []
         for username, full_name in HISTORY_OFFICERS:
-            user = existing.get(username) or create_user(
-                username, Role.OFFICER.value, f"{username}-demo", full_name
+            user = existing.get(username) or add_user(
+                new_username(username),
+                Role.OFFICER.value,
+                random_password(username),
+                full_name,
+                None,
             )
             officers.append(user)
         db.session.flush()

@@ -4,6 +4,7 @@ import re
 
 from sqlalchemy import text
 
+from conftest import put_signed_in
 from core.models import User
 from extensions import db
 
@@ -73,8 +74,7 @@ class StaffClient:
             # Signed in again before each request: the cookie's signature carries a time,
             # and a test travelling in time would otherwise find it expired.
             with self.client.session_transaction() as session:
-                session["_user_id"] = str(self.user_id)
-                session["_fresh"] = True
+                put_signed_in(session, self.user_id)
         with self.app.app_context():
             response = self.client.open(url, method=method, **kwargs)
         db.session.rollback()

@@ -193,6 +193,23 @@ def runner(app):
     return app.test_cli_runner()
 
 
+def demo_password(username: str) -> str:
+    """The tests' demo passwords (`make run` gives each demo account a random one)."""
+    return f"{username}-demo"
+
+
+def put_signed_in(session, user_id: int) -> None:
+    """Write a signed-in session for `user_id` straight into a test client's cookie, as
+    web.sessions.begin_session does at sign-in (no password check, no rate limit)."""
+    generation = db.session.execute(
+        db.select(User.session_generation).filter_by(id=user_id)
+    ).scalar_one()
+    session["_user_id"] = str(user_id)
+    session["_fresh"] = True
+    session["session_generation"] = generation
+    session["signed_in_at"] = int(time.time())
+
+
 class AuthActions:
     """Signs a test client in and out, like the Flask tutorial's `AuthActions`.
 
@@ -223,10 +240,9 @@ class AuthActions:
                 db.select(User.id).filter_by(username=username)
             ).scalar_one()
             with client.session_transaction() as session:
-                session["_user_id"] = str(user_id)
-                session["_fresh"] = True
+                put_signed_in(session, user_id)
             return None
-        response = self.attempt(username, password or f"{username}-demo", client=client)
+        response = self.attempt(username, password or demo_password(username), client=client)
         assert response.status_code == 302, f"{username} signed in"
         return response
 
@@ -248,7 +264,7 @@ def auth(client):
 def demo(app):
     """The demo desk; returns the demo kiosk's key."""
     key_file = Path(app.instance_path) / "demo-kiosk.key"
-    seed_demo(key_file)
+    seed_demo(key_file, password_for=demo_password)
     db.session.commit()
     return key_file.read_text().strip()
 
@@ -256,6 +272,11 @@ def demo(app):
 @pytest.fixture
 def kiosk_headers(demo):
     return {"Authorization": f"Bearer {demo}"}
+
+
+# A server or command the tests start in a process of its own: the app is production unless
+# told otherwise, and wants a real key.
+SERVER_SETTINGS = {"APP_ENV": "development", "SECRET_KEY": "live-server-test-secret-key-0123456789"}
 
 
 def free_port() -> int:
@@ -275,7 +296,7 @@ class LiveServer:
             **os.environ,
             "DATABASE_URL": database_url,
             "INSTANCE_PATH": str(instance_path),
-            "SECRET_KEY": "live-server-test-secret-key-0123456789",
+            **SERVER_SETTINGS,
             "PUBLIC_BASE_URL": self.url,
             "RATELIMIT_ENABLED": "false",
         }
@@ -369,7 +390,7 @@ def sign_in_browser(page, username: str, url: str | None = None) -> None:
     if url is not None:
         page.goto(url)
     page.fill('input[name="username"]', username)
-    page.fill('input[name="password"]', f"{username}-demo")
+    page.fill('input[name="password"]', demo_password(username))
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_load_state()
 

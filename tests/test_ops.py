@@ -75,7 +75,7 @@ def test_production_refuses_to_start_without_a_strong_secret_key(monkeypatch, se
 
 def test_production_starts_with_a_strong_secret_key(monkeypatch, tmp_path):
     monkeypatch.setenv("APP_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "k" * 12 + "9f3Qz-Lr8wXv2Pn")
+    monkeypatch.setenv("SECRET_KEY", "k" * 12 + "9f3Qz-Lr8wXv2Pn-7Hs5Ty")
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True

@@ -11,7 +11,7 @@ import pytest
 import requests
 import zxingcpp
 
-from conftest import PROJECT_DIR, wait_until
+from conftest import PROJECT_DIR, SERVER_SETTINGS, wait_until
 from core.models import Device, Printer, PrintJob, PrintJobStatus
 from escpos_reader import read
 from extensions import db
@@ -30,6 +30,7 @@ class WorkerProcess:
         self.log_path = instance / f"{name}.log"
         env = {
             **os.environ,
+            **SERVER_SETTINGS,
             "DATABASE_URL": database_url,
             "INSTANCE_PATH": str(instance),
             "PUBLIC_BASE_URL": public_url,

@@ -1,5 +1,5 @@
-"""Staff accounts: sign-in, and the admin screens' accounts (never deleted, since history
-refers to them)."""
+"""Staff accounts: the admin screens' accounts (never deleted, since history refers to
+them); sign-in itself is core.accounts.sign_in."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case
 
+from core.accounts.sign_in import end_sessions
 from core.audit import record_event
 from core.errors import InvalidInput, NotFound
 from core.models import Role, User
@@ -18,7 +19,7 @@ MIN_PASSWORD_LENGTH = 8
 
 
 def load_user(user_id: str) -> User | None:
-    """Flask-Login's loader: the active user with this id."""
+    """The active user with this id (web.sessions checks the session against it)."""
     if not user_id.isdigit():
         return None
     user = db.session.get(User, int(user_id))
@@ -28,12 +29,10 @@ def load_user(user_id: str) -> User | None:
 def create_user(
     username: str, role: str, password: str, full_name: str = "", actor: User | None = None
 ) -> User:
-    """Add a staff account (`actor`: the admin adding it, if any); the caller commits."""
+    """Add a staff account (`actor`: the admin adding it, if any), with the admin screen's
+    password policy; the caller commits."""
     username = new_username(username)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            _l("Mật khẩu phải có ít nhất {length} ký tự."), length=MIN_PASSWORD_LENGTH
-        )
+    check_password(password, password, username)
     return add_user(username, role, password, full_name, actor)
 
 
@@ -63,16 +62,6 @@ def add_user(username: str, role: str, password: str, full_name: str, actor: Use
     db.session.add(user)
     db.session.flush()
     record_event("user.created", user, user=actor, role=user_role.value)
-    return user
-
-
-def authenticate(username: str, password: str) -> User | None:
-    """The active user with these credentials, or None."""
-    user = db.session.execute(
-        db.select(User).filter_by(username=username.strip().lower())
-    ).scalar_one_or_none()
-    if user is None or not user.active or not user.check_password(password):
-        return None
     return user
 
 
@@ -208,6 +197,7 @@ def update_account(user: User, full_name: str, role: str, actor: User | None) ->
         )
         changes["role"] = [user.role.value, new_role.value]
         user.role = new_role
+        end_sessions(user)  # signed in again, the new role's pages and no others
     if full_name != user.full_name:
         changes["full_name"] = [user.full_name, full_name]
         user.full_name = full_name
@@ -224,6 +214,8 @@ def set_account_active(user: User, active: bool, actor: User | None) -> None:
             user, actor, changing_self_message=_l("Bạn không thể tự khóa tài khoản của mình.")
         )
     user.active = active
+    if not active:
+        end_sessions(user)
     record_event("user.reactivated" if active else "user.deactivated", user, user=actor)
 
 
@@ -231,4 +223,5 @@ def reset_password(user: User, password: str, confirmation: str, actor: User | N
     """Give an account a new password; the caller commits."""
     check_password(password, confirmation, user.username)
     user.set_password(password)
+    end_sessions(user)
     record_event("user.password_reset", user, user=actor)

@@ -25,6 +25,7 @@ from printing.printers import (
     configure_printer,
 )
 from web.commit import FAILED, commit_or_explain
+from web.redirects import local_path
 from web.roles import roles_required
 
 STAFF = (Role.OFFICER, Role.MANAGER, Role.ADMIN)
@@ -48,15 +49,13 @@ def printer_alert_helpers():
         "printer_state_label": lambda state: STATE_LABELS.get(state, state),
         "print_error_label": lambda code: ERROR_LABELS.get(code, code or ""),
         "printer_action_form": ActionForm,
+        "local_path": local_path,
     }
 
 
 def back(default: str = "printing.index"):
     """Return to the page the button was on (local paths only)."""
-    target = request.form.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(url_for(default))
+    return redirect(local_path(request.form.get("next")) or url_for(default))
 
 
 def settings_form_for(row) -> PrinterSettingsForm:
