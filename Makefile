@@ -15,7 +15,7 @@ export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 DEMO_ENV := APP_ENV=development SECRET_KEY="$$(cat $(INSTANCE)/secret_key)"
 FLASK := $(DEMO_ENV) $(BIN)/flask --app wsgi
 
-.PHONY: run test check venv dev-deps db demo bench bench-tickets bench-printing bench-peak bench-report lint translations clean screenshots
+.PHONY: run test check venv dev-deps lock db demo bench bench-tickets bench-printing bench-peak bench-report lint translations clean screenshots
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,15 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
 venv: $(VENV)/.runtime
 
 dev-deps: $(VENV)/.dev
+
+# The locks: requirements.txt from requirements.in, requirements-dev.txt from
+# requirements-dev.in (held to the runtime lock's versions), every package pinned with its
+# hashes. Versions already locked are kept unless an .in file asks for another
+# (docs/security.md, "Dependencies").
+LOCK := $(BIN)/uv pip compile --quiet --universal --generate-hashes --python-version 3.11
+lock: dev-deps
+	$(LOCK) requirements.in -o requirements.txt
+	$(LOCK) requirements-dev.in -o requirements-dev.txt
 
 $(INSTANCE)/secret_key:
 	@mkdir -p $(INSTANCE)

@@ -18,6 +18,7 @@ def create_app(config: Config | None = None) -> Flask:
     config = config or config_from_environment()
     app = Flask(__name__, instance_path=config.INSTANCE_PATH)
     app.config.from_object(config)
+    check_printer_networks(app)
     trust_proxies(app)
     app.json.ensure_ascii = False
     register_extensions(app)
@@ -28,6 +29,16 @@ def create_app(config: Config | None = None) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+def check_printer_networks(app: Flask) -> None:
+    """A `PRINTER_NETWORKS` setting that cannot be read stops the start, saying why."""
+    from core.accounts.printer_addresses import PrinterNetworksInvalid, parse_printer_networks
+
+    try:
+        parse_printer_networks(app.config["PRINTER_NETWORKS"])
+    except PrinterNetworksInvalid as error:
+        raise RuntimeError(f"{error} (Cài đặt PRINTER_NETWORKS không đọc được).") from None
 
 
 def trust_proxies(app: Flask) -> None:

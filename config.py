@@ -53,6 +53,10 @@ def normalise_database_url(url: str) -> str:
 class Config:
     """Settings shared by every environment; each value comes from the environment."""
 
+    # Where the server's print worker may connect (docs/security.md, "Printers"): the
+    # private ranges on the raw printing port, never the server itself or the internet.
+    DEFAULT_PRINTER_NETWORKS = "10.0.0.0/8:9100,172.16.0.0/12:9100,192.168.0.0/16:9100"
+
     def __init__(self) -> None:
         env = os.environ
         self.INSTANCE_PATH = str(Path(env.get("INSTANCE_PATH", BASE_DIR / "instance")).resolve())
@@ -123,6 +127,7 @@ class Config:
         self.PRINT_STATUS_SECONDS = float(env.get("PRINT_STATUS_SECONDS", 60))
         self.PRINT_WORKER_NICE = int(env.get("PRINT_WORKER_NICE", 19))
         self.TICKET_LOGO = env.get("TICKET_LOGO", "")
+        self.PRINTER_NETWORKS = env.get("PRINTER_NETWORKS", self.DEFAULT_PRINTER_NETWORKS)
 
     def use_database(self, url: str) -> None:
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(url)
@@ -143,6 +148,9 @@ class DevelopmentConfig(Config):
         super().__init__()
         check_secret_key(self.SECRET_KEY)
 
+    # A printer emulator on the demo machine itself, on the raw printing port.
+    DEFAULT_PRINTER_NETWORKS = Config.DEFAULT_PRINTER_NETWORKS + ",127.0.0.1/32:9100"
+
 
 class TestingConfig(Config):
     """The test suite: the database URL is given by the fixture."""
@@ -157,6 +165,8 @@ class TestingConfig(Config):
         self.use_database(database_url)
         self.PUBLIC_BASE_URL = "http://testserver.local"
         self.RATELIMIT_STORAGE_URI = "memory://"  # each test's counts start at zero
+        # The fake printers listen on loopback at whatever port is free.
+        self.PRINTER_NETWORKS = Config.DEFAULT_PRINTER_NETWORKS + ",127.0.0.0/8:1-65535"
 
     @classmethod
     def from_environment(cls) -> "TestingConfig":

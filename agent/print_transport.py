@@ -10,6 +10,7 @@ is used.
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import subprocess
@@ -228,6 +229,10 @@ class FileConnection(Connection):
         self.file.close()
 
 
+class CupsRefused(OSError):
+    """`lp` did not take the job."""
+
+
 class CupsConnection(Connection):
     """A raw job handed to the local CUPS queue with `lp`; its exit code is checked."""
 
@@ -242,8 +247,8 @@ class CupsConnection(Connection):
             timeout=SEND_TIMEOUT,
         )
         if result.returncode != 0:
-            message = result.stderr.decode(errors="replace").strip() or f"exit {result.returncode}"
-            raise OSError(f"lp: {message}")
+            # What lp printed may come from a remote print server: only its exit status is kept.
+            raise CupsRefused(f"lp exited with status {result.returncode}")
 
 
 CONNECTIONS = {
@@ -269,8 +274,20 @@ def check(connection: Connection) -> Delivery:
     if state == PAPER_OUT:
         return Delivery(False, state, NO_PAPER, "roll paper end sensor")
     if state == OFFLINE:
-        return Delivery(False, state, NOT_READY, f"printer status byte {online:#04x}")
+        return Delivery(False, state, NOT_READY, "the printer reports an error (DLE EOT 1)")
     return Delivery(False, state)
+
+
+def failure(error: Exception) -> str:
+    """An error in our own words: its class and errno name (ECONNREFUSED…), or our own
+    message for the errors this module raises; never text that came from the far end."""
+    if isinstance(error, CupsRefused):
+        return str(error)
+    name = type(error).__name__
+    number = getattr(error, "errno", None)
+    if isinstance(number, int) and number in errno.errorcode:
+        return f"{name} {errno.errorcode[number]}"
+    return name
 
 
 def deliver(url: str, payload: bytes | None, *, check_status: bool = True) -> Delivery:
@@ -288,7 +305,7 @@ def deliver(url: str, payload: bytes | None, *, check_status: bool = True) -> De
     try:
         connection = open_connection(address)
     except Exception as error:  # DeviceNotFoundError, OSError, missing pyusb/pyserial
-        return Delivery(False, OFFLINE, UNREACHABLE, f"{address}: {error}".strip()[:480])
+        return Delivery(False, OFFLINE, UNREACHABLE, f"{address}: {failure(error)}"[:480])
     try:
         status = Delivery(False, UNKNOWN)
         if check_status and address.answers_status:
@@ -300,7 +317,7 @@ def deliver(url: str, payload: bytes | None, *, check_status: bool = True) -> De
         try:
             connection.write(payload)
         except Exception as error:
-            return Delivery(False, OFFLINE, SEND_FAILED, f"{address}: {error}"[:480])
+            return Delivery(False, OFFLINE, SEND_FAILED, f"{address}: {failure(error)}"[:480])
         return Delivery(True, status.state)
     finally:
         connection.close()

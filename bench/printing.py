@@ -139,6 +139,7 @@ def issuance_figures(seconds: float, clients: int, workers: int, with_worker: bo
         "SECRET_KEY": "bench-secret-key-0123456789-abcdefgh",
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "RATELIMIT_ENABLED": "false",
+        "PRINTER_NETWORKS": "127.0.0.1/32:1024-65535",  # the fake printer's free port
     }
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     run(flask + ["init-db"], env)

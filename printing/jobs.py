@@ -30,8 +30,9 @@ from printing.slip import Slip, render_slip
 
 # A job still "sending" after this long lost its sender half-way (crash, power cut).
 SENDING_LEASE = timedelta(seconds=120)
-# Errors after which the job is not tried again: sending it again could print it twice.
-FINAL_ERRORS = {"no_printer"}
+# Errors after which the job is not tried again: sending it again could print it twice, or
+# the server may not reach the printer at all (printing.worker.deliver_checked).
+FINAL_ERRORS = {"no_printer", "not_allowed"}
 
 
 NO_PRINTER = _l("Thiết bị “{device}” chưa có máy in.")

@@ -8,7 +8,7 @@ from escpos.capabilities import CAPABILITIES
 from flask_babel import lazy_gettext as _l
 
 from core.accounts.devices import KnownDevice
-from core.accounts.printer_addresses import normalise_printer_url
+from core.accounts.printer_addresses import allowed_printer_url
 from core.audit import record_event
 from core.clock import utcnow
 from core.db.upsert import session_upsert
@@ -52,6 +52,10 @@ ERROR_LABELS = {
     "paper_out": _l("Máy in hết giấy."),
     "send_failed": _l("Mất kết nối khi đang gửi phiếu."),
     "no_printer": _l("Địa chỉ máy in không dùng được."),
+    "not_allowed": _l(
+        "Máy chủ không được phép gửi đến địa chỉ máy in này (ngoài PRINTER_NETWORKS, "
+        "hoặc máy in cắm vào kiosk)."
+    ),
     "expired": _l("Phiếu chờ in quá lâu nên đã dừng in."),
     "interrupted": _l("Chương trình in dừng giữa chừng: không rõ phiếu đã in hay chưa."),
     "render_failed": _l("Không tạo được nội dung phiếu."),
@@ -167,7 +171,7 @@ class PrinterSettings:
 
 def validate_settings(settings: PrinterSettings) -> str | None:
     """Check the settings; returns the canonical address (None for no printer)."""
-    url = normalise_printer_url(settings.url)
+    url = allowed_printer_url(settings.url)
     if settings.paper_dots not in PAPER_DOTS:
         raise InvalidInput(_l("Khổ giấy không hợp lệ."))
     if settings.profile not in CAPABILITIES["profiles"]:
@@ -189,6 +193,14 @@ def validate_settings(settings: PrinterSettings) -> str | None:
         )
     if settings.via not in {via.value for via in PrintVia}:
         raise InvalidInput(_l("Cách gửi lệnh in không hợp lệ."))
+    if settings.via == PrintVia.SERVER.value and url and not url.startswith("tcp://"):
+        raise InvalidInput(
+            _l(
+                "Máy chủ chỉ gửi phiếu đến máy in mạng (tcp://…): máy in cắm vào máy kiosk "
+                "phải in qua chương trình in trên máy kiosk."
+            ),
+            field="via",
+        )
     return url
 
 

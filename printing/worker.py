@@ -15,8 +15,8 @@ import time
 
 from flask import Flask
 
-from agent.print_transport import NO_PRINTER, UNKNOWN, Delivery, deliver
-from core.accounts.printer_addresses import normalise_printer_url
+from agent.print_transport import NO_PRINTER, OFFLINE, UNKNOWN, UNREACHABLE, Delivery, deliver
+from core.accounts.printer_addresses import PrinterNotAllowed, PrinterNotFound, server_printer_url
 from core.db.transactions import begin_write_transaction
 from core.errors import InvalidInput
 from core.models import Device, PrintJob, PrintVia
@@ -25,6 +25,7 @@ from printing.jobs import claim_next, fail, next_due, record_outcome, render_tim
 from printing.printers import kiosk_printers, paper_of, printer_for, record_state
 
 LOG = logging.getLogger("print-worker")
+NOT_ALLOWED = "not_allowed"  # the server may not reach this address: printing.jobs.FINAL_ERRORS
 DISCOVERY_SECONDS = 2.0
 
 
@@ -77,9 +78,15 @@ def send_one(device_id: int, sender: str) -> bool:
 
 
 def deliver_checked(url: str | None, payload: bytes | None, *, check_status: bool) -> Delivery:
-    """Deliver only to an address the one validator accepts (core.accounts.printer_addresses)."""
+    """Deliver only to a network printer inside `PRINTER_NETWORKS`, at the very address that
+    was checked (core.accounts.printer_addresses.server_printer_url); anything else is
+    refused before a connection is opened."""
     try:
-        url = normalise_printer_url(url)
+        url = server_printer_url(url)
+    except PrinterNotAllowed as error:
+        return Delivery(False, UNKNOWN, NOT_ALLOWED, error.messages()["vi"])
+    except PrinterNotFound as error:
+        return Delivery(False, OFFLINE, UNREACHABLE, error.messages()["vi"])
     except InvalidInput as error:
         return Delivery(False, UNKNOWN, NO_PRINTER, error.messages()["vi"])
     return deliver(url, payload, check_status=check_status)

@@ -299,6 +299,7 @@ class LiveServer:
             **SERVER_SETTINGS,
             "PUBLIC_BASE_URL": self.url,
             "RATELIMIT_ENABLED": "false",
+            "PRINTER_NETWORKS": "127.0.0.1/32:1024-65535",  # the fake printers' free ports
         }
         self.process = subprocess.Popen(
             [

@@ -40,6 +40,8 @@ class WorkerProcess:
             # The deadlines below measure the printing pipeline, not the scheduler of a busy
             # shared test machine: the worker runs at normal priority here.
             "PRINT_WORKER_NICE": "0",
+            # The fake printers listen on loopback at whatever port is free.
+            "PRINTER_NETWORKS": "127.0.0.1/32:1024-65535",
         }
         self.process = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "wsgi", "print-worker"],

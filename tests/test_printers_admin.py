@@ -197,7 +197,7 @@ def test_alerts_stay_off_public_pages(client, demo):
 @pytest.mark.browser
 @pytest.mark.slow
 def test_printers_page_and_desk_alert_look_right(live_server, page_factory):
-    device_id, headers = factories.kiosk("tcp://192.0.2.10:9100", name="Kiosk sảnh chính")
+    device_id, headers = factories.kiosk("tcp://192.168.1.50:9100", name="Kiosk sảnh chính")
     factories.kiosk("usb://0416:5011", name="Kiosk tầng 2")
     import requests
 

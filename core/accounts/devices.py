@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from core.accounts.printer_addresses import normalise_printer_url
+from core.accounts.printer_addresses import allowed_printer_url
 from core.audit import record_event
 from core.clock import utcnow
 from core.errors import InvalidInput, Unauthorized
@@ -42,7 +42,7 @@ def create_device(
     name = name.strip()
     if not name:
         raise InvalidInput(_l("Tên thiết bị không được để trống."))
-    printer_url = normalise_printer_url(printer_url)
+    printer_url = allowed_printer_url(printer_url)
     counter = None
     if counter_number is not None:
         counter = db.session.execute(
@@ -193,7 +193,7 @@ def update_device(
     """Rename a device, set its printer and, for a counter device, its counter."""
     working(device)
     name = clean_name(name)
-    printer_url = normalise_printer_url(printer_url)
+    printer_url = allowed_printer_url(printer_url)
     counter = counter_for(device.kind, counter_id)
     changes = {}
     for field, old, new in (
