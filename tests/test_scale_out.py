@@ -134,6 +134,7 @@ def worker_pids(master: int) -> list[int]:
 KIOSKS, COUNTERS, LOAD_SECONDS = 4, 2, 3.0
 
 
+@pytest.mark.timing  # expects a number of tickets within the load's seconds
 def test_killing_a_worker_mid_morning_loses_and_duplicates_nothing(app, demo, database_url):
     keys = {
         number: factories.device("counter", counter=number).key for number in range(1, COUNTERS + 1)
