@@ -13,6 +13,7 @@ counters, procedures and staff.
 from typing import NamedTuple
 
 from core.accounts.devices import create_device
+from core.dossiers.lookup import check_part
 from core.dossiers.procedures import find_procedure
 from core.dossiers.reception import Applicant, Reception, receive_dossier
 from core.models import Channel, Counter, CounterSession, Dossier, Ticket, User
@@ -107,3 +108,8 @@ def dossier(procedure: str = "GPLX-DOI", *, ticket=None, **applicant) -> Dossier
     received = receive_dossier(reception, user=user())
     db.session.commit()
     return received
+
+
+def lookup_path(code: str) -> str:
+    """The public look-up of dossier `code` as its receipt's QR code opens it."""
+    return f"/tra-cuu?ma={code}&kt={check_part(code)}"

@@ -71,11 +71,11 @@ def test_receive_print_look_up_and_return_in_the_browser(live_server, page_facto
     officer.evaluate("document.fonts.ready")
     sheet.screenshot(path=SCREENSHOTS / "dossier-receipt-a5.png")
     lookup_url = decode_qr(officer.locator("#receipt-qr").screenshot())
-    assert lookup_url == f"{live_server.url}/tra-cuu?ma={dossier.code}"
+    assert lookup_url == live_server.url + factories.lookup_path(dossier.code)
 
     phone = page_factory(viewport=(390, 844), is_mobile=True, device_scale_factor=2)
     phone.goto(lookup_url)
-    assert phone.locator('[data-field="name"]').inner_text() == "Nguyễn V** A**"
+    assert "Nguyễn" not in phone.content()
     assert phone.locator('[data-field="status"]').inner_text() == "Đã tiếp nhận"
     assert "0912345678" not in phone.content()
     phone.screenshot(path=SCREENSHOTS / "dossier-lookup-phone.png", full_page=True)
