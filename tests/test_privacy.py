@@ -3,6 +3,7 @@ person's data can be exported, and managers see masked names only."""
 
 import json
 import logging
+import stat
 
 import pytest
 import time_machine
@@ -145,8 +146,11 @@ def test_export_gives_everything_held_about_one_person(app, demo, runner, tmp_pa
     with time_machine.travel(local_time(2024, 4, 1, 9, 0), tick=False):
         factories.dossier(**PEOPLE[0])  # the same person comes back
     output = tmp_path / "nguoi-nop.json"
+    output.write_text("an older file, readable by all")
+    output.chmod(0o644)
     result = runner.invoke(args=["privacy", "export", PEOPLE[0]["id_number"], "--output", output])
     assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(output.stat().st_mode) == 0o600, "readable by its owner only"
     data = json.loads(output.read_text(encoding="utf-8"))
     assert data["citizen_id"] == PEOPLE[0]["id_number"]
     assert len(data["dossiers"]) == 2 and data["dossiers"][0]["code"] == codes["returned"]
