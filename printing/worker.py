@@ -17,6 +17,7 @@ from flask import Flask
 
 from agent.print_transport import NO_PRINTER, UNKNOWN, Delivery, deliver
 from core.accounts.printer_addresses import normalise_printer_url
+from core.db.faults import ROW_VALUES_HIDDEN, fault_summary, holds_row_values
 from core.db.transactions import begin_write_transaction
 from core.errors import InvalidInput
 from core.models import Device, PrintJob, PrintVia
@@ -25,6 +26,7 @@ from printing.jobs import claim_next, fail, next_due, record_outcome, render_tim
 from printing.printers import kiosk_printers, paper_of, printer_for, record_state
 
 LOG = logging.getLogger("print-worker")
+LOG.addFilter(ROW_VALUES_HIDDEN)  # a database error is logged without a row's values
 DISCOVERY_SECONDS = 2.0
 
 
@@ -174,7 +176,11 @@ class PrintWorker:
 
     def report_trouble(self, error: Exception) -> None:
         """The whole story once, then one line while the same trouble lasts (database down)."""
-        summary = f"{type(error).__name__}: {error}".splitlines()[0]
+        summary = (
+            fault_summary(error)
+            if holds_row_values(error)
+            else f"{type(error).__name__}: {error}".splitlines()[0]
+        )
         if summary != self.last_trouble:
             LOG.exception("print worker housekeeping failed")
         else:

