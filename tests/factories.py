@@ -25,7 +25,12 @@ from extensions import db
 APPLICANT = dict(
     name="Nguyễn Văn An", id_number="001099012345", phone="0912 345 678", address="Hà Đông, Hà Nội"
 )
-DEVICE_NAMES = {"kiosk": "Kiosk sảnh A", "counter": "Bàn phím quầy {counter}", "display": "Bảng"}
+DEVICE_NAMES = {
+    "kiosk": "Kiosk sảnh A",
+    "counter": "Bàn phím quầy {counter}",
+    "rating": "Máy đánh giá quầy {counter}",
+    "display": "Bảng",
+}
 
 
 def user(username: str = "canbo1") -> User:
@@ -63,7 +68,7 @@ def device(
     counter: int | None = None,
     printer_url: str | None = None,
 ) -> DeviceKey:
-    """A kiosk, counter keypad (bound to `counter`) or display board."""
+    """A kiosk, counter keypad or rating tablet (bound to `counter`) or display board."""
     name = name or DEVICE_NAMES[kind].format(counter=counter)
     made, key = create_device(kind, name, printer_url, counter)
     device_id = made.id
