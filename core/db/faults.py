@@ -85,8 +85,8 @@ def fault_summary(error: BaseException) -> str:
         diag = getattr(original, "diag", None)
         constraint = getattr(diag, "constraint_name", None) or getattr(diag, "column_name", None)
         if constraint is None:
-            found = SQLITE_CONSTRAINT.search(str(original))
-            constraint = found.group(2) if found else None  # table.column: names, no values
+            found = SQLITE_CONSTRAINT.search(str(original))  # table.column: names, no values
+            constraint = f"{found.group(1)} {found.group(2)}" if found else None
         if state:
             summary += f" [{state}]"
         if constraint:
