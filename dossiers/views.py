@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from core.audit import record_event
+from core.audit import READING_ACTIONS, record_event
 from core.clock import local_today
 from core.dossiers import forms as dossier_forms
 from core.dossiers.procedures import find_procedure, search_procedures
@@ -184,12 +184,14 @@ def dossier_page(dossier, supplement_form: SupplementRequestForm | None = None, 
 
 
 def dossier_audit(dossier):
+    """What was done to the dossier; who read it is in the audit log (/admin/audit)."""
     from core.models import AuditEvent, User
 
     return db.session.execute(
         db.select(AuditEvent, User)
         .outerjoin(User, AuditEvent.user_id == User.id)
         .where(AuditEvent.subject_type == "dossier", AuditEvent.subject_id == dossier.id)
+        .where(AuditEvent.action.not_in(READING_ACTIONS))
         .order_by(AuditEvent.id)
     ).all()
 
