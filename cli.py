@@ -81,7 +81,7 @@ def create_user_command(username, role, full_name, password_stdin):
 
 @click.command("device-create")
 @with_appcontext
-@click.argument("kind", type=click.Choice(["kiosk", "display", "counter"]))
+@click.argument("kind", type=click.Choice(["kiosk", "display", "counter", "rating"]))
 @click.argument("name")
 @click.option("--printer", default=None, help="Printer URL, e.g. tcp://10.0.0.5:9100 or none.")
 @click.option(
@@ -89,7 +89,7 @@ def create_user_command(username, role, full_name, password_stdin):
     "counter_number",
     type=int,
     default=None,
-    help="Counter number a counter device is bound to.",
+    help="Counter number a counter device or rating tablet (required) is bound to.",
 )
 def device_create(kind, name, printer, counter_number):
     """Register a device; its secret key is printed alone on the last line."""

@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
-from core.db.faults import classify
+from core.db.faults import ROW_VALUES_HIDDEN, classify, fault_summary
 from core.errors import DomainError
 from core.i18n import in_both_languages, in_request_language
 from extensions import db, limiter, login_manager
@@ -59,6 +59,8 @@ def seconds_until_the_limit_resets() -> int:
 
 
 def register(app: Flask) -> None:
+    app.logger.addFilter(ROW_VALUES_HIDDEN)  # no row's values in the logs
+
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         db.session.rollback()
@@ -91,7 +93,9 @@ def register(app: Flask) -> None:
         except DBAPIError:
             db.session.remove()  # the connection is gone; the pool replaces it
         g._login_user = login_manager.anonymous_user()  # the page must not load the user again
-        app.logger.error("Database fault on %s %s: %s", request.method, request.path, error.orig)
+        app.logger.error(
+            "Database fault on %s %s: %s", request.method, request.path, fault_summary(error)
+        )
         response, status = error_response(fault.status, fault.code, fault.messages())
         return response, status, {"Retry-After": "30"}
 

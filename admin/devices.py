@@ -73,6 +73,8 @@ def device_key(device_id: int):
     pairing_url = None
     if key and device.kind == DeviceKind.KIOSK:
         pairing_url = f"{base}{url_for('kiosk.index')}#key={key}"
+    if key and device.kind == DeviceKind.RATING:
+        pairing_url = f"{base}{url_for('rating.tablet', counter=device.counter.number)}#key={key}"
     page = render_template("admin/device_key.html", device=device, key=key, pairing_url=pairing_url)
     return page, 200, {"Cache-Control": "no-store"}
 

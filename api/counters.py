@@ -10,7 +10,7 @@ from flask import jsonify
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from core.accounts.devices import authenticate_device
+from core.accounts.devices import RATING_KINDS, authenticate_device
 from core.clock import to_local
 from core.errors import Forbidden, InvalidInput, Unauthorized
 from core.models import DeviceKind, RatingSource, Role, Ticket
@@ -48,9 +48,10 @@ def counter_actor() -> Actor:
     return Actor(user=current_user._get_current_object())
 
 
-def counter_device(counter_number: int):
-    """A counter device bound to this very counter (the rating tablet)."""
-    device = authenticate_device(bearer_key(), DeviceKind.COUNTER)
+def rating_device(counter_number: int):
+    """The rating tablet bound to this very counter: a rating key, or a keypad's key on a
+    tablet paired before rating keys existed. A rating key is refused everywhere else."""
+    device = authenticate_device(bearer_key(), RATING_KINDS)
     counter = find_counter(counter_number)
     if device.counter_id != counter.id:
         raise WrongCounterDevice(number=counter.number)
@@ -149,7 +150,7 @@ def counter_transfer(counter: int):
 @blueprint.get("/counters/<int:counter>/rating")
 def counter_rating_target(counter: int):
     """What the rating tablet shows: the ticket just served here, and who is being served."""
-    _, counter_row = counter_device(counter)
+    _, counter_row = rating_device(counter)
     ticket = rating_target(counter_row)
     serving = current_ticket(counter_row)
     return jsonify(
@@ -161,7 +162,7 @@ def counter_rating_target(counter: int):
 
 @blueprint.post("/counters/<int:counter>/rating")
 def counter_rate(counter: int):
-    device, counter_row = counter_device(counter)
+    device, counter_row = rating_device(counter)
     body = json_object()
     reject_unknown_fields(body, {"ticket_id", "score", "reasons"})
     ticket = find_rateable(counter_row, body.get("ticket_id"))

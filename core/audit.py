@@ -61,6 +61,11 @@ ACTIONS = {
     "dossier.imported": _l("Hồ sơ: nhập từ sổ cũ"),
     "dossier.anonymised": _l("Hồ sơ: ẩn danh sau thời hạn lưu"),
     "dossier.settings_changed": _l("Sửa cấu hình bộ phận một cửa"),
+    # Reading personal data (the views record it through web.commit.commit_reading).
+    "dossier.viewed": _l("Hồ sơ: xem thông tin người nộp"),
+    "dossier.form_printed": _l("Hồ sơ: mở mẫu in có thông tin người nộp"),
+    "reception_slip.printed": _l("Phiếu tiếp nhận: mở để in"),
+    "register.downloaded": _l("Sổ theo dõi hồ sơ: xem hoặc tải về"),
     "reception.supplement": _l("Phiếu yêu cầu bổ sung hồ sơ"),
     "reception.refusal": _l("Phiếu từ chối tiếp nhận hồ sơ"),
     "reception_slip.anonymised": _l("Phiếu tiếp nhận: ẩn danh sau thời hạn lưu"),
@@ -81,6 +86,10 @@ ACTIONS = {
     "print_job.reprinted": _l("Lệnh in: in lại"),
     "print_job.dismissed": _l("Lệnh in: bỏ qua cảnh báo"),
 }
+# What a page that only reads personal data records (it changes nothing else).
+READING_ACTIONS = frozenset(
+    {"dossier.viewed", "dossier.form_printed", "reception_slip.printed", "register.downloaded"}
+)
 
 SUBJECTS = {
     "service": _l("Dịch vụ"),
@@ -97,6 +106,7 @@ SUBJECTS = {
     "dossier_setting": _l("Cấu hình một cửa"),
     "printjob": _l("Lệnh in"),
     "report_period": _l("Kỳ báo cáo"),
+    "register": _l("Sổ theo dõi hồ sơ"),
 }
 
 

@@ -1,4 +1,5 @@
-"""Reading a CSV (UTF-8, header row) or XLSX sheet into numbered rows keyed by header."""
+"""Spreadsheets: reading a CSV (UTF-8, header row) or XLSX sheet into numbered rows keyed by
+header, and the one way every export writes a cell (`put_cell`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,20 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
 
 from core.errors import InvalidInput
+
+# What makes a spreadsheet program read a text as a formula (or the start of one).
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def put_cell(sheet, row: int, column: int, value):
+    """Write `value` into a cell of an openpyxl sheet. Text that begins like a formula (an
+    applicant named "=HYPERLINK(…)") stays text, with the quote prefix that keeps editing
+    the cell from turning it into one either. Every exported workbook writes through here."""
+    cell = sheet.cell(row=row, column=column, value=value)
+    if isinstance(value, str) and value.startswith(FORMULA_LEADS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
 
 
 def cell_text(value) -> str:

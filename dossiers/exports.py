@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter
 from core.dossiers import forms as dossier_forms
 from core.dossiers.reception import register_entries
 from core.dossiers.settings import dossier_settings
+from core.spreadsheets import put_cell
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -26,16 +27,15 @@ def register_workbook(year: int):
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = f"So theo doi {year}"
-    sheet.append([document.title])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([f"{document.agency} — {document.subtitle}"])
-    sheet.append([])
-    sheet.append(table.headers)
-    for cell in sheet[4]:
+    put_cell(sheet, 1, 1, document.title).font = Font(bold=True, size=14)
+    put_cell(sheet, 2, 1, f"{document.agency} — {document.subtitle}")
+    for column, header in enumerate(table.headers, start=1):
+        cell = put_cell(sheet, 4, column, header)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row in register_entries(year):
-        sheet.append(dossier_forms.register_row(row))
+    for row, entry in enumerate(register_entries(year), start=5):
+        for column, value in enumerate(dossier_forms.register_row(entry), start=1):
+            put_cell(sheet, row, column, value)
     for index, width in enumerate(table.widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width * 1.6
     sheet.freeze_panes = "A5"

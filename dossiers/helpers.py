@@ -11,13 +11,15 @@ from flask import current_app, render_template, url_for
 
 from core.clock import local_zone
 from core.dossiers.forms import FormDocument
+from core.dossiers.lookup import check_part
 
 from .pdf import render_pdf
 
 
 def lookup_url(code: str) -> str:
-    """The public look-up address a receipt's QR code carries."""
-    return current_app.config["PUBLIC_BASE_URL"] + url_for("dossiers.lookup", ma=code)
+    """The public look-up address a receipt's QR code carries, with the check part."""
+    path = url_for("dossiers.lookup", ma=code, kt=check_part(code))
+    return current_app.config["PUBLIC_BASE_URL"] + path
 
 
 def qr_svg(text: str) -> bytes:
@@ -28,9 +30,7 @@ def qr_svg(text: str) -> bytes:
 
 
 def svg_response(text: str):
-    response = current_app.response_class(qr_svg(text), mimetype="image/svg+xml")
-    response.cache_control.max_age = 3600
-    return response
+    return current_app.response_class(qr_svg(text), mimetype="image/svg+xml")
 
 
 def print_page(document: FormDocument, pdf_url: str, back_url: str):

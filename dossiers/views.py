@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from core.audit import READING_ACTIONS, record_event
 from core.clock import local_today
 from core.dossiers import forms as dossier_forms
 from core.dossiers.procedures import find_procedure, search_procedures
@@ -31,7 +32,7 @@ from core.dossiers.workdays import work_calendar
 from core.errors import DomainError
 from core.models import Channel, Collector, ReceptionSlip, Role, SlipKind
 from extensions import db
-from web.commit import FAILED, commit_or_explain, explain
+from web.commit import FAILED, commit_or_explain, commit_reading, explain
 from web.roles import roles_required
 
 from . import blueprint
@@ -154,7 +155,11 @@ def submit_reception(form: ReceptionForm, procedure, ticket):
 @blueprint.get("/dossiers/<code>")
 @roles_required(*STAFF)
 def show(code: str):
-    return dossier_page(find_dossier(code))
+    dossier = find_dossier(code)
+    page = dossier_page(dossier)
+    subject = ("dossier", dossier.id)
+    commit_reading(lambda: record_event("dossier.viewed", subject, user=current_user))
+    return page
 
 
 def dossier_page(dossier, supplement_form: SupplementRequestForm | None = None, status=200):
@@ -179,12 +184,14 @@ def dossier_page(dossier, supplement_form: SupplementRequestForm | None = None, 
 
 
 def dossier_audit(dossier):
+    """What was done to the dossier; who read it is in the audit log (/admin/audit)."""
     from core.models import AuditEvent, User
 
     return db.session.execute(
         db.select(AuditEvent, User)
         .outerjoin(User, AuditEvent.user_id == User.id)
         .where(AuditEvent.subject_type == "dossier", AuditEvent.subject_id == dossier.id)
+        .where(AuditEvent.action.not_in(READING_ACTIONS))
         .order_by(AuditEvent.id)
     ).all()
 
@@ -265,22 +272,33 @@ def build_form(code: str, form: str):
     return dossier, FORM_BUILDERS[form](dossier, dossier_settings())
 
 
+def printed(response, dossier, form: str, request_id: int | None = None):
+    """`response` (a printable form or its PDF), once its opening is in the audit trail."""
+    subject = ("dossier", dossier.id)
+    details = {"form": form} | ({"request": request_id} if request_id else {})
+    commit_reading(
+        lambda: record_event("dossier.form_printed", subject, user=current_user, **details)
+    )
+    return response
+
+
 @blueprint.get("/dossiers/<code>/print/<form>")
 @roles_required(*DESK)
 def form_page(code: str, form: str):
     dossier, document = build_form(code, form)
-    return print_page(
+    page = print_page(
         document,
         url_for("dossiers.form_pdf", code=code, form=form),
         url_for("dossiers.show", code=dossier.code),
     )
+    return printed(page, dossier, form)
 
 
 @blueprint.get("/dossiers/<code>/print/<form>.pdf")
 @roles_required(*DESK)
 def form_pdf(code: str, form: str):
     dossier, document = build_form(code, form)
-    return pdf_response(document, f"{form}-{dossier.code}")
+    return printed(pdf_response(document, f"{form}-{dossier.code}"), dossier, form)
 
 
 SUPPLEMENT_FORMS = ("request", "receipt")  # form 02, and the new form 01 after it came back
@@ -305,18 +323,20 @@ def build_supplement_form(code: str, request_id: int, form: str):
 @roles_required(*DESK)
 def supplement_page(code: str, request_id: int, form: str):
     dossier, document = build_supplement_form(code, request_id, form)
-    return print_page(
+    page = print_page(
         document,
         url_for("dossiers.supplement_pdf", code=code, request_id=request_id, form=form),
         url_for("dossiers.show", code=dossier.code),
     )
+    return printed(page, dossier, f"supplement_{form}", request_id)
 
 
 @blueprint.get("/dossiers/<code>/supplements/<int:request_id>/<form>.pdf")
 @roles_required(*DESK)
 def supplement_pdf(code: str, request_id: int, form: str):
     dossier, document = build_supplement_form(code, request_id, form)
-    return pdf_response(document, f"{form}-{dossier.code}-{request_id}")
+    response = pdf_response(document, f"{form}-{dossier.code}-{request_id}")
+    return printed(response, dossier, f"supplement_{form}", request_id)
 
 
 @blueprint.get("/dossiers/<code>/qr.svg")
@@ -336,16 +356,34 @@ def find_slip(slip_id: int):
 @roles_required(*DESK)
 def slip_page(slip_id: int):
     slip, document = find_slip(slip_id)
-    return print_page(
+    page = print_page(
         document, url_for("dossiers.slip_pdf", slip_id=slip.id), url_for("dossiers.receive")
     )
+    return slip_printed(page, slip)
 
 
 @blueprint.get("/dossiers/slips/<int:slip_id>.pdf")
 @roles_required(*DESK)
 def slip_pdf(slip_id: int):
     slip, document = find_slip(slip_id)
-    return pdf_response(document, f"{slip.kind.value}-{slip.id}")
+    return slip_printed(pdf_response(document, f"{slip.kind.value}-{slip.id}"), slip)
+
+
+def slip_printed(response, slip):
+    """`response` (a reception slip or its PDF), once its opening is in the audit trail."""
+    subject = ("receptionslip", slip.id)
+    commit_reading(lambda: record_event("reception_slip.printed", subject, user=current_user))
+    return response
+
+
+def register_downloaded(response, year: int, kind: str):
+    """`response` (the year's register as a page, PDF or workbook), once it is audited."""
+    commit_reading(
+        lambda: record_event(
+            "register.downloaded", ("register", year), user=current_user, format=kind
+        )
+    )
+    return response
 
 
 @blueprint.get("/dossiers/register")
@@ -354,11 +392,12 @@ def register():
     from .exports import register_document
 
     year = request.args.get("year", type=int) or local_today().year
-    return print_page(
+    page = print_page(
         register_document(year),
         url_for("dossiers.register_pdf", year=year),
         url_for("dossiers.index"),
     )
+    return register_downloaded(page, year, "page")
 
 
 @blueprint.get("/dossiers/register.pdf")
@@ -367,7 +406,8 @@ def register_pdf():
     from .exports import register_document
 
     year = request.args.get("year", type=int) or local_today().year
-    return pdf_response(register_document(year), f"so-theo-doi-ho-so-{year}")
+    response = pdf_response(register_document(year), f"so-theo-doi-ho-so-{year}")
+    return register_downloaded(response, year, "pdf")
 
 
 @blueprint.get("/dossiers/register.xlsx")
@@ -376,4 +416,4 @@ def register_xlsx():
     from .exports import register_workbook
 
     year = request.args.get("year", type=int) or local_today().year
-    return register_workbook(year)
+    return register_downloaded(register_workbook(year), year, "xlsx")

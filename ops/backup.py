@@ -1,13 +1,17 @@
 """Backups of the whole database: SQLite's online backup API, or pg_dump's custom format.
 
 Both run while the desk is open: SQLite copies a consistent snapshot page by page, pg_dump
-reads one snapshot transaction. A restore replaces everything in the database with the
-backup; it refuses a file that is not a backup of this kind of database.
+reads one snapshot transaction. The backup and its SHA-256 checksum (`<backup>.sha256`,
+in `sha256sum` format) are written readable by their owner only (0600). A restore replaces
+everything in the database with the backup; before it touches anything it refuses a file
+that is not a backup of this kind of database, or whose checksum does not match.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
+import hmac
 import os
 import re
 import shutil
@@ -18,6 +22,8 @@ from glob import glob
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
+
+from core.private_files import create_private_file, write_private_file
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
@@ -48,18 +54,55 @@ def database_kind(url: str) -> str:
     return backend
 
 
+def checksum_path(backup_file: Path) -> Path:
+    return backup_file.with_name(backup_file.name + ".sha256")
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def backup(url: str, target: Path, progress: Progress) -> None:
-    """Write a backup of the database at `url` to `target` (replaced only once complete)."""
+    """Write a backup of the database at `url` to `target` and its checksum beside it, both
+    0600 (each replaced only once complete)."""
     partial = target.with_name(target.name + ".partial")
+    create_private_file(partial)
     if database_kind(url) == "sqlite":
         _sqlite_backup(_sqlite_path(url), partial, progress)
     else:
         _pg_dump(make_url(url), partial, progress)
+    checksum, checksum_partial = checksum_path(target), checksum_path(partial)
+    write_private_file(checksum_partial, f"{sha256_of(partial)}  {target.name}\n".encode())
     os.replace(partial, target)
+    os.replace(checksum_partial, checksum)
 
 
-def restore(url: str, source: Path, progress: Progress) -> str:
-    """Replace everything in the database at `url` with the backup `source`.
+def check_integrity(source: Path) -> None:
+    """Refuse a backup whose checksum file is missing or does not match its bytes."""
+    checksum = checksum_path(source)
+    if not checksum.is_file():
+        raise BackupRefused(
+            f"Không có tệp kiểm tra {checksum.name} bên cạnh bản sao lưu: không kiểm tra được "
+            "bản sao lưu còn nguyên vẹn. Chép tệp đó vào cùng thư mục, hoặc khôi phục với "
+            f"--without-checksum nếu chắc chắn (no checksum file {checksum.name} beside the "
+            "backup; copy it there, or restore with --without-checksum if you are sure)."
+        )
+    expected = checksum.read_text(encoding="ascii", errors="replace").split()[:1]
+    if not expected or not hmac.compare_digest(expected[0].lower(), sha256_of(source)):
+        raise BackupRefused(
+            f"Bản sao lưu {source} đã bị hỏng hoặc bị sửa: mã kiểm tra SHA-256 không khớp với "
+            f"{checksum.name}. Không có gì bị thay đổi (the backup is corrupted or altered: "
+            "its SHA-256 does not match; nothing was changed)."
+        )
+
+
+def restore(url: str, source: Path, progress: Progress, *, checksum: bool = True) -> str:
+    """Replace everything in the database at `url` with the backup `source`, once its kind
+    and (unless `checksum` is False) its checksum are right.
 
     Returns the schema revision the backup holds.
     """
@@ -76,6 +119,8 @@ def restore(url: str, source: Path, progress: Progress) -> str:
             f"{names[wanted]}: không khôi phục được (a {names[kind]} backup cannot be restored "
             f"into {names[wanted]})."
         )
+    if checksum:
+        check_integrity(source)
     if kind == "sqlite":
         return _sqlite_restore(source, _sqlite_path(url), progress)
     return _pg_restore(make_url(url), source, progress)

@@ -6,8 +6,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from core.private_files import make_private_folder
 from extensions import db
-from ops.backup import BackupRefused, backup, restore
+from ops.backup import BackupRefused, backup, checksum_path, restore
 
 
 class Bar:
@@ -46,20 +47,30 @@ def run(action, label: str):
 @with_appcontext
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(path: Path):
-    """Back up the whole database to PATH while the desk keeps working."""
+    """Back up the whole database to PATH while the desk keeps working; PATH.sha256 holds
+    its checksum. Both are readable by their owner only, a folder made for them too."""
     url = database_url()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_folder(path.parent)
     run(lambda bar: backup(url, path, bar), "Đang sao lưu (backing up)")
     size = path.stat().st_size / 1024 / 1024
-    click.echo(f"Đã sao lưu vào {path} ({size:.1f} MB) (backup written).")
+    click.echo(
+        f"Đã sao lưu vào {path} ({size:.1f} MB), mã kiểm tra trong {checksum_path(path).name} "
+        "(backup and checksum written)."
+    )
 
 
 @click.command("restore")
 @with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-def restore_command(path: Path, yes: bool):
-    """Replace EVERYTHING in the database with the backup at PATH (stop the app first)."""
+@click.option(
+    "--without-checksum",
+    is_flag=True,
+    help="Restore a backup that has no PATH.sha256 beside it (made before checksums existed).",
+)
+def restore_command(path: Path, yes: bool, without_checksum: bool):
+    """Replace EVERYTHING in the database with the backup at PATH (stop the app first), once
+    its checksum (PATH.sha256) proves it whole."""
     url = database_url()
     if not yes:
         click.confirm(
@@ -69,7 +80,10 @@ def restore_command(path: Path, yes: bool):
         )
     db.session.remove()
     db.engine.dispose()  # no connection of ours stands in the way
-    revision = run(lambda bar: restore(url, path, bar), "Đang khôi phục (restoring)")
+    revision = run(
+        lambda bar: restore(url, path, bar, checksum=not without_checksum),
+        "Đang khôi phục (restoring)",
+    )
     db.engine.dispose()
     click.echo(f"Đã khôi phục từ {path}; phiên bản lược đồ {revision} (restored).")
     click.echo(

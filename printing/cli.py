@@ -3,12 +3,20 @@
 import logging
 import os
 import signal
+from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from agent.print_agent import Agent, AgentClient, ServerError
+from agent.print_agent import (
+    Agent,
+    AgentClient,
+    ServerError,
+    SetupError,
+    check_server,
+    device_key,
+)
 from core.accounts.printer_addresses import normalise_printer_url
 from core.errors import InvalidInput
 from printing.worker import PrintWorker
@@ -31,16 +39,21 @@ def print_worker():
 
 @click.command("print-agent")
 @with_appcontext
-@click.option("--server", required=True, help="The desk's address, e.g. http://10.0.0.2:5000.")
+@click.option("--server", required=True, help="The desk's address, e.g. https://desk.example.")
+@click.option("--insecure", is_flag=True, help="Allow a plain http:// server (a test network).")
 @click.option(
-    "--key", envvar="KIOSK_KEY", required=True, help="The kiosk's device key (or KIOSK_KEY)."
+    "--key-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A file holding the kiosk's device key (or set KIOSK_KEY).",
 )
+@click.option("--key", default=None, help="Deprecated: visible in the process list.")
 @click.option(
     "--printer", default=None, help="Printer address (default: the one set on the server)."
 )
 @click.option("--poll", default=1.0, show_default=True, help="Seconds between polls.")
 @click.option("--once", is_flag=True, help="Print what is waiting now, then exit.")
-def print_agent(server, key, printer, poll, once):
+def print_agent(server, insecure, key_file, key, printer, poll, once):
     """Print this kiosk's slips on a printer plugged into this PC (agent/print_agent.py)."""
     if printer:
         try:
@@ -48,6 +61,11 @@ def print_agent(server, key, printer, poll, once):
         except InvalidInput as error:
             raise click.BadParameter(error.messages()["vi"], param_hint="--printer") from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", force=True)
+    try:
+        check_server(server, insecure=insecure)
+        key = device_key(key_file, key)
+    except SetupError as error:
+        raise click.UsageError(str(error)) from None
     agent = Agent(AgentClient(server, key), printer, poll)
     if once:
         try:

@@ -17,6 +17,7 @@ from flask import Flask
 
 from agent.print_transport import NO_PRINTER, OFFLINE, UNKNOWN, UNREACHABLE, Delivery, deliver
 from core.accounts.printer_addresses import PrinterNotAllowed, PrinterNotFound, server_printer_url
+from core.db.faults import ROW_VALUES_HIDDEN, fault_summary, holds_row_values
 from core.db.transactions import begin_write_transaction
 from core.errors import InvalidInput
 from core.models import Device, PrintJob, PrintVia
@@ -26,6 +27,7 @@ from printing.printers import kiosk_printers, paper_of, printer_for, record_stat
 
 LOG = logging.getLogger("print-worker")
 NOT_ALLOWED = "not_allowed"  # the server may not reach this address: printing.jobs.FINAL_ERRORS
+LOG.addFilter(ROW_VALUES_HIDDEN)  # a database error is logged without a row's values
 DISCOVERY_SECONDS = 2.0
 
 
@@ -181,7 +183,11 @@ class PrintWorker:
 
     def report_trouble(self, error: Exception) -> None:
         """The whole story once, then one line while the same trouble lasts (database down)."""
-        summary = f"{type(error).__name__}: {error}".splitlines()[0]
+        summary = (
+            fault_summary(error)
+            if holds_row_values(error)
+            else f"{type(error).__name__}: {error}".splitlines()[0]
+        )
         if summary != self.last_trouble:
             LOG.exception("print worker housekeeping failed")
         else:

@@ -3,7 +3,10 @@
 
 from flask import Blueprint
 
+from web.caching import keep_out_of_caches
+
 blueprint = Blueprint("privacy", __name__, template_folder="templates")
+keep_out_of_caches(blueprint)  # every answer may name an applicant
 
 
 @blueprint.app_template_global("sees_personal_data")

@@ -14,6 +14,7 @@ from core.clock import to_local, utcnow
 from core.dossiers.applicants import id_number_is_valid
 from core.dossiers.privacy import anonymise_finished, personal_data_of
 from core.models import IdKind
+from core.private_files import write_private_file
 from extensions import db
 
 privacy_group = AppGroup("privacy", help="Dữ liệu cá nhân (personal data).")
@@ -89,7 +90,7 @@ def export(id_number: str, output: Path) -> None:
 def export_to(id_number: str, output: Path) -> dict:
     """Write the person's data (the export is an audit event, committed with it)."""
     data = personal_data_of(id_number)
-    output.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    write_private_file(output, json.dumps(data, ensure_ascii=False, indent=2).encode())
     return data
 
 

@@ -13,6 +13,7 @@ counters, procedures and staff.
 from typing import NamedTuple
 
 from core.accounts.devices import create_device
+from core.dossiers.lookup import check_part
 from core.dossiers.procedures import find_procedure
 from core.dossiers.reception import Applicant, Reception, receive_dossier
 from core.models import Channel, Counter, CounterSession, Dossier, Ticket, User
@@ -24,7 +25,12 @@ from extensions import db
 APPLICANT = dict(
     name="Nguyễn Văn An", id_number="001099012345", phone="0912 345 678", address="Hà Đông, Hà Nội"
 )
-DEVICE_NAMES = {"kiosk": "Kiosk sảnh A", "counter": "Bàn phím quầy {counter}", "display": "Bảng"}
+DEVICE_NAMES = {
+    "kiosk": "Kiosk sảnh A",
+    "counter": "Bàn phím quầy {counter}",
+    "rating": "Máy đánh giá quầy {counter}",
+    "display": "Bảng",
+}
 
 
 def user(username: str = "canbo1") -> User:
@@ -62,7 +68,7 @@ def device(
     counter: int | None = None,
     printer_url: str | None = None,
 ) -> DeviceKey:
-    """A kiosk, counter keypad (bound to `counter`) or display board."""
+    """A kiosk, counter keypad or rating tablet (bound to `counter`) or display board."""
     name = name or DEVICE_NAMES[kind].format(counter=counter)
     made, key = create_device(kind, name, printer_url, counter)
     device_id = made.id
@@ -107,3 +113,8 @@ def dossier(procedure: str = "GPLX-DOI", *, ticket=None, **applicant) -> Dossier
     received = receive_dossier(reception, user=user())
     db.session.commit()
     return received
+
+
+def lookup_path(code: str) -> str:
+    """The public look-up of dossier `code` as its receipt's QR code opens it."""
+    return f"/tra-cuu?ma={code}&kt={check_part(code)}"

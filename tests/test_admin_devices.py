@@ -85,7 +85,10 @@ def test_invalid_devices_are_refused_and_nothing_is_written(admin):
         ({"printer_url": "file:///etc/passwd"}, "file:///dev/…"),
         ({"name": "  "}, "Tên thiết bị cần có, tối đa 128 ký tự."),
         ({"kind": "printer"}, "Lựa chọn không hợp lệ."),
-        ({"counter_id": str(quay1.id)}, "Chỉ thiết bị tại quầy mới gắn với một quầy."),
+        (
+            {"counter_id": str(quay1.id)},
+            "Chỉ thiết bị tại quầy và máy đánh giá mới gắn với một quầy.",
+        ),
         ({"kind": "counter", "counter_id": "999"}, "Lựa chọn không hợp lệ."),
     ]
     before = database_state()
@@ -154,3 +157,17 @@ def test_a_new_key_replaces_the_old_one(admin, client, demo):
     actions = audit_actions()
     assert ("device.revoked", admin.user_id) in actions
     assert ("device.key_rotated", admin.user_id) in actions
+
+
+def test_a_rating_tablet_gets_a_rating_key_and_its_pairing_address(admin):
+    quay2 = db.session.execute(db.select(Counter).filter_by(number=2)).scalar_one()
+    form = {"kind": "rating", "name": "Máy đánh giá quầy 2", "printer_url": "", "counter_id": ""}
+    refused = admin.submit("/admin/devices/new", form)
+    assert refused.status_code == 422
+    assert "Máy đánh giá phải gắn với một quầy" in text_of(refused)
+    response = create(admin, kind="rating", name="Máy đánh giá quầy 2", counter_id=str(quay2.id))
+    device = newest_device()
+    assert device.kind == DeviceKind.RATING and device.counter.number == 2
+    page = text_of(admin.get(response.location))
+    assert "/rate/2#key=" in page
+    assert "Máy đánh giá tại quầy" in text_of(admin.get("/admin/devices"))

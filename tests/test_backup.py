@@ -1,6 +1,9 @@
 """Backup, wipe, restore: every row of every table comes back (SQLite and PostgreSQL passes)."""
 
+import hashlib
+import os
 import sqlite3
+import stat
 
 import pytest
 from sqlalchemy import MetaData, text
@@ -84,7 +87,44 @@ def test_restore_refuses_a_file_that_is_not_a_backup_of_this_database(runner, de
     if db.engine.dialect.name == "sqlite":
         cases.append((foreign, "không phải dữ liệu của hệ thống một cửa"))
     for path, reason in cases:
-        refused = runner.invoke(args=["restore", "--yes", str(path)])
+        refused = runner.invoke(args=["restore", "--yes", "--without-checksum", str(path)])
         assert refused.exit_code == 1, refused.output
         assert reason in refused.output
+    assert every_row() == before
+
+
+def test_backup_files_are_readable_by_their_owner_only(runner, demo, tmp_path):
+    previous = os.umask(0o022)  # the usual umask would leave them readable by everyone
+    try:
+        path = tmp_path / "backups" / "daily" / "onestop.backup"
+        made = runner.invoke(args=["backup", str(path)])
+    finally:
+        os.umask(previous)
+    assert made.exit_code == 0, made.output
+    checksum = path.with_name("onestop.backup.sha256")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(checksum.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.parent.parent.stat().st_mode) == 0o700
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert checksum.read_text() == f"{digest}  onestop.backup\n"
+    assert not list(path.parent.glob("*.partial"))
+
+
+def test_a_corrupted_backup_is_refused_before_anything_is_replaced(runner, demo, tmp_path):
+    path = tmp_path / "onestop.backup"
+    assert runner.invoke(args=["backup", str(path)]).exit_code == 0
+    factories.ticket("GPLX")  # written after the backup: a restore would take it away
+    before = every_row()
+    content = bytearray(path.read_bytes())
+    content[len(content) // 2] ^= 0xFF  # one flipped byte in the middle of the data
+    path.write_bytes(bytes(content))
+    refused = runner.invoke(args=["restore", "--yes", str(path)])
+    assert refused.exit_code == 1, refused.output
+    assert "đã bị hỏng hoặc bị sửa" in refused.output and "nothing was changed" in refused.output
+    assert every_row() == before
+
+    path.with_name("onestop.backup.sha256").unlink()
+    missing = runner.invoke(args=["restore", "--yes", str(path)])
+    assert missing.exit_code == 1 and "Không có tệp kiểm tra" in missing.output
     assert every_row() == before

@@ -55,7 +55,7 @@ def test_no_page_reports_a_csp_violation(live_server, page_factory):
     token = db.session.scalars(db.select(Ticket.token).filter_by(number=number)).first()
     citizen.page.goto(f"{base}/t/{token}")
     assert citizen.page.locator('[data-field="number"]').inner_text() == number
-    citizen.page.goto(f"{base}/tra-cuu?ma={dossier.code}")
+    citizen.page.goto(base + factories.lookup_path(dossier.code))
     assert dossier.code in citizen.page.content()
     problems += citizen.violations()
 

@@ -71,8 +71,8 @@ def test_an_officer_signs_in_picks_a_counter_and_calls_the_kiosk_ticket(live_ser
 
 
 def test_the_citizen_rates_at_the_counter_tablet_and_on_the_phone(live_server, page_factory):
-    key = factories.device("counter", "Máy tính bảng quầy 2", counter=2).key
-    keypad = {"Authorization": f"Bearer {key}"}
+    keypad = factories.device("counter", "Bàn phím quầy 2", counter=2).headers
+    key = factories.device("rating", "Máy tính bảng quầy 2", counter=2).key
     first, second = factories.ticket("PTIEN"), factories.ticket("GPLX")
     api = f"{live_server.url}/api/v1/counters/2"
     assert requests.post(f"{api}/next", headers=keypad, timeout=10).json()["number"] == "B001"

@@ -8,6 +8,7 @@ from flask_babel import refresh
 from openpyxl import load_workbook
 
 from conftest import count, local_time
+from core.dossiers.lookup import check_part, printed_check_part
 from core.models import AuditEvent, CalendarDay, Dossier, Procedure, ReceptionSlip
 from extensions import db
 from tests import factories
@@ -112,25 +113,57 @@ def test_an_illegal_move_from_the_page_is_explained(auth, client):
     assert dossier.status.value == "received"
 
 
-def test_public_lookup_masks_the_name_and_shows_nothing_personal(app, demo, client):
+def test_public_lookup_needs_the_check_part_and_shows_nothing_personal(app, demo, client):
     dossier = factories.dossier()
-    page = client.get(f"/tra-cuu?ma={dossier.code}").get_data(as_text=True)
-    assert "Nguyễn V** A**" in page
-    for secret in ("Nguyễn Văn An", "0912345678", "001099012345", "Hà Đông"):
-        assert secret not in page
+    page = client.get(factories.lookup_path(dossier.code)).get_data(as_text=True)
     assert "Đã tiếp nhận" in page
+    for secret in ("Nguyễn Văn An", "Nguyễn V** A**", "0912345678", "001099012345", "Hà Đông"):
+        assert secret not in page
     assert client.get(f"/dossiers/{dossier.code}/qr.svg").status_code == 302  # staff only
-    missing = client.get("/tra-cuu?ma=000.17.22.H56-990101-0001")
-    assert missing.status_code == 404
+    # Without the check part nothing is looked up: the page asks for it.
+    bare = client.get(f"/tra-cuu?ma={dossier.code}")
+    assert bare.status_code == 200
+    assert "mã kiểm tra" in bare.get_data(as_text=True) and "Đã tiếp nhận" not in bare.get_data(
+        as_text=True
+    )
+    # A wrong check part is answered exactly as an unknown code.
+    wrong = client.get(f"/tra-cuu?ma={dossier.code}&kt=AAAA-AAAA")
+    missing = client.get("/tra-cuu?ma=000.17.22.H56-990101-0001&kt=AAAA-AAAA")
+    assert wrong.status_code == missing.status_code == 404
+    assert wrong.get_data(as_text=True).replace(dossier.code, "CODE") == missing.get_data(
+        as_text=True
+    ).replace("000.17.22.H56-990101-0001", "CODE")
     assert "Không tìm thấy hồ sơ" in missing.get_data(as_text=True)
+    # Typed by hand: the last 4 digits of the applicant's phone do too, a wrong 4 do not.
+    assert client.get(f"/tra-cuu?ma={dossier.code}&kt=5678").status_code == 200
+    assert client.get(f"/tra-cuu?ma={dossier.code}&kt=5679").status_code == 404
     refresh()  # the tests share one app context, where the locale is cached
-    english = client.get(f"/tra-cuu?ma={dossier.code}&lang=en").get_data(as_text=True)
+    english = client.get(factories.lookup_path(dossier.code) + "&lang=en").get_data(as_text=True)
     assert "Received" in english and "Dossier look-up" in english
+
+
+def test_the_check_part_is_keyed_and_forgives_lookalikes(app, demo, client):
+    without_phone = factories.dossier(phone="")
+    check = check_part(without_phone.code)
+    assert len(check) == 8 and set(check) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+    typed = f"{check[:4].lower()} {check[4:]}".replace("O", "0").replace("I", "1")
+    assert client.get(f"/tra-cuu?ma={without_phone.code}&kt={typed}").status_code == 200
+    assert client.get(f"/tra-cuu?ma={without_phone.code}&kt=0000").status_code == 404
+    app.config["SECRET_KEY"] = "another key of at least thirty-two characters"
+    assert check_part(without_phone.code) != check
+
+
+def test_the_receipt_prints_the_check_part_and_its_qr_carries_it(app, demo, auth, client):
+    dossier = factories.dossier()
+    auth.login()
+    page = client.get(f"/dossiers/{dossier.code}/print/receipt").get_data(as_text=True)
+    assert printed_check_part(dossier.code) in page
+    assert f"kt={check_part(dossier.code)}" in page
 
 
 def test_public_lookup_is_rate_limited(app, demo, client):
     app.config["LOOKUP_RATE_LIMIT"] = "3 per minute"
-    statuses = [client.get("/tra-cuu?ma=X-000000-0000").status_code for _ in range(4)]
+    statuses = [client.get("/tra-cuu?ma=X-000000-0000&kt=1234").status_code for _ in range(4)]
     assert statuses == [404, 404, 404, 429]
 
 

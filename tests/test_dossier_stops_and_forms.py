@@ -141,7 +141,7 @@ def test_a_dossier_is_stopped_from_each_open_state_with_its_notice(demo, auth, c
     db.session.rollback()
     listed = client.get("/dossiers/?status=stopped").get_data(as_text=True)
     assert dossier.code in listed
-    lookup = client.get(f"/tra-cuu?ma={dossier.code}").get_data(as_text=True)
+    lookup = client.get(factories.lookup_path(dossier.code)).get_data(as_text=True)
     assert "Đã dừng giải quyết" in lookup and "09:30 04/03/2026" in lookup
 
 

@@ -13,6 +13,7 @@ import time_machine
 
 from conftest import count, local_time, pdf_text
 from core.clock import to_local
+from core.dossiers.lookup import printed_check_part
 from core.dossiers.states import Action, Move, move
 from core.models import (
     AuditEvent,
@@ -122,7 +123,8 @@ def test_a_request_in_time_prints_form_02_and_a_new_receipt_when_the_dossier_com
         assert receipt_url.endswith(f"/supplements/{asked.id}/receipt")
         receipt = pdf_text(client.get(receipt_url + ".pdf").data)
     assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in receipt
-    assert f"Mã hồ sơ: {code} — GIẤY TIẾP NHẬN MỚI SAU KHI BỔ SUNG HỒ SƠ" in receipt
+    subtitle = f"Mã hồ sơ: {code} — Mã kiểm tra: {printed_check_part(code)} — GIẤY TIẾP NHẬN MỚI"
+    assert subtitle in receipt
     assert "Thời gian nhận hồ sơ: 10 giờ 00 phút, ngày 10 tháng 03 năm 2026" in receipt
     assert "Thời gian trả kết quả: 17 giờ 00 phút, ngày 17 tháng 03 năm 2026" in receipt
     assert "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ số 01/2026/PBS" in receipt

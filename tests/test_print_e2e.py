@@ -187,9 +187,12 @@ def test_print_agent_on_the_kiosk_pc_prints_to_its_local_printer(live_server, tm
     key = factories.device("kiosk", printer_url="file:///dev/usb/lp0").key
     body, _ = post_ticket(live_server, key)
     agent = [sys.executable, str(PROJECT_DIR / "agent" / "print_agent.py")]
-    args = ["--server", live_server.url, "--key", key, "--once"]
+    args = ["--server", live_server.url, "--insecure", "--once"]
     args += ["--printer", f"file://{device_file}"]
-    result = subprocess.run(agent + args, capture_output=True, text=True, timeout=60)
+    environment = {**os.environ, "KIOSK_KEY": key}
+    result = subprocess.run(
+        agent + args, capture_output=True, text=True, timeout=60, env=environment
+    )
     assert result.returncode == 0, result.stderr
     data = device_file.read_bytes()
     assert decoded_url(data) == body["tracking_url"]
@@ -207,7 +210,9 @@ def test_print_agent_on_the_kiosk_pc_prints_to_its_local_printer(live_server, tm
     # A kiosk PC whose printer is unplugged: the job waits for the next try, nothing lost.
     device_file.unlink()
     second, _ = post_ticket(live_server, key)
-    failed = subprocess.run(agent + args, capture_output=True, text=True, timeout=60)
+    failed = subprocess.run(
+        agent + args, capture_output=True, text=True, timeout=60, env=environment
+    )
     assert failed.returncode == 1
     assert "not ready: unreachable" in failed.stderr
     db.session.rollback()

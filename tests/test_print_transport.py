@@ -217,8 +217,13 @@ def test_print_agent_command_refuses_a_bad_printer_and_an_unreachable_server(run
     assert bad.exit_code == 2 and "--printer" in bad.output
     port = free_port()
     down = runner.invoke(
-        args=["print-agent", "--server", f"http://127.0.0.1:{port}", "--once"],
+        args=["print-agent", "--server", f"http://127.0.0.1:{port}", "--insecure", "--once"],
         env={"KIOSK_KEY": "some-key"},
     )
     assert down.exit_code == 1
     assert "Không gọi được máy chủ" in down.output
+    plain = runner.invoke(
+        args=["print-agent", "--server", f"http://127.0.0.1:{port}", "--once"],
+        env={"KIOSK_KEY": "some-key"},
+    )
+    assert plain.exit_code == 2 and "https://" in plain.output

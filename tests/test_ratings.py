@@ -22,24 +22,30 @@ def morning():
 
 
 @pytest.fixture
-def tablet(demo):
-    """Counter 1 with canbo1 signed in; its keypad and rating tablet share a counter key."""
+def keypad(demo):
+    """Counter 1 with canbo1 signed in, and its keypad's headers."""
     factories.counter_session("canbo1", 1)
-    return factories.device("counter", "Máy đánh giá quầy 1", counter=1).headers
+    return factories.device("counter", "Bàn phím quầy 1", counter=1).headers
 
 
-def serve(client, tablet, code="GPLX") -> Ticket:
+@pytest.fixture
+def tablet(keypad):
+    """The rating tablet of counter 1, with a rating key of its own."""
+    return factories.device("rating", "Máy đánh giá quầy 1", counter=1).headers
+
+
+def serve(client, keypad, code="GPLX") -> Ticket:
     ticket = factories.ticket(code)
-    client.post("/api/v1/counters/1/next", headers=tablet)
-    client.post("/api/v1/counters/1/finish", headers=tablet)
+    client.post("/api/v1/counters/1/next", headers=keypad)
+    client.post("/api/v1/counters/1/finish", headers=keypad)
     db.session.expire_all()
     return db.session.get(Ticket, ticket.id)
 
 
-def test_the_tablet_offers_the_ticket_just_served_and_rates_it_once(client, tablet):
+def test_the_tablet_offers_the_ticket_just_served_and_rates_it_once(client, tablet, keypad):
     idle = client.get("/api/v1/counters/1/rating", headers=tablet).get_json()
     assert idle == {"counter": 1, "ticket": None, "serving": None}
-    ticket = serve(client, tablet)
+    ticket = serve(client, keypad)
     target = client.get("/api/v1/counters/1/rating", headers=tablet).get_json()
     assert target["ticket"]["number"] == "A001" and target["ticket"]["id"] == ticket.id
     response = client.post(
@@ -74,8 +80,8 @@ def test_the_tablet_offers_the_ticket_just_served_and_rates_it_once(client, tabl
     assert client.get("/api/v1/counters/1/rating", headers=tablet).get_json()["ticket"] is None
 
 
-def test_the_offer_lasts_a_few_minutes(client, tablet):
-    serve(client, tablet)
+def test_the_offer_lasts_a_few_minutes(client, tablet, keypad):
+    serve(client, keypad)
     with time_machine.travel(local_time(2026, 3, 2, 9, 9), tick=False):
         assert client.get("/api/v1/counters/1/rating", headers=tablet).get_json()["ticket"]
     with time_machine.travel(local_time(2026, 3, 2, 9, 11), tick=False):
@@ -94,8 +100,8 @@ BAD_RATINGS = [
 ]
 
 
-def test_bad_ratings_are_refused_and_write_nothing(client, tablet):
-    ticket = serve(client, tablet)
+def test_bad_ratings_are_refused_and_write_nothing(client, tablet, keypad):
+    ticket = serve(client, keypad)
     for body in BAD_RATINGS:
         if body.get("ticket_id") == "SERVED":
             body = {**body, "ticket_id": ticket.id}
@@ -106,9 +112,9 @@ def test_bad_ratings_are_refused_and_write_nothing(client, tablet):
     assert count(Rating) == 0
 
 
-def test_a_tablet_rates_only_its_own_counters_tickets(client, tablet, demo):
-    ticket = serve(client, tablet)
-    other = factories.device("counter", counter=2).headers
+def test_a_tablet_rates_only_its_own_counters_tickets(client, tablet, demo, keypad):
+    ticket = serve(client, keypad)
+    other = factories.device("rating", counter=2).headers
     response = client.post(
         "/api/v1/counters/2/rating",
         json={"ticket_id": ticket.id, "score": "satisfied"},
@@ -121,9 +127,9 @@ def test_a_tablet_rates_only_its_own_counters_tickets(client, tablet, demo):
     assert count(Rating) == 0
 
 
-def test_a_ticket_not_yet_served_cannot_be_rated(client, tablet):
+def test_a_ticket_not_yet_served_cannot_be_rated(client, tablet, keypad):
     factories.ticket("GPLX")
-    called = client.post("/api/v1/counters/1/next", headers=tablet).get_json()
+    called = client.post("/api/v1/counters/1/next", headers=keypad).get_json()
     response = client.post(
         "/api/v1/counters/1/rating",
         json={"ticket_id": called["id"], "score": "satisfied"},
@@ -132,8 +138,8 @@ def test_a_ticket_not_yet_served_cannot_be_rated(client, tablet):
     assert (response.status_code, response.get_json()["error"]["code"]) == (409, "not_rateable")
 
 
-def test_the_database_allows_one_rating_per_ticket(client, tablet):
-    ticket = serve(client, tablet)
+def test_the_database_allows_one_rating_per_ticket(client, tablet, keypad):
+    ticket = serve(client, keypad)
     for _ in range(2):
         db.session.add(
             Rating(
@@ -153,10 +159,10 @@ def page_text(response) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
 
 
-def test_the_tracking_page_of_a_served_ticket_offers_the_rating_once(client, tablet):
+def test_the_tracking_page_of_a_served_ticket_offers_the_rating_once(client, tablet, keypad):
     waiting = factories.ticket("PTIEN")
     assert "Bạn có hài lòng" not in page_text(client.get(f"/t/{waiting.token}"))
-    ticket = serve(client, tablet)
+    ticket = serve(client, keypad)
     page = page_text(client.get(f"/t/{ticket.token}"))
     assert "Bạn có hài lòng với việc giải quyết thủ tục?" in page
     assert "Không hài lòng" in page and "Chờ lâu" in page
@@ -184,8 +190,8 @@ def test_the_tracking_page_of_a_served_ticket_offers_the_rating_once(client, tab
     assert count(Rating) == 1
 
 
-def test_high_ratings_from_the_phone_drop_leftover_reasons(client, tablet):
-    ticket = serve(client, tablet)
+def test_high_ratings_from_the_phone_drop_leftover_reasons(client, tablet, keypad):
+    ticket = serve(client, keypad)
     client.post(
         f"/t/{ticket.token}/rating",
         data={"csrf_token": csrf_token(client), "score": "very_satisfied", "reasons": ["attitude"]},
@@ -209,3 +215,39 @@ def test_the_tablet_page(client, demo):
     page = page_text(client.get("/rate/3"))
     assert "Đánh giá mức độ hài lòng" in page and "Rất hài lòng" in page
     assert client.get("/rate/77").status_code == 404
+
+
+def test_a_rating_key_can_only_rate(client, tablet, keypad):
+    waiting = factories.ticket("GPLX")
+    for action in ("next", "recall", "no-show", "finish", "transfer"):
+        refused = client.post(f"/api/v1/counters/1/{action}", json={}, headers=tablet)
+        assert refused.status_code == 401, action
+    assert count(AuditEvent, action="ticket.call") == 0
+    client.post("/api/v1/counters/1/next", headers=keypad)
+    client.post("/api/v1/counters/1/finish", headers=keypad)
+    rated = client.post(
+        "/api/v1/counters/1/rating",
+        json={"ticket_id": waiting.id, "score": "satisfied"},
+        headers=tablet,
+    )
+    assert rated.status_code == 201
+
+
+def test_a_tablet_paired_with_a_keypad_key_keeps_rating(client, keypad):
+    """Tablets paired before rating keys existed hold a keypad's key: still accepted."""
+    ticket = serve(client, keypad)
+    assert client.get("/api/v1/counters/1/rating", headers=keypad).get_json()["ticket"]
+    rated = client.post(
+        "/api/v1/counters/1/rating",
+        json={"ticket_id": ticket.id, "score": "satisfied"},
+        headers=keypad,
+    )
+    assert rated.status_code == 201
+
+
+def test_a_rating_tablet_must_be_bound_to_a_counter(runner, demo):
+    refused = runner.invoke(args=["device-create", "rating", "Máy đánh giá"])
+    assert refused.exit_code == 1 and "phải gắn với một quầy" in refused.output
+    made = runner.invoke(args=["device-create", "rating", "Máy đánh giá quầy 2", "--counter", "2"])
+    assert made.exit_code == 0, made.output
+    assert "rating" in made.output

@@ -32,7 +32,7 @@ PUBLIC_ENDPOINTS = {
     "api.openapi",
     "api.list_services",  # what the kiosk shows: names and queue lengths
     "api.show_ticket",  # by unguessable token, for the tracking page
-    "dossiers.lookup",  # public look-up by dossier code; the name is masked, rate-limited
+    "dossiers.lookup",  # by code and the check part on the receipt; no name; rate-limited
 }
 ACCOUNTS = {Role.OFFICER: "canbo1", Role.MANAGER: "lanhdao", Role.ADMIN: "quantri"}
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")

@@ -96,8 +96,8 @@ def test_a_signed_in_page_still_varies_by_cookie(client, auth, demo):
 def test_public_lookup_is_limited(limited):
     client = limited.test_client()
     for _ in range(3):
-        assert client.get("/tra-cuu?ma=X-000000-0001").status_code == 404
-    assert client.get("/tra-cuu?ma=X-000000-0001").status_code == 429
+        assert client.get("/tra-cuu?ma=X-000000-0001&kt=1234").status_code == 404
+    assert client.get("/tra-cuu?ma=X-000000-0001&kt=1234").status_code == 429
 
 
 def test_ratelimit_enabled_false_turns_every_limit_off(app, demo, database_url, tmp_path):
@@ -117,7 +117,7 @@ def test_ratelimit_enabled_false_turns_every_limit_off(app, demo, database_url, 
             assert client.post("/auth/login", data={"username": "x"}).status_code == 200
             issued = client.post("/api/v1/tickets", json={"service": "GPLX"}, headers=headers)
             assert issued.status_code == 201
-            assert client.get("/tra-cuu?ma=X-000000-0001").status_code == 404
+            assert client.get("/tra-cuu?ma=X-000000-0001&kt=1234").status_code == 404
 
 
 def test_limit_storage_follows_redis_url(monkeypatch):

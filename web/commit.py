@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from flask import flash
 
+from core.db.transactions import begin_write_transaction_afresh
 from core.errors import DomainError
 from extensions import db
 
@@ -40,3 +41,12 @@ def commit_or_explain(action: Callable, *, form=None):
         explain(error, form)
         return FAILED
     return result
+
+
+def commit_reading(record: Callable) -> None:
+    """Commit the audit event of a page that only reads personal data (a dossier, a printed
+    form, the register): its reads end first, then `record` runs in a writer's turn of its
+    own and is committed, so the page is never shown without its trace."""
+    begin_write_transaction_afresh()
+    record()
+    db.session.commit()

@@ -1,5 +1,11 @@
-"""Devices (kiosks, boards, counter keypads), their secret keys (stored hashed), and the
-admin screens' devices: register, rename, printer, counter, revoke, new key."""
+"""Devices (kiosks, boards, counter keypads, rating tablets), their secret keys (stored
+hashed), and the admin screens' devices: register, rename, printer, counter, revoke, new key.
+
+A rating tablet has a key of its own kind, bound to one counter, that can only rate the
+tickets served there; a counter keypad's key can call and finish tickets too. Tablets paired
+with a keypad's key before rating keys existed keep working (`RATING_KINDS`) until they are
+given a rating key (docs/security.md says how).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +23,12 @@ from core.clock import utcnow
 from core.errors import InvalidInput, Unauthorized
 from core.models import Counter, Device, DeviceKind, User
 from extensions import db
+
+BOUND_TO_A_COUNTER = {DeviceKind.COUNTER, DeviceKind.RATING}
+# Keys the rating endpoints accept: a rating tablet's, and a keypad's for tablets paired
+# before rating keys existed.
+RATING_KINDS = (DeviceKind.RATING, DeviceKind.COUNTER)
+RATING_NEEDS_A_COUNTER = _l("Máy đánh giá phải gắn với một quầy: hãy chọn quầy.")
 
 
 def hash_key(key: str) -> str:
@@ -50,6 +62,8 @@ def create_device(
         ).scalar_one_or_none()
         if counter is None:
             raise InvalidInput(_l("Không có quầy số {number}."), number=counter_number)
+    if device_kind == DeviceKind.RATING and counter is None:
+        raise InvalidInput(RATING_NEEDS_A_COUNTER, field="counter_id")
     key = secrets.token_urlsafe(32)
     device = Device(
         kind=device_kind,
@@ -64,14 +78,15 @@ def create_device(
     return device, key
 
 
-def authenticate_device(key: str | None, kind: DeviceKind) -> Device:
-    """The active device holding `key`, which must be of `kind`."""
+def authenticate_device(key: str | None, kind: DeviceKind | tuple[DeviceKind, ...]) -> Device:
+    """The active device holding `key`, which must be of `kind` (or one of these kinds)."""
+    kinds = kind if isinstance(kind, tuple) else (kind,)
     if not key:
         raise Unauthorized()
     device = db.session.execute(
         db.select(Device).filter_by(key_hash=hash_key(key))
     ).scalar_one_or_none()
-    if device is None or device.revoked_at is not None or device.kind != kind:
+    if device is None or device.revoked_at is not None or device.kind not in kinds:
         raise Unauthorized()
     return device
 
@@ -124,6 +139,7 @@ KIND_NAMES = {
     DeviceKind.KIOSK: _l("Máy lấy số (kiosk)"),
     DeviceKind.DISPLAY: _l("Màn hình hiển thị"),
     DeviceKind.COUNTER: _l("Thiết bị tại quầy"),
+    DeviceKind.RATING: _l("Máy đánh giá tại quầy"),
 }
 
 
@@ -146,11 +162,16 @@ def clean_name(name: str) -> str:
 
 
 def counter_for(kind: DeviceKind, counter_id: int | None) -> Counter | None:
-    """The counter a counter device is bound to; other kinds are bound to none."""
+    """The counter a counter device or rating tablet is bound to (a tablet must be); other
+    kinds are bound to none."""
     if counter_id is None:
+        if kind == DeviceKind.RATING:
+            raise InvalidInput(RATING_NEEDS_A_COUNTER, field="counter_id")
         return None
-    if kind != DeviceKind.COUNTER:
-        raise InvalidInput(_l("Chỉ thiết bị tại quầy mới gắn với một quầy."), field="counter_id")
+    if kind not in BOUND_TO_A_COUNTER:
+        raise InvalidInput(
+            _l("Chỉ thiết bị tại quầy và máy đánh giá mới gắn với một quầy."), field="counter_id"
+        )
     counter = db.session.get(Counter, counter_id)
     if counter is None:
         raise InvalidInput(_l("Quầy đã chọn không tồn tại."), field="counter_id")

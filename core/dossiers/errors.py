@@ -10,6 +10,16 @@ class DossierNotFound(NotFound):
     message = _l("Không tìm thấy hồ sơ mã “{code}”. Vui lòng kiểm tra lại mã trên giấy hẹn.")
 
 
+class LookupRefused(NotFound):
+    """An unknown code, or a known one with a proof that is not its own: one answer."""
+
+    code = "dossier_lookup_refused"
+    message = _l(
+        "Không tìm thấy hồ sơ mã “{code}” với mã kiểm tra đã nhập. Vui lòng kiểm tra lại mã hồ sơ"
+        " và mã kiểm tra in trên giấy hẹn (hoặc 4 số cuối điện thoại của người nộp)."
+    )
+
+
 class ProcedureNotFound(NotFound):
     code = "procedure_not_found"
     message = _l("Không có thủ tục hành chính mã “{code}”.")

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from flask_babel import force_locale
 
 from core.clock import local_text, local_today, to_local
+from core.dossiers.lookup import printed_check_part
 from core.dossiers.settings import BASIS_2018
 from core.dossiers.states import STATUS_LABELS, Action
 from core.models import (
@@ -220,7 +221,7 @@ def receipt(
     """Mẫu 01: Giấy tiếp nhận hồ sơ và hẹn trả kết quả; `after_supplement`: the new
     receipt given when the complete dossier came back (same code, the time restarted)."""
     received_at, due_at = dossier.received_at, dossier.due_at
-    subtitle = f"Mã hồ sơ: {dossier.code}"
+    subtitle = f"Mã hồ sơ: {dossier.code} — Mã kiểm tra: {printed_check_part(dossier.code)}"
     if after_supplement is not None:
         received_at, due_at = after_supplement.returned_at, after_supplement.restarted_due_at
         subtitle += " — GIẤY TIẾP NHẬN MỚI SAU KHI BỔ SUNG HỒ SƠ"
@@ -232,7 +233,7 @@ def receipt(
         day=to_local(received_at).date(),
         code=dossier.code,
         qr_url=lookup_url,
-        qr_caption="Quét mã để tra cứu tình trạng hồ sơ",
+        qr_caption="Quét mã, hoặc nhập mã hồ sơ và mã kiểm tra, để tra cứu tình trạng hồ sơ",
     )
     form.blocks = [
         Block("para", text=f"{settings['desk_name']} — {settings['agency_name']}"),

@@ -30,6 +30,7 @@ class DeviceKind(enum.StrEnum):
     KIOSK = "kiosk"
     DISPLAY = "display"
     COUNTER = "counter"
+    RATING = "rating"  # the rating tablet at a counter: rates, never calls or finishes
 
 
 class User(UserMixin, db.Model):

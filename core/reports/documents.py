@@ -28,6 +28,7 @@ from core.reports.tables import (
     satisfaction_table,
     statistics_tables,
 )
+from core.spreadsheets import put_cell
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -65,9 +66,7 @@ def _sheet_title(table: Table) -> str:
 def _write_cell(sheet, row: int, column: int, value, kind: str):
     if kind == PERCENT and value is not None:
         value = value / 100
-    cell = sheet.cell(
-        row=row, column=column, value=str(value) if hasattr(value, "__html__") else value
-    )
+    cell = put_cell(sheet, row, column, str(value) if hasattr(value, "__html__") else value)
     if kind in NUMBER_FORMATS:
         cell.number_format = NUMBER_FORMATS[kind]
     cell.border = BOX
@@ -75,14 +74,14 @@ def _write_cell(sheet, row: int, column: int, value, kind: str):
 
 
 def _title_rows(sheet, table: Table, caption: str, width: int) -> None:
-    sheet.cell(row=1, column=1, value=str(table.title).upper()).font = Font(bold=True, size=14)
-    sheet.cell(row=2, column=1, value=caption).font = Font(italic=True)
+    put_cell(sheet, 1, 1, str(table.title).upper()).font = Font(bold=True, size=14)
+    put_cell(sheet, 2, 1, caption).font = Font(italic=True)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
 
 
 def _header_cell(sheet, row: int, column: int, value) -> None:
-    cell = sheet.cell(row=row, column=column, value=str(value))
+    cell = put_cell(sheet, row, column, str(value))
     cell.font = Font(bold=True)
     cell.fill = HEADER_FILL
     cell.border = BOX

@@ -63,7 +63,7 @@
   var counterOnly = document.querySelector("[data-counter-only]");
   if (kind && counterOnly) {
     var sync = function () {
-      counterOnly.hidden = kind.value !== "counter";
+      counterOnly.hidden = kind.value !== "counter" && kind.value !== "rating";
       if (counterOnly.hidden) counterOnly.querySelector("select").value = "";
     };
     kind.addEventListener("change", sync);
