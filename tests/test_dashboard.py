@@ -8,6 +8,7 @@ import pytest
 import time_machine
 
 from conftest import local_time
+from core.dossiers.states import Action, Move, move
 from core.models import (
     CounterSession,
     Rating,
@@ -198,6 +199,27 @@ def test_dossiers_due_today_and_overdue_on_the_live_view(demo, client, auth):
     # Running on 16/3 at noon: two GPLX-DOI past due (4/3 and 12/3), one due at 17:00;
     # the XQK awaiting a supplement is not counted; one XQK was resolved this morning.
     assert state["dossiers"] == {"due_today": 1, "overdue": 2, "resolved_today": 1}
+
+
+def test_the_live_views_overdue_is_the_reports(demo, client, auth):
+    """An apology's later date does not hide a delay from the live view either: a dossier
+    past the due time it is judged against counts as overdue, as in the report."""
+    with time_machine.travel(local_time(2026, 3, 2, 9, 0), tick=False):
+        late = factories.dossier()  # 5 working days: due Monday 9/3 at 17:00
+    with time_machine.travel(local_time(2026, 3, 5, 9, 0), tick=False):
+        for action in (Action.TRANSFER, Action.START):
+            move(late, action, user=factories.user())
+        move(
+            late,
+            Action.APOLOGISE,
+            user=factories.user(),
+            details=Move(note="Chờ xác minh", new_due_at=local_time(2026, 3, 13, 16, 0)),
+        )
+        db.session.commit()
+    with time_machine.travel(local_time(2026, 3, 10, 9, 0), tick=False):
+        auth.login("lanhdao")
+        state = client.get("/dashboard/state.json").get_json()
+    assert state["dossiers"]["overdue"] == 1
 
 
 def test_statistics_page_and_exports(demo, client, auth):

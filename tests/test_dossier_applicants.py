@@ -358,6 +358,8 @@ def test_the_letters_to_a_company_name_it_and_its_authorised_submitter(auth, cli
         if form != "05":  # the stop notice is addressed to the owner alone
             assert "Mã số doanh nghiệp/Mã số thuế: 0101234567-001" in text, form
             assert "Người nộp thay:" in text and "Họ và tên: Trần Văn Bình" in text, form
+        if form == "03":  # whoever filed it signs for the applicant, as on the receipt
+            assert "Trần Văn Bình" in text[text.index("NGƯỜI NỘP HỒ SƠ") :], form
 
 
 def test_a_slip_at_the_counter_names_the_submitter(auth, client):
@@ -557,6 +559,20 @@ def test_the_import_checks_the_new_columns_as_the_counter_does(
     assert result.exit_code == 1
     assert "Dòng 3:" in result.output and problem in result.output
     assert count(Dossier) == 0
+
+
+def test_an_imported_organisation_without_its_document_holds_no_citizen_id(demo, runner, tmp_path):
+    row = IMPORTED_COMPANY.replace(",organisation,tax_code,0101234567,", ",organisation,,,")
+    path = tmp_path / "so-cu.csv"
+    path.write_text("\n".join([IMPORT_HEADER, row]) + "\n", encoding="utf-8")
+    result = runner.invoke(args=["dossiers", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    company = db.session.execute(db.select(Dossier)).scalar_one()
+    assert (company.applicant_kind, company.applicant_id_kind, company.applicant_id_number) == (
+        ApplicantKind.ORGANISATION,
+        IdKind.TAX_CODE,
+        "",
+    )
 
 
 def test_the_import_takes_a_company_and_its_submitter(demo, runner, tmp_path):

@@ -207,6 +207,9 @@ def test_an_apology_one_working_day_before_is_accepted_and_numbered(demo, auth, 
     )
     assert in_time.apologised_at == local_time(2026, 3, 6, 17, 0)
     assert in_time.apology_number == 1 and in_time.register_number == 2
+    # The receipt, printed again, keeps the due time it promised, not the apology's new date.
+    receipt = printed(client, f"/dossiers/{in_time.code}/print/receipt.pdf")
+    assert "Thời gian trả kết quả: 17 giờ 00 phút, ngày 09 tháng 03 năm 2026" in receipt
     events = count(DossierEvent)
     with time_machine.travel(local_time(2026, 3, 6, 17, 1), tick=False):
         response = client.post(

@@ -131,6 +131,10 @@ def test_a_request_in_time_prints_form_02_and_a_new_receipt_when_the_dossier_com
     dossier = the_dossier(code)
     assert iso(dossier.due_at) == iso(dossier.judged_due_at) == "2026-03-17T17:00:00+07:00"
     assert iso(dossier.supplement_requests[0].returned_at) == "2026-03-10T10:00:00+07:00"
+    # The first receipt, printed again, still says what it promised at reception.
+    first = pdf_text(client.get(f"/dossiers/{code}/print/receipt.pdf").data)
+    assert "Thời gian trả kết quả: 17 giờ 00 phút, ngày 09 tháng 03 năm 2026" in first
+    assert "GIẤY TIẾP NHẬN MỚI" not in first
 
     page = client.get(f"/dossiers/{code}").get_data(as_text=True)
     assert 'data-number="1" data-late="no"' in page and "Trong hạn" in page

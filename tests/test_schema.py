@@ -54,6 +54,12 @@ def test_0018_widens_the_id_number_on_sqlite_keeping_rows_documents_and_triggers
             )
 
         before = triggers()
+        # An account the dossier refers to: 0019's downgrade must not rebuild user_account.
+        run(
+            "INSERT INTO user_account (id, username, full_name, password_hash, role, active, "
+            "created_at) VALUES (1, 'canbo1', 'Nguyễn Thị Lan', 'x', 'officer', 1, "
+            "'2026-03-02 02:00:00')"
+        )
         run("INSERT INTO procedure_field (id, name) VALUES (1, 'Đường bộ')")
         run(
             "INSERT INTO procedure (id, code, name, search_text, field_id, processing_days, "
@@ -65,11 +71,11 @@ def test_0018_widens_the_id_number_on_sqlite_keeping_rows_documents_and_triggers
             "procedure_name, field_name, processing_unit, fee_vnd, sets, applicant_name, "
             "applicant_id_number, applicant_phone, applicant_email, applicant_address, channel, "
             "status, received_at, clock_started_at, due_at, apology_reason, refused, "
-            "result_note, supplement_items, imported, created_at) VALUES (1, "
+            "result_note, supplement_items, imported, created_at, received_by_id) VALUES (1, "
             "'H56-260302-0001', 2026, 1, 'P', 'P', 'Đường bộ', '', 0, 1, 'Nguyễn Văn An', "
             "'001099012345', '', '', '', 'direct', 'received', '2026-03-02 02:00:00', "
             "'2026-03-02 02:00:00', '2026-03-09 10:00:00', '', 0, '', '[]', 0, "
-            "'2026-03-02 02:00:00')"
+            "'2026-03-02 02:00:00', 1)"
         )
         run(
             "INSERT INTO dossier_document (id, dossier_id, position, name, kind, quantity) "
@@ -93,4 +99,5 @@ def test_0018_widens_the_id_number_on_sqlite_keeping_rows_documents_and_triggers
         assert triggers() == before
         assert run("SELECT applicant_id_number FROM dossier").scalar() == "001099012345"
         assert run("SELECT COUNT(*) FROM dossier_document").scalar() == 1
+        assert run("SELECT received_by_id FROM dossier").scalar() == 1
         db.engine.dispose()

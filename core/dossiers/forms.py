@@ -212,6 +212,15 @@ def collection_words(dossier: Dossier) -> tuple[str, str]:
     return COLLECTED_VIA_WORDS[dossier.collected_via], who
 
 
+def due_at_reception(dossier: Dossier) -> datetime:
+    """The due time the first receipt promised, whatever moved `due_at` since: a supplement
+    restart (the first request kept the due time it was judged against, still the
+    reception's) or an apology's new date (which kept the one it replaced)."""
+    if dossier.supplement_requests:
+        return dossier.supplement_requests[0].due_before
+    return dossier.original_due_at or dossier.due_at
+
+
 def receipt(
     dossier: Dossier,
     settings: dict,
@@ -220,7 +229,7 @@ def receipt(
 ) -> FormDocument:
     """Mẫu 01: Giấy tiếp nhận hồ sơ và hẹn trả kết quả; `after_supplement`: the new
     receipt given when the complete dossier came back (same code, the time restarted)."""
-    received_at, due_at = dossier.received_at, dossier.due_at
+    received_at, due_at = dossier.received_at, due_at_reception(dossier)
     subtitle = f"Mã hồ sơ: {dossier.code} — Mã kiểm tra: {printed_check_part(dossier.code)}"
     if after_supplement is not None:
         received_at, due_at = after_supplement.returned_at, after_supplement.restarted_due_at
@@ -442,7 +451,11 @@ def refusal(dossier: Dossier, settings: dict) -> FormDocument:
     refusal_step = last_event(dossier, Action.REFUSE)
     officer = refusal_step.user.full_name if refusal_step and refusal_step.user else ""
     form.signatures = [
-        ("NGƯỜI NỘP HỒ SƠ", "(Ký và ghi rõ họ tên)", dossier.applicant_name),
+        (
+            "NGƯỜI NỘP HỒ SƠ",
+            "(Ký và ghi rõ họ tên)",
+            dossier.submitter_name or dossier.applicant_name,
+        ),
         ("NGƯỜI TIẾP NHẬN HỒ SƠ", "(Ký và ghi rõ họ tên)", officer),
     ]
     return form

@@ -194,8 +194,10 @@ def check_parties(row: dict[str, str], name: str, problems: list[str]) -> Partie
     kind = enum_value(
         ApplicantKind, given["applicant_kind"] or "person", "applicant_kind", problems
     )
+    # Without a kind of document: a citizen ID for a person, the tax code for an organisation.
+    usual = IdKind.TAX_CODE if kind == ApplicantKind.ORGANISATION else IdKind.CITIZEN_ID
     id_kind = enum_value(
-        IdKind, given["applicant_id_kind"] or "citizen_id", "applicant_id_kind", problems
+        IdKind, given["applicant_id_kind"] or usual.value, "applicant_id_kind", problems
     )
     submitter = None
     if submitter_given:

@@ -110,6 +110,11 @@ def downgrade():
             "OR applicant_kind <> 'person' OR submitter_name <> '' "
             "OR LENGTH(applicant_id_number) > 12"
         )
+    ).scalar() + op.get_bind().execute(
+        sa.text(
+            "SELECT COUNT(*) FROM reception_slip "
+            "WHERE applicant_kind <> 'person' OR submitter_name <> ''"
+        )
     ).scalar()
     if kept:
         raise RuntimeError(

@@ -28,8 +28,9 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('user_account', schema=None) as batch_op:
-        batch_op.drop_column('sign_in_refused_until')
-        batch_op.drop_column('failed_sign_ins_since')
-        batch_op.drop_column('failed_sign_ins')
-        batch_op.drop_column('session_generation')
+    # Plain DROP COLUMN (SQLite 3.35 and later drops in place): a batch would rebuild
+    # user_account, and dropping the old table fails once any row refers to an account.
+    for column in (
+        'sign_in_refused_until', 'failed_sign_ins_since', 'failed_sign_ins', 'session_generation'
+    ):
+        op.drop_column('user_account', column)
