@@ -81,6 +81,7 @@ def measure(url: str, instance: Path) -> list[tuple[str, float, float]]:
     from core.reports.reform import reform_report
     from core.reports.summaries import ensure_summaries
     from extensions import db
+    from web.sessions import GENERATION, SIGNED_IN_AT
 
     app = create_app(TestingConfig(url, str(instance)))
     results = []
@@ -114,9 +115,11 @@ def measure(url: str, instance: Path) -> list[tuple[str, float, float]]:
         results.append(("live view state", *timed(live_state)))
         manager = db.session.execute(db.select(User).filter_by(username="lanhdao")).scalar_one()
         client = app.test_client()
-        with client.session_transaction() as session:
+        with client.session_transaction() as session:  # signed in, as web.sessions does
             session["_user_id"] = str(manager.id)
             session["_fresh"] = True
+            session[GENERATION] = manager.session_generation
+            session[SIGNED_IN_AT] = int(time.time())
 
         def page(path):
             response = client.get(path)
