@@ -13,6 +13,7 @@ from core.accounts.devices import create_device
 from core.accounts.users import add_user, new_username
 from core.dossiers.procedures import seed_demo_catalogue
 from core.models import Counter, Device, DeviceKind, Role, Service, ServiceHours, User
+from core.private_files import write_private_file
 from extensions import db
 
 DEMO_SERVICES = [
@@ -62,9 +63,7 @@ def keep_demo_passwords(instance: Path, passwords: dict[str, str]) -> None:
     path = demo_passwords_file(instance)
     kept = {**demo_passwords(instance), **passwords}
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch(mode=0o600)
-    path.chmod(0o600)
-    path.write_text(json.dumps(kept, indent=1) + "\n")
+    write_private_file(path, (json.dumps(kept, indent=1) + "\n").encode())
 
 
 def seed_demo(
@@ -119,8 +118,7 @@ def seed_demo(
             revoke_device(kiosk)
         _, key = create_device(DeviceKind.KIOSK.value, DEMO_KIOSK_NAME)
         kiosk_key_file.parent.mkdir(parents=True, exist_ok=True)
-        kiosk_key_file.write_text(key + "\n")
-        kiosk_key_file.chmod(0o600)
+        write_private_file(kiosk_key_file, (key + "\n").encode())
         added.append("demo kiosk")
     added += seed_demo_catalogue()
     return added
