@@ -1,13 +1,18 @@
 """The display boards' JSON state, polled cheaply with ETag / If-None-Match."""
 
-from flask import current_app, jsonify, request
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, request
 from flask_babel import get_locale
 
-from core.accounts.devices import authenticate_device
+from core.accounts.devices import authenticated_device
 from core.clock import local_now, local_today, to_local
 from core.models import DeviceKind
 from core.queue.board import BoardCall, BoardState, board_state, board_version
 from core.queue.service_lookup import service_name
+from core.queue.shared import per_version
 
 from . import blueprint
 from .views import bearer_key
@@ -29,10 +34,10 @@ def call_json(call: BoardCall) -> dict:
     }
 
 
-def board_json(state: BoardState) -> dict:
+def board_fields(state: BoardState) -> dict:
+    """Everything a board shows but the time: the same for every board at one version."""
     return {
         "day": state.day.isoformat(),
-        "now": local_now().isoformat(timespec="seconds"),
         "centre": current_app.config["CENTRE_NAME"],
         "agency": current_app.config["AGENCY_NAME"],
         "calls": [call_json(call) for call in state.calls],
@@ -56,16 +61,43 @@ def board_json(state: BoardState) -> dict:
     }
 
 
+def board_json(state: BoardState) -> dict:
+    return {**board_fields(state), "now": local_now().isoformat(timespec="seconds")}
+
+
+@dataclass(frozen=True)
+class BoardBody:
+    """A board's JSON state, serialised once per version and language, all but `now`."""
+
+    rest: str  # the JSON object of `board_fields` without its opening brace
+
+    @classmethod
+    def of(cls, state: BoardState) -> BoardBody:
+        return cls(current_app.json.dumps(board_fields(state))[1:])
+
+    def with_now(self, now: str) -> str:
+        """The whole object, `now` (an ISO time: nothing to escape) first."""
+        return f'{{"now": "{now}", {self.rest}\n'
+
+
 @blueprint.get("/display")
 def display_state():
-    """The board's state; 304 with no body while nothing has changed since its ETag."""
-    authenticate_device(bearer_key(), DeviceKind.DISPLAY)
+    """The board's state; 304 with no body while nothing has changed since its ETag.
+
+    Every board polls twice a second and the state only changes when a ticket moves, so the
+    state is built once per version and language in each process (core.queue.shared) and
+    each board's answer is that text with the time put in.
+    """
+    authenticated_device(bearer_key(), DeviceKind.DISPLAY)
     day = local_today()
-    etag = f"{board_version(day)}.{get_locale()}"
+    version, language = board_version(day), str(get_locale())
+    etag = f"{version}.{language}"
     if request.if_none_match.contains_weak(etag):
         response = current_app.response_class(status=304)
     else:
-        response = jsonify(board_json(board_state(day)))
+        body = per_version("board", (version, language), lambda: BoardBody.of(board_state(day)))
+        now = local_now().isoformat(timespec="seconds")
+        response = current_app.response_class(body.with_now(now), mimetype="application/json")
     response.set_etag(etag)
     response.cache_control.no_cache = True
     response.cache_control.private = True

@@ -9,7 +9,7 @@ from core.clock import local_now, to_local
 from core.db.transactions import commits_on_its_own
 from core.models import DeviceKind, Service, Ticket
 from core.queue.issuing import take_ticket
-from core.queue.positions import estimated_wait_minutes, find_ticket, tracking_url, waiting_ahead
+from core.queue.positions import estimated_wait_minutes, find_ticket, place_in_queue, tracking_url
 from core.queue.service_lookup import ServiceInfo, active_services, service_info, service_name
 from core.queue.waiting_counts import waiting_counts
 from extensions import limiter
@@ -38,7 +38,7 @@ def ticket_json(
 ) -> dict:
     """The ticket as the API shows it; `service` and `ahead` spare queries when known."""
     service = service or ticket.service
-    ahead = waiting_ahead(ticket) if ahead is None else ahead
+    ahead = place_in_queue(ticket) if ahead is None else ahead
     return {
         "number": ticket.number,
         "sequence": ticket.sequence,

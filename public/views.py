@@ -11,8 +11,8 @@ from core.queue.positions import (
     TRACKING_PATH,
     estimated_wait_minutes,
     find_ticket,
+    place_in_queue,
     tracking_url,
-    waiting_ahead,
 )
 
 from . import blueprint
@@ -26,7 +26,7 @@ def home():
 @blueprint.get(f"{TRACKING_PATH}<token>")
 def track(token: str):
     ticket = find_ticket(token)
-    ahead = waiting_ahead(ticket)
+    ahead = place_in_queue(ticket)
     return render_template(
         "public/track.html",
         ticket=ticket,

@@ -117,11 +117,15 @@ class ServiceHours(db.Model):
 
 
 class TicketSequence(db.Model):
-    """A service's local day: the last number issued, and how many tickets wait now.
+    """A service's local day: the last number issued, how many tickets wait now, and how
+    many times its tickets have changed.
 
     An atomic counter row. The waiting counts move in the same transaction as the tickets
     (issuing, and the state machine's moves into and out of the queue), so a kiosk tap
-    reads the queue ahead from this one row instead of counting tickets.
+    reads the queue ahead from this one row instead of counting tickets. `moves` grows by
+    one for every other committed change of a ticket (a call, a finish, a transfer...):
+    with `last_value` it makes the day's change version (core.queue.board.board_version),
+    a sum that any commit raises whatever order concurrent commits land in.
     """
 
     __tablename__ = "ticket_sequence"
@@ -133,6 +137,7 @@ class TicketSequence(db.Model):
     last_value: Mapped[int] = mapped_column(Integer)
     waiting: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     waiting_priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    moves: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 def _issuing_service(context) -> int:

@@ -54,20 +54,22 @@ class BoardState:
 
 
 def _version_statement():
-    """Built once: calls since a moment (count, last id), tickets issued on a day, last audit."""
+    """Built once: calls since a moment (count, last id), tickets issued on a day and their
+    moves, the last audit event."""
     since, day = bindparam("since", type_=CallEvent.called_at.type), bindparam("day", type_=Date)
     calls = (
         db.select(func.count(CallEvent.id), func.coalesce(func.max(CallEvent.id), 0))
         .where(CallEvent.called_at >= since)
         .subquery()
     )
-    issued = (
-        db.select(func.coalesce(func.sum(TicketSequence.last_value), 0))
+    issued, moves = (
+        db.select(func.coalesce(func.sum(column), 0))
         .where(TicketSequence.day == day)
         .scalar_subquery()
+        for column in (TicketSequence.last_value, TicketSequence.moves)
     )
     last_audit = db.select(func.coalesce(func.max(AuditEvent.id), 0)).scalar_subquery()
-    return db.select(calls, issued, last_audit)
+    return db.select(calls, issued, moves, last_audit)
 
 
 VERSION = _version_statement()
@@ -78,12 +80,19 @@ def board_version(day: date) -> str:
 
     Calls are counted as well as their last id, so a call whose transaction commits after a
     later-numbered one still changes the version; issued tickets are the sum of the day's
-    numbering counters; anything else (a cancelled ticket, a renamed counter) is a state
-    change and so writes an audit event. One round trip, all on indexes or tiny tables.
+    numbering counters, and every other move of a ticket (a finish, a put-back, a transfer,
+    a cancellation) the sum of their `moves` counters, raised in the move's own transaction
+    (core.queue.waiting_counts): sums, so that no commit can leave the version as it was,
+    whatever order concurrent commits land in. Anything else (a renamed counter, a service
+    switched off) writes an audit event, whose last id ends the version. One round trip,
+    all on indexes or tiny tables.
+
+    This is the key of everything many clients share (core.queue.shared): read it first,
+    then the state, and what is built is from this version or a later one.
     """
     row = db.session.execute(VERSION, {"since": day_start(day), "day": day}).one()
-    call_count, last_call, issued_count, audit_id = row
-    return f"{day.isoformat()}.c{call_count}-{last_call}.t{issued_count}.a{audit_id}"
+    call_count, last_call, issued_count, moves, audit_id = row
+    return f"{day.isoformat()}.c{call_count}-{last_call}.t{issued_count}.m{moves}.a{audit_id}"
 
 
 def _board_calls(statement) -> list[BoardCall]:

@@ -1,5 +1,11 @@
 """A ticket's place in its queue: finding it by its tracking token, its tracking page's
-address, who will be called before it, and a rough estimate of the wait."""
+address, who will be called before it, and a rough estimate of the wait.
+
+Two hundred phones follow their tickets every few seconds while the queue changes a couple
+of times a second, so the places of the day's waiting tickets are ranked once per change
+of the day's version, in one query, and shared by every tracking request of the process
+(`place_in_queue`, core.queue.shared); `waiting_ahead` counts one ticket's queue itself.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,8 @@ from core.clock import local_today, local_zone, utcnow
 from core.db.sql_time import LocalTime
 from core.errors import TicketNotFound
 from core.models import Counter, Service, Ticket, TicketStatus
+from core.queue.board import board_version
+from core.queue.shared import per_version
 from extensions import db
 
 TRACKING_PATH = "/t/"  # the public tracking page's route: TRACKING_PATH + "<token>"
@@ -63,6 +71,39 @@ def waiting_ahead(ticket: Ticket) -> int:
             before,
         )
     ).scalar_one()
+
+
+def queue_places(day: date) -> dict[int, int]:
+    """How many will be called before each waiting ticket of `day`, by ticket id: one query
+    that orders every waiting ticket in calling order within its service."""
+    rows = db.session.execute(
+        db.select(Ticket.id, Ticket.service_id)
+        .where(Ticket.day == day, Ticket.status == TicketStatus.WAITING)
+        .order_by(Ticket.service_id, Ticket.priority.desc(), Ticket.issued_at, Ticket.id)
+    )
+    places: dict[int, int] = {}
+    service, ahead = None, 0
+    for ticket_id, service_id in rows:
+        ahead = ahead + 1 if service_id == service else 0
+        service = service_id
+        places[ticket_id] = ahead
+    return places
+
+
+def place_in_queue(ticket: Ticket) -> int:
+    """`waiting_ahead`, read off the places ranked once for the day's current version.
+
+    The ticket was read before the version, so the places are as new as the ticket or
+    newer; a waiting ticket they do not hold (called since, under PostgreSQL's read
+    committed, or of a day whose places are not kept) is counted on its own.
+    """
+    if ticket.status != TicketStatus.WAITING:
+        return 0
+    places = per_version(
+        "queue places", board_version(ticket.day), lambda: queue_places(ticket.day)
+    )
+    ahead = places.get(ticket.id)
+    return waiting_ahead(ticket) if ahead is None else ahead
 
 
 def waiting_queue(service_id: int, day: date) -> list[Ticket]:

@@ -6,10 +6,12 @@ The kiosk's tap counts its own ticket in the statement that takes its number
 deletion) goes through the ORM, and three session listeners keep the counts right; they are
 registered when this module is imported (core.queue.issuing imports it). Before each flush
 they note how every ticket the session adds, changes or deletes enters or leaves a queue
-(the ticket's queue columns keep their old value when set: active_history on the model);
-just before the commit they apply the noted steps, one upsert per service and day, so on
-PostgreSQL the day's row is locked only for that moment; a transaction that ends without
-committing forgets them.
+(the ticket's queue columns keep their old value when set: active_history on the model),
+and count the change itself on the row's `moves` (the day's change version that boards and
+tracking pages key their shared state on, core.queue.board.board_version); just before the
+commit they apply the noted steps, one upsert per service and day, so on PostgreSQL the
+day's row is locked only for that moment; a transaction that ends without committing
+forgets them.
 """
 
 from __future__ import annotations
@@ -39,8 +41,13 @@ def day_row_upsert(dialect: str, inserted: dict, added: dict):
 
 
 def _waiting_upsert(dialect: str):
-    """Move a day's waiting counts by a step (the row exists unless a transfer opens it)."""
-    steps = {"waiting": bindparam("step"), "waiting_priority": bindparam("priority_step")}
+    """Move a day's waiting counts by a step and count the moves (the row exists unless a
+    transfer opens it)."""
+    steps = {
+        "waiting": bindparam("step"),
+        "waiting_priority": bindparam("priority_step"),
+        "moves": bindparam("moves"),
+    }
     return day_row_upsert(dialect, {"last_value": 0, **steps}, steps)
 
 
@@ -68,6 +75,24 @@ def _waiting_place(ticket: Ticket, before: bool) -> tuple | None:
     return service_id, value("day"), bool(value("priority"))
 
 
+def _queue_of(ticket: Ticket, before: bool) -> tuple | None:
+    """(service id, day) the ticket belongs to, before or after the changes to be flushed."""
+    state = inspect(ticket)
+
+    def value(name):
+        if before:
+            old = state.attrs[name].history.deleted
+            if old:
+                return old[0]
+        return getattr(ticket, name)
+
+    service_id = value("service_id")
+    if service_id is None and ticket.service is not None:
+        service_id = ticket.service.id
+    day = value("day")
+    return None if service_id is None or day is None else (service_id, day)
+
+
 WAITING_STEPS = "waiting_steps"
 
 
@@ -82,22 +107,29 @@ def _note_waiting_moves(session, flush_context, instances) -> None:
 
     def step(place, delta):
         if place is not None:
-            counts = steps.setdefault(place[:2], [0, 0])
+            counts = steps.setdefault(place[:2], [0, 0, 0])
             counts[0] += delta
             counts[1] += delta if place[2] else 0
+
+    def moved(queue):
+        if queue is not None:
+            steps.setdefault(queue, [0, 0, 0])[2] += 1
 
     for ticket in session.new:
         if isinstance(ticket, Ticket):
             step(_waiting_place(ticket, before=False), 1)
+            moved(_queue_of(ticket, before=False))
     for ticket in session.dirty:
         if isinstance(ticket, Ticket) and session.is_modified(ticket):
             was, now = _waiting_place(ticket, before=True), _waiting_place(ticket, before=False)
             if was != now:
                 step(was, -1)
                 step(now, 1)
+            moved(_queue_of(ticket, before=False))
     for ticket in session.deleted:
         if isinstance(ticket, Ticket):
             step(_waiting_place(ticket, before=True), -1)
+            moved(_queue_of(ticket, before=True))
 
 
 @event.listens_for(Session, "before_commit")
@@ -110,10 +142,10 @@ def _move_waiting_counts(session) -> None:
     if not steps:
         return
     connection = session.connection()
-    for (service_id, day), (delta, priority_delta) in sorted(steps.items()):
-        if delta or priority_delta:
+    for (service_id, day), (delta, priority_delta, moves) in sorted(steps.items()):
+        if delta or priority_delta or moves:
             parameters = {"service_id": service_id, "day": day}
-            parameters.update(step=delta, priority_step=priority_delta)
+            parameters.update(step=delta, priority_step=priority_delta, moves=moves)
             connection.execute(WAITING_UPSERTS[connection.dialect.name], parameters)
 
 
