@@ -21,10 +21,10 @@ from .views import bearer_key
 def call_json(call: BoardCall) -> dict:
     return {
         "id": call.id,
-        "number": call.ticket.number,
+        "number": call.number,
         "counter": call.counter.number,
-        "kind": call.event.kind.value,
-        "called_at": to_local(call.event.called_at).isoformat(timespec="seconds"),
+        "kind": call.kind.value,
+        "called_at": to_local(call.called_at).isoformat(timespec="seconds"),
         "service": call.service.code,
         "service_name": service_name(call.service),
         "speech": {

@@ -9,7 +9,13 @@ from core.clock import local_now, to_local
 from core.db.transactions import commits_on_its_own
 from core.models import DeviceKind, Service, Ticket
 from core.queue.issuing import take_ticket
-from core.queue.positions import estimated_wait_minutes, find_ticket, place_in_queue, tracking_url
+from core.queue.positions import (
+    TrackedTicket,
+    estimated_wait_minutes,
+    place_in_queue,
+    track_ticket,
+    tracking_url,
+)
 from core.queue.service_lookup import ServiceInfo, active_services, service_info, service_name
 from core.queue.waiting_counts import waiting_counts
 from extensions import limiter
@@ -34,7 +40,9 @@ def bearer_key() -> str | None:
 
 
 def ticket_json(
-    ticket: Ticket, service: Service | ServiceInfo | None = None, ahead: int | None = None
+    ticket: Ticket | TrackedTicket,
+    service: Service | ServiceInfo | None = None,
+    ahead: int | None = None,
 ) -> dict:
     """The ticket as the API shows it; `service` and `ahead` spare queries when known."""
     service = service or ticket.service
@@ -99,4 +107,4 @@ def create_ticket():
 
 @blueprint.get("/tickets/<token>")
 def show_ticket(token: str):
-    return jsonify(ticket_json(find_ticket(token)))
+    return jsonify(ticket_json(track_ticket(token)))

@@ -12,6 +12,7 @@ from core.queue.positions import (
     estimated_wait_minutes,
     find_ticket,
     place_in_queue,
+    track_ticket,
     tracking_url,
 )
 
@@ -25,7 +26,7 @@ def home():
 
 @blueprint.get(f"{TRACKING_PATH}<token>")
 def track(token: str):
-    ticket = find_ticket(token)
+    ticket = track_ticket(token)
     ahead = place_in_queue(ticket)
     return render_template(
         "public/track.html",

@@ -1,29 +1,30 @@
 """What the display boards in the waiting hall show: today's calls and queues.
 
-Everything is read from the database, never from process memory, so any app server behind
-a load balancer answers any board the same way. Boards poll cheaply: `board_version` is one
-small query that changes whenever what a board shows may have changed.
+Everything is read from the database, so any app server behind a load balancer answers any
+board the same way. Boards poll cheaply: `board_version` is one small query that changes
+whenever what a board shows may have changed, and the state is built once per version (and
+language) in each process and shared by every board (core.queue.shared): what a process
+keeps is found by the version it has just read from the database, never trusted without it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Date, bindparam, func
-from sqlalchemy.orm import joinedload
 
 from core.clock import day_start
 from core.models import (
     AuditEvent,
     CallEvent,
+    CallKind,
     Counter,
     Service,
     Ticket,
     TicketSequence,
     TicketStatus,
 )
-from core.queue.service_lookup import active_services
 from core.queue.speech import Announcement, announce
 from core.queue.waiting_counts import waiting_counts
 from extensions import db
@@ -32,25 +33,44 @@ RECENT_CALLS = 8
 
 
 @dataclass(frozen=True)
+class BoardService:
+    """A service as a board names it."""
+
+    id: int
+    code: str
+    prefix: str
+    name: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class BoardCounter:
+    number: int
+    name: str
+
+
+@dataclass(frozen=True)
 class BoardCall:
     """One call as a board shows and speaks it."""
 
     id: int
-    event: CallEvent
-    ticket: Ticket
-    counter: Counter
-    service: Service
+    kind: CallKind
+    called_at: datetime
+    number: str  # the ticket's
+    counter: BoardCounter
+    service: BoardService
     announcement: Announcement
 
 
 @dataclass(frozen=True)
 class BoardState:
-    """A board's whole picture of the day."""
+    """A board's whole picture of the day: plain values, read once per version and shared
+    by every board (core.queue.shared), so nothing in it is tied to a database session."""
 
     day: date
     calls: list[BoardCall]  # newest first
-    counters: list[tuple[Counter, BoardCall | None]]  # each active counter's current ticket
-    queues: list[tuple[Service, int]]  # active services and how many are waiting
+    counters: list[tuple[BoardCounter, BoardCall | None]]  # each active counter's current call
+    queues: list[tuple[BoardService, int]]  # active services and how many are waiting
 
 
 def _version_statement():
@@ -95,34 +115,71 @@ def board_version(day: date) -> str:
     return f"{day.isoformat()}.c{call_count}-{last_call}.t{issued_count}.m{moves}.a{audit_id}"
 
 
-def _board_calls(statement) -> list[BoardCall]:
-    events = db.session.execute(
-        statement.options(
-            joinedload(CallEvent.ticket).joinedload(Ticket.service),
-            joinedload(CallEvent.counter),
-        )
-    ).scalars()
-    return [
-        BoardCall(
-            id=event.id,
-            event=event,
-            ticket=event.ticket,
-            counter=event.counter,
-            service=event.ticket.service,
-            announcement=announce(event.ticket.number, event.counter.number),
-        )
-        for event in events
-    ]
+_SERVICE_COLUMNS = (Service.id, Service.code, Service.prefix, Service.name, Service.name_en)
+_CALL_COLUMNS = (
+    CallEvent.id,
+    CallEvent.kind,
+    CallEvent.called_at,
+    Ticket.number,
+    Counter.number,
+    Counter.name,
+    *_SERVICE_COLUMNS,
+)
 
 
-def is_current(call: BoardCall) -> bool:
-    """Whether the call's ticket is still at its counter: called or being served there, not
-    finished, absent, put back or transferred away (a transferred ticket shows at its new
-    counter once that counter calls it)."""
-    ticket = call.ticket
-    return (
-        ticket.status in (TicketStatus.CALLED, TicketStatus.SERVING)
-        and ticket.counter_id == call.counter.id
+def _board_statements():
+    """Built once: the day's latest calls, each counter's current call, the active counters
+    and services. Rows, not ORM objects: the board needs a few columns of each."""
+    since = bindparam("since", type_=CallEvent.called_at.type)
+    calls = (
+        db.select(*_CALL_COLUMNS)
+        .join(Ticket, Ticket.id == CallEvent.ticket_id)
+        .join(Counter, Counter.id == CallEvent.counter_id)
+        .join(Service, Service.id == Ticket.service_id)
+        .where(CallEvent.called_at >= since)
+    )
+    recent = calls.order_by(CallEvent.called_at.desc(), CallEvent.id.desc()).limit(
+        bindparam("recent")
+    )
+    latest_ids = (
+        db.select(func.max(CallEvent.id))
+        .where(CallEvent.called_at >= since)
+        .group_by(CallEvent.counter_id)
+    )
+    # A counter's latest call is its current ticket while the ticket is still at that
+    # counter: called or being served there, not finished, absent, put back or transferred
+    # away (a transferred ticket shows at its new counter once that counter calls it).
+    current = calls.where(
+        CallEvent.id.in_(latest_ids),
+        Ticket.status.in_((TicketStatus.CALLED, TicketStatus.SERVING)),
+        Ticket.counter_id == CallEvent.counter_id,
+    )
+    counters = (
+        db.select(Counter.number, Counter.name)
+        .where(Counter.active.is_(True))
+        .order_by(Counter.number)
+    )
+    services = (
+        db.select(*_SERVICE_COLUMNS)
+        .where(Service.active.is_(True))
+        .order_by(Service.sort_order, Service.code)
+    )
+    return recent, current, counters, services
+
+
+RECENT, CURRENT, COUNTERS, SERVICES = _board_statements()
+
+
+def _call(row) -> BoardCall:
+    call_id, kind, called_at, number, counter_number, counter_name, *service = row
+    return BoardCall(
+        id=call_id,
+        kind=kind,
+        called_at=called_at,
+        number=number,
+        counter=BoardCounter(counter_number, counter_name),
+        service=BoardService(*service),
+        announcement=announce(number, counter_number),
     )
 
 
@@ -130,29 +187,17 @@ def board_state(day: date, recent: int = RECENT_CALLS) -> BoardState:
     """Today's latest calls, the ticket each active counter is calling or serving, and the
     queues."""
     since = day_start(day)
-    calls = _board_calls(
-        db.select(CallEvent)
-        .where(CallEvent.called_at >= since)
-        .order_by(CallEvent.called_at.desc(), CallEvent.id.desc())
-        .limit(recent)
-    )
-    latest_ids = (
-        db.select(func.max(CallEvent.id))
-        .where(CallEvent.called_at >= since)
-        .group_by(CallEvent.counter_id)
-    )
-    latest = {
-        call.counter.id: call
-        for call in _board_calls(db.select(CallEvent).where(CallEvent.id.in_(latest_ids)))
-        if is_current(call)
-    }
-    counters = db.session.execute(
-        db.select(Counter).where(Counter.active.is_(True)).order_by(Counter.number)
-    ).scalars()
+    execute = db.session.execute
+    calls = [_call(row) for row in execute(RECENT, {"since": since, "recent": recent})]
+    current = {call.counter.number: call for call in map(_call, execute(CURRENT, {"since": since}))}
+    counters = [BoardCounter(*row) for row in execute(COUNTERS)]
     counts = waiting_counts(day)
     return BoardState(
         day=day,
         calls=calls,
-        counters=[(counter, latest.get(counter.id)) for counter in counters],
-        queues=[(service, counts.get(service.id, 0)) for service in active_services()],
+        counters=[(counter, current.get(counter.number)) for counter in counters],
+        queues=[
+            (service, counts.get(service.id, 0))
+            for service in (BoardService(*row) for row in execute(SERVICES))
+        ],
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, bindparam, func, or_
 
 from core.clock import local_today, local_zone, utcnow
 from core.db.sql_time import LocalTime
@@ -46,7 +46,80 @@ def find_ticket(token: str) -> Ticket:
     return ticket
 
 
-def waiting_ahead(ticket: Ticket) -> int:
+@dataclass(frozen=True)
+class TrackedService:
+    code: str
+    name: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class TrackedCounter:
+    number: int
+
+
+@dataclass(frozen=True)
+class TrackedTicket:
+    """A ticket as its tracking page and JSON show it: plain values read in one row."""
+
+    id: int
+    service_id: int
+    day: date
+    sequence: int
+    number: str
+    priority: bool
+    token: str
+    status: TicketStatus
+    issued_at: datetime
+    counter_id: int | None
+    service: TrackedService
+    counter: TrackedCounter | None
+
+
+def _tracking_statement():
+    """Built once: a ticket by its token, with its service's names and its counter's number."""
+    return (
+        db.select(
+            Ticket.id,
+            Ticket.service_id,
+            Ticket.day,
+            Ticket.sequence,
+            Ticket.number,
+            Ticket.priority,
+            Ticket.token,
+            Ticket.status,
+            Ticket.issued_at,
+            Ticket.counter_id,
+            Service.code,
+            Service.name,
+            Service.name_en,
+            Counter.number,
+        )
+        .join(Service, Service.id == Ticket.service_id)
+        .outerjoin(Counter, Counter.id == Ticket.counter_id)
+        .where(Ticket.token == bindparam("token"))
+    )
+
+
+TRACKING = _tracking_statement()
+
+
+def track_ticket(token: str) -> TrackedTicket:
+    """The ticket behind a tracking token, as the phones following it read it (one row)."""
+    if not token or len(token) > 64:
+        raise TicketNotFound()
+    row = db.session.execute(TRACKING, {"token": token}).one_or_none()
+    if row is None:
+        raise TicketNotFound()
+    *ticket, code, name, name_en, counter_number = row
+    return TrackedTicket(
+        *ticket,
+        service=TrackedService(code, name, name_en),
+        counter=None if counter_number is None else TrackedCounter(counter_number),
+    )
+
+
+def waiting_ahead(ticket: Ticket | TrackedTicket) -> int:
     """How many waiting tickets of the same queue will be called before this one.
 
     Priority tickets go first; within the same kind, the earlier ticket goes first.
@@ -90,7 +163,7 @@ def queue_places(day: date) -> dict[int, int]:
     return places
 
 
-def place_in_queue(ticket: Ticket) -> int:
+def place_in_queue(ticket: Ticket | TrackedTicket) -> int:
     """`waiting_ahead`, read off the places ranked once for the day's current version.
 
     The ticket was read before the version, so the places are as new as the ticket or
@@ -170,7 +243,7 @@ def forget_service_times() -> None:
     _service_time_cache.clear()
 
 
-def estimated_wait_minutes(ticket: Ticket, ahead: int) -> int:
+def estimated_wait_minutes(ticket: Ticket | TrackedTicket, ahead: int) -> int:
     """A rough wait: people ahead times the average service time, shared by the counters."""
     if ticket.status != TicketStatus.WAITING:
         return 0
