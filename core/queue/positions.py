@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, func, or_
+from sqlalchemy import Date, and_, bindparam, func, or_
 
 from core.clock import local_today, local_zone, utcnow
 from core.db.sql_time import LocalTime
@@ -108,7 +108,7 @@ def track_ticket(token: str) -> TrackedTicket:
     """The ticket behind a tracking token, as the phones following it read it (one row)."""
     if not token or len(token) > 64:
         raise TicketNotFound()
-    row = db.session.execute(TRACKING, {"token": token}).one_or_none()
+    row = db.session.connection().execute(TRACKING, {"token": token}).one_or_none()
     if row is None:
         raise TicketNotFound()
     *ticket, code, name, name_en, counter_number = row
@@ -146,17 +146,20 @@ def waiting_ahead(ticket: Ticket | TrackedTicket) -> int:
     ).scalar_one()
 
 
+# Every waiting ticket of a day in calling order within its service.
+WAITING_IN_ORDER = (
+    db.select(Ticket.id, Ticket.service_id)
+    .where(Ticket.day == bindparam("day", type_=Date), Ticket.status == TicketStatus.WAITING)
+    .order_by(Ticket.service_id, Ticket.priority.desc(), Ticket.issued_at, Ticket.id)
+)
+
+
 def queue_places(day: date) -> dict[int, int]:
     """How many will be called before each waiting ticket of `day`, by ticket id: one query
     that orders every waiting ticket in calling order within its service."""
-    rows = db.session.execute(
-        db.select(Ticket.id, Ticket.service_id)
-        .where(Ticket.day == day, Ticket.status == TicketStatus.WAITING)
-        .order_by(Ticket.service_id, Ticket.priority.desc(), Ticket.issued_at, Ticket.id)
-    )
     places: dict[int, int] = {}
     service, ahead = None, 0
-    for ticket_id, service_id in rows:
+    for ticket_id, service_id in db.session.connection().execute(WAITING_IN_ORDER, {"day": day}):
         ahead = ahead + 1 if service_id == service else 0
         service = service_id
         places[ticket_id] = ahead
