@@ -1,20 +1,26 @@
 """What boards and phones share, built once per change: never stale, and the same as a fresh
 build (core.queue.shared, the display API, the tracking JSON and page)."""
 
+import json
 import random
+import signal
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+import requests
 import time_machine
 from flask_babel import refresh
 
 import api.display
 import config
-from conftest import local_time, requires_postgres
+from conftest import LiveServer, local_time, requires_postgres
 from core.clock import local_today
 from core.models import Ticket, TicketStatus
 from core.queue import calling
-from core.queue.board import board_version
+from core.queue.board import board_state, board_version
 from core.queue.positions import place_in_queue, queue_places, waiting_ahead
 from core.queue.shared import forget_shared_state
 from core.queue.ticket_flow import Actor, TicketAction, no_show_after_calls
@@ -281,20 +287,93 @@ def test_a_move_committed_after_a_later_numbered_one_still_changes_the_version(a
     lower id, committed last, must still give a new version (or boards keep the old tile)."""
     factories.counter_session("canbo1", 1)
     factories.counter_session("canbo2", 2)
-    officers = {1: Actor(user=factories.user("canbo1")), 2: Actor(user=factories.user("canbo2"))}
+    officer = Actor(user=factories.user("canbo1"))
     for _ in range(3):
         factories.ticket("GPLX")
-    calling.call_next(1, officers[1])
+    calling.call_next(1, officer)
     db.session.commit()
-    calling.act_on_current(1, TicketAction.START, officers[1])
+    calling.act_on_current(1, TicketAction.START, officer)
     db.session.commit()
 
-    calling.act_on_current(1, TicketAction.FINISH, officers[1])  # flushed, not committed
+    calling.act_on_current(1, TicketAction.FINISH, officer)  # flushed, not committed
     db.session.flush()
     with app.app_context():  # another request, on another connection
-        calling.call_next(2, officers[2] and Actor(user=factories.user("canbo2")))
+        calling.call_next(2, Actor(user=factories.user("canbo2")))
         db.session.commit()
         seen = board_version(local_today())
     db.session.commit()
     with app.app_context():
         assert board_version(local_today()) != seen
+
+
+@pytest.mark.slow
+def test_two_servers_of_two_workers_answer_every_committed_change_at_once(app, demo, database_url):
+    """Real gunicorn: after a change acknowledged by one server, every board and phone
+    request to either server, whichever worker takes it, gets the state with the change."""
+    board_key = factories.device("display", "Bảng sảnh").key
+    keypads = {n: factories.device("counter", counter=n).key for n in (1, 2)}
+    for _ in range(3):
+        factories.ticket("GPLX")
+    db.session.remove()
+    instances = [Path(app.instance_path) / name for name in ("server-a", "server-b")]
+    for instance in instances:
+        instance.mkdir(parents=True, exist_ok=True)
+    with ThreadPoolExecutor(2) as pool:
+        servers = list(pool.map(lambda path: LiveServer(database_url, path, 2), instances))
+    chooser, tokens = random.Random(11), []
+    board = requests.Session()
+    board.headers["Authorization"] = f"Bearer {board_key}"
+    try:
+        for step in range(16):
+            via = chooser.choice(servers).url
+            if chooser.random() < 0.4:
+                answer = requests.post(
+                    f"{via}/api/v1/tickets",
+                    json={"service": "GPLX"},
+                    headers={"Authorization": f"Bearer {demo}"},
+                    timeout=10,
+                )
+                assert answer.status_code == 201, answer.text
+                tokens.append(answer.json()["token"])
+            else:
+                number = chooser.choice([1, 2])
+                answer = requests.post(
+                    f"{via}/api/v1/counters/{number}/next",
+                    headers={"Authorization": f"Bearer {keypads[number]}"},
+                    timeout=10,
+                )
+                assert answer.status_code in (200, 204), answer.text
+            expected, places = committed_state(app, tokens)
+            for server in servers * 3:  # several requests: each server's workers in turn
+                body = board.get(f"{server.url}/api/v1/display?lang=vi", timeout=10).json()
+                for name in ("now", "centre", "agency"):
+                    body.pop(name)
+                assert body == expected, f"step {step}: {server.url} served an older state"
+                for token, ahead in places.items():
+                    tracked = requests.get(f"{server.url}/api/v1/tickets/{token}", timeout=10)
+                    assert tracked.json()["waiting_ahead"] == ahead, f"step {step}"
+    finally:
+        for server in servers:
+            server.process.send_signal(signal.SIGQUIT)
+        for server in servers:
+            try:
+                server.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.process.kill()
+
+
+def committed_state(app, tokens):
+    """The board's state and the phones' places, read now in this process."""
+    db.session.rollback()
+    with app.test_request_context("/?lang=vi"):
+        refresh()
+        fields = api.display.board_fields(board_state(local_today()))
+        state = json.loads(app.json.dumps(fields))
+    for name in ("centre", "agency"):
+        state.pop(name)
+    places = {}
+    for token in tokens:
+        ticket = db.session.execute(db.select(Ticket).filter_by(token=token)).scalar_one()
+        places[token] = waiting_ahead(ticket)
+    db.session.rollback()
+    return state, places

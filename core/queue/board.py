@@ -73,14 +73,16 @@ class BoardState:
     queues: list[tuple[BoardService, int]]  # active services and how many are waiting
 
 
-def _version_statement():
-    """Built once: calls since a moment (count, last id), tickets issued on a day and their
-    moves, the last audit event."""
+def version_columns() -> tuple:
+    """The version's parts as columns a statement selects (bound to `since` and `day`):
+    calls since a moment (count, last id), tickets issued on a day and their moves, the
+    last audit event. Each a one-row aggregate, so any statement may select them beside
+    its own columns (the tracking page's does: one round trip for the ticket and the
+    version)."""
     since, day = bindparam("since", type_=CallEvent.called_at.type), bindparam("day", type_=Date)
-    calls = (
-        db.select(func.count(CallEvent.id), func.coalesce(func.max(CallEvent.id), 0))
-        .where(CallEvent.called_at >= since)
-        .subquery()
+    call_count, last_call = (
+        db.select(aggregate).where(CallEvent.called_at >= since).scalar_subquery()
+        for aggregate in (func.count(CallEvent.id), func.coalesce(func.max(CallEvent.id), 0))
     )
     issued, moves = (
         db.select(func.coalesce(func.sum(column), 0))
@@ -89,10 +91,20 @@ def _version_statement():
         for column in (TicketSequence.last_value, TicketSequence.moves)
     )
     last_audit = db.select(func.coalesce(func.max(AuditEvent.id), 0)).scalar_subquery()
-    return db.select(calls, issued, moves, last_audit)
+    return call_count, last_call, issued, moves, last_audit
 
 
-VERSION = _version_statement()
+VERSION = db.select(*version_columns())
+
+
+def version_parameters(day: date) -> dict:
+    return {"since": day_start(day), "day": day}
+
+
+def version_text(day: date, parts) -> str:
+    """The version read as `version_columns`, as a short string."""
+    call_count, last_call, issued_count, moves, audit_id = parts
+    return f"{day.isoformat()}.c{call_count}-{last_call}.t{issued_count}.m{moves}.a{audit_id}"
 
 
 def board_version(day: date) -> str:
@@ -111,9 +123,9 @@ def board_version(day: date) -> str:
     then the state, and what is built is from this version or a later one.
     """
     # On the session's connection: a statement of columns needs none of the ORM's work.
-    row = db.session.connection().execute(VERSION, {"since": day_start(day), "day": day}).one()
-    call_count, last_call, issued_count, moves, audit_id = row
-    return f"{day.isoformat()}.c{call_count}-{last_call}.t{issued_count}.m{moves}.a{audit_id}"
+    return version_text(
+        day, db.session.connection().execute(VERSION, version_parameters(day)).one()
+    )
 
 
 _SERVICE_COLUMNS = (Service.id, Service.code, Service.prefix, Service.name, Service.name_en)

@@ -20,7 +20,7 @@ from core.clock import local_today, local_zone, utcnow
 from core.db.sql_time import LocalTime
 from core.errors import TicketNotFound
 from core.models import Counter, Service, Ticket, TicketStatus
-from core.queue.board import board_version
+from core.queue.board import board_version, version_columns, version_parameters, version_text
 from core.queue.shared import per_version
 from extensions import db
 
@@ -60,7 +60,8 @@ class TrackedCounter:
 
 @dataclass(frozen=True)
 class TrackedTicket:
-    """A ticket as its tracking page and JSON show it: plain values read in one row."""
+    """A ticket as its tracking page and JSON show it: plain values read in one row, with
+    today's change version read in the same statement (`place_in_queue` keys on it)."""
 
     id: int
     service_id: int
@@ -74,10 +75,13 @@ class TrackedTicket:
     counter_id: int | None
     service: TrackedService
     counter: TrackedCounter | None
+    today: date
+    version: str  # today's (core.queue.board.board_version)
 
 
 def _tracking_statement():
-    """Built once: a ticket by its token, with its service's names and its counter's number."""
+    """Built once: a ticket by its token, with its service's names, its counter's number and
+    today's version."""
     return (
         db.select(
             Ticket.id,
@@ -94,6 +98,7 @@ def _tracking_statement():
             Service.name,
             Service.name_en,
             Counter.number,
+            *version_columns(),
         )
         .join(Service, Service.id == Ticket.service_id)
         .outerjoin(Counter, Counter.id == Ticket.counter_id)
@@ -108,14 +113,18 @@ def track_ticket(token: str) -> TrackedTicket:
     """The ticket behind a tracking token, as the phones following it read it (one row)."""
     if not token or len(token) > 64:
         raise TicketNotFound()
-    row = db.session.connection().execute(TRACKING, {"token": token}).one_or_none()
+    today = local_today()
+    parameters = {"token": token, **version_parameters(today)}
+    row = db.session.connection().execute(TRACKING, parameters).one_or_none()
     if row is None:
         raise TicketNotFound()
-    *ticket, code, name, name_en, counter_number = row
+    ticket, (code, name, name_en, counter_number), version = row[:10], row[10:14], row[14:]
     return TrackedTicket(
         *ticket,
         service=TrackedService(code, name, name_en),
         counter=None if counter_number is None else TrackedCounter(counter_number),
+        today=today,
+        version=version_text(today, version),
     )
 
 
@@ -169,15 +178,17 @@ def queue_places(day: date) -> dict[int, int]:
 def place_in_queue(ticket: Ticket | TrackedTicket) -> int:
     """`waiting_ahead`, read off the places ranked once for the day's current version.
 
-    The ticket was read before the version, so the places are as new as the ticket or
-    newer; a waiting ticket they do not hold (called since, under PostgreSQL's read
-    committed, or of a day whose places are not kept) is counted on its own.
+    The version is read with the ticket (a tracked ticket) or after it, so the places are as
+    new as the ticket or newer; a waiting ticket they do not hold (called since, under
+    PostgreSQL's read committed, or of an earlier day) is counted on its own.
     """
     if ticket.status != TicketStatus.WAITING:
         return 0
-    places = per_version(
-        "queue places", board_version(ticket.day), lambda: queue_places(ticket.day)
-    )
+    if isinstance(ticket, TrackedTicket) and ticket.day == ticket.today:
+        version = ticket.version
+    else:
+        version = board_version(ticket.day)
+    places = per_version("queue places", version, lambda: queue_places(ticket.day))
     ahead = places.get(ticket.id)
     return waiting_ahead(ticket) if ahead is None else ahead
 
