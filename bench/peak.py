@@ -184,6 +184,9 @@ async def device(kind: str, period: float, port: int, make, until: float, tally:
         tally.add(kind, time.perf_counter() - started, status)
         if kind == "board" and status == 200:
             state["etag"] = fields.get("etag")
+        if kind == "counter":
+            # A citizen called by "next" (200) arrives: the counter starts serving them.
+            state["called"] = path.endswith("/next") and status == 200
         pause = min(period - (time.perf_counter() - started), until - time.perf_counter())
         await asyncio.sleep(max(0.0, pause))
 
@@ -201,7 +204,14 @@ def devices(desk: Desk, factor: float):
         return make
 
     def counter(number, key):
-        return lambda _s, _c: ("POST", f"/api/v1/counters/{number}/next", bearer(key))
+        """Calls the next citizen, starts serving them when they arrive, then calls again
+        (which finishes the one being served): the console's rhythm."""
+
+        def make(state, _chooser):
+            action = "start" if state.get("called") else "next"
+            return "POST", f"/api/v1/counters/{number}/{action}", bearer(key)
+
+        return make
 
     def board(key):
         def make(state, _chooser):

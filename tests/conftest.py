@@ -319,7 +319,11 @@ class LiveServer:
             stdout=self.log_path.open("w"),
             stderr=subprocess.STDOUT,
         )
-        self.wait_until_ready()
+        try:
+            self.wait_until_ready()
+        except RuntimeError:
+            self.stop()  # a server that never answered must not outlive the test
+            raise
 
     def wait_until_ready(self, timeout: float = 30) -> None:
         def answering() -> bool:

@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0024'
-down_revision = '0019'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 
