@@ -13,7 +13,7 @@ DESKTOP, PHONE = (1366, 768), (390, 844)
 ROLES = [
     ("officer", "canbo1", "Danh sách hồ sơ", "Danh sách hồ sơ"),
     ("manager", "lanhdao", "Thống kê và báo cáo", "Thống kê và báo cáo cải cách hành chính"),
-    ("admin", "quantri", "Thủ tục", "Danh mục thủ tục"),
+    ("admin", "quantri", "Danh mục thủ tục", "Danh mục thủ tục hành chính"),
 ]
 
 

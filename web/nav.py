@@ -99,17 +99,17 @@ GROUPS = (
         ),
     ),
     Group(
-        _l("Quản trị"),
+        _l("Quản trị hệ thống"),
         (
             Link("admin.index", _l("Tổng quan")),
             Link("admin.services", _l("Dịch vụ"), covers=("admin.service_",)),
-            Link("admin.counters", _l("Quầy"), covers=("admin.counter_",)),
+            Link("admin.counters", _l("Danh sách quầy"), covers=("admin.counter_",)),
             Link("admin.users", _l("Tài khoản"), covers=("admin.user_",)),
             Link("admin.devices", _l("Thiết bị"), covers=("admin.device_",)),
-            Link("printing.index", _l("Máy in"), covers=("printing.",)),
+            Link("printing.index", _l("Máy in phiếu"), covers=("printing.",)),
             Link(
                 "dossiers.admin_procedures",
-                _l("Thủ tục"),
+                _l("Danh mục thủ tục"),
                 covers=("dossiers.admin_procedure",),
             ),
             Link(
