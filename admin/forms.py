@@ -156,3 +156,12 @@ class DeviceCreateForm(DeviceEditForm):
 def counter_choices(counters) -> list[tuple]:
     none = [("", _l("— Không gắn quầy —"))]
     return none + [(counter.id, f"{counter.number} · {counter.name}") for counter in counters]
+
+
+class QueueSettingsForm(FlaskForm):
+    """The queue desk's settings; the bounds are checked in core.queue.settings."""
+
+    no_show_after_calls = StringField(
+        _l("Số lần gọi trước khi được đánh dấu vắng mặt"), validators=[required(), at_most(4)]
+    )
+    submit = SubmitField(_l("Lưu cài đặt"))

@@ -102,6 +102,13 @@ def counter_recall(counter: int):
     return act(counter, TicketAction.RECALL)
 
 
+@blueprint.post("/counters/<int:counter>/start")
+@counter_endpoint
+def counter_start(counter: int):
+    """The citizen called to the counter has arrived: service starts now."""
+    return act(counter, TicketAction.START)
+
+
 @blueprint.post("/counters/<int:counter>/no-show")
 @counter_endpoint
 def counter_no_show(counter: int):

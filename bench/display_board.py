@@ -74,9 +74,12 @@ class Desk:
         return key
 
     def call_next(self, counter_number: int) -> None:
+        from core.clock import utcnow
         from core.db.transactions import begin_write_transaction
         from core.models import Counter, Ticket, TicketStatus
         from core.queue.calling import call_ticket
+        from core.queue.counters import current_ticket
+        from core.queue.ticket_flow import Actor, TicketAction, move
         from extensions import db
 
         with self.app.app_context():
@@ -91,6 +94,9 @@ class Desk:
             counter = db.session.execute(
                 db.select(Counter).filter_by(number=counter_number)
             ).scalar_one()
+            here = current_ticket(counter)
+            if here is not None and here.status == TicketStatus.CALLED:  # the citizen came
+                move(here, TicketAction.START, counter=counter, actor=Actor(), now=utcnow())
             event = call_ticket(ticket, counter)
             db.session.commit()
             self.commits[event.id] = time.time()

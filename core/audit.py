@@ -44,6 +44,7 @@ ACTIONS = {
     "ticket.put_back": _l("Số thứ tự: trả về hàng chờ"),
     "ticket.transfer": _l("Số thứ tự: chuyển"),
     "ticket.rated": _l("Số thứ tự: công dân đánh giá"),
+    "queue.settings_changed": _l("Sửa cài đặt gọi số tại quầy"),
     # A dossier's life (core.dossiers.states moves it).
     "dossier.receive": _l("Hồ sơ: tiếp nhận"),
     "dossier.transfer": _l("Hồ sơ: chuyển cho đơn vị xử lý"),
@@ -104,6 +105,7 @@ SUBJECTS = {
     "calendarday": _l("Lịch làm việc"),
     "person": _l("Người nộp"),
     "dossier_setting": _l("Cấu hình một cửa"),
+    "queue_setting": _l("Cài đặt gọi số"),
     "printjob": _l("Lệnh in"),
     "report_period": _l("Kỳ báo cáo"),
     "register": _l("Sổ theo dõi hồ sơ"),

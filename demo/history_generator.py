@@ -5,6 +5,11 @@ Shape: arrivals peaking mid-morning with a smaller afternoon wave, more visitors
 and in the weeks before Tết, dossiers mostly resolved on the due day, some early, a few late
 (most of those with an apology letter), some supplemented (the clock restarts), refused or
 withdrawn; what would happen after now is left undone (the dossier is still open).
+
+Tickets follow the desk's rules (core.queue.ticket_flow): a served ticket's service starts
+when the citizen arrives at the counter, after the call, and a dossier received from a
+ticket is received during that service; an absent citizen was called as many times as the
+queue settings require before being marked absent.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from core.clock import day_start, local_zone
 from core.dossiers.calendar import WorkCalendar
 from core.dossiers.settings import dossier_settings
 from core.models import Counter, Procedure, Role, Service, User
+from core.queue.settings import NO_SHOW_AFTER_CALLS, queue_setting
 from demo.history_rows import HistoryRows
 from extensions import db
 
@@ -89,6 +95,7 @@ class HistoryGenerator:
             3 if p.field.name.startswith("Đường bộ") else 1 for p in self.procedures
         ]
         self.agency = dossier_settings()["agency_code"]
+        self.calls_before_absent = queue_setting(NO_SHOW_AFTER_CALLS)
         self.due_cache: dict[tuple[date, bool, int | None], datetime] = {}
         self.now = datetime.now(self.zone)
 
@@ -134,7 +141,7 @@ class HistoryGenerator:
     # --- tickets ---------------------------------------------------------------------
 
     def write_tickets(self, day: date, load: float) -> list[tuple[int, datetime, int, int]]:
-        """The day's tickets and ratings; returns served (id, start, counter, officer)."""
+        """The day's tickets and ratings; returns served (id, start, counter, officer, end)."""
         count = int(self.plan.tickets_per_day * load * self.random.uniform(0.9, 1.1))
         codes = [code for code in SERVICE_SHARES if code in self.services]
         if not codes or not count:
@@ -153,17 +160,20 @@ class HistoryGenerator:
             roll = self.random.random()
             status = "done" if roll < 0.93 else ("no_show" if roll < 0.98 else "cancelled")
             counter_id = officer_id = called = started = finished = None
+            calls = 0
             if status != "cancelled" and self.counters.get(code):
                 counter_id, officer_id = self.random.choice(self.counters[code])
                 scale = 3.2 * busy * load * SERVICE_CROWDING[code] + 0.5
                 wait = self.random.gammavariate(2.0, scale)
                 called = issued + timedelta(minutes=wait)
-                if status == "done":
+                if status == "done":  # called once, arrived, served
+                    calls = 1
                     started = called + timedelta(seconds=self.random.uniform(20, 90))
                     length = self.random.lognormvariate(math.log(SERVICE_MINUTES[code]), 0.45)
                     finished = started + timedelta(minutes=length)
-                else:
-                    finished = called + timedelta(minutes=3)
+                else:  # called as often as the settings require, a minute apart, then absent
+                    calls = self.calls_before_absent
+                    finished = called + timedelta(minutes=calls)
             else:
                 status = "cancelled"
             ticket_id = self.rows.add_ticket(
@@ -182,12 +192,12 @@ class HistoryGenerator:
                     finished,
                     counter_id,
                     officer_id,
-                    1 if called else 0,
+                    calls,
                 )
             )
             self.result.tickets += 1
             if status == "done":
-                served.append((ticket_id, started, counter_id, officer_id))
+                served.append((ticket_id, started, counter_id, officer_id, finished))
                 if self.random.random() < 0.42:
                     self.write_rating(ticket_id, counter_id, officer_id, service.id, finished)
         return served
@@ -244,7 +254,9 @@ class HistoryGenerator:
             link = None
             if channel == "direct" and candidates:
                 link = self.random.choice(candidates)
-                received = link[1] + timedelta(minutes=self.random.uniform(2, 5))
+                # During the service: after the start, before the end.
+                start, end = link[1], link[4]
+                received = start + (end - start) * self.random.uniform(0.3, 0.9)
             else:
                 received = self.at(day, self.arrival_minute())
             moments.append((received, procedure, channel, link))

@@ -5,11 +5,12 @@ import hashlib
 from flask import current_app
 
 from core.clock import utcnow
+from core.dossiers.reception import received_for_ticket
 from core.models import Counter, CounterSession, TicketStatus
 from core.queue import calling
 from core.queue.counters import active_counters, current_ticket
 from core.queue.service_lookup import active_services
-from core.queue.ticket_flow import TicketAction, can, no_show_after_calls
+from core.queue.ticket_flow import TicketAction, allowed, no_show_after_calls
 
 QUEUE_SHOWN = 12
 
@@ -41,7 +42,7 @@ def console_context(session: CounterSession) -> dict:
         "session": session,
         "counter": counter,
         "current": current,
-        "can": (lambda action: current is not None and can(current, TicketAction(action))),
+        "can": (lambda action: current is not None and allowed(current, TicketAction(action))),
         "no_show_after": no_show_after_calls(),
         "waited_minutes": (
             minutes_between(current.issued_at, current.called_at or now) if current else None
@@ -51,6 +52,7 @@ def console_context(session: CounterSession) -> dict:
             if current is not None and current.status == TicketStatus.SERVING
             else None
         ),
+        "dossiers": received_for_ticket(current.id) if current is not None else [],
         "queue": queue[:QUEUE_SHOWN],
         "queue_length": len(queue),
         "queue_counts": counts,

@@ -34,11 +34,14 @@ def back_to_console():
     return redirect(url_for("desk.index"))
 
 
-def run(operation) -> None:
-    """Run a domain operation, commit once; a refused one is explained and changes nothing."""
+def run(operation, category: str = "success") -> None:
+    """Run a domain operation, commit once; a refused one is explained and changes nothing.
+
+    What the operation returns is said to the officer: a done action as `success`, a mere
+    fact (nobody waiting) as `info`."""
     message = commit_or_explain(operation)
     if message is not FAILED and message:
-        flash(message, "success")
+        flash(message, category)
 
 
 @blueprint.get("/")
@@ -117,9 +120,9 @@ def call_next():
     def operation():
         number = require_session(officer()).counter.number
         result = calling.call_next(number, Actor(user=officer()), expected=form.shown_ticket_id())
-        return None if result.called else _("Không còn ai đang chờ ở quầy này.")
+        return None if result.called else _("Không có công dân đang chờ.")
 
-    run(operation)
+    run(operation, "info")
     return back_to_console()
 
 

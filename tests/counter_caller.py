@@ -1,4 +1,5 @@
-"""A counter keypad in its own process: presses "next" until nobody is waiting."""
+"""A counter keypad in its own process: presses "next" (then "start" as the citizen
+arrives) until nobody is waiting."""
 
 import time
 
@@ -19,4 +20,6 @@ def press_next_until_empty(base_url: str, key: str, counter: int, ready, limit: 
             break
         response.raise_for_status()
         numbers.append(response.json()["number"])
+        # The citizen arrives: service starts, so the next press may finish it.
+        session.post(f"{base_url}/api/v1/counters/{counter}/start", timeout=60).raise_for_status()
     return counter, numbers, started, time.time()

@@ -13,13 +13,25 @@ counters, procedures and staff.
 from typing import NamedTuple
 
 from core.accounts.devices import create_device
+from core.clock import utcnow
 from core.dossiers.lookup import check_part
 from core.dossiers.procedures import find_procedure
 from core.dossiers.reception import Applicant, Reception, receive_dossier
-from core.models import Channel, Counter, CounterSession, Dossier, Ticket, User
-from core.queue.counters import open_session
+from core.models import (
+    CallEvent,
+    Channel,
+    Counter,
+    CounterSession,
+    Dossier,
+    Ticket,
+    TicketStatus,
+    User,
+)
+from core.queue.calling import call_ticket
+from core.queue.counters import current_ticket, open_session
 from core.queue.issuing import issue_ticket
 from core.queue.service_lookup import find_service
+from core.queue.ticket_flow import Actor, TicketAction, move
 from extensions import db
 
 APPLICANT = dict(
@@ -88,6 +100,16 @@ def ticket(service: str = "GPLX", *, commit: bool = True, **options) -> Ticket:
     if commit:
         db.session.commit()
     return db.session.get(Ticket, issued.id)
+
+
+def call(ticket: Ticket, counter_number: int, kind: str = "call") -> CallEvent:
+    """`ticket` called to the counter as a morning goes: the citizen called there before
+    arrived (service started) and is finished by this call. Not committed."""
+    at = counter(counter_number)
+    current = current_ticket(at)
+    if kind == "call" and current is not None and current.status == TicketStatus.CALLED:
+        move(current, TicketAction.START, counter=at, actor=Actor(), now=utcnow())
+    return call_ticket(ticket, at, kind)
 
 
 def kiosk_ticket(client, headers: dict[str, str], service: str = "GPLX", **body) -> dict:

@@ -48,8 +48,12 @@ def test_call_next_returns_the_ticket_then_204_when_nobody_waits(client, keypad)
         "called",
     )
     assert body["finished"] is None
+    started = client.post("/api/v1/counters/1/start", headers=keypad).get_json()
+    schema("CounterTicket").validate(started)
+    assert (started["number"], started["status"]) == ("A001", "serving")
     second = client.post("/api/v1/counters/1/next", headers=keypad).get_json()
     assert (second["number"], second["finished"]) == ("A002", "A001")
+    client.post("/api/v1/counters/1/start", headers=keypad)
     empty = client.post("/api/v1/counters/1/next", headers=keypad)
     assert empty.status_code == 204 and empty.get_data() == b""
     db.session.expire_all()
@@ -70,6 +74,7 @@ def test_recall_no_show_and_finish(client, keypad):
     gone = client.post("/api/v1/counters/1/no-show", headers=keypad).get_json()
     assert (gone["number"], gone["status"]) == ("A001", "no_show")
     client.post("/api/v1/counters/1/next", headers=keypad)
+    client.post("/api/v1/counters/1/start", headers=keypad)
     done = client.post("/api/v1/counters/1/finish", headers=keypad).get_json()
     assert (done["number"], done["status"]) == ("A002", "done")
     nothing = client.post("/api/v1/counters/1/finish", headers=keypad)
@@ -164,7 +169,7 @@ def test_keys_are_checked_and_bound_to_their_counter(client, keypad):
         (factories.device("counter", "another counter", counter=2).headers, 403, "wrong_counter"),
         (factories.device("counter", "another counter").headers, 403, "wrong_counter"),
     ]
-    for action in ("next", "recall", "no-show", "finish", "transfer"):
+    for action in ("next", "start", "recall", "no-show", "finish", "transfer"):
         for headers, status, code in refusals:
             path = f"/api/v1/counters/1/{action}"
             assert_refused(client, path, status, code, headers=headers, json={"counter": 3})

@@ -5,7 +5,7 @@ import time_machine
 from conftest import count, local_time
 from core.dossiers.states import Action, Move, move
 from core.dossiers.workdays import work_calendar
-from core.models import Dossier, DossierEvent, DossierStatus, Rating, Ticket
+from core.models import Dossier, DossierEvent, DossierStatus, Rating, Ticket, TicketStatus
 from core.queue.issuing import issue_ticket
 from core.queue.service_lookup import find_service
 from core.reports.periods import custom_period
@@ -106,3 +106,36 @@ def wipe_history(keep: int) -> None:
     db.session.execute(db.delete(Dossier).where(Dossier.id != keep))
     db.session.execute(db.delete(Ticket))
     db.session.commit()
+
+
+def test_history_tickets_follow_the_desk_rules(demo, runner):
+    """Served tickets started when the citizen arrived, after the call; absent ones were
+    called as often as the settings require; a dossier brought by a ticket was received
+    during its service."""
+    from core.queue.settings import NO_SHOW_AFTER_CALLS, save_queue_settings
+
+    save_queue_settings({NO_SHOW_AFTER_CALLS: "2"})
+    db.session.commit()
+    small = ["demo-history", "--days", "7", "--dossiers-per-day", "30", "--tickets-per-day", "80"]
+    with time_machine.travel(local_time(2026, 3, 12, 9, 0), tick=False):
+        result = runner.invoke(args=small)
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    tickets = {ticket.id: ticket for ticket in db.session.execute(db.select(Ticket)).scalars()}
+    done = [t for t in tickets.values() if t.status == TicketStatus.DONE]
+    absent = [t for t in tickets.values() if t.status == TicketStatus.NO_SHOW]
+    assert len(done) > 200 and absent
+    for ticket in done:
+        assert ticket.issued_at <= ticket.called_at < ticket.serving_started_at, ticket.number
+        assert ticket.serving_started_at < ticket.finished_at, ticket.number
+        assert ticket.call_count >= 1
+    for ticket in absent:
+        assert ticket.serving_started_at is None and ticket.call_count == 2, ticket.number
+        assert ticket.called_at < ticket.finished_at
+    brought = db.session.execute(db.select(Dossier).where(Dossier.ticket_id.is_not(None)))
+    brought = brought.scalars().all()
+    assert len(brought) > 20
+    for dossier in brought:
+        ticket = tickets[dossier.ticket_id]
+        assert ticket.status == TicketStatus.DONE, dossier.code
+        assert ticket.serving_started_at <= dossier.received_at <= ticket.finished_at

@@ -45,7 +45,7 @@ def test_an_officer_signs_in_picks_a_counter_and_calls_the_kiosk_ticket(live_ser
     current.wait_for()
     # Priority first: the kiosk ticket comes after the priority ticket A003.
     assert current.inner_text() == "A003"
-    desk.get_by_role("button", name="Bắt đầu phục vụ").click()
+    desk.get_by_role("button", name="Công dân đã đến").click()
     desk.get_by_role("button", name="Xong, gọi số tiếp theo").click()
     desk.locator('.current-ticket--called [data-field="current-number"]').wait_for()
     assert current.inner_text() == number == "A001"
@@ -65,7 +65,7 @@ def test_an_officer_signs_in_picks_a_counter_and_calls_the_kiosk_ticket(live_ser
     assert phone.locator('[data-field="counter"]').inner_text() == "1"
     phone.screenshot(path=SCREENSHOTS / "tracking-called.png", full_page=True)
 
-    desk.get_by_role("button", name="Bắt đầu phục vụ").click()
+    desk.get_by_role("button", name="Công dân đã đến").click()
     desk.locator(".current-ticket--serving").wait_for()
     desk.screenshot(path=SCREENSHOTS / "desk-serving.png")
 
@@ -76,6 +76,7 @@ def test_the_citizen_rates_at_the_counter_tablet_and_on_the_phone(live_server, p
     first, second = factories.ticket("PTIEN"), factories.ticket("GPLX")
     api = f"{live_server.url}/api/v1/counters/2"
     assert requests.post(f"{api}/next", headers=keypad, timeout=10).json()["number"] == "B001"
+    requests.post(f"{api}/start", headers=keypad, timeout=10).raise_for_status()
     requests.post(f"{api}/finish", headers=keypad, timeout=10).raise_for_status()
 
     tablet = page_factory(viewport=(1280, 800))
@@ -102,6 +103,7 @@ def test_the_citizen_rates_at_the_counter_tablet_and_on_the_phone(live_server, p
     )
 
     requests.post(f"{api}/next", headers=keypad, timeout=10).raise_for_status()
+    requests.post(f"{api}/start", headers=keypad, timeout=10).raise_for_status()
     requests.post(f"{api}/finish", headers=keypad, timeout=10).raise_for_status()
     phone = page_factory(viewport=(390, 844), is_mobile=True, device_scale_factor=2)
     phone.goto(f"{live_server.url}/t/{second.token}")

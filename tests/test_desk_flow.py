@@ -16,6 +16,7 @@ from core.queue.errors import (
     NoCurrentTicket,
     NotAtCounter,
     NotEnoughCalls,
+    NotStarted,
     StaleScreen,
     WrongCounterDevice,
 )
@@ -66,6 +67,7 @@ def test_priority_first_then_the_longest_waiting_of_the_counters_services(desk):
         order = []
         while (result := call_next(desk, 2)).called is not None:
             order.append(result.called.number)
+            act(desk, 2, TicketAction.START)  # the citizen arrives
     assert order == ["A002", "A001", "B001"]
     c001 = db.session.execute(db.select(Ticket).filter_by(number="C001")).scalar_one()
     assert c001.status == TicketStatus.WAITING
@@ -121,21 +123,41 @@ def test_waiting_and_service_times_are_exact(desk):
     assert day.average_service_minutes == 7.5
 
 
-def test_call_next_finishes_the_current_ticket_first_and_counts_service_from_the_call(desk):
+def test_call_next_finishes_the_served_ticket_first_and_counts_service_from_arrival(desk):
     with at(8, 0):
         first, second = factories.ticket("GPLX"), factories.ticket("GPLX")
     with at(8, 5):
         call_next(desk, 2)
     with at(8, 6):
         act(desk, 2, TicketAction.RECALL)
+    with at(8, 7):
+        act(desk, 2, TicketAction.START)
     with at(8, 11):
         result = call_next(desk, 2)
     assert (result.finished.id, result.called.id) == (first.id, second.id)
     db.session.refresh(first)
     assert first.status == TicketStatus.DONE
-    # Never started: the service is counted from the last time the citizen was called.
-    assert first.serving_started_at == local_time(2026, 3, 2, 8, 6)
+    # The service is counted from the citizen's arrival, not from a call.
+    assert first.serving_started_at == local_time(2026, 3, 2, 8, 7)
     assert first.finished_at == local_time(2026, 3, 2, 8, 11)
+
+
+def test_call_next_refuses_a_ticket_only_called_and_changes_nothing(desk):
+    with at(8, 0):
+        factories.ticket("GPLX"), factories.ticket("GPLX")
+    with at(8, 5):
+        call_next(desk, 2)
+    with at(8, 9):
+        before = snapshot()
+        with pytest.raises(NotStarted) as refused:
+            calling.call_next(2, desk[2])
+        db.session.rollback()
+        assert snapshot() == before
+    assert refused.value.code == "not_started"
+    assert refused.value.messages()["vi"].startswith(
+        "Không thể hoàn thành số A001: số này mới được gọi, chưa bắt đầu phục vụ."
+    )
+    assert refused.value.messages()["en"].startswith("Cannot finish A001")
 
 
 def test_no_show_only_after_the_configured_number_of_calls(app, desk):
@@ -157,7 +179,7 @@ def test_no_show_only_after_the_configured_number_of_calls(app, desk):
     assert ticket.status == TicketStatus.NO_SHOW
     kinds = db.session.execute(db.select(CallEvent.kind).order_by(CallEvent.id)).scalars().all()
     assert kinds == [CallKind.CALL, CallKind.RECALL, CallKind.RECALL]
-    app.config["NO_SHOW_AFTER_CALLS"] = 1
+    app.config["NO_SHOW_AFTER_CALLS"] = 1  # the configuration's default, no admin change
     with at(8, 5):
         factories.ticket("GPLX")
         call_next(desk, 2)
@@ -182,7 +204,7 @@ ILLEGAL_MOVES = [
 
 @time_machine.travel(MORNING, tick=False)
 def test_every_illegal_move_is_refused_with_a_clear_message_and_changes_nothing(desk):
-    assert len(ILLEGAL_MOVES) == 32
+    assert len(ILLEGAL_MOVES) == 33
     counter = calling.find_counter(2)
     problems = []
     for action, status in ILLEGAL_MOVES:
@@ -216,7 +238,6 @@ def test_the_table_allows_exactly_the_desk_moves():
         ("call", "waiting"),
         ("recall", "called"),
         ("start", "called"),
-        ("finish", "called"),
         ("finish", "serving"),
         ("no_show", "called"),
         ("put_back", "called"),
@@ -257,6 +278,7 @@ def test_transfer_to_another_service_keeps_the_number_and_the_place_in_time(desk
     # Counter 3 serves PTIEN: A001 was issued before B001, so it goes first.
     with at(8, 11):
         assert call_next(desk, 3).called.id == a001.id
+        act(desk, 3, TicketAction.START)
         assert call_next(desk, 3).called.id == b001.id
         # Both hold sequence 1 of the day; numbering stays per issuing service.
         assert factories.ticket("PTIEN").number == "B002"

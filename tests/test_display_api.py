@@ -13,7 +13,6 @@ from core.accounts.devices import create_device, revoke_device
 from core.audit import record_event
 from core.models import Ticket, TicketStatus
 from core.queue import calling
-from core.queue.calling import call_ticket
 from core.queue.ticket_flow import Actor, TicketAction, no_show_after_calls
 from extensions import db
 from tests import factories
@@ -47,10 +46,10 @@ def test_state_shows_todays_calls_counters_and_queues(client, board):
     gplx = issue("GPLX", 12)
     ptien = issue("PTIEN", 2)
     for ticket, number in zip(gplx[:11], [1, 2, 5] * 4, strict=False):
-        call_ticket(ticket, factories.counter(number))
+        factories.call(ticket, number)
     with time_machine.travel(local_time(2026, 3, 2, 8, 20), tick=False):
-        call_ticket(gplx[11], factories.counter(3))
-        call_ticket(ptien[0], factories.counter(4))
+        factories.call(gplx[11], 3)
+        factories.call(ptien[0], 4)
     db.session.commit()
 
     response = get_state(client, board)
@@ -140,7 +139,7 @@ def test_a_counter_tile_shows_only_the_ticket_called_or_served_there(client, boa
 
 def test_yesterdays_calls_leave_the_board_at_midnight(client, board):
     with time_machine.travel(local_time(2026, 3, 2, 23, 50), tick=False):
-        call_ticket(issue("GPLX")[0], factories.counter(1))
+        factories.call(issue("GPLX")[0], 1)
         db.session.commit()
         assert len(get_state(client, board).get_json()["calls"]) == 1
     with time_machine.travel(local_time(2026, 3, 3, 0, 5), tick=False):
@@ -172,9 +171,9 @@ def test_unchanged_state_answers_304_until_something_on_the_board_changes(client
         etag = response.headers["ETag"]
         return response.get_json()
 
-    body = changed_by(lambda: call_ticket(tickets[0], factories.counter(1)))
+    body = changed_by(lambda: factories.call(tickets[0], 1))
     assert body["calls"][0]["number"] == "A001"
-    body = changed_by(lambda: call_ticket(tickets[0], factories.counter(1), "recall"))
+    body = changed_by(lambda: factories.call(tickets[0], 1, "recall"))
     assert body["calls"][0]["kind"] == "recall"
     body = changed_by(lambda: issue("PTIEN"))
     assert body["services"][1]["waiting"] == 1

@@ -9,7 +9,6 @@ from conftest import SCREENSHOTS
 from core.accounts.devices import revoke_device
 from core.db.transactions import begin_write_transaction
 from core.models import Device, Ticket
-from core.queue.calling import call_ticket
 from extensions import db
 from tests import factories
 
@@ -26,7 +25,7 @@ def call(*pairs: tuple[str, int]) -> tuple[list[int], float]:
     events = []
     for number, counter_number in pairs:
         ticket = db.session.execute(db.select(Ticket).filter_by(number=number)).scalar_one()
-        events.append(call_ticket(ticket, factories.counter(counter_number)))
+        events.append(factories.call(ticket, counter_number))
     db.session.commit()
     return [event.id for event in events], time.time()
 

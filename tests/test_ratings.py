@@ -37,6 +37,7 @@ def tablet(keypad):
 def serve(client, keypad, code="GPLX") -> Ticket:
     ticket = factories.ticket(code)
     client.post("/api/v1/counters/1/next", headers=keypad)
+    client.post("/api/v1/counters/1/start", headers=keypad)
     client.post("/api/v1/counters/1/finish", headers=keypad)
     db.session.expire_all()
     return db.session.get(Ticket, ticket.id)
@@ -219,11 +220,12 @@ def test_the_tablet_page(client, demo):
 
 def test_a_rating_key_can_only_rate(client, tablet, keypad):
     waiting = factories.ticket("GPLX")
-    for action in ("next", "recall", "no-show", "finish", "transfer"):
+    for action in ("next", "start", "recall", "no-show", "finish", "transfer"):
         refused = client.post(f"/api/v1/counters/1/{action}", json={}, headers=tablet)
         assert refused.status_code == 401, action
     assert count(AuditEvent, action="ticket.call") == 0
     client.post("/api/v1/counters/1/next", headers=keypad)
+    client.post("/api/v1/counters/1/start", headers=keypad)
     client.post("/api/v1/counters/1/finish", headers=keypad)
     rated = client.post(
         "/api/v1/counters/1/rating",

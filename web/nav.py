@@ -106,6 +106,9 @@ GROUPS = (
             Link("admin.counters", _l("Danh sách quầy"), covers=("admin.counter_",)),
             Link("admin.users", _l("Tài khoản"), covers=("admin.user_",)),
             Link("admin.devices", _l("Thiết bị"), covers=("admin.device_",)),
+            Link(
+                "admin.queue_settings_page", _l("Cài đặt gọi số"), covers=("admin.queue_settings",)
+            ),
             Link("printing.index", _l("Máy in phiếu"), covers=("printing.",)),
             Link(
                 "dossiers.admin_procedures",

@@ -71,6 +71,15 @@ def receivable_ticket(ticket_id: int, now: datetime | None = None) -> Ticket:
     return ticket
 
 
+def received_for_ticket(ticket_id: int) -> list[Dossier]:
+    """The dossiers received from a ticket (the citizen at the counter), in receipt order."""
+    return list(
+        db.session.execute(
+            db.select(Dossier).where(Dossier.ticket_id == ticket_id).order_by(Dossier.id)
+        ).scalars()
+    )
+
+
 def missing_documents(procedure: Procedure, ticked: list[int]) -> list[str]:
     return [doc.name for doc in procedure.documents if doc.position not in set(ticked)]
 

@@ -17,6 +17,7 @@ from core.models.queue import (
     Ticket,
     CallKind,
     CallEvent,
+    QueueSetting,
 )
 from core.models.numbering import ServiceNumberingChange
 from core.models.desk import CounterSession, RatingScore, RatingSource, Rating
@@ -76,6 +77,7 @@ __all__ = [
     "Ticket",
     "CallKind",
     "CallEvent",
+    "QueueSetting",
     "ServiceNumberingChange",
     "CounterSession",
     "RatingScore",

@@ -210,3 +210,12 @@ class CallEvent(db.Model):
 
     ticket: Mapped[Ticket] = relationship()
     counter: Mapped[Counter] = relationship()
+
+
+class QueueSetting(db.Model):
+    """A setting of the queue desk an admin may change (core.queue.settings)."""
+
+    __tablename__ = "queue_setting"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))

@@ -130,7 +130,11 @@ def _at_counter(counter_number: int, actor: Actor, now: datetime):
 def call_next(
     counter_number: int, actor: Actor, *, expected=UNCHECKED, now: datetime | None = None
 ) -> CallResult:
-    """Finish the counter's current ticket, if any, then call the next one (or nobody)."""
+    """Finish the ticket served at the counter, if any, then call the next one (or nobody).
+
+    A ticket only called there is refused (`NotStarted`) and nothing changes: the officer
+    starts it when the citizen arrives, calls it again or marks it absent.
+    """
     now = now or utcnow()
     counter, officer = _at_counter(counter_number, actor, now)
     current = current_ticket(counter)
@@ -269,7 +273,7 @@ def call_ticket(
     device: Device | None = None,
     now: datetime | None = None,
 ) -> CallEvent:
-    """Call a chosen ticket to `counter` (finishing the one there first), or recall it.
+    """Call a chosen ticket to `counter` (finishing the one served there first), or recall it.
 
     Returns the announcement that boards show and speak.
     """

@@ -70,6 +70,17 @@ class NotEnoughCalls(DomainError):
     )
 
 
+class NotStarted(IllegalTransition):
+    """Finishing (or finishing to call the next) a ticket whose citizen never arrived."""
+
+    code = "not_started"
+    message = _l(
+        "Không thể hoàn thành số {ticket}: số này mới được gọi, chưa bắt đầu phục vụ. "
+        "Khi công dân đến quầy, hãy bấm “Công dân đã đến”; nếu chưa thấy công dân, "
+        "hãy gọi lại hoặc đánh dấu vắng mặt."
+    )
+
+
 class StaleScreen(DomainError):
     code = "stale_screen"
     status = 409

@@ -4,6 +4,11 @@ Every move checks the table first (an illegal move raises and changes nothing), 
 the status and the times that make waiting time (issued → first called) and service time
 (started → finished) exact, writes a call event for the boards on calls and recalls, and
 records an audit event saying who, where and when, all in the caller's transaction.
+
+A called citizen is not yet served: service starts when the officer says the citizen
+arrived (START), and only a ticket being served may be finished, so every finished ticket's
+service time begins at the citizen's arrival. A called ticket is called again, marked
+absent (after the number of calls the desk's settings give) or started.
 """
 
 from __future__ import annotations
@@ -13,12 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from core.audit import record_event
 from core.models import CallEvent, CallKind, Counter, Device, Ticket, TicketStatus, User
-from core.queue.errors import IllegalTransition, NotEnoughCalls
+from core.queue.errors import IllegalTransition, NotEnoughCalls, NotStarted
+from core.queue.settings import NO_SHOW_AFTER_CALLS, queue_setting
 from extensions import db
 
 
@@ -39,7 +44,7 @@ TRANSITIONS: dict[TicketAction, tuple[frozenset[TicketStatus], TicketStatus]] = 
     TicketAction.CALL: (frozenset({WAITING}), CALLED),
     TicketAction.RECALL: (frozenset({CALLED}), CALLED),
     TicketAction.START: (frozenset({CALLED}), SERVING),
-    TicketAction.FINISH: (frozenset({CALLED, SERVING}), TicketStatus.DONE),
+    TicketAction.FINISH: (frozenset({SERVING}), TicketStatus.DONE),
     TicketAction.NO_SHOW: (frozenset({CALLED}), TicketStatus.NO_SHOW),
     TicketAction.PUT_BACK: (frozenset({CALLED, SERVING}), WAITING),
     TicketAction.TRANSFER: (frozenset({CALLED, SERVING}), WAITING),
@@ -93,11 +98,20 @@ def can(ticket: Ticket, action: TicketAction) -> bool:
 
 def no_show_after_calls() -> int:
     """How many calls a citizen gets before the ticket may be marked absent (a setting)."""
-    return max(1, int(current_app.config["NO_SHOW_AFTER_CALLS"]))
+    return queue_setting(NO_SHOW_AFTER_CALLS)
+
+
+def allowed(ticket: Ticket, action: TicketAction) -> bool:
+    """Whether `action` would be accepted now: the table and the calls before absent."""
+    if not can(ticket, action):
+        return False
+    return action is not TicketAction.NO_SHOW or ticket.call_count >= no_show_after_calls()
 
 
 def check(ticket: Ticket, action: TicketAction) -> None:
     """Refuse, with a clear message and nothing changed, a move the rules do not allow."""
+    if action is TicketAction.FINISH and ticket.status == CALLED:
+        raise NotStarted(ticket=ticket.number)
     if not can(ticket, action):
         raise IllegalTransition(
             action=ACTION_LABELS[action], ticket=ticket.number, status=STATUS_LABELS[ticket.status]
@@ -167,19 +181,9 @@ def _start(step: Move) -> None:
         step.ticket.officer_id = step.officer.id
 
 
-def last_call_time(ticket: Ticket) -> datetime | None:
-    """When the ticket was last announced (a call or a recall)."""
-    return db.session.execute(
-        db.select(db.func.max(CallEvent.called_at)).where(CallEvent.ticket_id == ticket.id)
-    ).scalar_one()
-
-
 def _finish(step: Move) -> None:
-    ticket = step.ticket
-    if ticket.serving_started_at is None:
-        # Finished straight from "called" (a one-button keypad): service began at the call.
-        ticket.serving_started_at = last_call_time(ticket) or ticket.called_at or step.now
-    ticket.finished_at = step.now
+    # Only a ticket being served gets here (the table): its service began at the arrival.
+    step.ticket.finished_at = step.now
 
 
 def _no_show(step: Move) -> None:
