@@ -179,7 +179,10 @@ MEASURE_NAME = """element => {
         if (tops_of_word.size > 1) split.push(word);
         rects.forEach(rect => {
             tops.add(Math.round(rect.top));
-            if (rect.bottom > box.bottom + 1 || rect.right > box.right + 1) outside.push(word);
+            // A glyph's box is taller than its line: its middle tells which line shows it.
+            if ((rect.top + rect.bottom) / 2 > box.bottom || rect.right > box.right + 1) {
+                outside.push(word);
+            }
         });
     }
     return {

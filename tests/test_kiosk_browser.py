@@ -91,8 +91,10 @@ def switch_to_english(kiosk) -> None:
 def test_after_done_the_next_citizen_finds_the_kiosk_in_vietnamese(live_server, page_factory):
     kiosk = open_kiosk(page_factory, live_server.url, live_server.kiosk_key)
     switch_to_english(kiosk)
+    kiosk.screenshot(path=SCREENSHOTS / "kiosk-portrait-en.png")
     number = take_ticket(kiosk, "Driving licences")
     assert number == "A001"
+    assert not kiosk.get_by_role("link", name="English").is_visible(), "no reload over a ticket"
     assert kiosk.locator("#result-done").inner_text().startswith("Done")
     kiosk.locator("#result-done").click()
     at_vietnamese_start(kiosk)

@@ -27,7 +27,8 @@
   function show(view) {
     views.forEach(function (element) { element.hidden = element !== view; });
     current = view;
-    root.dataset.view = view.id;
+    // The language switch would reload the page: not while a ticket is on the screen.
+    document.body.dataset.kioskView = view.id;
     watchIdle();
   }
 
