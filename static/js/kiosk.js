@@ -59,11 +59,12 @@
     return current === startView && locale === "vi";
   }
 
-  // Any touch on a screen other than the fresh start puts off the return to the start.
+  // Any touch on the question, or on a start screen left in English, puts off the return to
+  // the start; a ticket or an error returns by its own countdown.
   function watchIdle() {
     window.clearTimeout(idleTimer);
     idleTimer = null;
-    if (isFresh() || current === notReadyView) return;
+    if (isFresh() || current !== startView && current !== askView) return;
     idleTimer = window.setTimeout(startAfresh, idleSeconds * 1000);
   }
 
