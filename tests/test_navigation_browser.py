@@ -19,8 +19,9 @@ ROLES = [
 
 @pytest.mark.parametrize(("role", "username", "section", "heading"), ROLES)
 def test_the_header_on_an_office_screen_and_a_phone(
-    live_server, page_factory, role, username, section, heading
+    patient_live_server, page_factory, role, username, section, heading
 ):
+    live_server = patient_live_server
     page = page_factory(viewport=DESKTOP)
     sign_in_browser(page, username, f"{live_server.url}/auth/login")
     nav = page.locator("nav.staff-nav")

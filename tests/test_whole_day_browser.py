@@ -10,32 +10,14 @@ address as a centre sets them up in the morning. After each desk action the boar
 tiles are checked: a counter shows its current ticket (called or being served), or nothing.
 """
 
-from pathlib import Path
-
 import pytest
 
-from conftest import SCREENSHOTS, LiveServer, sign_in_browser
+from conftest import SCREENSHOTS, sign_in_browser
 from core.models import Dossier, DossierStatus, Ticket, TicketStatus
 from extensions import db
 from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-class PatientServer(LiveServer):
-    """The live server, given more time to start: this test runs beside the whole suite."""
-
-    def wait_until_ready(self, timeout: float = 120) -> None:
-        super().wait_until_ready(timeout)
-
-
-@pytest.fixture
-def live_server(app, demo, database_url):
-    db.session.remove()
-    server = PatientServer(database_url, Path(app.instance_path))
-    server.kiosk_key = demo
-    yield server
-    server.stop()
 
 
 NOTHING = "—"  # what a counter tile shows without a current ticket
@@ -116,7 +98,8 @@ def take_tickets(kiosk, taps: list[str]) -> list[str]:
     return numbers
 
 
-def test_a_whole_day_by_role_with_links_and_buttons_only(live_server, page_factory):
+def test_a_whole_day_by_role_with_links_and_buttons_only(patient_live_server, page_factory):
+    live_server = patient_live_server
     board_key = factories.device("display", "Màn hình sảnh").key
 
     # Morning: the hall's devices are switched on at their paired addresses.
