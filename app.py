@@ -136,7 +136,9 @@ def register_error_handlers(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
+    from core.accounts.users import ROLE_NAMES
     from core.clock import to_local
+    from web.nav import staff_sections
 
     @app.template_filter("localtime")
     def localtime(moment, pattern="%H:%M"):
@@ -148,6 +150,8 @@ def register_template_helpers(app: Flask) -> None:
             "current_locale": str(get_locale()),
             "centre_name": app.config["CENTRE_NAME"],
             "agency_name": app.config["AGENCY_NAME"],
+            "staff_sections": staff_sections,
+            "staff_role_name": ROLE_NAMES.get,
         }
 
     @app.after_request

@@ -77,6 +77,8 @@ class Config:
         # Minutes one citizen takes at the counter, when there is no history yet.
         self.DEFAULT_SERVICE_MINUTES = float(env.get("DEFAULT_SERVICE_MINUTES", 6))
         self.KIOSK_RETURN_SECONDS = int(env.get("KIOSK_RETURN_SECONDS", 20))
+        # Without a touch for this long, a kiosk off its start screen starts afresh.
+        self.KIOSK_IDLE_SECONDS = int(env.get("KIOSK_IDLE_SECONDS", 60))
         self.TRACKING_REFRESH_SECONDS = int(env.get("TRACKING_REFRESH_SECONDS", 10))
         # The counter desk: calls before a ticket may be marked absent, console refresh,
         # and how long the counter's rating tablet offers a just-finished ticket.

@@ -396,6 +396,7 @@ def register():
         register_document(year),
         url_for("dossiers.register_pdf", year=year),
         url_for("dossiers.index"),
+        xlsx_url=url_for("dossiers.register_xlsx", year=year),
     )
     return register_downloaded(page, year, "page")
 

@@ -21,4 +21,5 @@ def index():
         "kiosk/index.html",
         services=services,
         return_seconds=current_app.config["KIOSK_RETURN_SECONDS"],
+        idle_seconds=current_app.config["KIOSK_IDLE_SECONDS"],
     )

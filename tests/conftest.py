@@ -357,6 +357,22 @@ def live_server(app, demo, database_url):
     server.stop()
 
 
+class PatientLiveServer(LiveServer):
+    def wait_until_ready(self, timeout: float = 120) -> None:
+        super().wait_until_ready(timeout)
+
+
+@pytest.fixture
+def patient_live_server(app, demo, database_url):
+    """The live server, given two minutes to start: on a machine busy with the whole suite
+    (or other work) four workers may take longer than the usual 30 seconds."""
+    db.session.remove()
+    server = PatientLiveServer(database_url, Path(app.instance_path))
+    server.kiosk_key = demo
+    yield server
+    server.stop()
+
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Browser tests keep their pictures out of the tree unless asked (make screenshots).
 SCREENSHOTS = PROJECT_DIR / (

@@ -46,6 +46,7 @@ def test_no_page_reports_a_csp_violation(live_server, page_factory):
     citizen.page.goto(f"{base}/")
     citizen.page.goto(f"{base}/kiosk/#key={live_server.kiosk_key}")
     citizen.page.get_by_role("button", name="Cấp, đổi giấy phép lái xe").click()
+    citizen.page.locator("#ask-no").click()  # the priority question
     citizen.page.locator("#result-number").wait_for(state="visible")
     citizen.page.locator("#result-qr").evaluate("image => image.decode()")
     number = citizen.page.locator("#result-number").inner_text()

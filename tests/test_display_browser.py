@@ -151,3 +151,94 @@ def test_calls_reach_the_board_within_a_second_and_are_spoken_in_turn(live_serve
     assert stranger.locator("#board-unpaired").is_visible()
     assert stranger.locator("#sound-unlock").is_hidden(), "nothing to unlock before pairing"
     assert stranger.locator("#now-number").inner_text() == "—"
+
+
+# The longest names of real procedures (data/procedures-transport.csv), as a centre that
+# makes a queue of each would name its services.
+LONG_NAMES = {
+    "KCHT": "Chấp thuận thiết kế và cấp phép thi công nút giao đấu nối vào quốc lộ",
+    "PTIEN": "Cấp giấy phép lưu hành xe quá tải trọng xe quá khổ giới hạn",
+    "VTAI": "Cấp lại giấy chứng nhận giáo viên dạy thực hành lái xe",
+}
+
+# For each element: its lines (by the tops of its words), any word drawn on two lines or
+# outside the element's box, whether anything is hidden, and the text shown.
+MEASURE_NAME = """element => {
+    const box = element.getBoundingClientRect();
+    const text = element.firstChild;
+    const tops = new Set(), split = [], outside = [];
+    let at = 0;
+    for (const word of element.textContent.split(' ')) {
+        const range = document.createRange();
+        range.setStart(text, at);
+        range.setEnd(text, at + word.length);
+        at += word.length + 1;
+        const rects = Array.from(range.getClientRects()).filter(rect => rect.width > 0);
+        const tops_of_word = new Set(rects.map(rect => Math.round(rect.top)));
+        if (tops_of_word.size > 1) split.push(word);
+        rects.forEach(rect => {
+            tops.add(Math.round(rect.top));
+            // A glyph's box is taller than its line: its middle tells which line shows it.
+            if ((rect.top + rect.bottom) / 2 > box.bottom || rect.right > box.right + 1) {
+                outside.push(word);
+            }
+        });
+    }
+    return {
+        shown: element.textContent, full: element.dataset.fullText, lines: tops.size,
+        split: split, outside: outside,
+        hidden: element.scrollHeight > element.clientHeight + 1
+            || element.scrollWidth > element.clientWidth + 1,
+        fontSize: parseFloat(getComputedStyle(element).fontSize),
+    };
+}"""
+
+
+def check_name(measured: dict) -> None:
+    assert measured["split"] == [] and measured["outside"] == [], measured
+    assert not measured["hidden"] and 1 <= measured["lines"] <= 2, measured
+    shown, full = measured["shown"], measured["full"]
+    if shown != full:  # ended after a whole word that fits, never inside one
+        kept = shown.removesuffix("…").split(" ")
+        assert shown.endswith("…") and full.split(" ")[: len(kept)][:-1] == kept[:-1], measured
+        assert full.split(" ")[len(kept) - 1].startswith(kept[-1].rstrip(",;:.")), measured
+
+
+def test_long_service_names_fit_the_board_without_a_word_cut(live_server, page_factory):
+    from core.models import Service
+
+    begin_write_transaction()
+    for code, name in LONG_NAMES.items():
+        db.session.execute(db.select(Service).filter_by(code=code)).scalar_one().name = name
+    db.session.commit()
+    a_busy_morning()
+    call(("D001", 4))
+    key = factories.device("display", "Sảnh tên dài").key
+
+    board = page_factory(viewport=(1920, 1080))
+    board.goto(f"{live_server.url}/display/#key={key}")
+    board.get_by_role("button", name="Dùng màn hình này không có âm thanh").click()
+    board.locator("#now-number").filter(has_text="D001").wait_for()
+    board.evaluate("() => document.fonts.ready")
+    board.wait_for_timeout(200)  # the fonts' own re-fit
+    names = board.locator("#queue-list .queue-row__name")
+    assert names.count() == 5
+    measured = [names.nth(index).evaluate(MEASURE_NAME) for index in range(5)]
+    for item in measured:
+        check_name(item)
+    by_name = {item["full"]: item for item in measured}
+    assert by_name["Trả kết quả hồ sơ"]["shown"] == "Trả kết quả hồ sơ"
+    # The two longest fit whole at a size read across the hall (at least 3/4 of the usual).
+    for name in LONG_NAMES.values():
+        assert by_name[name]["shown"] == name, by_name[name]
+        assert by_name[name]["fontSize"] >= 0.75 * 1.3 * 16, by_name[name]
+    now = board.locator("#now-service").evaluate(MEASURE_NAME)
+    check_name(now)
+    assert now["shown"] == LONG_NAMES["KCHT"]
+    # The counter tiles keep room: every tile still shows its whole number.
+    tiles = board.locator("#counter-grid .counter-tile__number")
+    assert all(
+        tiles.nth(index).evaluate("e => e.scrollWidth <= e.clientWidth")
+        for index in range(tiles.count())
+    )
+    board.screenshot(path=SCREENSHOTS / "board-long-names.png")

@@ -222,6 +222,7 @@ def test_printers_page_and_desk_alert_look_right(live_server, page_factory):
     kiosk = page_factory(viewport=(1920, 1080))
     kiosk.goto(f"{live_server.url}/kiosk/#key={headers['Authorization'].split()[1]}")
     kiosk.get_by_role("button", name="Trả kết quả hồ sơ").click()
+    kiosk.locator("#ask-no").click()  # the priority question
     kiosk.locator("#result-number").wait_for(state="visible")
     assert kiosk.locator("#result-print-warning").is_visible()
     assert not kiosk.locator("#result-note").is_visible()

@@ -108,7 +108,7 @@
     var now = byId("board-now");
     byId("now-number").textContent = call ? call.number : "—";
     byId("now-counter").textContent = call ? call.counter : "—";
-    byId("now-service").textContent = call ? call.service_name : "";
+    fitText(byId("now-service"), call ? call.service_name : "", 2, 0.75);
     byId("now-idle").hidden = Boolean(call);
     now.classList.toggle("is-idle", !call);
     now.classList.toggle("is-fresh", Boolean(isFresh(call)));
@@ -173,25 +173,75 @@
     byId("recent-empty").hidden = rows.length > 0;
   }
 
+  /* Long service names: lines break between words only; a name shrinks (down to `minScale`
+   * of its size) to fit `maxLines`, and one that still does not fit ends after its last whole
+   * word that does, with "…". Sizes are remembered per name and width: most renders only
+   * change the numbers. */
+  var fitted = {};
+
+  function overflows(element, maxLines) {
+    var lineHeight = parseFloat(window.getComputedStyle(element).lineHeight);
+    return element.scrollHeight > lineHeight * maxLines + 1 ||
+      element.scrollWidth > element.clientWidth + 1;
+  }
+
+  function fitText(element, text, maxLines, minScale) {
+    element.style.fontSize = "";
+    element.textContent = text;
+    element.dataset.fullText = text;
+    var cacheKey = [text, maxLines, minScale, element.className, element.clientWidth].join("|");
+    var known = fitted[cacheKey];
+    if (known) {
+      if (known.size) element.style.fontSize = known.size;
+      element.textContent = known.text;
+      return;
+    }
+    var base = parseFloat(window.getComputedStyle(element).fontSize);
+    var size = base;
+    while (text && overflows(element, maxLines) && size > base * minScale) {
+      size = Math.max(base * minScale, size * 0.94);
+      element.style.fontSize = size + "px";
+    }
+    var words = text.split(/\s+/);
+    while (words.length > 1 && overflows(element, maxLines)) {
+      words.pop();
+      element.textContent = words.join(" ").replace(/[,;:.\-–]+$/, "") + "…";
+    }
+    fitted[cacheKey] = { size: element.style.fontSize, text: element.textContent };
+  }
+
+  /* The strip of queues: prefix, name and count side by side while every name fits there at
+   * full size in two lines; otherwise each name goes under its prefix and count, across the
+   * whole tile. */
   function renderQueues(services) {
     var list = byId("queue-list");
     replaceChildren(list, services.map(function (service) {
-      var row = fill("queue-row", {
-        prefix: service.prefix,
-        name: service.name,
-        waiting: service.waiting,
-      });
+      var row = fill("queue-row", { prefix: service.prefix, waiting: service.waiting });
       row.dataset.service = service.code;
       return row;
     }));
+    var names = list.querySelectorAll('[data-field="name"]');
+    function fitAll(minScale) {
+      var fits = true;
+      services.forEach(function (service, index) {
+        fitText(names[index], service.name, 2, minScale);
+        fits = fits && names[index].textContent === service.name;
+      });
+      return fits;
+    }
+    list.classList.remove("queue-list--stacked");
+    if (!fitAll(1)) {
+      list.classList.add("queue-list--stacked");
+      fitAll(0.78);
+    }
   }
 
   var state = null;
   function render() {
     if (!state) return;
     renderNow(state.calls[0]);
+    renderQueues(state.services); // its height first: the counter tiles take what is left
     renderCounters(state.counters);
-    renderQueues(state.services);
     renderRecent(state.calls);
   }
 
@@ -270,6 +320,10 @@
   tick();
   window.setInterval(tick, 1000);
   window.addEventListener("resize", render);
+  // Names were fitted with whatever font was there; fit them again in the board's own.
+  if (document.fonts && document.fonts.ready) {
+    document.fonts.ready.then(function () { fitted = {}; render(); });
+  }
   if (deviceKey) {
     poll();
   } else {

@@ -1,47 +1,93 @@
-/* Kiosk: tap a service, get a ticket through the API, show it, return to the start. */
+/* Kiosk: tap a service, answer the priority question, get a ticket through the API, show it,
+ * and start afresh for the next citizen: in Vietnamese, on the start screen. */
 (function () {
   "use strict";
   var root = document.getElementById("kiosk");
   if (!root) return;
   var KEY_STORAGE = "onestop.kioskKey";
   var returnSeconds = parseInt(root.dataset.returnSeconds, 10) || 20;
+  var idleSeconds = parseInt(root.dataset.idleSeconds, 10) || 60;
+  var locale = root.dataset.locale === "en" ? "en" : "vi";
   var texts = document.getElementById("kiosk-texts").dataset;
   var startView = document.getElementById("kiosk-start");
+  var askView = document.getElementById("kiosk-ask");
   var resultView = document.getElementById("kiosk-result");
   var errorView = document.getElementById("kiosk-error");
-  var priorityToggle = document.getElementById("priority-toggle");
-  var priority = false;
+  var notReadyView = document.getElementById("kiosk-not-ready");
+  var views = [startView, askView, resultView, errorView, notReadyView];
+  var current = startView;
+  var chosenService = null;
   var busy = false;
   var countdownTimer = null;
+  var idleTimer = null;
+  var deviceKey = null;
 
-  // The device key arrives once in the address fragment (#key=…), which browsers never
-  // send to the server, and is kept in this browser only.
-  var match = /(?:^|[#&])key=([^&]+)/.exec(window.location.hash);
-  if (match) {
-    window.localStorage.setItem(KEY_STORAGE, decodeURIComponent(match[1]));
-    history.replaceState(null, "", window.location.pathname + window.location.search);
-  }
-  var deviceKey = window.localStorage.getItem(KEY_STORAGE);
-  if (!deviceKey) {
-    document.getElementById("kiosk-unpaired").hidden = false;
-  }
+  function byId(id) { return document.getElementById(id); }
 
   function show(view) {
-    [startView, resultView, errorView].forEach(function (element) {
-      element.hidden = element !== view;
-    });
+    views.forEach(function (element) { element.hidden = element !== view; });
+    current = view;
+    // The language switch would reload the page: not while a ticket is on the screen.
+    document.body.dataset.kioskView = view.id;
+    watchIdle();
   }
 
-  function backToStart() {
+  /* ---- activation: the device key arrives once in the address fragment (#key=…), which
+   * browsers never send to the server; it is kept in this browser only and leaves the
+   * address bar at once, whether the page was just opened or already open. ---- */
+  function readKeyFromAddress() {
+    var match = /(?:^|[#&])key=([^&]+)/.exec(window.location.hash);
+    if (match) window.localStorage.setItem(KEY_STORAGE, decodeURIComponent(match[1]));
+    // Neither the key nor a language choice stays in the address bar.
+    if (window.location.hash || window.location.search) {
+      history.replaceState(null, "", window.location.pathname);
+    }
+    deviceKey = window.localStorage.getItem(KEY_STORAGE);
+    return Boolean(match);
+  }
+
+  function notReady(detail) {
+    byId("not-ready-detail").textContent = detail;
+    if (window.console) window.console.warn("Kiosk not ready: " + detail);
     window.clearInterval(countdownTimer);
-    priority = false;
-    priorityToggle.setAttribute("aria-pressed", "false");
     busy = false;
-    show(startView);
-    refreshWaiting();
+    show(notReadyView);
   }
 
-  // One countdown at a time brings the kiosk back to the start screen.
+  /* ---- starting afresh: the language switch lasts one citizen ---- */
+  function isFresh() {
+    return current === startView && locale === "vi";
+  }
+
+  // Any touch on the question, or on a start screen left in English, puts off the return to
+  // the start; a ticket or an error returns by its own countdown.
+  function watchIdle() {
+    window.clearTimeout(idleTimer);
+    idleTimer = null;
+    if (isFresh() || current !== startView && current !== askView) return;
+    idleTimer = window.setTimeout(startAfresh, idleSeconds * 1000);
+  }
+
+  function startAfresh() {
+    window.clearInterval(countdownTimer);
+    chosenService = null;
+    busy = false;
+    if (!deviceKey) { notReady(texts.noKey); return; }
+    show(startView);
+    if (locale === "vi") {
+      refreshWaiting();
+      return;
+    }
+    // The Vietnamese page, once the server answers (a kiosk never lands on a browser error).
+    fetch(root.dataset.servicesUrl, { cache: "no-store" })
+      .then(function (response) {
+        if (response.ok) window.location.replace(root.dataset.startUrl);
+        else watchIdle();
+      })
+      .catch(watchIdle);
+  }
+
+  /* One countdown at a time brings the kiosk back to the start screen. */
   function startCountdown(seconds, label) {
     var left = seconds;
     if (label) label.textContent = left;
@@ -49,54 +95,72 @@
     countdownTimer = window.setInterval(function () {
       left -= 1;
       if (label) label.textContent = left;
-      if (left <= 0) backToStart();
+      if (left <= 0) startAfresh();
     }, 1000);
   }
 
+  /* ---- the citizen's steps ---- */
+  function ask(button) {
+    if (busy) return;
+    chosenService = button.dataset.service;
+    byId("ask-prefix").textContent = button.dataset.prefix;
+    byId("ask-service").textContent =
+      button.querySelector(".service-button__name").textContent.trim();
+    show(askView);
+  }
+
   function showTicket(ticket) {
-    document.getElementById("result-number").textContent = ticket.number;
-    document.getElementById("result-service").textContent = ticket.service_name;
-    document.getElementById("result-ahead").textContent = ticket.waiting_ahead;
-    document.getElementById("result-wait").textContent = ticket.estimated_wait_minutes;
-    document.getElementById("result-priority").hidden = !ticket.priority;
-    document.getElementById("result-qr").src = root.dataset.qrUrl.replace("TOKEN", ticket.token);
-    // The ticket is saved whatever the printer does; say so when no slip may come out.
+    byId("result-number").textContent = ticket.number;
+    byId("result-service").textContent = ticket.service_name;
+    byId("result-ahead").textContent = ticket.waiting_ahead;
+    byId("result-wait").textContent = ticket.estimated_wait_minutes;
+    byId("result-priority").hidden = !ticket.priority;
+    byId("result-qr").src = root.dataset.qrUrl.replace("TOKEN", ticket.token);
+    // "Take your slip" only when a slip is really on its way: the ticket is saved whatever
+    // the printer does, and a kiosk without a printer gets `print: null`.
     var print = ticket.print;
-    var printerTrouble = !!print && (print.status !== "queued" ||
-      print.printer_state === "offline" || print.printer_state === "paper_out");
-    document.getElementById("result-print-warning").hidden = !printerTrouble;
-    document.getElementById("result-note").hidden = printerTrouble;
+    var printing = !!print && print.status === "queued" &&
+      print.printer_state !== "offline" && print.printer_state !== "paper_out";
+    byId("result-note").hidden = !printing;
+    byId("result-print-warning").hidden = !print || printing;
+    byId("result-no-slip").hidden = !!print;
+    root.dataset.printing = printing ? "yes" : "no";
     show(resultView);
-    startCountdown(returnSeconds, document.getElementById("result-countdown"));
+    startCountdown(returnSeconds, byId("result-countdown"));
   }
 
   function showError(message) {
-    document.getElementById("error-message").textContent = message;
+    byId("error-message").textContent = message;
     show(errorView);
     startCountdown(10, null);
   }
 
-  function takeTicket(serviceCode) {
-    if (busy) return;
+  function takeTicket(priority) {
+    if (busy || !chosenService) return;
+    if (!deviceKey) { notReady(texts.noKey); return; }
     busy = true;
-    fetch(root.dataset.api + "?lang=" + root.dataset.locale, {
+    fetch(root.dataset.api + "?lang=" + locale, {
       method: "POST",
       headers: {
         "Content-Type": "application/json",
-        "Authorization": "Bearer " + (deviceKey || ""),
+        "Authorization": "Bearer " + deviceKey,
       },
-      body: JSON.stringify({ service: serviceCode, priority: priority }),
+      body: JSON.stringify({ service: chosenService, priority: priority }),
     })
       .then(function (response) {
         return response.json().then(function (body) {
-          return { ok: response.ok, body: body };
+          return { status: response.status, ok: response.ok, body: body };
         });
       })
       .then(function (result) {
+        busy = false;
+        var message = result.body.error ? result.body.error.message : texts.networkError;
         if (result.ok) showTicket(result.body);
-        else showError(result.body.error ? result.body.error.message : texts.networkError);
+        else if (result.status === 401) notReady(texts.keyRefused + " (" + message + ")");
+        else showError(message);
       })
       .catch(function () {
+        busy = false;
         showError(texts.networkError);
       });
   }
@@ -114,18 +178,25 @@
   }
 
   root.querySelectorAll(".service-button").forEach(function (button) {
-    button.addEventListener("click", function () {
-      takeTicket(button.dataset.service);
-    });
+    button.addEventListener("click", function () { ask(button); });
   });
-  priorityToggle.addEventListener("click", function () {
-    priority = !priority;
-    priorityToggle.setAttribute("aria-pressed", priority ? "true" : "false");
+  byId("ask-yes").addEventListener("click", function () { takeTicket(true); });
+  byId("ask-no").addEventListener("click", function () { takeTicket(false); });
+  byId("ask-back").addEventListener("click", function () { chosenService = null; show(startView); });
+  byId("result-done").addEventListener("click", startAfresh);
+  byId("error-done").addEventListener("click", startAfresh);
+  ["pointerdown", "keydown"].forEach(function (type) {
+    document.addEventListener(type, watchIdle, true);
   });
-  document.getElementById("result-done").addEventListener("click", backToStart);
-  document.getElementById("error-done").addEventListener("click", backToStart);
 
-  var clock = document.getElementById("kiosk-clock");
+  window.addEventListener("hashchange", function () {
+    if (readKeyFromAddress()) startAfresh();
+  });
+  readKeyFromAddress();
+  if (deviceKey) show(startView);
+  else notReady(texts.noKey);
+
+  var clock = byId("kiosk-clock");
   function tick() {
     var now = new Date();
     // The centre's time, whatever the kiosk PC's own time zone.
@@ -136,5 +207,5 @@
   }
   tick();
   window.setInterval(tick, 15000);
-  window.setInterval(function () { if (!busy) refreshWaiting(); }, 15000);
+  window.setInterval(function () { if (!busy && current === startView) refreshWaiting(); }, 15000);
 })();
