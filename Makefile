@@ -106,6 +106,7 @@ translations: venv
 	$(BIN)/pybabel extract -F babel.cfg -k _l --width 100 -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --width 100
 	$(BIN)/pybabel compile -d translations
+	$(BIN)/pybabel compile -D wtforms -d translations
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -74,6 +74,11 @@ class Config:
         # The whole request body; the JSON API lowers it for its own routes.
         self.MAX_CONTENT_LENGTH = int(env.get("MAX_CONTENT_LENGTH", 2 * 1024 * 1024))
         self.API_MAX_BODY_BYTES = int(env.get("API_MAX_BODY_BYTES", 16 * 1024))
+        # An address (path and query) or one header longer than these is refused by the app
+        # with its own page (414, 431), below gunicorn's limits (gunicorn.conf.py), which stay
+        # below nginx's (docs/deploy.md): the app answers first.
+        self.MAX_URL_LENGTH = int(env.get("MAX_URL_LENGTH", 4096))
+        self.MAX_HEADER_BYTES = int(env.get("MAX_HEADER_BYTES", 6144))
         # Minutes one citizen takes at the counter, when there is no history yet.
         self.DEFAULT_SERVICE_MINUTES = float(env.get("DEFAULT_SERVICE_MINUTES", 6))
         self.KIOSK_RETURN_SECONDS = int(env.get("KIOSK_RETURN_SECONDS", 20))
