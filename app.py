@@ -137,10 +137,25 @@ def register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
     from core.clock import to_local
+    from core.i18n import format_figure
 
     @app.template_filter("localtime")
     def localtime(moment, pattern="%H:%M"):
         return to_local(moment).strftime(pattern) if moment else ""
+
+    @app.template_filter("figure")
+    def figure(value, kind: str = "int") -> str:
+        """A number as the page shows it (`core.i18n.format_figure`: Vietnamese separators
+        unless the page is English); a change (`delta`, `delta_percent`) with its sign."""
+        if value is None or value == "":
+            return "–" if kind in ("decimal", "percent", "delta_percent") else ""
+        if kind == "text" or isinstance(value, str):
+            return str(value)
+        decimals = 1 if kind in ("decimal", "percent", "delta_percent") else 0
+        text = format_figure(value, decimals)
+        if kind.startswith("delta") and value > 0:
+            return f"+{text}"  # a change: the sign says which way
+        return text
 
     @app.context_processor
     def inject_globals():

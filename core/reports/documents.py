@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from core.i18n import format_figure
 from core.reports.periods import Period
 from core.reports.queue_stats import PeriodStatistics
 from core.reports.reform import ReformReport
@@ -43,11 +44,8 @@ def report_filename(period: Period, extension: str, table: str = "bao-cao-tthc")
 
 
 def vn_number(value, decimals: int = 0) -> str:
-    """1234567 → '1.234.567'; 75.5 → '75,5' (Vietnamese separators)."""
-    if value is None:
-        return "–"
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+    """1234567 → '1.234.567'; 75.5 → '75,5': the documents are Vietnamese."""
+    return format_figure(value, decimals, "vi")
 
 
 def period_caption(period: Period, note: str | None = None) -> str:
