@@ -48,7 +48,7 @@ $(INSTANCE)/secret_key:
 	@chmod 600 $@
 
 db: venv $(INSTANCE)/secret_key
-	$(FLASK) init-db
+	$(FLASK) init-db --no-input  # the demo's province and agency come with seed-demo
 	$(FLASK) seed-demo
 	$(FLASK) demo-history --if-empty --days 28 --dossiers-per-day 200 --tickets-per-day 600
 

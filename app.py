@@ -134,9 +134,11 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from flask_babel import get_locale
+    from flask_babel import LazyString, get_locale
+    from sqlalchemy.exc import DBAPIError
 
     from core.clock import to_local
+    from core.dossiers.settings import setting
     from core.i18n import format_figure
 
     @app.template_filter("localtime")
@@ -157,12 +159,23 @@ def register_template_helpers(app: Flask) -> None:
             return f"+{text}"  # a change: the sign says which way
         return text
 
+    def page_setting(key: str, config_key: str) -> str:
+        """A setting for a page's header; the configured name while the database is down
+        (the error page still renders)."""
+        try:
+            return setting(key)
+        except DBAPIError:
+            db.session.rollback()
+            return app.config[config_key]
+
     @app.context_processor
     def inject_globals():
         return {
             "current_locale": str(get_locale()),
-            "centre_name": app.config["CENTRE_NAME"],
-            "agency_name": app.config["AGENCY_NAME"],
+            # The names an admin set (core.dossiers.settings), read only by a page that
+            # shows them, so the receipt and the page around it never disagree.
+            "centre_name": LazyString(page_setting, "desk_name", "CENTRE_NAME"),
+            "agency_name": LazyString(page_setting, "agency_name", "AGENCY_NAME"),
         }
 
     @app.after_request

@@ -68,6 +68,8 @@ class Config:
         self.TIMEZONE = env.get("TIMEZONE", "Asia/Ho_Chi_Minh")
         self.CENTRE_NAME = env.get("CENTRE_NAME", "Bộ phận tiếp nhận và trả kết quả")
         self.AGENCY_NAME = env.get("AGENCY_NAME", "Sở Giao thông vận tải")
+        # The province on forms and reports until `init-db` or an admin stores it.
+        self.PROVINCE = env.get("PROVINCE", "")
         self.BABEL_DEFAULT_LOCALE = "vi"
         self.BABEL_DEFAULT_TIMEZONE = self.TIMEZONE
         self.LANGUAGES = ("vi", "en")
