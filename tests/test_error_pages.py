@@ -148,3 +148,35 @@ def test_login_marks_its_required_fields_and_says_each_error_beside_it(client):
     assert page.count("Vui lòng nhập trường này.") == 2
     assert 'aria-invalid="true"' in page and 'id="username-error"' in page
     assert "This field is required" not in page
+
+
+def test_our_catalogue_translates_every_message_wtforms_ships():
+    """A WTForms upgrade that adds a message fails here until it has its Vietnamese."""
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+    from wtforms.i18n import messages_path
+
+    with (Path(messages_path()) / "wtforms.pot").open("rb") as handle:
+        shipped = {
+            message.id if isinstance(message.id, str) else message.id[0]
+            for message in read_po(handle)
+            if message.id
+        }
+    ours = Path(__file__).resolve().parent.parent / "translations/vi/LC_MESSAGES"
+    with (ours / "wtforms.po").open("rb") as handle:
+        catalogue = read_po(handle)
+    translated = {
+        message.id if isinstance(message.id, str) else message.id[0]
+        for message in catalogue
+        if message.id and (message.string if isinstance(message.string, str) else message.string[0])
+    }
+    assert shipped - translated == set()
+    from babel.support import Translations
+
+    compiled = Translations.load(str(ours.parent.parent), ["vi"], domain="wtforms")
+    assert all(
+        compiled.ugettext(message) != message
+        for message in shipped - {"Invalid field name '%s'."}
+        if "%(" not in message
+    )
