@@ -31,7 +31,7 @@ def test_the_live_view_links_each_dossier_count_to_its_list(demo, client, auth):
         page = client.get("/dashboard/").get_data(as_text=True)
     assert 'href="/dossiers/?due=overdue"' in page
     assert 'href="/dossiers/?due=today"' in page
-    assert "Tính như báo cáo" in page  # the overdue count says how it is counted
+    assert "Cùng cách tính với báo cáo" in page  # the overdue count says how it is counted
     assert "khi có chức năng in phiếu" not in page  # no placeholder for what exists
 
 
