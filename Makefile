@@ -48,7 +48,7 @@ $(INSTANCE)/secret_key:
 	@chmod 600 $@
 
 db: venv $(INSTANCE)/secret_key
-	$(FLASK) init-db
+	$(FLASK) init-db --no-input  # the demo's province and agency come with seed-demo
 	$(FLASK) seed-demo
 	$(FLASK) demo-history --if-empty --days 28 --dossiers-per-day 200 --tickets-per-day 600
 
@@ -106,6 +106,7 @@ translations: venv
 	$(BIN)/pybabel extract -F babel.cfg -k _l --width 100 -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --width 100
 	$(BIN)/pybabel compile -d translations
+	$(BIN)/pybabel compile -D wtforms -d translations
 
 clean:
 	rm -rf $(VENV) .pytest_cache

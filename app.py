@@ -134,22 +134,50 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from flask_babel import get_locale
+    from flask_babel import LazyString, get_locale
+    from sqlalchemy.exc import DBAPIError
 
     from core.accounts.users import ROLE_NAMES
     from core.clock import to_local
+    from core.dossiers.settings import setting
+    from core.i18n import format_figure
     from web.nav import staff_sections
 
     @app.template_filter("localtime")
     def localtime(moment, pattern="%H:%M"):
         return to_local(moment).strftime(pattern) if moment else ""
 
+    @app.template_filter("figure")
+    def figure(value, kind: str = "int") -> str:
+        """A number as the page shows it (`core.i18n.format_figure`: Vietnamese separators
+        unless the page is English); a change (`delta`, `delta_percent`) with its sign."""
+        if value is None or value == "":
+            return "–" if kind in ("decimal", "percent", "delta_percent") else ""
+        if kind == "text" or isinstance(value, str):
+            return str(value)
+        decimals = 1 if kind in ("decimal", "percent", "delta_percent") else 0
+        text = format_figure(value, decimals)
+        if kind.startswith("delta") and value > 0:
+            return f"+{text}"  # a change: the sign says which way
+        return text
+
+    def page_setting(key: str, config_key: str) -> str:
+        """A setting for a page's header; the configured name while the database is down
+        (the error page still renders)."""
+        try:
+            return setting(key)
+        except DBAPIError:
+            db.session.rollback()
+            return app.config[config_key]
+
     @app.context_processor
     def inject_globals():
         return {
             "current_locale": str(get_locale()),
-            "centre_name": app.config["CENTRE_NAME"],
-            "agency_name": app.config["AGENCY_NAME"],
+            # The names an admin set (core.dossiers.settings), read only by a page that
+            # shows them, so the receipt and the page around it never disagree.
+            "centre_name": LazyString(page_setting, "desk_name", "CENTRE_NAME"),
+            "agency_name": LazyString(page_setting, "agency_name", "AGENCY_NAME"),
             "staff_sections": staff_sections,
             "staff_role_name": ROLE_NAMES.get,
         }

@@ -33,13 +33,72 @@ def commit_or_fail(action):
         raise click.ClickException(error.messages()["vi"]) from None
 
 
+# What the first run asks for, printed on every receipt, form and report: (setting, option, prompt).
+SET_UP_QUESTIONS = (
+    ("province", "--province", "Tỉnh, thành phố (ví dụ: Tỉnh Bắc Ninh)"),
+    ("agency_name", "--agency-name", "Tên cơ quan (ví dụ: Sở Giao thông vận tải)"),
+    ("parent_agency", "--parent-agency", "Cơ quan chủ quản (Enter: UBND tỉnh, thành phố)"),
+    ("desk_name", "--desk-name", "Tên bộ phận một cửa"),
+)
+
+
+def stdin_is_a_terminal() -> bool:
+    """Whether someone is there to answer (not a script, a pipe or a service)."""
+    return sys.stdin.isatty()
+
+
+def ask_set_up(given: dict[str, str | None], interactive: bool) -> dict[str, str]:
+    """The set-up answers: those given as options, the others asked for (interactively,
+    only while nothing is stored yet), each checked as the admin page checks it."""
+    from core.dossiers.settings import dossier_settings, stored_setting, validate_setting
+    from core.errors import DomainError
+
+    current = dossier_settings()
+    answers = {}
+    for key, _option, question in SET_UP_QUESTIONS:
+        value = given.get(key)
+        if value is None and interactive and stored_setting(key) is None:
+            default = "" if key == "parent_agency" else current[key]
+            while True:
+                value = click.prompt(question, default=default, show_default=bool(default))
+                try:
+                    validate_setting(key, value)
+                    break
+                except DomainError as error:
+                    click.echo(error.messages()["vi"], err=True)
+        if value is not None and value != current[key]:
+            answers[key] = value
+    return answers
+
+
 @click.command("init-db")
 @with_appcontext
-def init_db():
-    """Create the database or bring it to the latest schema (safe to run again)."""
+@click.option("--province", default=None, help="Tỉnh, thành phố: “Tỉnh Bắc Ninh”.")
+@click.option("--agency-name", default=None, help="Tên cơ quan trên giấy tờ.")
+@click.option("--parent-agency", default=None, help="Cơ quan chủ quản (mặc định UBND tỉnh).")
+@click.option("--desk-name", default=None, help="Tên bộ phận tiếp nhận và trả kết quả.")
+@click.option(
+    "--no-input", is_flag=True, help="Không hỏi: chỉ dùng các giá trị đã cho (non-interactive)."
+)
+def init_db(province, agency_name, parent_agency, desk_name, no_input):
+    """Create the database or bring it to the latest schema (safe to run again); on the
+    first run, ask for the province and agency printed on receipts, forms and reports."""
+    from core.dossiers.settings import save_settings
+
     Path(current_app.instance_path).mkdir(parents=True, exist_ok=True)
     upgrade()
     click.echo("Cơ sở dữ liệu đã sẵn sàng (database is up to date).")
+    given = {
+        "province": province,
+        "agency_name": agency_name,
+        "parent_agency": parent_agency,
+        "desk_name": desk_name,
+    }
+    interactive = not no_input and stdin_is_a_terminal()
+    answers = ask_set_up(given, interactive)
+    if answers:
+        commit_or_fail(lambda: save_settings(answers))
+        click.echo("Đã lưu: " + ", ".join(f"{key} = {value}" for key, value in answers.items()))
 
 
 def refuse_password_on_command_line(context, parameter, value):

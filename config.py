@@ -68,12 +68,19 @@ class Config:
         self.TIMEZONE = env.get("TIMEZONE", "Asia/Ho_Chi_Minh")
         self.CENTRE_NAME = env.get("CENTRE_NAME", "Bộ phận tiếp nhận và trả kết quả")
         self.AGENCY_NAME = env.get("AGENCY_NAME", "Sở Giao thông vận tải")
+        # The province on forms and reports until `init-db` or an admin stores it.
+        self.PROVINCE = env.get("PROVINCE", "")
         self.BABEL_DEFAULT_LOCALE = "vi"
         self.BABEL_DEFAULT_TIMEZONE = self.TIMEZONE
         self.LANGUAGES = ("vi", "en")
         # The whole request body; the JSON API lowers it for its own routes.
         self.MAX_CONTENT_LENGTH = int(env.get("MAX_CONTENT_LENGTH", 2 * 1024 * 1024))
         self.API_MAX_BODY_BYTES = int(env.get("API_MAX_BODY_BYTES", 16 * 1024))
+        # An address (path and query) or one header longer than these is refused by the app
+        # with its own page (414, 431), below gunicorn's limits (gunicorn.conf.py), which stay
+        # below nginx's (docs/deploy.md): the app answers first.
+        self.MAX_URL_LENGTH = int(env.get("MAX_URL_LENGTH", 4096))
+        self.MAX_HEADER_BYTES = int(env.get("MAX_HEADER_BYTES", 6144))
         # Minutes one citizen takes at the counter, when there is no history yet.
         self.DEFAULT_SERVICE_MINUTES = float(env.get("DEFAULT_SERVICE_MINUTES", 6))
         self.KIOSK_RETURN_SECONDS = int(env.get("KIOSK_RETURN_SECONDS", 20))

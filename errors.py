@@ -2,11 +2,15 @@
 
 import time
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import (
+    HTTPException,
+    RequestHeaderFieldsTooLarge,
+    RequestURITooLarge,
+)
 
 from core.db.faults import ROW_VALUES_HIDDEN, classify, fault_summary
 from core.errors import DomainError
@@ -19,9 +23,13 @@ HTTP_MESSAGES = {
     403: _l("Bạn không có quyền thực hiện thao tác này."),
     404: _l("Không tìm thấy trang hoặc dữ liệu yêu cầu."),
     405: _l("Phương thức không được hỗ trợ."),
-    413: _l("Dữ liệu gửi lên quá lớn."),
+    413: _l("Dữ liệu gửi lên quá lớn (tối đa {size})."),
+    414: _l("Địa chỉ trang quá dài. Vui lòng quay lại trang trước hoặc về trang chủ."),
     415: _l("Dữ liệu phải ở dạng JSON."),
     429: _l("Quá nhiều yêu cầu, vui lòng thử lại sau ít phút."),
+    431: _l(
+        "Yêu cầu có phần đầu (header, cookie) quá lớn. Vui lòng xóa cookie của trang rồi thử lại."
+    ),
     500: _l("Hệ thống gặp sự cố, vui lòng thử lại."),
 }
 
@@ -52,14 +60,40 @@ def error_response(status: int, code: str, messages: dict[str, str], **extra):
     return render_template("error.html", status=status, message=message), status
 
 
+def request_limit() -> int:
+    """The body limit the refused request was held to (the API's is lower)."""
+    if wants_json():
+        return current_app.config["API_MAX_BODY_BYTES"]
+    return request.max_content_length or current_app.config["MAX_CONTENT_LENGTH"]
+
+
 def seconds_until_the_limit_resets() -> int:
     """For a refused request's Retry-After: when the limit it broke lets it in again."""
     limit = limiter.current_limit
     return max(1, int(limit.reset_at - time.time())) if limit else 60
 
 
+def refuse_oversize_addresses_and_headers() -> None:
+    """An address or a header above the app's limits: its own page (414, 431), before routing
+    (a long unknown address is "too long", not "not found")."""
+    environ = request.environ
+    address = len(environ.get("PATH_INFO", "")) + len(environ.get("QUERY_STRING", ""))
+    if address > current_app.config["MAX_URL_LENGTH"]:
+        raise RequestURITooLarge()
+    limit = current_app.config["MAX_HEADER_BYTES"]
+    if any(key.startswith("HTTP_") and len(value) > limit for key, value in environ.items()):
+        raise RequestHeaderFieldsTooLarge()
+
+
+def human_size(size: int) -> str:
+    megabytes = size / (1024 * 1024)
+    return f"{megabytes:g} MB" if megabytes >= 1 else f"{size // 1024} KB"
+
+
 def register(app: Flask) -> None:
     app.logger.addFilter(ROW_VALUES_HIDDEN)  # no row's values in the logs
+    # First of all the request's hooks: nothing else reads an oversize request.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_oversize_addresses_and_headers)
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
@@ -76,8 +110,9 @@ def register(app: Flask) -> None:
         db.session.rollback()
         status = error.code or 500
         code = (error.name or "error").lower().replace(" ", "_")
-        message = HTTP_MESSAGES.get(status, error.name)
-        response = error_response(status, code, in_both_languages(message))
+        message = HTTP_MESSAGES.get(status, HTTP_MESSAGES[400 if status < 500 else 500])
+        details = {"size": human_size(request_limit())} if status == 413 else {}
+        response = error_response(status, code, in_both_languages(message, **details))
         if status == 429:
             return (*response, {"Retry-After": str(seconds_until_the_limit_resets())})
         return response

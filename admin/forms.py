@@ -1,11 +1,9 @@
 """Admin forms: field formats here, the desk's rules in `core`."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FieldList,
-    Form,
     FormField,
     IntegerField,
     PasswordField,
@@ -19,6 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.models import DeviceKind, Role
 from core.queue.opening_hours import PERIODS_PER_DAY
+from web.forms import Form, SubForm
 
 REQUIRED = _l("Vui lòng nhập trường này.")
 WHOLE_NUMBER = _l("Hãy nhập một số nguyên.")
@@ -45,11 +44,11 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A one-button form (deactivate, revoke…): only the CSRF token."""
 
 
-class DayHoursForm(Form):
+class DayHoursForm(SubForm):
     """One weekday: a morning and an afternoon period, each opening and closing time."""
 
     opens_1 = StringField(validators=[at_most(8)])
@@ -64,7 +63,7 @@ class DayHoursForm(Form):
         ]
 
 
-class ServiceForm(FlaskForm):
+class ServiceForm(Form):
     code = StringField(_l("Mã dịch vụ"), validators=[required(), at_most(32)])
     name = StringField(_l("Tên dịch vụ (tiếng Việt)"), validators=[required(), at_most(200)])
     name_en = StringField(_l("Tên tiếng Anh"), validators=[Optional(), at_most(200)])
@@ -92,7 +91,7 @@ class ServiceForm(FlaskForm):
                 entry.form[f"closes_{index}"].data = closes
 
 
-class CounterForm(FlaskForm):
+class CounterForm(Form):
     number = IntegerField(
         _l("Số quầy"), validators=[required()], invalid_value_message=WHOLE_NUMBER
     )
@@ -110,7 +109,7 @@ def role_choices():
     return [(role.value, ROLE_NAMES[role]) for role in (Role.OFFICER, Role.MANAGER, Role.ADMIN)]
 
 
-class UserCreateForm(FlaskForm):
+class UserCreateForm(Form):
     username = StringField(_l("Tên đăng nhập"), validators=[required(), at_most(64)])
     full_name = StringField(_l("Họ và tên"), validators=[required(), at_most(128)])
     role = SelectField(_l("Vai trò"), choices=role_choices, invalid_choice_message=BAD_CHOICE)
@@ -119,13 +118,13 @@ class UserCreateForm(FlaskForm):
     submit = SubmitField(_l("Tạo tài khoản"))
 
 
-class UserEditForm(FlaskForm):
+class UserEditForm(Form):
     full_name = StringField(_l("Họ và tên"), validators=[required(), at_most(128)])
     role = SelectField(_l("Vai trò"), choices=role_choices, invalid_choice_message=BAD_CHOICE)
     submit = SubmitField(_l("Lưu thay đổi"))
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(Form):
     password = PasswordField(_l("Mật khẩu mới"), validators=[required(), at_most(128)])
     confirmation = PasswordField(_l("Nhập lại mật khẩu mới"), validators=[required(), at_most(128)])
     submit = SubmitField(_l("Đặt mật khẩu mới"))
@@ -137,7 +136,7 @@ def kind_choices():
     return [(kind.value, KIND_NAMES[kind]) for kind in DeviceKind]
 
 
-class DeviceEditForm(FlaskForm):
+class DeviceEditForm(Form):
     name = StringField(_l("Tên thiết bị"), validators=[required(), at_most(128)])
     printer_url = StringField(_l("Máy in"), validators=[Optional(), at_most(255)])
     counter_id = SelectField(

@@ -5,6 +5,7 @@ cookie); these helpers only read Flask-Babel's choice, so the domain never reads
 """
 
 from babel import Locale
+from babel.numbers import format_decimal
 from flask_babel import force_locale, get_locale
 
 LOCALES = {code: Locale.parse(code) for code in ("vi", "en")}
@@ -33,3 +34,15 @@ def in_both_languages(message, **details) -> dict[str, str]:
         with force_locale(locale):
             result[locale] = str(message).format(**details)
     return result
+
+
+def format_figure(value, decimals: int = 0, language: str | None = None) -> str:
+    """A number as pages, documents and charts show it: Babel's format for the language
+    (`language`, else the request's): Vietnamese 1.234.567,5, English 1,234,567.5, with
+    `decimals` places; "–" for a figure that does not exist."""
+    if value is None or value == "":
+        return "–"
+    if language is None:
+        language = "en" if speaks_english() else "vi"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=locale_for(language))

@@ -82,6 +82,7 @@ def statistics():
         difference=difference_table(reading.difference) if reading.difference else None,
         closed_by=closed_by_name(reading.closing) if reading.closing else None,
         can_close=reading.closing is None and is_over(selection.period),
+        period_over=is_over(selection.period),
         can_reopen=reading.closing is not None and current_user.role == Role.ADMIN,
         presets=presets(local_today()),
         choices=filter_choices(),

@@ -12,6 +12,7 @@ from pathlib import Path
 from core.accounts.devices import create_device
 from core.accounts.users import add_user, new_username
 from core.dossiers.procedures import seed_demo_catalogue
+from core.dossiers.settings import dossier_settings, save_settings, stored_setting
 from core.models import Counter, Device, DeviceKind, Role, Service, ServiceHours, User
 from core.private_files import write_private_file
 from extensions import db
@@ -121,4 +122,28 @@ def seed_demo(
         write_private_file(kiosk_key_file, (key + "\n").encode())
         added.append("demo kiosk")
     added += seed_demo_catalogue()
+    added += seed_demo_settings()
     return added
+
+
+# The demo centre's place on its documents (a real centre gives its own at `init-db`).
+DEMO_SETTINGS = {
+    "province": "Thành phố Hà Nội",
+    "agency_name": "Sở Giao thông vận tải",
+    "report_symbol": "BC-SGTVT",
+    "signer_name": "Nguyễn Văn Bình",
+}
+
+
+def seed_demo_settings() -> list[str]:
+    """The demo's province, agency and signer, where nothing is set yet."""
+    current = dossier_settings()
+    missing = {
+        key: value
+        for key, value in DEMO_SETTINGS.items()
+        if stored_setting(key) is None and current[key] != value
+    }
+    if not missing:
+        return []
+    save_settings(missing)
+    return ["demo settings"]

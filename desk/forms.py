@@ -1,20 +1,21 @@
 """Console forms: every action is a POST carrying a CSRF token."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
+from web.forms import Form
 
-class EmptyForm(FlaskForm):
+
+class EmptyForm(Form):
     """A one-button form: only the CSRF token."""
 
 
-class CounterChoiceForm(FlaskForm):
+class CounterChoiceForm(Form):
     counter = IntegerField(_l("Quầy"), validators=[DataRequired(), NumberRange(min=1, max=999_999)])
 
 
-class ConsoleForm(FlaskForm):
+class ConsoleForm(Form):
     """A console action; `ticket` is the ticket the console showed (empty when none)."""
 
     ticket = HiddenField()

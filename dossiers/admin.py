@@ -20,7 +20,7 @@ from core.dossiers.procedures import (
     parse_document,
     save_procedure,
 )
-from core.dossiers.settings import SPECS, dossier_settings, save_settings
+from core.dossiers.settings import MAY_BE_EMPTY, SPECS, dossier_settings, save_settings
 from core.dossiers.workdays import (
     add_calendar_day,
     entered_days,
@@ -198,4 +198,10 @@ def admin_settings():
             flash(_("Đã lưu %(count)d thay đổi.", count=len(changed)), "success")
             return redirect(url_for("dossiers.admin_settings"))
         values = submitted
-    return render_template("dossiers/admin_settings.html", form=form, specs=SPECS, values=values)
+    return render_template(
+        "dossiers/admin_settings.html",
+        form=form,
+        specs=SPECS,
+        values=values,
+        may_be_empty=MAY_BE_EMPTY,
+    )

@@ -1,7 +1,6 @@
 """Forms of the dossier desk (Flask-WTF, CSRF on)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
@@ -22,6 +21,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from core.dossiers.applicants import Applicant, Submitter, party_problems
 from core.dossiers.states import Action
 from core.models import ApplicantKind, IdKind
+from web.forms import Form
 
 CHANNEL_CHOICES = [
     SelectChoice("direct", _l("Trực tiếp tại quầy")),
@@ -45,7 +45,7 @@ PERSON_ID_KIND_CHOICES = [choice for choice in ID_KIND_CHOICES if choice.value !
 PHONE_REASON = _l("Để báo khi có kết quả hoặc khi hồ sơ cần bổ sung. Không bắt buộc.")
 
 
-class ReceptionForm(FlaskForm):
+class ReceptionForm(Form):
     procedure = HiddenField(validators=[DataRequired()])
     ticket = HiddenField()
     documents = CheckboxesField(_l("Giấy tờ đã nhận"), coerce=int, validate_choice=False)
@@ -143,7 +143,7 @@ class ReceptionForm(FlaskForm):
         return not problems
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     action = HiddenField(validators=[DataRequired()])
     collected_via = RadioField(
         _l("Hình thức nhận kết quả"),
@@ -181,7 +181,7 @@ class MoveForm(FlaskForm):
             return None
 
 
-class SupplementRequestForm(FlaskForm):
+class SupplementRequestForm(Form):
     """A supplement request during processing (form 02): everything missing at once."""
 
     items = TextAreaField(
@@ -200,7 +200,7 @@ class SupplementRequestForm(FlaskForm):
     submit = SubmitField(_l("Lập phiếu yêu cầu bổ sung"))
 
 
-class FindForm(FlaskForm):
+class FindForm(Form):
     class Meta:
         csrf = False
 
@@ -210,7 +210,7 @@ class FindForm(FlaskForm):
     )
 
 
-class ProcedureForm(FlaskForm):
+class ProcedureForm(Form):
     code = StringField(_l("Mã thủ tục"), validators=[DataRequired(), Length(max=40)])
     name = StringField(_l("Tên thủ tục"), validators=[DataRequired(), Length(max=400)])
     field = StringField(_l("Lĩnh vực"), validators=[DataRequired(), Length(max=200)])
@@ -245,12 +245,12 @@ class ProcedureForm(FlaskForm):
     submit = SubmitField(_l("Lưu thủ tục"))
 
 
-class CatalogueImportForm(FlaskForm):
+class CatalogueImportForm(Form):
     file = FileField(_l("Tệp danh mục (.csv hoặc .xlsx)"), validators=[FileRequired()])
     submit = SubmitField(_l("Nhập danh mục"))
 
 
-class CalendarDayForm(FlaskForm):
+class CalendarDayForm(Form):
     day = DateField(_l("Ngày"), validators=[DataRequired()])
     kind = SelectField(
         _l("Loại"),
@@ -263,5 +263,5 @@ class CalendarDayForm(FlaskForm):
     submit = SubmitField(_l("Thêm vào lịch"))
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     submit = SubmitField(_l("Xóa"))

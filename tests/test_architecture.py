@@ -19,7 +19,7 @@ WEB_SURFACES = {
     "admin", "api", "auth", "dashboard", "desk", "display", "dossiers", "kiosk", "ops",
     "privacy", "public", "rating", "printing.admin",
 }  # fmt: skip
-FACTORY = {"app", "wsgi"}
+FACTORY = {"app", "wsgi", "gunicorn.conf"}  # gunicorn.conf.py: the server's limits, imports nothing
 WEB_SHARED = {"web", "errors", "security"}
 ADAPTERS = {"printing", "demo", "ops.backup"}
 BASE = {"config", "extensions"}

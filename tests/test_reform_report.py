@@ -172,7 +172,7 @@ def test_xlsx_and_docx_open_and_hold_the_table(history, runner, tmp_path):
     assert "tiếp nhận 15 hồ sơ thủ tục hành chính" in text
     assert "tỷ lệ giải quyết đúng hạn (trước hạn và đúng hạn) đạt 75,0%" in text
     assert "1 phiếu xin lỗi" in text
-    official = document.tables[0]
+    official = document.tables[1]  # after the official heading (tests/test_official_heading.py)
     assert official.cell(0, 2).text == "Số hồ sơ nhận giải quyết"
     assert official.cell(0, 13).text == "Ngoài biểu mẫu"
     numbers = [cell.text for cell in official.rows[2].cells]

@@ -13,6 +13,7 @@ from core.clock import local_text, local_today, to_local
 from core.dossiers.lookup import printed_check_part
 from core.dossiers.settings import BASIS_2018
 from core.dossiers.states import STATUS_LABELS, Action
+from core.i18n import format_figure
 from core.models import (
     ApplicantKind,
     Channel,
@@ -75,7 +76,7 @@ def vn_datetime_phrase(moment: datetime | None) -> str:
 
 
 def money(amount: int) -> str:
-    return f"{amount:,}".replace(",", ".") + " đồng" if amount else "Không thu"
+    return f"{format_figure(amount, 0, 'vi')} đồng" if amount else "Không thu"
 
 
 def period_words(dossier: Dossier) -> str:

@@ -92,13 +92,24 @@ def _form_specs() -> list[SettingSpec]:
 
 SPECS = [
     SettingSpec("agency_code", _l("Mã cơ quan (mã định danh)"), "", "DOSSIER_AGENCY_CODE"),
-    SettingSpec("parent_agency", _l("Cơ quan chủ quản"), "UBND TỈNH"),
+    SettingSpec(
+        "province", _l("Tỉnh, thành phố (ví dụ: Tỉnh Bắc Ninh, Thành phố Hà Nội)"), "", "PROVINCE"
+    ),
+    SettingSpec("parent_agency", _l("Cơ quan chủ quản (để trống: UBND tỉnh, thành phố)"), ""),
     SettingSpec("agency_name", _l("Tên cơ quan"), "", "AGENCY_NAME"),
     SettingSpec("desk_name", _l("Tên bộ phận một cửa"), "", "CENTRE_NAME"),
-    SettingSpec("place_name", _l("Địa danh ghi trên văn bản"), "Hà Nội"),
+    SettingSpec("place_name", _l("Địa danh ghi trên văn bản (để trống: tên tỉnh, thành phố)"), ""),
     SettingSpec("return_place", _l("Nơi trả kết quả"), "Bộ phận tiếp nhận và trả kết quả"),
     SettingSpec("cutoff", _l("Giờ chốt tiếp nhận buổi chiều (HH:MM)"), "", "DOSSIER_CUTOFF"),
     SettingSpec("office_hours", _l("Giờ làm việc"), "", "DOSSIER_OFFICE_HOURS"),
+    SettingSpec("report_symbol", _l("Ký hiệu văn bản báo cáo (Số: …/BC-…)"), "BC"),
+    SettingSpec("signer_title", _l("Chức vụ người ký báo cáo"), "GIÁM ĐỐC"),
+    SettingSpec("signer_name", _l("Họ tên người ký báo cáo"), ""),
+    SettingSpec(
+        "report_recipients",
+        _l("Nơi nhận báo cáo (ngăn cách bằng dấu ;)"),
+        "Sở Nội vụ (để tổng hợp); Lãnh đạo cơ quan; Lưu: VT",
+    ),
     SettingSpec("legal_basis", _l("Bộ biểu mẫu theo"), BASIS_2025, choices=BASIS_CHOICES),
     SettingSpec("form_basis", _l("Căn cứ ban hành biểu mẫu"), ""),
     *_form_specs(),
@@ -107,7 +118,17 @@ SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
 # The settings that follow the legal basis until an admin changes them.
 BASIS_KEYS = frozenset(basis_defaults(BASIS_2025))
 # May be left empty: a form the basis does not number.
-MAY_BE_EMPTY = frozenset({"parent_agency", "form_stop"})
+MAY_BE_EMPTY = frozenset({"parent_agency", "place_name", "signer_name", "form_stop"})
+PROVINCE_PREFIXES = ("Tỉnh ", "Thành phố ")
+REPORT_SYMBOL_PATTERN = re.compile(r"^BC(-[A-ZĐ0-9]{1,12}){0,3}$")
+
+
+def province_place(province: str) -> str:
+    """'Tỉnh Bắc Ninh' → 'Bắc Ninh': the place a document is dated at, by default."""
+    for prefix in PROVINCE_PREFIXES:
+        if province.startswith(prefix):
+            return province[len(prefix) :]
+    return province
 
 
 def default_value(spec: SettingSpec, basis: str = BASIS_2025) -> str:
@@ -128,7 +149,24 @@ def dossier_settings() -> dict[str, str]:
         value = stored.get(spec.key)
         kept = value is not None and (value or spec.key in MAY_BE_EMPTY)
         values[spec.key] = value if kept else default_value(spec, basis)
+    # What follows the province unless an admin wrote it: the governing body and the place.
+    if not values["parent_agency"] and values["province"]:
+        values["parent_agency"] = f"UBND {values['province']}"
+    if not values["place_name"]:
+        values["place_name"] = province_place(values["province"])
     return values
+
+
+def setting(key: str) -> str:
+    """One setting as `dossier_settings` gives it, with one small query (page headers)."""
+    stored = stored_setting(key)
+    return stored if stored else default_value(SPEC_BY_KEY[key])
+
+
+def stored_setting(key: str) -> str | None:
+    """The value an admin (or the set-up) stored for `key`, None while it is the default."""
+    row = db.session.get(DossierSetting, key)
+    return row.value if row is not None else None
 
 
 def validate_setting(key: str, value: str) -> str:
@@ -147,6 +185,12 @@ def validate_setting(key: str, value: str) -> str:
             raise InvalidInput(
                 _l("Giờ làm việc phải có dạng 07:30-11:30,13:30-17:00 (các buổi không chồng nhau).")
             ) from None
+    if key == "province" and value and not value.startswith(PROVINCE_PREFIXES):
+        raise InvalidInput(
+            _l("Tỉnh, thành phố phải bắt đầu bằng “Tỉnh” hoặc “Thành phố”, ví dụ: Tỉnh Bắc Ninh.")
+        )
+    if key == "report_symbol" and not REPORT_SYMBOL_PATTERN.match(value):
+        raise InvalidInput(_l("Ký hiệu báo cáo phải có dạng BC-XXX, ví dụ BC-SGTVT."))
     spec = SPEC_BY_KEY[key]
     if spec.choices is not None and value not in spec.choices:
         raise InvalidInput(_l("“{label}” không hợp lệ."), label=spec.label)

@@ -15,6 +15,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from core.clock import local_today
+from core.dossiers.forms import vn_date_phrase
+from core.dossiers.settings import dossier_settings
+from core.i18n import format_figure
 from core.reports.periods import Period
 from core.reports.queue_stats import PeriodStatistics
 from core.reports.reform import ReformReport
@@ -43,11 +47,8 @@ def report_filename(period: Period, extension: str, table: str = "bao-cao-tthc")
 
 
 def vn_number(value, decimals: int = 0) -> str:
-    """1234567 → '1.234.567'; 75.5 → '75,5' (Vietnamese separators)."""
-    if value is None:
-        return "–"
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+    """1234567 → '1.234.567'; 75.5 → '75,5': the documents are Vietnamese."""
+    return format_figure(value, decimals, "vi")
 
 
 def period_caption(period: Period, note: str | None = None) -> str:
@@ -260,9 +261,69 @@ def _docx_table(document, table: Table, size: int = 10) -> None:
             )
 
 
+def _borderless_table(document, columns: int, widths: list[float]):
+    table = document.add_table(rows=1, cols=columns)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for cell, width in zip(table.rows[0].cells, widths, strict=True):
+        cell.width = Cm(width)
+    return table
+
+
+def _line(cell, text: str, *, bold=False, italic=False, underline=False, size=13, first=False):
+    """A centred line in a heading's cell (`first`: the cell's own empty paragraph)."""
+    paragraph = cell.paragraphs[0] if first else cell.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.paragraph_format.space_after = Pt(0)
+    run = paragraph.add_run(text)
+    run.bold, run.italic, run.underline = bold, italic, underline
+    run.font.size = Pt(size)
+    return paragraph
+
+
+def _official_heading(document, settings: dict[str, str], day) -> None:
+    """The heading of an administrative document (Nghị định 30/2020/NĐ-CP, Phụ lục I): on
+    the left the governing body, the agency (bold, a short line under it) and the number;
+    on the right the national name, the motto (bold, underlined) and the place and date."""
+    table = _borderless_table(document, 2, [10.5, 15.2])
+    left, right = table.rows[0].cells
+    _line(left, settings["parent_agency"].upper(), size=12, first=True)
+    _line(left, settings["agency_name"].upper(), bold=True, size=12)
+    _line(left, "————————", size=8)
+    _line(left, f"Số:        /{settings['report_symbol']}", size=13)
+    _line(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=12, first=True)
+    _line(right, "Độc lập - Tự do - Hạnh phúc", bold=True, underline=True, size=13)
+    _line(right, "", size=8)
+    _line(right, f"{settings['place_name']}, {vn_date_phrase(day)}", italic=True, size=13)
+
+
+def _signature_and_recipients(document, settings: dict[str, str]) -> None:
+    """The end of the document: "Nơi nhận" on the left, the signer on the right."""
+    document.add_paragraph()
+    table = _borderless_table(document, 2, [12.7, 13.0])
+    left, right = table.rows[0].cells
+    heading = left.paragraphs[0]
+    run = heading.add_run("Nơi nhận:")
+    run.bold, run.italic = True, True
+    run.font.size = Pt(12)
+    recipients = [part.strip() for part in settings["report_recipients"].split(";")]
+    recipients = [part for part in recipients if part]
+    for number, recipient in enumerate(recipients, start=1):
+        ending = "." if number == len(recipients) else ";"
+        line = left.add_paragraph()
+        line.paragraph_format.space_after = Pt(0)
+        line.add_run(f"- {recipient}{ending}").font.size = Pt(11)
+    _line(right, settings["signer_title"].upper(), bold=True, size=13, first=True)
+    for _ in range(4):  # the signature and the seal
+        _line(right, "", size=13)
+    _line(right, settings["signer_name"], bold=True, size=13)
+
+
 def report_docx(report: ReformReport, stats: PeriodStatistics, note: str | None = None) -> bytes:
-    """The report section: narrative, the official table, queue and satisfaction figures;
-    `note` follows the period under the heading."""
+    """The report ready to send: the official heading (settings: province, governing body,
+    agency, number's symbol, place), the title, narrative, the official table, queue and
+    satisfaction figures, then the signer and "Nơi nhận"; `note` follows the period."""
+    settings = dossier_settings()
     with force_locale("vi"):
         document = Document()
         section = document.sections[0]
@@ -274,11 +335,15 @@ def report_docx(report: ReformReport, stats: PeriodStatistics, note: str | None 
         style = document.styles["Normal"]
         style.font.name = "Times New Roman"
         style.font.size = Pt(13)
+        _official_heading(document, settings, local_today())
+        kind = document.add_paragraph()
+        kind.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        kind.paragraph_format.space_before = Pt(12)
+        kind.paragraph_format.space_after = Pt(0)
+        kind.add_run("BÁO CÁO").bold = True
         heading = document.add_paragraph()
         heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = heading.add_run(
-            f"KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH {report.period.title_vi().upper()}"
-        )
+        run = heading.add_run(f"Kết quả giải quyết thủ tục hành chính {report.period.title_vi()}")
         run.bold = True
         caption = document.add_paragraph(period_caption(report.period, note))
         caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -306,6 +371,7 @@ def report_docx(report: ReformReport, stats: PeriodStatistics, note: str | None 
             label = document.add_paragraph()
             label.add_run(title).bold = True
             _docx_table(document, table, size=10 if table.key == "tthc" else 11)
+        _signature_and_recipients(document, settings)
         buffer = io.BytesIO()
         document.save(buffer)
     return buffer.getvalue()

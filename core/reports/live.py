@@ -43,7 +43,6 @@ def live_state(now: datetime | None = None) -> dict:
         "counters": _counters(today),
         "today": _today(today, local),
         "dossiers": _dossiers(now, today_starts, today_ends),
-        "printers": None,  # printer alerts: filled in when printing is merged
     }
 
 

@@ -1,12 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from printing.printers import MODE_CHOICES, PAPER_CHOICES, PROFILES, VIA_CHOICES
+from web.forms import Form
 
 
-class PrinterSettingsForm(FlaskForm):
+class PrinterSettingsForm(Form):
     url = StringField(
         _l("Địa chỉ máy in"),
         validators=[DataRequired(), Length(max=255)],
@@ -27,13 +27,13 @@ class PrinterSettingsForm(FlaskForm):
         self.via.choices = [(via.value, str(label)) for via, label in VIA_CHOICES.items()]
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that changes something: CSRF and where to go back to."""
 
     next = HiddenField()
 
 
-class ReprintTicketForm(FlaskForm):
+class ReprintTicketForm(Form):
     number = StringField(
         _l("Số thứ tự hôm nay"), validators=[DataRequired(), Length(max=16)], description="A012"
     )

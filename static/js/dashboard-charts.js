@@ -7,6 +7,7 @@
   Chart.defaults.font.size = 13;
   Chart.defaults.color = "#1b1f24";
   Chart.defaults.animation = false;
+  Chart.defaults.locale = english ? "en-US" : "vi-VN"; // tooltips' numbers: 1.234,5 in Vietnamese
 
   function format(value, percent) {
     var text = Number(value).toLocaleString(english ? "en-US" : "vi-VN", { maximumFractionDigits: 1 });

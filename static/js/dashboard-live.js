@@ -10,6 +10,8 @@
 
   function field(name) { return root.querySelector('[data-field="' + name + '"]'); }
 
+  // The browser's number format for the page's language: the same separators as the
+  // server's `figure` filter (core.i18n.format_figure, Babel), both from CLDR.
   function figure(value, decimals) {
     if (value === null || value === undefined) { return "–"; }
     return Number(value).toLocaleString(english ? "en-US" : "vi-VN", {
@@ -40,7 +42,7 @@
       prefix.className = "prefix";
       prefix.textContent = service.prefix;
       name.insertBefore(prefix, name.firstChild);
-      cell(row, service.waiting, true);
+      cell(row, figure(service.waiting), true);
       cell(row, figure(service.longest_wait_minutes, 1), true);
       services.appendChild(row);
     });
@@ -52,16 +54,16 @@
       cell(row, counter.name);
       cell(row, counter.officer || closedWord);
       cell(row, counter.ticket || "–");
-      cell(row, counter.served_today, true);
+      cell(row, figure(counter.served_today), true);
       counters.appendChild(row);
     });
-    field("waiting-total").textContent = waiting;
+    field("waiting-total").textContent = figure(waiting);
     field("longest-wait").textContent = figure(longest, 1);
     field("served").textContent = figure(state.today.served);
     field("average-wait").textContent = figure(state.today.average_wait_minutes, 1);
     field("average-service").textContent = figure(state.today.average_service_minutes, 1);
-    field("due-today").textContent = state.dossiers.due_today;
-    field("overdue").textContent = state.dossiers.overdue;
+    field("due-today").textContent = figure(state.dossiers.due_today);
+    field("overdue").textContent = figure(state.dossiers.overdue);
     field("generated-at").textContent = state.generated_at.slice(11, 16);
   }
 
