@@ -157,7 +157,7 @@ def counter_choices(counters) -> list[tuple]:
     return none + [(counter.id, f"{counter.number} · {counter.name}") for counter in counters]
 
 
-class QueueSettingsForm(FlaskForm):
+class QueueSettingsForm(Form):
     """The queue desk's settings; the bounds are checked in core.queue.settings."""
 
     no_show_after_calls = StringField(
