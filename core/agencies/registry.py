@@ -66,6 +66,16 @@ def find_agency(code: str) -> Agency:
     return agency
 
 
+def find_parent(code: str) -> Agency:
+    """The parent agency named on the command line."""
+    try:
+        return find_agency(code)
+    except AgencyNotFound:
+        raise InvalidInput(
+            _l("Không có cơ quan chủ quản mã “{code}”."), code=normalise_agency_code(code)
+        ) from None
+
+
 def home_agency(code: str | None = None) -> Agency | None:
     """The desk's own agency: the one whose code its dossiers carry (the settings' agency
     code), else the first agency, the one migration 0026 made of the desk."""
