@@ -14,6 +14,7 @@ from core.accounts.users import add_user, new_username
 from core.dossiers.procedures import seed_demo_catalogue
 from core.models import Counter, Device, DeviceKind, Role, Service, ServiceHours, User
 from core.private_files import write_private_file
+from demo.agencies import seed_home_agency
 from extensions import db
 
 DEMO_SERVICES = [
@@ -120,5 +121,6 @@ def seed_demo(
         kiosk_key_file.parent.mkdir(parents=True, exist_ok=True)
         write_private_file(kiosk_key_file, (key + "\n").encode())
         added.append("demo kiosk")
+    added += seed_home_agency()
     added += seed_demo_catalogue()
     return added

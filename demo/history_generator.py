@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from core.agencies.registry import home_agency
 from core.clock import day_start, local_zone
 from core.dossiers.calendar import WorkCalendar
 from core.dossiers.settings import dossier_settings
@@ -89,6 +90,9 @@ class HistoryGenerator:
             3 if p.field.name.startswith("Đường bộ") else 1 for p in self.procedures
         ]
         self.agency = dossier_settings()["agency_code"]
+        # The history is the desk's own agency's (routing to others comes with their processes).
+        home = home_agency(self.agency)
+        self.agency_id = home.id if home is not None else None
         self.due_cache: dict[tuple[date, bool, int | None], datetime] = {}
         self.now = datetime.now(self.zone)
 
@@ -327,6 +331,7 @@ class HistoryGenerator:
                 year,
                 register_number,
                 procedure.id,
+                self.agency_id,
                 procedure.code,
                 procedure.name,
                 procedure.field.name,
