@@ -512,4 +512,4 @@ def test_managers_read_agencies_and_change_nothing(app, demo):
 
 def test_the_agency_screens_speak_english(admin):
     page = text_of(admin.get("/admin/agencies?lang=en"))
-    assert "Add agency" in page and "Parent agency" in page
+    assert "Add agency" in page and "Parent authority" in page and "Identifier code" in page
