@@ -193,6 +193,7 @@ def register_template_helpers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     """Every command, from the `cli` module of each package that has commands."""
     import cli
+    from admin import cli as admin_cli
     from dashboard import cli as dashboard_cli
     from demo import cli as demo_cli
     from dossiers import cli as dossiers_cli
@@ -200,6 +201,15 @@ def register_commands(app: Flask) -> None:
     from printing import cli as printing_cli
     from privacy import cli as privacy_cli
 
-    for module in (cli, demo_cli, dossiers_cli, dashboard_cli, privacy_cli, printing_cli, ops_cli):
+    for module in (
+        cli,
+        admin_cli,
+        demo_cli,
+        dossiers_cli,
+        dashboard_cli,
+        privacy_cli,
+        printing_cli,
+        ops_cli,
+    ):
         for command in module.commands:
             app.cli.add_command(command)

@@ -1,5 +1,5 @@
-"""Admin screens: services and their hours, counters, staff accounts, devices and the
-queue desk's settings.
+"""Admin screens: services and their hours, counters, staff accounts, devices, the
+queue desk's settings, and the agencies of the centre with their units and procedures.
 
 Admins change things; managers may look at the lists. Every change is a POST through a
 Flask-WTF form and writes an audit event naming the admin.
@@ -9,4 +9,4 @@ from flask import Blueprint
 
 blueprint = Blueprint("admin", __name__, template_folder="templates")
 
-from . import counters, devices, home, queue_settings, services, users  # noqa: E402,F401
+from . import agencies, counters, devices, home, queue_settings, services, users  # noqa: E402,F401

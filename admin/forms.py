@@ -164,3 +164,27 @@ class QueueSettingsForm(Form):
         _l("Số lần gọi trước khi được đánh dấu vắng mặt"), validators=[required(), at_most(4)]
     )
     submit = SubmitField(_l("Lưu cài đặt"))
+
+
+class AgencyForm(Form):
+    code = StringField(_l("Mã định danh cơ quan"), validators=[required(), at_most(40)])
+    name = StringField(_l("Tên cơ quan"), validators=[required(), at_most(200)])
+    parent_id = SelectField(
+        _l("Cơ quan chủ quản"), coerce=optional_int, invalid_choice_message=BAD_CHOICE
+    )
+    active = BooleanField(_l("Đang hoạt động"), default=True)
+    submit = SubmitField(_l("Lưu cơ quan"))
+
+
+class UnitForm(Form):
+    code = StringField(_l("Mã đơn vị"), validators=[required(), at_most(32)])
+    name = StringField(_l("Tên đơn vị"), validators=[required(), at_most(200)])
+    active = BooleanField(_l("Đang hoạt động"), default=True)
+    submit = SubmitField(_l("Lưu đơn vị"))
+
+
+class CompetenceForm(Form):
+    procedures = MultiCheckboxField(
+        _l("Thủ tục cơ quan giải quyết"), coerce=int, invalid_choice_message=BAD_CHOICE
+    )
+    submit = SubmitField(_l("Lưu danh sách thủ tục"))

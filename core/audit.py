@@ -75,6 +75,12 @@ ACTIONS = {
     "calendar.day_removed": _l("Xóa ngày khỏi lịch làm việc"),
     "procedure.created": _l("Thêm thủ tục"),
     "procedure.updated": _l("Sửa thủ tục"),
+    # Agencies of the centre and their units (core.agencies).
+    "agency.created": _l("Thêm cơ quan"),
+    "agency.updated": _l("Sửa cơ quan"),
+    "agency.competence_changed": _l("Sửa danh sách thủ tục cơ quan giải quyết"),
+    "processing_unit.created": _l("Thêm đơn vị xử lý"),
+    "processing_unit.updated": _l("Sửa đơn vị xử lý"),
     # Report periods (core.reports.closing).
     "report_period.closed": _l("Kỳ báo cáo: chốt số liệu"),
     "report_period.reopened": _l("Kỳ báo cáo: mở lại (bỏ số liệu đã chốt)"),
@@ -102,6 +108,8 @@ SUBJECTS = {
     "receptionslip": _l("Phiếu tiếp nhận"),
     "countersession": _l("Phiên làm việc"),
     "procedure": _l("Thủ tục"),
+    "agency": _l("Cơ quan"),
+    "processingunit": _l("Đơn vị xử lý"),
     "calendarday": _l("Lịch làm việc"),
     "person": _l("Người nộp"),
     "dossier_setting": _l("Cấu hình một cửa"),

@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from cli import commit_or_fail
+from demo.agencies import MAX_AGENCIES, seed_demo_agencies
 from demo.desk import DEMO_USERS, demo_passwords, seed_demo
 from demo.history import HistoryPlan, database_has_history, tidy_after_bulk, write_history
 
@@ -85,10 +86,21 @@ def demo_info(base_url):
 @click.option(
     "--if-empty", is_flag=True, help="Do nothing when the database already holds dossiers."
 )
-def demo_history_command(days, dossiers_per_day, tickets_per_day, seed, if_empty) -> None:
+@click.option(
+    "--agencies",
+    type=click.IntRange(1, MAX_AGENCIES),
+    default=1,
+    show_default=True,
+    help="Agencies of the demo centre: the desk's own, then the others (added if missing).",
+)
+def demo_history_command(days, dossiers_per_day, tickets_per_day, seed, if_empty, agencies) -> None:
     """Fill the database with a realistic history of working days ending today (refused in
-    production)."""
+    production); with --agencies N the centre receives for N agencies."""
     refuse_in_production()
+    if agencies > 1:
+        added = commit_or_fail(lambda: seed_demo_agencies(agencies))
+        if added:
+            click.echo("Đã thêm cơ quan, đơn vị của trung tâm mẫu: " + ", ".join(added))
     plan = HistoryPlan(
         days=days, dossiers_per_day=dossiers_per_day, tickets_per_day=tickets_per_day, seed=seed
     )

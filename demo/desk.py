@@ -15,6 +15,7 @@ from core.dossiers.procedures import seed_demo_catalogue
 from core.dossiers.settings import dossier_settings, save_settings, stored_setting
 from core.models import Counter, Device, DeviceKind, Role, Service, ServiceHours, User
 from core.private_files import write_private_file
+from demo.agencies import seed_home_agency
 from extensions import db
 
 DEMO_SERVICES = [
@@ -121,6 +122,7 @@ def seed_demo(
         kiosk_key_file.parent.mkdir(parents=True, exist_ok=True)
         write_private_file(kiosk_key_file, (key + "\n").encode())
         added.append("demo kiosk")
+    added += seed_home_agency()
     added += seed_demo_catalogue()
     added += seed_demo_settings()
     return added

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from core.agencies.registry import home_agency
 from core.clock import day_start, local_zone
 from core.dossiers.calendar import WorkCalendar
 from core.dossiers.settings import dossier_settings
@@ -96,6 +97,9 @@ class HistoryGenerator:
         ]
         self.agency = dossier_settings()["agency_code"]
         self.calls_before_absent = queue_setting(NO_SHOW_AFTER_CALLS)
+        # The history is the desk's own agency's (routing to others comes with their processes).
+        home = home_agency(self.agency)
+        self.agency_id = home.id if home is not None else None
         self.due_cache: dict[tuple[date, bool, int | None], datetime] = {}
         self.now = datetime.now(self.zone)
 
@@ -339,6 +343,7 @@ class HistoryGenerator:
                 year,
                 register_number,
                 procedure.id,
+                self.agency_id,
                 procedure.code,
                 procedure.name,
                 procedure.field.name,

@@ -46,6 +46,7 @@ DOSSIER_COLUMNS = (
     "register_year",
     "register_number",
     "procedure_id",
+    "agency_id",
     "procedure_code",
     "procedure_name",
     "field_name",

@@ -106,6 +106,7 @@ GROUPS = (
             Link("admin.counters", _l("Danh sách quầy"), covers=("admin.counter_",)),
             Link("admin.users", _l("Tài khoản"), covers=("admin.user_",)),
             Link("admin.devices", _l("Thiết bị"), covers=("admin.device_",)),
+            Link("admin.agencies", _l("Cơ quan, đơn vị"), covers=("admin.agenc",)),
             Link(
                 "admin.queue_settings_page", _l("Cài đặt gọi số"), covers=("admin.queue_settings",)
             ),

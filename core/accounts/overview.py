@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.models import AuditEvent, Counter, Device, Service, User
+from core.models import Agency, AuditEvent, Counter, Device, ProcessingUnit, Service, User
 from extensions import db
 
 SETUP_SUBJECTS = {
@@ -12,6 +12,8 @@ SETUP_SUBJECTS = {
     "counter": (Counter, lambda counter: f"{counter.number} · {counter.name}"),
     "user": (User, lambda user: f"{user.username} · {user.full_name}"),
     "device": (Device, lambda device: f"#{device.id} · {device.name}"),
+    "agency": (Agency, lambda agency: f"{agency.code} · {agency.name}"),
+    "processingunit": (ProcessingUnit, lambda unit: f"{unit.code} · {unit.name}"),
 }
 
 
@@ -37,17 +39,18 @@ def tally(model, active_condition) -> Tally:
 
 
 def setup_tallies() -> dict[str, Tally]:
-    """Active and total services, counters, accounts and devices."""
+    """Active and total services, counters, accounts, devices and agencies."""
     return {
         "services": tally(Service, Service.active.is_(True)),
         "counters": tally(Counter, Counter.active.is_(True)),
         "users": tally(User, User.active.is_(True)),
         "devices": tally(Device, Device.revoked_at.is_(None)),
+        "agencies": tally(Agency, Agency.active.is_(True)),
     }
 
 
 def recent_setup_changes(limit: int = 10) -> list[SetupChange]:
-    """The latest changes people made to services, counters, accounts and devices."""
+    """The latest changes people made to services, counters, accounts, devices and agencies."""
     events = list(
         db.session.execute(
             db.select(AuditEvent)

@@ -12,6 +12,7 @@ from pathlib import Path
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from core.agencies.registry import home_agency
 from core.audit import record_event
 from core.clock import local_zone, to_local
 from core.dossiers.applicants import (
@@ -24,8 +25,10 @@ from core.dossiers.applicants import (
 from core.dossiers.procedures import terms_at_receipt
 from core.dossiers.reception import next_register_number
 from core.dossiers.sequences import bump_to_at_least
+from core.dossiers.settings import dossier_settings
 from core.errors import InvalidInput
 from core.models import (
+    Agency,
     ApplicantKind,
     Channel,
     Dossier,
@@ -332,8 +335,11 @@ def import_history(
     clashes = [row for row in new_rows if row.register_number and register_entry(row) in taken]
     if clashes:
         raise ImportRejected([(row.line, clash_message(row)) for row in clashes])
+    # The history of a single-agency desk: the desk's own agency's (routing by an
+    # `agency_code` column comes with centres of many agencies).
+    agency = home_agency(dossier_settings()["agency_code"])
     for row in new_rows:
-        add_dossier(row, user)
+        add_dossier(row, user, agency)
     return ImportResult(imported=len(new_rows), already_present=len(present))
 
 
@@ -361,7 +367,7 @@ def entries_taken(rows: list[HistoryRow]) -> set[tuple[int, int]]:
     return wanted & {tuple(entry) for entry in held}
 
 
-def add_dossier(row: HistoryRow, user) -> Dossier:
+def add_dossier(row: HistoryRow, user, agency: Agency | None = None) -> Dossier:
     local = to_local(row.received_at)
     procedure = row.procedure
     status = row.status
@@ -372,6 +378,7 @@ def add_dossier(row: HistoryRow, user) -> Dossier:
         register_number = next_register_number(local.year)
     dossier = Dossier(
         code=row.code,
+        agency=agency,
         register_year=local.year,
         register_number=register_number,
         **terms_at_receipt(procedure),

@@ -9,8 +9,10 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
+from core.agencies.registry import home_agency
 from core.audit import record_event
 from core.dossiers.errors import LazyJoin, ProcedureNotFound
+from core.dossiers.settings import dossier_settings
 from core.errors import InvalidInput
 from core.models import DocumentKind, Field, OnlineLevel, Procedure, ProcedureDocument
 from core.spreadsheets import read_rows
@@ -126,7 +128,9 @@ def save_procedure(procedure: Procedure | None, data: ProcedureData, user=None) 
     before = {} if created else terms_of(procedure)
     field = get_or_create_field(data.field)
     if created:
-        procedure = Procedure()
+        # A new procedure is the desk's own agency's until an admin names others.
+        agency = home_agency(dossier_settings()["agency_code"])
+        procedure = Procedure(agencies=[agency] if agency is not None else [])
     procedure.code = data.code
     procedure.name = " ".join(data.name.split())
     procedure.field = field

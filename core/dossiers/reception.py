@@ -10,6 +10,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
+from core.agencies.registry import home_agency
 from core.audit import record_event
 from core.clock import local_today, to_local, utcnow
 from core.dossiers.applicants import Applicant, Submitter, checked_parties, party_columns
@@ -108,6 +109,7 @@ def receive_dossier(reception: Reception, *, user=None, now: datetime | None = N
         code=dossier_code(
             settings["agency_code"], local.date(), next_value("day", local.strftime("%Y-%m-%d"))
         ),
+        agency=home_agency(settings["agency_code"]),
         register_year=local.year,
         register_number=next_register_number(local.year),
         **terms_at_receipt(procedure),

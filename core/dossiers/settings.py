@@ -11,15 +11,13 @@ from datetime import time
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from core.agencies.codes import AGENCY_CODE_PATTERN
 from core.audit import record_event
 from core.dossiers.calendar import parse_office_hours
 from core.dossiers.errors import LazyJoin
 from core.errors import InvalidInput
 from core.models import DossierSetting
 from extensions import db
-
-AGENCY_CODE_PATTERN = re.compile(r"^[A-Z0-9]{1,6}(\.[A-Z0-9]{1,6}){1,5}$")
-
 
 BASIS_2018, BASIS_2025 = "2018", "2025"
 BASIS_CHOICES = {

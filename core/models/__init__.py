@@ -22,6 +22,7 @@ from core.models.queue import (
 from core.models.numbering import ServiceNumberingChange
 from core.models.desk import CounterSession, RatingScore, RatingSource, Rating
 from core.models.audit import AuditEvent
+from core.models.agencies import agency_procedures, Agency, ProcessingUnit
 from core.models.dossiers import (
     OnlineLevel,
     DocumentKind,
@@ -84,6 +85,9 @@ __all__ = [
     "RatingSource",
     "Rating",
     "AuditEvent",
+    "agency_procedures",
+    "Agency",
+    "ProcessingUnit",
     "OnlineLevel",
     "DocumentKind",
     "Channel",

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.clock import utcnow
 from core.db.types import UTCDateTime
 from core.models.accounts import User
+from core.models.agencies import Agency, agency_procedures
 from core.models.base import enum_column
 from core.models.queue import Ticket
 from extensions import db
@@ -120,6 +121,11 @@ class Procedure(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     field: Mapped[Field] = relationship()
+    # The agencies competent for it (several where a procedure is handled by each district's
+    # or each commune's agency).
+    agencies: Mapped[list[Agency]] = relationship(
+        secondary=agency_procedures, back_populates="procedures", order_by="Agency.code"
+    )
     documents: Mapped[list[ProcedureDocument]] = relationship(
         back_populates="procedure",
         cascade="all, delete-orphan",
@@ -225,6 +231,9 @@ class Dossier(db.Model):
     register_year: Mapped[int] = mapped_column(Integer)
     register_number: Mapped[int] = mapped_column(Integer)
     procedure_id: Mapped[int | None] = mapped_column(ForeignKey("procedure.id"))
+    # The competent agency. Filled for every dossier since migration 0026 (the first agency
+    # for those received before); nullable because SQLite adds it without rebuilding the table.
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
     procedure_code: Mapped[str] = mapped_column(String(40))
     procedure_name: Mapped[str] = mapped_column(String(400))
     field_name: Mapped[str] = mapped_column(String(200), index=True)
@@ -291,6 +300,7 @@ class Dossier(db.Model):
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     procedure: Mapped[Procedure | None] = relationship()
+    agency: Mapped[Agency | None] = relationship()
     ticket: Mapped[Ticket | None] = relationship()
     received_by: Mapped[User | None] = relationship()
     documents: Mapped[list[DossierDocument]] = relationship(

@@ -1,4 +1,4 @@
-/* Admin screens: opening-hours presets, copy buttons, confirmations, device form. */
+/* Admin screens: opening-hours presets, copy buttons, confirmations, device form, list filters. */
 (function () {
   "use strict";
 
@@ -69,4 +69,21 @@
     kind.addEventListener("change", sync);
     sync();
   }
+
+  // A list filtered as one types (an agency's procedures): every word, accents ignored,
+  // against each item's data-search (folded the same way by core.vntext.search_key).
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+      .replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase();
+  }
+  document.querySelectorAll("[data-filter-list]").forEach(function (input) {
+    var items = document.querySelectorAll("#" + input.dataset.filterList + " > li");
+    input.addEventListener("input", function () {
+      var words = fold(input.value).split(/[\s,;]+/).filter(Boolean);
+      items.forEach(function (item) {
+        var text = item.dataset.search || "";
+        item.hidden = !words.every(function (word) { return text.indexOf(word) !== -1; });
+      });
+    });
+  });
 })();
