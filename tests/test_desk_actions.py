@@ -192,7 +192,7 @@ def test_the_admin_screen_changes_the_setting(client, auth, demo):
     )
     assert refused.status_code == 422
     assert re.search(
-        r'has-error.*?name="no_show_after_calls".*?form__error">'
+        r'has-error.*?name="no_show_after_calls".*?form__error"[^>]*>'
         r"“Số lần gọi trước khi được đánh dấu vắng mặt” phải là số nguyên từ 1 đến 9.",
         refused.get_data(as_text=True),
         flags=re.S,
