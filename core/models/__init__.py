@@ -60,6 +60,7 @@ from core.models.reports import (
     DossierDay,
     ClosedReportPeriod,
 )
+from core.models.exports import ExportJobStatus, ExportJob
 
 __all__ = [
     "Role",
@@ -115,4 +116,6 @@ __all__ = [
     "RatingDay",
     "DossierDay",
     "ClosedReportPeriod",
+    "ExportJobStatus",
+    "ExportJob",
 ]
