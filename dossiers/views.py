@@ -10,7 +10,7 @@ from wtforms import SelectChoice
 from core.audit import READING_ACTIONS, record_event
 from core.clock import local_today
 from core.dossiers import forms as dossier_forms
-from core.dossiers.procedures import find_procedure, search_procedures
+from core.dossiers.procedures import all_procedures, find_procedure, search_procedures
 from core.dossiers.reception import (
     Reception,
     code_from_scan,
@@ -18,8 +18,8 @@ from core.dossiers.reception import (
     issue_slip,
     receivable_ticket,
     receive_dossier,
-    recent_dossiers,
 )
+from core.dossiers.search import parse_query, search_dossiers
 from core.dossiers.settings import dossier_settings
 from core.dossiers.states import STATUS_LABELS, Action, Move, allowed_actions, current_unit, move
 from core.dossiers.supplements import (
@@ -55,14 +55,23 @@ DESK = (Role.OFFICER, Role.ADMIN)
 @blueprint.get("/dossiers/")
 @roles_required(*STAFF)
 def index():
-    status = request.args.get("status") or None
-    if status and status not in {s.value for s in STATUS_LABELS}:
-        status = None
+    """The list: search and filters (core/dossiers/search.py); bad values are ignored and
+    said once, above the results."""
+    query = parse_query(request.args)
+    if query.problems:
+        flash(
+            _("Đã bỏ qua: %(problems)s.", problems="; ".join(str(p) for p in query.problems)),
+            "warning",
+        )
+    results = search_dossiers(query, current_user)
+    for note in results.notes:
+        flash(str(note), "info")
     return render_template(
         "dossiers/index.html",
-        dossiers=recent_dossiers(100, status),
-        status=status,
+        query=query,
+        results=results,
         labels=STATUS_LABELS,
+        procedures=all_procedures(),
         find_form=FindForm(request.args),
     )
 
