@@ -21,7 +21,7 @@ WEB_SURFACES = {
 }  # fmt: skip
 FACTORY = {"app", "wsgi"}
 WEB_SHARED = {"web", "errors", "security"}
-ADAPTERS = {"printing", "demo", "ops.backup"}
+ADAPTERS = {"printing", "demo", "ops.backup", "exports"}
 BASE = {"config", "extensions"}
 
 
