@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -18,8 +19,8 @@ from core.dossiers.applicants import Applicant
 from core.dossiers.procedures import find_procedure
 from core.dossiers.reception import Reception, receive_dossier
 from core.models import AuditEvent, Channel, Dossier, ExportJob, ExportJobStatus
-from extensions import db
 from exports import worker as export_worker
+from extensions import db
 from tests import factories
 
 ENTRIES = 240
@@ -262,7 +263,7 @@ def test_the_worker_process_builds_a_queued_file(auth, client, march, database_u
                 ExportJobStatus.FAILED,
             )
 
-        assert wait_until(finished, 120), open(log.name).read()
+        assert wait_until(finished, 120), Path(log.name).read_text()
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=20) == 0
