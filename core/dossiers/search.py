@@ -8,7 +8,8 @@ Every search is served by an index at a million dossiers (migration 0020):
   dossiers are read;
 - an ID number or a phone number is an equality on its own index;
 - a name is matched word by word against the folded name (`applicant_search`, lower case
-  without diacritics), read from its index rather than the table;
+  without diacritics): each word typed must start a word of the name; the names are read
+  from their index rather than the table;
 - the filters are ranges of the list's indexes, newest first, and the page is a LIMIT.
 The count is exact: an index-only count.
 
@@ -157,6 +158,14 @@ def _starts_with(column, prefix: str):
     )
 
 
+def _word_starts(term: str):
+    """A word of the folded name starts with `term` ("an" finds "An", not "Vân")."""
+    return or_(
+        Dossier.applicant_search.like(f"{_like(term)}%", escape="\\"),
+        Dossier.applicant_search.like(f"% {_like(term)}%", escape="\\"),
+    )
+
+
 def _text_conditions(text: str, user) -> tuple[list, list]:
     """What the free text matches (code, ID number, phone, name) for `user`, and notes."""
     notes: list = []
@@ -200,13 +209,11 @@ def _text_conditions(text: str, user) -> tuple[list, list]:
     if not terms:
         return [], notes
     if full:
-        return [
-            Dossier.applicant_search.like(f"%{_like(term)}%", escape="\\") for term in terms
-        ], notes
+        return [_word_starts(term) for term in terms], notes
     # A manager sees a person's family name only, and an organisation's whole name.
     organisation = and_(
         Dossier.applicant_kind == ApplicantKind.ORGANISATION,
-        *(Dossier.applicant_search.like(f"%{_like(term)}%", escape="\\") for term in terms),
+        *(_word_starts(term) for term in terms),
     )
     if len(terms) > 1:
         notes.append(_l("Họ tên được che: cán bộ quản lý chỉ tìm được theo họ của người nộp."))
