@@ -1,6 +1,6 @@
 """The dossier list: search by code, applicant name (with or without diacritics), ID
 number or phone; filters by status, procedure, received dates, due today and overdue;
-pages of 50, newest first.
+pages of 50, newest first (due ones by their due time).
 
 Every search is served by an index at a million dossiers (migration 0020):
 - a whole code is the unique index; the start of a code ("000.17.22.H56-2702") is a range
@@ -251,8 +251,20 @@ def search_conditions(query: DossierQuery, user, now: datetime | None = None):
     return conditions, notes
 
 
+def list_order(query: DossierQuery) -> tuple:
+    """Newest first; the dossiers due today by their due time, the overdue ones the longest
+    overdue first (and, a small set of open dossiers, read from the status index rather
+    than by walking every dossier newest first)."""
+    if query.due == "today":
+        return (Dossier.due_at, Dossier.id)
+    if query.due == "overdue":
+        return (Dossier.judged_due_at, Dossier.id)
+    return (Dossier.received_at.desc(), Dossier.id.desc())
+
+
 def search_dossiers(query: DossierQuery, user, now: datetime | None = None) -> DossierPage:
-    """One page (PAGE_SIZE, newest first) of the dossiers matching `query`, and their count."""
+    """One page (PAGE_SIZE, in `list_order`) of the dossiers matching `query`, and their
+    count."""
     conditions, notes = search_conditions(query, user, now)
     total = db.session.execute(select(func.count(Dossier.id)).where(*conditions)).scalar_one()
     pages = max(1, -(-total // PAGE_SIZE))
@@ -261,7 +273,7 @@ def search_dossiers(query: DossierQuery, user, now: datetime | None = None) -> D
         db.session.execute(
             select(Dossier)
             .where(*conditions)
-            .order_by(Dossier.received_at.desc(), Dossier.id.desc())
+            .order_by(*list_order(query))
             .limit(PAGE_SIZE)
             .offset((page - 1) * PAGE_SIZE)
         ).scalars()
