@@ -30,7 +30,7 @@ from core.dossiers.register import (
     stream_entries,
 )
 from core.private_files import create_private_file, make_private_folder
-from core.spreadsheets import stream_cell
+from core.spreadsheets import FORMULA_LEADS, stream_cell
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts" / "print"
 FAMILY = "DejaVuSerif"
@@ -80,9 +80,15 @@ def write_xlsx(period: RegisterPeriod, path: Path, progress: Progress) -> int:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         headers.append(cell)
     sheet.append(headers)
+
+    def cell(value):
+        # A plain value is written as it is (cheaper); formula-looking text as text.
+        risky = isinstance(value, str) and value.startswith(FORMULA_LEADS)
+        return stream_cell(sheet, value) if risky else value
+
     written = 0
     for dossier in stream_entries(period):
-        sheet.append([stream_cell(sheet, value) for value in register_row(dossier)])
+        sheet.append([cell(value) for value in register_row(dossier)])
         written += 1
         progress(written)
     workbook.save(path)
