@@ -2,10 +2,12 @@
 without diacritics, a filter, the count and pages; a PDF asked for, its progress bar moving
 as the export worker builds it, and the download link."""
 
+from pathlib import Path
+
 import pytest
 import time_machine
 
-from conftest import SCREENSHOTS, local_time, sign_in_browser
+from conftest import SCREENSHOTS, LiveServer, local_time, sign_in_browser
 from core.dossiers.applicants import Applicant
 from core.dossiers.procedures import find_procedure
 from core.dossiers.reception import Reception, receive_dossier
@@ -15,6 +17,24 @@ from extensions import db
 from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+class PatientServer(LiveServer):
+    """Two gunicorn workers are plenty for one officer's browser; on a busy shared machine
+    they may take longer than the usual 30 s to boot."""
+
+    def wait_until_ready(self, timeout: float = 120) -> None:
+        super().wait_until_ready(timeout)
+
+
+@pytest.fixture
+def live_server(app, demo, database_url):
+    db.session.remove()
+    server = PatientServer(database_url, Path(app.instance_path), workers=2)
+    yield server
+    server.stop()
+
+
 FAMILIES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng")
 GIVEN = ("Thị Hồng Nhung", "Văn Dũng", "Minh Khôi", "Thu Hà", "Đức Thắng", "Ngọc Ánh")
 

@@ -194,13 +194,11 @@ def _text_conditions(text: str, user) -> tuple[list, list]:
                 _l("Cán bộ quản lý không tìm theo số giấy tờ hay số điện thoại của người nộp.")
             )
             return [false()], notes
-        digits = re.sub(r"\D", "", text)
-        phone = normalise_phone(text)
+        numbers = {re.sub(r"\D", "", text), text.replace(" ", "").upper()}
         return [
             or_(
-                Dossier.applicant_id_number == digits,
-                Dossier.applicant_id_number == text.replace(" ", "").upper(),
-                Dossier.applicant_phone == phone,
+                Dossier.applicant_id_number.in_(sorted(numbers)),
+                Dossier.applicant_phone == normalise_phone(text),
             )
         ], notes
     if CODE_START.match(upper) and any(char.isdigit() for char in upper):
