@@ -2,12 +2,13 @@
 without diacritics, a filter, the count and pages; a PDF asked for, its progress bar moving
 as the export worker builds it, and the download link."""
 
-from pathlib import Path
+import threading
 
 import pytest
 import time_machine
+from werkzeug.serving import make_server
 
-from conftest import SCREENSHOTS, LiveServer, local_time, sign_in_browser
+from conftest import SCREENSHOTS, local_time, sign_in_browser
 from core.dossiers.applicants import Applicant
 from core.dossiers.procedures import find_procedure
 from core.dossiers.reception import Reception, receive_dossier
@@ -19,24 +20,32 @@ from tests import factories
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-class PatientServer(LiveServer):
-    """Two gunicorn workers are plenty for one officer's browser; on a busy shared machine
-    they may take longer than the usual 30 s to boot."""
+FAMILIES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng")
+GIVEN = ("Thị Hồng Nhung", "Văn Dũng", "Minh Khôi", "Thu Hà", "Đức Thắng", "Ngọc Ánh")
 
-    def wait_until_ready(self, timeout: float = 120) -> None:
-        super().wait_until_ready(timeout)
+
+class InProcessServer:
+    """The test's own app served by werkzeug in a thread: a real HTTP server for the
+    browser, up in milliseconds even on a busy shared machine (gunicorn's workers each
+    import the app first)."""
+
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=10)
 
 
 @pytest.fixture
-def live_server(app, demo, database_url):
-    db.session.remove()
-    server = PatientServer(database_url, Path(app.instance_path), workers=2)
+def live_server(app, demo):
+    db.session.commit()
+    server = InProcessServer(app)
     yield server
     server.stop()
-
-
-FAMILIES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng")
-GIVEN = ("Thị Hồng Nhung", "Văn Dũng", "Minh Khôi", "Thu Hà", "Đức Thắng", "Ngọc Ánh")
 
 
 def fill_desk(count: int = 130) -> None:
@@ -77,6 +86,7 @@ def test_an_officer_searches_and_exports_the_register(live_server, page_factory)
     assert "Trang 2/3" in officer.locator("nav.pager").inner_text()
 
     officer.goto(f"{live_server.url}/dossiers/register?from=2026-11-01&to=2026-11-30")
+    officer.screenshot(path=SCREENSHOTS / "register-period.png")
     officer.get_by_role("button", name="Xuất PDF").click()
     officer.wait_for_url("**/dossiers/exports/*")
     assert officer.locator("[data-export-label]").inner_text() == "Đang chờ xử lý"
@@ -85,7 +95,7 @@ def test_an_officer_searches_and_exports_the_register(live_server, page_factory)
     link = officer.locator("[data-export-link]")
     link.wait_for(state="visible", timeout=15_000)
     assert officer.locator("[data-export-bar]").get_attribute("value") == "100"
-    assert officer.locator("[data-export-count]").inner_text() == "130 / 130"
+    assert officer.locator("[data-export-count]").inner_text() == "130 / 130 hồ sơ"
     officer.screenshot(path=SCREENSHOTS / "register-export-progress.png", full_page=True)
     with officer.expect_download() as download:
         link.click()

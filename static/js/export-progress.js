@@ -15,7 +15,9 @@ document.addEventListener("DOMContentLoaded", () => {
     bar.value = state.percent;
     bar.textContent = `${state.percent}%`;
     label.textContent = state.status_label;
-    if (state.total !== null) count.textContent = `${number(state.done)} / ${number(state.total)}`;
+    if (state.total !== null) {
+      count.textContent = `${number(state.done)} / ${number(state.total)} ${box.dataset.exportUnit}`;
+    }
     if (state.download_url) {
       link.href = state.download_url;
       ready.hidden = false;
