@@ -145,7 +145,7 @@ def due_check_command() -> None:
 )
 def register_command(start: str, end: str, file_format: str, output: Path) -> None:
     """Write the dossier register (sổ theo dõi hồ sơ, form 07) of dossiers received from
-    --from to --to as XLSX or PDF, streamed with memory flat, with a progress bar."""
+    --from to --to as XLSX or PDF, the rows streamed in batches, with a progress bar."""
     try:
         period = parse_register_period(start, end)
     except InvalidInput as error:

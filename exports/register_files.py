@@ -1,10 +1,12 @@
-"""The dossier register (form 07) for a period, written to a file with memory flat: rows
-are read in batches (core.dossiers.register.stream_entries) and written as they come.
+"""The dossier register (form 07) for a period, written to a file without holding its rows:
+they are read in batches (core.dossiers.register.stream_entries) and written as they come.
 
 - XLSX: openpyxl's write-only workbook streams each row to a temporary file.
 - PDF: fpdf2, drawn row by row (no table object holding every row); each finished page's
   content is compressed at once, so a page in memory costs a few kilobytes, not its
-  drawing operators (`CompressedPagesPDF`).
+  drawing operators (`RegisterPDF`, `CompressedPagesProducer`). fpdf2 still builds the
+  finished file in memory when it writes it: the PDF's peak grows with the file's size
+  (docs/performance.md), the XLSX's does not.
 The file is written under a temporary name readable by its owner only, then renamed: a
 half-written file is never found.
 """
