@@ -1,5 +1,5 @@
 """`make bench-register`: the dossier register of a busy year (50,000 dossiers) as XLSX and
-PDF with the memory of the process flat, against a tenth of it for comparison.
+PDF, and whether the memory of the process stays flat, against a tenth of it.
 
 For each size, fills a fresh database with `flask demo-history` (the same ten weeks, more
 or fewer dossiers a day), then runs `flask --app wsgi dossiers register --from … --to …
