@@ -18,7 +18,7 @@ import traceback
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from core.clock import utcnow
 from core.db.faults import ROW_VALUES_HIDDEN
@@ -104,6 +104,42 @@ def run_once(name: str | None = None) -> bool:
     return True
 
 
+def requeue_abandoned() -> int:
+    """Put back in the queue the jobs a worker of this machine was building when it died
+    (its process is gone): the next claim builds them from the start."""
+    host = socket.gethostname()
+    begin_write_transaction()
+    running = db.session.execute(
+        select(ExportJob).where(
+            ExportJob.status == ExportJobStatus.RUNNING,
+            ExportJob.claimed_by.like(f"{host}:%"),
+        )
+    ).scalars()
+    requeued = 0
+    for job in running:
+        pid = int(job.claimed_by.split(":")[1]) if job.claimed_by.count(":") >= 2 else 0
+        if pid and not process_alive(pid):
+            job.status, job.done, job.claimed_by, job.started_at = (
+                ExportJobStatus.QUEUED,
+                0,
+                None,
+                None,
+            )
+            requeued += 1
+    db.session.commit()
+    return requeued
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def sweep() -> int:
     begin_write_transaction()
     removed = expire_old_files()
@@ -125,6 +161,12 @@ class ExportWorker:
         poll = self.app.config["EXPORT_POLL_SECONDS"]
         name = worker_name()
         last_sweep = 0.0
+        with self.app.app_context():
+            try:
+                if requeue_abandoned():
+                    LOG.info("export jobs of a stopped worker are queued again")
+            finally:
+                db.session.remove()
         while not self.stopping.is_set():
             with self.app.app_context():
                 try:

@@ -184,6 +184,25 @@ def test_a_file_not_ready_is_not_downloaded_and_a_bad_request_changes_nothing(au
     assert count(ExportJob) == 1
 
 
+def test_a_job_left_running_by_a_dead_worker_is_queued_again(auth, client, march):
+    auth.login()
+    job_id = ask_for(client, "xlsx")
+    job = db.session.get(ExportJob, job_id)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    job.status = ExportJobStatus.RUNNING
+    job.claimed_by = f"{export_worker.socket.gethostname()}:{int(dead.stdout)}:exports"
+    db.session.commit()
+    assert export_worker.requeue_abandoned() == 1
+    db.session.expire_all()
+    assert db.session.get(ExportJob, job_id).status == ExportJobStatus.QUEUED
+    job = db.session.get(ExportJob, job_id)
+    job.status, job.claimed_by = ExportJobStatus.RUNNING, export_worker.worker_name()
+    db.session.commit()
+    assert export_worker.requeue_abandoned() == 0  # this very process is alive
+
+
 def test_old_files_are_removed(auth, client, march, app):
     auth.login()
     job_id = ask_for(client, "xlsx")
