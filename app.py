@@ -197,6 +197,7 @@ def register_commands(app: Flask) -> None:
     from dashboard import cli as dashboard_cli
     from demo import cli as demo_cli
     from dossiers import cli as dossiers_cli
+    from exports import cli as exports_cli
     from ops import cli as ops_cli
     from printing import cli as printing_cli
     from privacy import cli as privacy_cli
@@ -210,6 +211,7 @@ def register_commands(app: Flask) -> None:
         privacy_cli,
         printing_cli,
         ops_cli,
+        exports_cli,
     ):
         for command in module.commands:
             app.cli.add_command(command)

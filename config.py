@@ -136,6 +136,11 @@ class Config:
         self.PRINT_STATUS_SECONDS = float(env.get("PRINT_STATUS_SECONDS", 60))
         self.PRINT_WORKER_NICE = int(env.get("PRINT_WORKER_NICE", 19))
         self.TICKET_LOGO = env.get("TICKET_LOGO", "")
+        # Files built in the background (the register as XLSX/PDF, core/exports/jobs.py):
+        # kept this many days; the export worker looks for new jobs this often, niced.
+        self.EXPORT_KEEP_DAYS = int(env.get("EXPORT_KEEP_DAYS", 7))
+        self.EXPORT_POLL_SECONDS = float(env.get("EXPORT_POLL_SECONDS", 2))
+        self.EXPORT_WORKER_NICE = int(env.get("EXPORT_WORKER_NICE", 10))
         self.PRINTER_NETWORKS = env.get("PRINTER_NETWORKS", self.DEFAULT_PRINTER_NETWORKS)
 
     def use_database(self, url: str) -> None:

@@ -67,6 +67,7 @@ ACTIONS = {
     "dossier.form_printed": _l("Hồ sơ: mở mẫu in có thông tin người nộp"),
     "reception_slip.printed": _l("Phiếu tiếp nhận: mở để in"),
     "register.downloaded": _l("Sổ theo dõi hồ sơ: xem hoặc tải về"),
+    "register.export_requested": _l("Sổ theo dõi hồ sơ: yêu cầu xuất tệp"),
     "reception.supplement": _l("Phiếu yêu cầu bổ sung hồ sơ"),
     "reception.refusal": _l("Phiếu từ chối tiếp nhận hồ sơ"),
     "reception_slip.anonymised": _l("Phiếu tiếp nhận: ẩn danh sau thời hạn lưu"),
@@ -117,6 +118,7 @@ SUBJECTS = {
     "printjob": _l("Lệnh in"),
     "report_period": _l("Kỳ báo cáo"),
     "register": _l("Sổ theo dõi hồ sơ"),
+    "exportjob": _l("Tệp xuất"),
 }
 
 

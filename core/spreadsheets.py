@@ -1,5 +1,6 @@
 """Spreadsheets: reading a CSV (UTF-8, header row) or XLSX sheet into numbered rows keyed by
-header, and the one way every export writes a cell (`put_cell`)."""
+header, and the one way every export writes a cell (`put_cell`; `stream_cell` for a
+workbook written in streaming mode)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
+from openpyxl.cell import WriteOnlyCell
 
 from core.errors import InvalidInput
 
@@ -24,6 +26,18 @@ def put_cell(sheet, row: int, column: int, value):
     if isinstance(value, str) and value.startswith(FORMULA_LEADS):
         cell.data_type = "s"
         cell.quotePrefix = True
+    return cell
+
+
+def stream_cell(sheet, value, font=None):
+    """`put_cell` for a write-only (streaming) sheet: a cell to `sheet.append`, with the
+    same rule for text that looks like a formula."""
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str) and value.startswith(FORMULA_LEADS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    if font is not None:
+        cell.font = font
     return cell
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from core.db.bulk_insert import BulkWriter
 from core.models import Dossier, DossierEvent, Rating, Ticket
+from core.vntext import search_key
 from extensions import db
 
 # Each row's columns in order; the id comes first and is given by HistoryRows.
@@ -91,7 +92,9 @@ DOSSIER_COLUMNS = (
     "collected_via",
     "collected_by",
     "collector_name",
+    "applicant_search",  # computed by add_dossier from the name
 )
+NAME_AT = DOSSIER_COLUMNS.index("applicant_name") - 1  # in the values, after the id
 EVENT_COLUMNS = (
     "id",
     "dossier_id",
@@ -149,7 +152,8 @@ class HistoryRows:
     def add_dossier(self, values: tuple) -> int:
         """A dossier row (DOSSIER_COLUMNS after the id); returns its id."""
         dossier_id = self.take_id(Dossier)
-        self.bulk.add(Dossier.__table__, DOSSIER_COLUMNS, (dossier_id, *values))
+        folded = search_key(values[NAME_AT])[:200]
+        self.bulk.add(Dossier.__table__, DOSSIER_COLUMNS, (dossier_id, *values, folded))
         return dossier_id
 
     def add_dossier_event(self, values: tuple) -> None:

@@ -8,4 +8,5 @@ from web.caching import keep_out_of_caches
 blueprint = Blueprint("dossiers", __name__, template_folder="templates")
 keep_out_of_caches(blueprint)  # every answer may name an applicant
 
+
 from . import admin, lookup, views  # noqa: E402,F401

@@ -1,5 +1,5 @@
-"""`flask --app wsgi calendar due …`, `flask --app wsgi dossiers import …` and
-`flask --app wsgi dossiers due-check`."""
+"""`flask --app wsgi calendar due …`, `flask --app wsgi dossiers import …`,
+`flask --app wsgi dossiers due-check` and `flask --app wsgi dossiers register …`."""
 
 from __future__ import annotations
 
@@ -15,7 +15,11 @@ from core.clock import local_text, local_zone
 from core.dossiers.calendar import parse_period
 from core.dossiers.due_review import EarlierDue, review_due_times
 from core.dossiers.importing import ImportRejected, import_history
+from core.dossiers.register import count_entries
+from core.dossiers.register import parse_period as parse_register_period
 from core.dossiers.workdays import work_calendar
+from core.errors import InvalidInput
+from exports.register_files import write_register
 
 calendar_group = AppGroup("calendar", help="Working-day calendar (lịch ngày làm việc).")
 dossiers_group = AppGroup(
@@ -125,6 +129,40 @@ def due_check_command() -> None:
     click.echo(
         "Không có gì được sửa: hạn đã hẹn được giữ nguyên; bộ phận một cửa xem xét từng hồ sơ."
     )
+
+
+@dossiers_group.command("register")
+@click.option("--from", "start", required=True, help="Ngày đầu kỳ, YYYY-MM-DD.")
+@click.option("--to", "end", required=True, help="Ngày cuối kỳ, YYYY-MM-DD.")
+@click.option(
+    "--format", "file_format", type=click.Choice(["xlsx", "pdf"]), required=True, help="xlsx | pdf"
+)
+@click.option(
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Tệp kết quả.",
+)
+def register_command(start: str, end: str, file_format: str, output: Path) -> None:
+    """Write the dossier register (sổ theo dõi hồ sơ, form 07) of dossiers received from
+    --from to --to as XLSX or PDF, the rows streamed in batches, with a progress bar."""
+    try:
+        period = parse_register_period(start, end)
+    except InvalidInput as error:
+        raise click.BadParameter(error.messages()["vi"]) from None
+    total = count_entries(period)
+    with click.progressbar(
+        length=total, label="Ghi sổ theo dõi hồ sơ", file=sys.stderr, show_pos=True
+    ) as bar:
+        last = 0
+
+        def progress(done: int) -> None:
+            nonlocal last
+            bar.update(done - last)
+            last = done
+
+        written = write_register(period, file_format, output, progress)
+    click.echo(f"Đã ghi {written} hồ sơ vào {output}.")
 
 
 commands = [calendar_group, dossiers_group]

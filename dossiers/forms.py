@@ -210,6 +210,18 @@ class FindForm(Form):
     )
 
 
+class RegisterExportForm(Form):
+    """The register of a period as a file, built in the background."""
+
+    start = StringField(_l("Từ ngày"), validators=[DataRequired(), Length(max=10)])
+    end = StringField(_l("Đến ngày"), validators=[DataRequired(), Length(max=10)])
+    file_format = SelectField(
+        _l("Định dạng"),
+        choices=[SelectChoice("xlsx", _l("Excel (XLSX)")), SelectChoice("pdf", _l("PDF"))],
+        validators=[DataRequired()],
+    )
+
+
 class ProcedureForm(Form):
     code = StringField(_l("Mã thủ tục"), validators=[DataRequired(), Length(max=40)])
     name = StringField(_l("Tên thủ tục"), validators=[DataRequired(), Length(max=400)])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from pathlib import Path
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -10,7 +12,7 @@ from wtforms import SelectChoice
 from core.audit import READING_ACTIONS, record_event
 from core.clock import local_today
 from core.dossiers import forms as dossier_forms
-from core.dossiers.procedures import find_procedure, search_procedures
+from core.dossiers.procedures import all_procedures, find_procedure, search_procedures
 from core.dossiers.reception import (
     Reception,
     code_from_scan,
@@ -18,8 +20,15 @@ from core.dossiers.reception import (
     issue_slip,
     receivable_ticket,
     receive_dossier,
-    recent_dossiers,
 )
+from core.dossiers.register import (
+    RegisterPeriod,
+    count_entries,
+    entry_page,
+    register_heading,
+)
+from core.dossiers.register import parse_period as parse_register_period
+from core.dossiers.search import parse_query, search_dossiers
 from core.dossiers.settings import dossier_settings
 from core.dossiers.states import STATUS_LABELS, Action, Move, allowed_actions, current_unit, move
 from core.dossiers.supplements import (
@@ -30,13 +39,27 @@ from core.dossiers.supplements import (
 )
 from core.dossiers.workdays import work_calendar
 from core.errors import DomainError
-from core.models import Channel, Collector, ReceptionSlip, Role, SlipKind
+from core.exports.jobs import (
+    EXPORT_STATUS_LABELS,
+    ExportNotReady,
+    job_for,
+    recent_jobs,
+    request_export,
+)
+from core.exports.jobs import percent as export_percent
+from core.models import Channel, Collector, ExportJobStatus, ReceptionSlip, Role, SlipKind
 from extensions import db
 from web.commit import FAILED, commit_or_explain, commit_reading, explain
 from web.roles import roles_required
 
 from . import blueprint
-from .forms import FindForm, MoveForm, ReceptionForm, SupplementRequestForm
+from .forms import (
+    FindForm,
+    MoveForm,
+    ReceptionForm,
+    RegisterExportForm,
+    SupplementRequestForm,
+)
 from .helpers import (
     lines,
     local_input,
@@ -47,6 +70,10 @@ from .helpers import (
 )
 
 STAFF = (Role.OFFICER, Role.MANAGER, Role.ADMIN)
+EXPORT_MIMETYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
 # Forms, slips and the register carry applicants' details: officers and admins only
 # (core/dossiers/privacy.py); managers see the lists and dossiers with masked names.
 DESK = (Role.OFFICER, Role.ADMIN)
@@ -55,14 +82,23 @@ DESK = (Role.OFFICER, Role.ADMIN)
 @blueprint.get("/dossiers/")
 @roles_required(*STAFF)
 def index():
-    status = request.args.get("status") or None
-    if status and status not in {s.value for s in STATUS_LABELS}:
-        status = None
+    """The list: search and filters (core/dossiers/search.py); bad values are ignored and
+    said once, above the results."""
+    query = parse_query(request.args)
+    if query.problems:
+        flash(
+            _("Đã bỏ qua: %(problems)s.", problems="; ".join(str(p) for p in query.problems)),
+            "warning",
+        )
+    results = search_dossiers(query, current_user)
+    for note in results.notes:
+        flash(str(note), "info")
     return render_template(
         "dossiers/index.html",
-        dossiers=recent_dossiers(100, status),
-        status=status,
+        query=query,
+        results=results,
         labels=STATUS_LABELS,
+        procedures=all_procedures(),
         find_form=FindForm(request.args),
     )
 
@@ -376,45 +412,128 @@ def slip_printed(response, slip):
     return response
 
 
-def register_downloaded(response, year: int, kind: str):
-    """`response` (the year's register as a page, PDF or workbook), once it is audited."""
+REGISTER_PAGE_SIZE = 100
+
+
+def register_downloaded(response, subject, kind: str, **details):
+    """`response` (the register on screen, or a file of it), once it is audited."""
     commit_reading(
         lambda: record_event(
-            "register.downloaded", ("register", year), user=current_user, format=kind
+            "register.downloaded", subject, user=current_user, format=kind, **details
         )
     )
     return response
 
 
+def register_period():
+    """The period asked for (`from`/`to`, or `year`, or this year); a bad one is said and
+    this year shown instead."""
+    try:
+        return parse_register_period(
+            request.args.get("from"), request.args.get("to"), request.args.get("year", type=int)
+        )
+    except DomainError as error:
+        explain(error)
+        return RegisterPeriod.year(local_today().year)
+
+
 @blueprint.get("/dossiers/register")
 @roles_required(*DESK)
 def register():
-    from .exports import register_document
-
-    year = request.args.get("year", type=int) or local_today().year
-    page = print_page(
-        register_document(year),
-        url_for("dossiers.register_pdf", year=year),
-        url_for("dossiers.index"),
-        xlsx_url=url_for("dossiers.register_xlsx", year=year),
+    """The register of a period on screen, a page at a time; its files are built in the
+    background (register_export)."""
+    period = register_period()
+    total = count_entries(period)
+    pages = max(1, -(-total // REGISTER_PAGE_SIZE))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    document = register_heading(period, entry_page(period, page, REGISTER_PAGE_SIZE))
+    export_form = RegisterExportForm(
+        formdata=None, start=period.start.isoformat(), end=period.end.isoformat()
     )
-    return register_downloaded(page, year, "page")
+    html = render_template(
+        "dossiers/register.html",
+        form=document,
+        pdf_url=None,
+        back_url=url_for("dossiers.index"),
+        period=period,
+        page=page,
+        pages=pages,
+        total=total,
+        export_form=export_form,
+        jobs=recent_jobs(current_user, "register"),
+        percent=export_percent,
+        status_labels=EXPORT_STATUS_LABELS,
+    )
+    return register_downloaded(html, ("register", period.start.year), "page", **period.as_params())
 
 
-@blueprint.get("/dossiers/register.pdf")
+@blueprint.post("/dossiers/register/export")
 @roles_required(*DESK)
-def register_pdf():
-    from .exports import register_document
+def register_export():
+    """Queue the register of a period as XLSX or PDF for the export worker."""
+    form = RegisterExportForm()
+    back = url_for("dossiers.register", **{"from": form.start.data, "to": form.end.data})
+    if not form.validate_on_submit():
+        flash(_("Hãy chọn kỳ và định dạng tệp."), "error")
+        return redirect(url_for("dossiers.register"))
+    try:
+        period = parse_register_period(form.start.data, form.end.data)
+    except DomainError as error:
+        explain(error)
+        return redirect(back)
+    job = commit_or_explain(
+        lambda: request_export(
+            "register", form.file_format.data, period.as_params(), user=current_user
+        )
+    )
+    if job is FAILED:
+        return redirect(back)
+    return redirect(url_for("dossiers.export_page", job_id=job.id))
 
-    year = request.args.get("year", type=int) or local_today().year
-    response = pdf_response(register_document(year), f"so-theo-doi-ho-so-{year}")
-    return register_downloaded(response, year, "pdf")
+
+def export_state(job) -> dict:
+    done = job.status == ExportJobStatus.DONE
+    return {
+        "id": job.id,
+        "status": job.status.value,
+        "status_label": str(EXPORT_STATUS_LABELS[job.status]),
+        "done": job.done,
+        "total": job.total,
+        "percent": export_percent(job),
+        "download_url": url_for("dossiers.export_download", job_id=job.id) if done else None,
+        "error": job.error if job.status == ExportJobStatus.FAILED else None,
+    }
 
 
-@blueprint.get("/dossiers/register.xlsx")
+@blueprint.get("/dossiers/exports/<int:job_id>")
 @roles_required(*DESK)
-def register_xlsx():
-    from .exports import register_workbook
+def export_page(job_id: int):
+    job = job_for(job_id, current_user)
+    return render_template(
+        "dossiers/export.html",
+        job=job,
+        state=export_state(job),
+        period=RegisterPeriod.from_params(job.params),
+    )
 
-    year = request.args.get("year", type=int) or local_today().year
-    return register_downloaded(register_workbook(year), year, "xlsx")
+
+@blueprint.get("/dossiers/exports/<int:job_id>.json")
+@roles_required(*DESK)
+def export_status(job_id: int):
+    return export_state(job_for(job_id, current_user))
+
+
+@blueprint.get("/dossiers/exports/<int:job_id>/download")
+@roles_required(*DESK)
+def export_download(job_id: int):
+    job = job_for(job_id, current_user)
+    if job.status != ExportJobStatus.DONE or not job.file_path or not Path(job.file_path).exists():
+        raise ExportNotReady()
+    period = RegisterPeriod.from_params(job.params)
+    response = send_file(
+        job.file_path,
+        mimetype=EXPORT_MIMETYPES[job.file_format],
+        as_attachment=True,
+        download_name=f"so-theo-doi-ho-so-{period.slug}.{job.file_format}",
+    )
+    return register_downloaded(response, ("exportjob", job.id), job.file_format, **job.params)

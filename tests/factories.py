@@ -140,3 +140,21 @@ def dossier(procedure: str = "GPLX-DOI", *, ticket=None, **applicant) -> Dossier
 def lookup_path(code: str) -> str:
     """The public look-up of dossier `code` as its receipt's QR code opens it."""
     return f"/tra-cuu?ma={code}&kt={check_part(code)}"
+
+
+def register_file(client, file_format: str, year: int = 2026):
+    """The year's register as a file, the way the desk gets it: asked for on the register
+    page, built by the export worker (one run), downloaded by whoever asked."""
+    from exports.worker import run_once
+
+    client.application.config["WTF_CSRF_ENABLED"] = False  # the token: test_route_walk
+    response = client.post(
+        "/dossiers/register/export",
+        data={"start": f"{year}-01-01", "end": f"{year}-12-31", "file_format": file_format},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.commit()
+    assert run_once()
+    download = client.get(response.headers["Location"] + "/download")
+    assert download.status_code == 200
+    return download

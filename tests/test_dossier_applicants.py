@@ -442,12 +442,12 @@ def test_the_return_records_how_and_by_whom_and_the_register_prints_it(auth, cli
     assert "Trần Văn Bình (người được ủy quyền)" in html
     assert "Công ty TNHH Vận tải Hòa Bình\nTrần Văn Bình (nộp thay)" in html
 
-    text = pdf_text(client.get("/dossiers/register.pdf?year=2026").data)
+    text = pdf_text(factories.register_file(client, "pdf").data)
     for header in ("Số bộ", "Cách nhận", "Người nhận", "Ký nhận"):
         assert header in text
     assert "người được ủy quyền" in text and "Bưu điện Hà Đông (bưu chính)" in text
 
-    sheet = load_workbook(io.BytesIO(client.get("/dossiers/register.xlsx?year=2026").data)).active
+    sheet = load_workbook(io.BytesIO(factories.register_file(client, "xlsx").data)).active
     header_row = [cell.value for cell in sheet[4]]
     assert header_row[6] == "Số bộ hồ sơ" and header_row[10:13] == headers[1:]
     rows = {row[1]: row for row in sheet.iter_rows(min_row=5, values_only=True)}

@@ -30,7 +30,7 @@ def test_a_formula_looking_name_is_exported_as_text(auth, client, demo):
     with time_machine.travel(local_time(2026, 3, 2, 9, 0), tick=False):
         factories.dossier(name=FORMULA_NAME)
         factories.dossier(name="@SUM(1+1)*cmd|' /C calc'!A0", address="-2+3 Hà Đông")
-    response = client.get("/dossiers/register.xlsx?year=2026")
+    response = factories.register_file(client, "xlsx")
     sheet = load_workbook(io.BytesIO(response.data)).active
     cells = [cell for row in sheet.iter_rows(min_row=5) for cell in row if cell.value]
     risky = [cell for cell in cells if str(cell.value).startswith(FORMULA_LEADS)]
@@ -93,7 +93,7 @@ def test_reading_personal_data_leaves_a_trace(app, demo, auth, client):
     assert client.get(f"/dossiers/{dossier.code}").status_code == 200
     assert client.get(f"/dossiers/{dossier.code}/print/receipt").status_code == 200
     assert client.get(f"/dossiers/{dossier.code}/print/receipt.pdf").status_code == 200
-    assert client.get("/dossiers/register.xlsx?year=2026").status_code == 200
+    assert factories.register_file(client, "xlsx").status_code == 200
     db.session.rollback()
     events = db.session.scalars(
         db.select(AuditEvent).where(AuditEvent.action.in_(READING_ACTIONS)).order_by(AuditEvent.id)
@@ -106,7 +106,8 @@ def test_reading_personal_data_leaves_a_trace(app, demo, auth, client):
         ("register.downloaded", user.id),
     ]
     assert events[0].subject_id == dossier.id and events[1].details == {"form": "receipt"}
-    assert events[3].details == {"format": "xlsx"} and events[3].subject_id == 2026
+    assert events[3].details == {"format": "xlsx", "from": "2026-01-01", "to": "2026-12-31"}
+    assert events[3].subject_type == "exportjob"
     assert count(AuditEvent, action="dossier.viewed") == 1
     # A refused look-up of another dossier writes nothing.
     assert client.get("/dossiers/X-000000-0000").status_code == 404

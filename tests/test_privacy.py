@@ -197,9 +197,11 @@ def test_managers_see_masked_names_and_no_personal_details(auth, client):
         f"/dossiers/{dossier.code}/print/receipt",
         f"/dossiers/{dossier.code}/print/control.pdf",
         "/dossiers/register",
-        "/dossiers/register.xlsx",
+        "/dossiers/exports/1",
+        "/dossiers/exports/1/download",
     ):
         assert client.get(path).status_code == 403, path
+    assert client.post("/dossiers/register/export", data={"file_format": "xlsx"}).status_code == 403
     for username in ("canbo1", "quantri"):
         auth.logout()
         auth.login(username)

@@ -213,10 +213,3 @@ def register_entries(year: int) -> list[Dossier]:
             .order_by(Dossier.register_number)
         ).scalars()
     )
-
-
-def recent_dossiers(limit: int = 50, status: str | None = None) -> list[Dossier]:
-    statement = db.select(Dossier).order_by(Dossier.received_at.desc(), Dossier.id.desc())
-    if status:
-        statement = statement.where(Dossier.status == DossierStatus(status))
-    return list(db.session.execute(statement.limit(limit)).scalars())

@@ -62,6 +62,7 @@ from core.models.reports import (
     DossierDay,
     ClosedReportPeriod,
 )
+from core.models.exports import ExportJobStatus, ExportJob
 
 __all__ = [
     "Role",
@@ -121,4 +122,6 @@ __all__ = [
     "RatingDay",
     "DossierDay",
     "ClosedReportPeriod",
+    "ExportJobStatus",
+    "ExportJob",
 ]

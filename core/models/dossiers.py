@@ -26,6 +26,7 @@ from core.models.accounts import User
 from core.models.agencies import Agency, agency_procedures
 from core.models.base import enum_column
 from core.models.queue import Ticket
+from core.vntext import search_key
 from extensions import db
 
 
@@ -224,6 +225,12 @@ class Dossier(db.Model):
         ),
         # The apology count.
         Index("ix_dossier_apologised_at", "apologised_at", "field_name"),
+        # The dossier list (core/dossiers/search.py): newest first, within a filter.
+        Index("ix_dossier_list_status", "status", "received_at", "id"),
+        Index("ix_dossier_list_procedure", "procedure_id", "received_at", "id"),
+        Index("ix_dossier_list_name", "applicant_search", "received_at", "id"),
+        Index("ix_dossier_list_id_number", "applicant_id_number"),
+        Index("ix_dossier_list_phone", "applicant_phone"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -247,6 +254,9 @@ class Dossier(db.Model):
     # handed it in for them is the submitter, with the authorisation they showed. An empty
     # submitter name means the owner submitted the dossier themselves.
     applicant_name: Mapped[str] = mapped_column(String(200))
+    # The name folded for search (core.vntext.search_key): kept by `_fold_name` below, by
+    # the history writers, and filled for older rows by migration 0020.
+    applicant_search: Mapped[str] = mapped_column(String(200), default="", server_default="")
     applicant_kind: Mapped[ApplicantKind] = mapped_column(
         enum_column(ApplicantKind), default=ApplicantKind.PERSON, server_default="person"
     )
@@ -325,6 +335,12 @@ class Dossier(db.Model):
     def submitted_by_proxy(self) -> bool:
         """Whether an authorised person handed the dossier in for its owner."""
         return bool(self.submitter_name)
+
+
+@event.listens_for(Dossier, "before_insert")
+@event.listens_for(Dossier, "before_update")
+def _fold_name(mapper, connection, target) -> None:
+    target.applicant_search = search_key(target.applicant_name or "")[:200]
 
 
 class DossierDocument(db.Model):

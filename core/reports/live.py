@@ -145,22 +145,31 @@ def _today(today, local: LocalTime) -> dict:
     }
 
 
+def due_later_today(now: datetime, day_end: datetime) -> tuple:
+    """Running dossiers (not awaiting a supplement) promised for later today: the live
+    view's count and the dossier list's `due=today` (core/dossiers/search.py)."""
+    return (Dossier.status.in_(RUNNING), Dossier.due_at >= now, Dossier.due_at < day_end)
+
+
+def overdue_at(now: datetime) -> tuple:
+    """Open dossiers overdue at `now` as the report counts them: past the due time they
+    are judged against, unless they await a supplement asked for in time. The live view's
+    count and the dossier list's `due=overdue`."""
+    return (
+        Dossier.status.in_((*RUNNING, DossierStatus.SUPPLEMENT)),
+        Dossier.judged_due_at < now,
+        not_(excused_wait_at(now)),
+    )
+
+
 def _dossiers(now, day_start, day_end) -> dict:
     """Running dossiers (not awaiting a supplement) promised for later today, and the open
     ones overdue now as the report counts them: past the due time they are judged against,
     unless they await a supplement asked for in time (core.reports.reform_queries)."""
     due_today = db.session.execute(
-        select(func.count()).where(
-            Dossier.status.in_(RUNNING), Dossier.due_at >= now, Dossier.due_at < day_end
-        )
+        select(func.count()).where(*due_later_today(now, day_end))
     ).scalar_one()
-    overdue = db.session.execute(
-        select(func.count()).where(
-            Dossier.status.in_((*RUNNING, DossierStatus.SUPPLEMENT)),
-            Dossier.judged_due_at < now,
-            not_(excused_wait_at(now)),
-        )
-    ).scalar_one()
+    overdue = db.session.execute(select(func.count()).where(*overdue_at(now))).scalar_one()
     resolved_today = db.session.execute(
         select(func.count()).where(Dossier.resolved_at >= day_start, Dossier.resolved_at < day_end)
     ).scalar_one()

@@ -1,0 +1,311 @@
+"""The dossier register (form 07) for a period, written to a file without holding its rows:
+they are read in batches (core.dossiers.register.stream_entries) and written as they come.
+
+- XLSX: openpyxl's write-only workbook streams each row to a temporary file.
+- PDF: fpdf2, drawn row by row (no table object holding every row); each finished page's
+  content is compressed at once, so a page in memory costs a few kilobytes, not its
+  drawing operators (`RegisterPDF`, `CompressedPagesProducer`). fpdf2 still builds the
+  finished file in memory when it writes it: the PDF's peak grows with the file's size
+  (docs/performance.md), the XLSX's does not.
+The file is written under a temporary name readable by its owner only, then renamed: a
+half-written file is never found.
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.output import OutputProducer
+from fpdf.syntax import Name
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from core.dossiers.forms import REGISTER_HEADERS, register_row
+from core.dossiers.register import (
+    RegisterPeriod,
+    register_heading,
+    stream_entries,
+)
+from core.private_files import create_private_file, make_private_folder
+from core.spreadsheets import FORMULA_LEADS, stream_cell
+
+FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts" / "print"
+FAMILY = "DejaVuSerif"
+# Form 07's column widths (relative), as on the printed form (core.dossiers.forms.register).
+WIDTHS = [4, 12, 12, 11, 10, 9, 4, 6, 6, 6, 6, 8, 6, 6]
+# On the PDF the code gets the room of a whole code on one line (a code cut in two is not
+# found by a reader's search), taken from the narrow number columns.
+PDF_WIDTHS = [3, 13.5, 12, 11, 10, 9, 3, 6, 6, 6, 6, 8, 6, 6]
+FORMATS = ("xlsx", "pdf")
+Progress = Callable[[int], None]
+
+
+def write_register(
+    period: RegisterPeriod, file_format: str, path: Path, progress: Progress | None = None
+) -> int:
+    """Write the period's register to `path`; `progress(rows written so far)` is called
+    as it goes. Returns the number of entries."""
+    if file_format not in FORMATS:
+        raise ValueError(f"unknown format {file_format!r}")
+    path = Path(path)
+    make_private_folder(path.parent)
+    partial = path.with_name(path.name + ".part")
+    create_private_file(partial)
+    try:
+        writer = write_xlsx if file_format == "xlsx" else write_pdf
+        written = writer(period, partial, progress or (lambda done: None))
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return written
+
+
+def write_xlsx(period: RegisterPeriod, path: Path, progress: Progress) -> int:
+    document = register_heading(period)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(f"So theo doi {period.slug}"[:31])
+    for index, width in enumerate(WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width * 1.6
+    sheet.freeze_panes = "A5"
+    bold = Font(bold=True)
+    sheet.append([stream_cell(sheet, document.title, Font(bold=True, size=14))])
+    sheet.append([stream_cell(sheet, f"{document.agency} — {document.subtitle}")])
+    sheet.append([])
+    headers = []
+    for header in REGISTER_HEADERS:
+        cell = stream_cell(sheet, header, bold)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        headers.append(cell)
+    sheet.append(headers)
+
+    def cell(value):
+        # A plain value is written as it is (cheaper); formula-looking text as text.
+        risky = isinstance(value, str) and value.startswith(FORMULA_LEADS)
+        return stream_cell(sheet, value) if risky else value
+
+    written = 0
+    for dossier in stream_entries(period):
+        sheet.append([cell(value) for value in register_row(dossier)])
+        written += 1
+        progress(written)
+    workbook.save(path)
+    return written
+
+
+class CompressedPagesProducer(OutputProducer):
+    """fpdf2's output, taking page contents already compressed as they were finished."""
+
+    def _add_pages(self, _slice=slice(0, None)):
+        compressed = {}
+        for page in self.fpdf.pages.values():
+            if isinstance(page.contents, CompressedContents):
+                compressed[id(page)] = bytes(page.contents)
+                page.contents = bytearray()
+        pages = super()._add_pages(_slice)
+        for page in pages:
+            data = compressed.get(id(page))
+            if data is not None:
+                stream = page.contents
+                stream._contents = data
+                stream.filter = Name("FlateDecode")
+                stream.length = len(data)
+        return pages
+
+
+class CompressedContents(bytes):
+    """A finished page's content stream, deflated."""
+
+
+class RegisterPDF(FPDF):
+    """A4 landscape, DejaVu Serif (full Vietnamese), each page compressed when it ends."""
+
+    def __init__(self, title: str, agency: str):
+        super().__init__(orientation="L", unit="mm", format="A4")
+        self.add_font(FAMILY, "", FONT_DIR / "DejaVuSerif.ttf")
+        self.add_font(FAMILY, "B", FONT_DIR / "DejaVuSerif-Bold.ttf")
+        self.add_font(FAMILY, "I", FONT_DIR / "DejaVuSerif-Italic.ttf")
+        self.set_margins(10, 8, 10)
+        self.set_auto_page_break(False)
+        self.set_title(title)
+        self.set_creator(agency)
+        self.title_text = title
+
+    def add_page(self, *args, **kwargs):
+        finished = self.page
+        super().add_page(*args, **kwargs)
+        if finished:
+            self.compress_page(finished)
+
+    def compress_page(self, number: int) -> None:
+        page = self.pages[number]
+        if isinstance(page.contents, bytearray) and self.compress:
+            page.contents = CompressedContents(zlib.compress(bytes(page.contents)))
+
+    def footer(self):
+        self.set_y(-7)
+        self.set_font(FAMILY, "I", 6.5)
+        self.cell(0, 3, f"{self.title_text} — Trang {self.page_no()}", align="R")
+
+    def finish(self, path: Path) -> None:
+        # The last page is finished by output(); its footer is drawn there.
+        self.output(str(path), output_producer_class=CompressedPagesProducer)
+
+
+LINE = 2.9  # mm per line of 6.5 pt text
+SIZE = 6.5
+PAD = 0.8
+
+
+class RowDrawer:
+    """Draws the table's rows as raw PDF operators, one write per row: fpdf2's cell and
+    text methods cost ~0.1 ms a call, ~30 calls a row, which is minutes at 50,000 rows.
+    Widths come from the font's own table (`cw`, as fpdf2's get_string_width reads it),
+    cached per word; text goes through the font's subset (`encode_text`) as fpdf2's text()
+    does. The font and size are those current when the drawer is made."""
+
+    def __init__(self, pdf: FPDF, widths: list[float]):
+        self.pdf = pdf
+        self.widths = widths
+        self.font = pdf.current_font
+        self.size_pt = pdf.font_size_pt
+        self.scale = self.size_pt * 0.001 / pdf.k  # font units → mm
+        self.space = self.width_of(" ")
+        self.words: dict[str, float] = {}
+
+    def width_of(self, text: str) -> float:
+        widths = self.font.cw
+        return sum(widths[ord(char)] for char in text) * self.scale
+
+    def word_width(self, word: str) -> float:
+        width = self.words.get(word)
+        if width is None:
+            width = self.width_of(word)
+            if len(self.words) < 200_000:
+                self.words[word] = width
+        return width
+
+    def wrap(self, text: str, room: float) -> list[str]:
+        """`text` in lines no wider than `room` (a word wider than that is cut)."""
+        lines: list[str] = []
+        for paragraph in str(text).split("\n"):
+            line, used = "", 0.0
+            for word in paragraph.split():
+                width = self.word_width(word)
+                if line and used + self.space + width <= room:
+                    line, used = f"{line} {word}", used + self.space + width
+                    continue
+                if line:
+                    lines.append(line)
+                while width > room and len(word) > 1:
+                    cut = len(word) - 1
+                    while cut > 1 and self.width_of(word[:cut]) > room:
+                        cut -= 1
+                    lines.append(word[:cut])
+                    word = word[cut:]
+                    width = self.width_of(word)
+                line, used = word, width
+            lines.append(line)
+        return lines or [""]
+
+    def row(self, values: list[str]) -> tuple[float, list[list[str]]]:
+        """A row's height and each cell's lines (drawn by `draw`, on a new page if the
+        caller finds it does not fit)."""
+        pairs = zip(values, self.widths, strict=True)
+        cells = [self.wrap(value, width - 2 * PAD) for value, width in pairs]
+        return max(len(lines) for lines in cells) * LINE + 2 * PAD, cells
+
+    def draw(self, cells: list[list[str]], height: float, *, fill: bool = False) -> None:
+        pdf = self.pdf
+        k, page_height = pdf.k, pdf.h
+        x, y = pdf.l_margin, pdf.get_y()
+        operators = []
+        if not pdf.current_font_is_set_on_page:
+            operators.append(pdf._set_font_for_page(self.font, self.size_pt))
+        if fill:
+            operators.append(
+                f"q 0.94 g {x * k:.2f} {(page_height - y) * k:.2f} "
+                f"{sum(self.widths) * k:.2f} {-height * k:.2f} re f Q"
+            )
+        for lines, width in zip(cells, self.widths, strict=True):
+            operators.append(
+                f"{x * k:.2f} {(page_height - y) * k:.2f} {width * k:.2f} {-height * k:.2f} re S"
+            )
+            for index, line in enumerate(lines):
+                if line:
+                    baseline = y + PAD + (index + 0.8) * LINE
+                    operators.append(
+                        f"BT {(x + PAD) * k:.2f} {(page_height - baseline) * k:.2f} Td "
+                        f"{self.font.encode_text(line)} ET"
+                    )
+            x += width
+        pdf._out("\n".join(operators))
+        pdf.set_y(y + height)
+
+
+def write_pdf(period: RegisterPeriod, path: Path, progress: Progress) -> int:
+    document = register_heading(period)
+    pdf = RegisterPDF(document.title, document.agency)
+    pdf.add_page()
+    widths = [pdf.epw * part / sum(PDF_WIDTHS) for part in PDF_WIDTHS]
+    heading(pdf, document)
+    bottom = pdf.h - 10
+    pdf.set_font(FAMILY, "B", SIZE)
+    headers = RowDrawer(pdf, widths)
+    header_height, header_cells = headers.row(REGISTER_HEADERS)
+    pdf.set_font(FAMILY, "", SIZE)
+    rows = RowDrawer(pdf, widths)
+
+    def header_row():
+        pdf.set_font(FAMILY, "B", SIZE)
+        headers.draw(header_cells, header_height, fill=True)
+        pdf.set_font(FAMILY, "", SIZE)
+
+    header_row()
+    written = 0
+    for dossier in stream_entries(period):
+        height, cells = rows.row(register_row(dossier))
+        if pdf.get_y() + height > bottom:
+            pdf.add_page()
+            header_row()
+        rows.draw(cells, height)
+        written += 1
+        progress(written)
+    if not written:
+        pdf.set_font(FAMILY, "I", SIZE + 1)
+        pdf.cell(0, 6, "Chưa có hồ sơ trong kỳ này.", new_x="LMARGIN", new_y="NEXT")
+    pdf.finish(path)
+    return written
+
+
+def heading(pdf: FPDF, document) -> None:
+    """Form 07's heading: the agency, the national motto, the title."""
+    size = 8
+    pdf.set_font(FAMILY, "I", size - 1.5)
+    pdf.cell(0, 4, document.number_and_basis, align="R", new_x="LMARGIN", new_y="NEXT")
+    top = pdf.get_y()
+    left = pdf.epw * 0.4
+    pdf.set_font(FAMILY, "", size - 1)
+    pdf.multi_cell(left, 4, document.parent_agency.upper(), align="C", new_x="LEFT", new_y="NEXT")
+    pdf.set_font(FAMILY, "B", size - 1)
+    pdf.multi_cell(left, 4, document.agency.upper(), align="C", new_x="LEFT", new_y="NEXT")
+    left_bottom = pdf.get_y()
+    pdf.set_xy(pdf.l_margin + left, top)
+    right = pdf.epw - left
+    pdf.multi_cell(
+        right, 4, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C", new_x="LEFT", new_y="NEXT"
+    )
+    pdf.multi_cell(right, 4, "Độc lập - Tự do - Hạnh phúc", align="C", new_x="LEFT", new_y="NEXT")
+    pdf.set_font(FAMILY, "I", size - 1)
+    pdf.multi_cell(right, 5, document.place_date, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_y(max(pdf.get_y(), left_bottom) + 3)
+    pdf.set_font(FAMILY, "B", size + 1.5)
+    pdf.multi_cell(0, 5, document.title, align="C", new_x="LMARGIN", new_y="NEXT")
+    if document.subtitle:
+        pdf.set_font(FAMILY, "B", size)
+        pdf.multi_cell(0, 4, document.subtitle, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
