@@ -79,7 +79,7 @@ def test_admin_sets_up_a_service_and_a_kiosk_that_issues_tickets(live_server, pa
     assert "Kiosk sảnh chính (demo)" in last_row and "Đã thu hồi" in last_row
     page.screenshot(path=SCREENSHOTS / "admin-devices.png", full_page=True)
 
-    for name, path in (("Quầy", "counters"), ("Tài khoản", "users")):
+    for name, path in (("Danh sách quầy", "counters"), ("Tài khoản", "users")):
         page.get_by_role("link", name=name, exact=True).click()
         page.wait_for_url(f"**/admin/{path}")
         screenshot = f"admin-{path}.png"

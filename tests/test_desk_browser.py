@@ -15,6 +15,7 @@ def take_kiosk_ticket(live_server, page_factory) -> str:
     kiosk = page_factory(viewport=(1920, 1080))
     kiosk.goto(f"{live_server.url}/kiosk/#key={live_server.kiosk_key}")
     kiosk.get_by_role("button", name="Cấp, đổi giấy phép lái xe").click()
+    kiosk.locator("#ask-no").click()  # the priority question
     kiosk.locator("#result-number").wait_for(state="visible")
     return kiosk.locator("#result-number").inner_text()
 

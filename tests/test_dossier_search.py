@@ -132,7 +132,7 @@ def test_bad_parameters_are_ignored_with_a_message(auth, client, desk):
         "page=-1",
         "page=abc",
         "received_from=2026-03-06&received_to=2026-03-01",
-        "q=" + "x" * 5000,
+        "q=" + "x" * 3000,  # longer than any name, within the address limit
     ):
         response = client.get(f"/dossiers/?{query}")
         assert response.status_code == 200, query

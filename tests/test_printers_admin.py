@@ -121,7 +121,7 @@ def test_settings_are_saved_checked_and_audited(admin):
         ({"url": "http://printer"}, "không đúng dạng"),
         ({"mode": "text"}, "bảng mã TCVN-3"),
         ({"profile": "POS-5890", "paper_dots": "576"}, "chỉ in được 384 điểm"),
-        ({"paper_dots": "600"}, "Not a valid choice"),
+        ({"paper_dots": "600"}, "Lựa chọn không hợp lệ"),
     ],
 )
 def test_bad_settings_are_refused_and_change_nothing(admin, values, message):

@@ -54,9 +54,8 @@ def _waiting_upsert(dialect: str):
 WAITING_UPSERTS = {dialect: _waiting_upsert(dialect) for dialect in UPSERTS}
 
 
-def _waiting_place(ticket: Ticket, before: bool) -> tuple | None:
-    """(service id, day, priority) of the queue the ticket waits in, before or after the
-    changes about to be flushed, or None when it is not waiting."""
+def _ticket_values(ticket: Ticket, before: bool):
+    """A reader of the ticket's columns before or after the changes about to be flushed."""
     state = inspect(ticket)
 
     def value(name):
@@ -67,30 +66,27 @@ def _waiting_place(ticket: Ticket, before: bool) -> tuple | None:
                 return old[0]
         return getattr(ticket, name)
 
-    if (value("status") or TicketStatus.WAITING) != TicketStatus.WAITING:  # None: the default
-        return None
-    service_id = value("service_id")
-    if service_id is None and ticket.service is not None:  # a new ticket given its service
-        service_id = ticket.service.id
-    return service_id, value("day"), bool(value("priority"))
+    return value
 
 
 def _queue_of(ticket: Ticket, before: bool) -> tuple | None:
     """(service id, day) the ticket belongs to, before or after the changes to be flushed."""
-    state = inspect(ticket)
-
-    def value(name):
-        if before:
-            old = state.attrs[name].history.deleted
-            if old:
-                return old[0]
-        return getattr(ticket, name)
-
+    value = _ticket_values(ticket, before)
     service_id = value("service_id")
-    if service_id is None and ticket.service is not None:
+    if service_id is None and ticket.service is not None:  # a new ticket given its service
         service_id = ticket.service.id
     day = value("day")
     return None if service_id is None or day is None else (service_id, day)
+
+
+def _waiting_place(ticket: Ticket, before: bool) -> tuple | None:
+    """(service id, day, priority) of the queue the ticket waits in, before or after the
+    changes about to be flushed, or None when it is not waiting."""
+    value = _ticket_values(ticket, before)
+    if (value("status") or TicketStatus.WAITING) != TicketStatus.WAITING:  # None: the default
+        return None
+    queue = _queue_of(ticket, before)
+    return None if queue is None else (*queue, bool(value("priority")))
 
 
 WAITING_STEPS = "waiting_steps"
