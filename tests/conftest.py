@@ -347,6 +347,18 @@ class LiveServer:
             self.process.wait()
 
 
+def stop_quickly(*servers: LiveServer) -> None:
+    """SIGQUIT: gunicorn's quick shutdown; the tests have nothing left in flight."""
+    for server in servers:
+        server.process.send_signal(signal.SIGQUIT)
+    for server in servers:
+        try:
+            server.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait()
+
+
 @pytest.fixture
 def live_server(app, demo, database_url):
     """gunicorn with four workers over this test's database, demo data loaded."""
@@ -413,6 +425,17 @@ def sign_in_browser(page, username: str, url: str | None = None) -> None:
     page.fill('input[name="username"]', username)
     page.fill('input[name="password"]', demo_password(username))
     page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_load_state()
+
+
+def confirm_action(page, action: str, **fields) -> None:
+    """A move on a dossier's page: open its panel, fill its fields, press its button."""
+    details = page.locator(f"details.action--{action}")
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+    for name, value in fields.items():
+        details.locator(f'[name="{name}"]').fill(value)
+    details.locator(f'button[data-action="{action}"]').click()
     page.wait_for_load_state()
 
 

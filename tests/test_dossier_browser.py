@@ -8,7 +8,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from conftest import SCREENSHOTS, sign_in_browser
+from conftest import SCREENSHOTS, confirm_action, sign_in_browser
 from core.models import Dossier, DossierStatus, Ticket, TicketStatus
 from extensions import db
 from tests import factories
@@ -29,16 +29,6 @@ def serving_ticket() -> Ticket:
     ticket.counter_id = factories.counter(1).id
     db.session.commit()
     return ticket
-
-
-def confirm(page, action: str, **fields) -> None:
-    details = page.locator(f"details.action--{action}")
-    if details.get_attribute("open") is None:
-        details.locator("summary").click()
-    for name, value in fields.items():
-        details.locator(f'[name="{name}"]').fill(value)
-    details.locator(f'button[data-action="{action}"]').click()
-    page.wait_for_load_state()
 
 
 def test_receive_print_look_up_and_return_in_the_browser(live_server, page_factory):
@@ -83,15 +73,15 @@ def test_receive_print_look_up_and_return_in_the_browser(live_server, page_facto
     phone.screenshot(path=SCREENSHOTS / "dossier-lookup-phone.png", full_page=True)
 
     officer.get_by_role("link", name="Quay lại").click()
-    confirm(officer, "transfer", receiver_name="Lê Văn Cường")
-    confirm(officer, "start")
-    confirm(officer, "resolve", note="Đã in giấy phép lái xe mới")
+    confirm_action(officer, "transfer", receiver_name="Lê Văn Cường")
+    confirm_action(officer, "start")
+    confirm_action(officer, "resolve", note="Đã in giấy phép lái xe mới")
 
     officer.goto(f"{live_server.url}/dossiers/")
     officer.fill("#scan-code", lookup_url)  # a hand-held scanner types what the QR code holds
     officer.press("#scan-code", "Enter")
     assert officer.locator('[data-field="code"]').inner_text() == dossier.code
-    confirm(officer, "return")
+    confirm_action(officer, "return")
 
     history = officer.locator("#history tbody tr")
     assert [row.get_attribute("data-action") for row in history.all()] == [
@@ -151,12 +141,12 @@ def test_a_company_filed_by_an_authorised_person_in_the_browser(live_server, pag
     assert dossier.applicant_phone == ""
 
     officer.get_by_role("link", name="Quay lại").click()
-    confirm(officer, "transfer", receiver_name="Lê Văn Cường")
-    confirm(officer, "start")
-    confirm(officer, "resolve", note="Đã có kết quả")
+    confirm_action(officer, "transfer", receiver_name="Lê Văn Cường")
+    confirm_action(officer, "start")
+    confirm_action(officer, "resolve", note="Đã có kết quả")
     details = officer.locator("details.action--return")
     details.get_by_label("Người được ủy quyền").check()
-    confirm(officer, "return")
+    confirm_action(officer, "return")
     collector = officer.locator('[data-field="collector"]').inner_text()
     assert collector.startswith("Trần Văn Bình")
     db.session.rollback()

@@ -5,7 +5,6 @@ Real gunicorn processes on loopback ports, real client processes; bounded in tim
 
 import os
 import signal
-import subprocess
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -16,7 +15,7 @@ import pytest
 import requests
 from ledger import check_ledger
 
-from conftest import LiveServer
+from conftest import LiveServer, stop_quickly
 from extensions import db
 from tests import factories
 
@@ -33,18 +32,6 @@ def start_servers(app, database_url, names: list[str], workers: int) -> list[Liv
         return list(
             pool.map(lambda instance: LiveServer(database_url, instance, workers), instances)
         )
-
-
-def stop_quickly(*servers: LiveServer) -> None:
-    """SIGQUIT: gunicorn's quick shutdown; the tests have nothing left in flight."""
-    for server in servers:
-        server.process.send_signal(signal.SIGQUIT)
-    for server in servers:
-        try:
-            server.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait()
 
 
 class BoardPoller(threading.Thread):

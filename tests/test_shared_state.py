@@ -3,8 +3,6 @@ build (core.queue.shared, the display API, the tracking JSON and page)."""
 
 import json
 import random
-import signal
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
@@ -16,7 +14,7 @@ from flask_babel import refresh
 
 import api.display
 import config
-from conftest import LiveServer, local_time, requires_postgres
+from conftest import LiveServer, local_time, requires_postgres, stop_quickly
 from core.clock import local_today
 from core.models import Ticket, TicketStatus
 from core.queue import calling
@@ -360,13 +358,7 @@ def test_two_servers_of_two_workers_answer_every_committed_change_at_once(app, d
                     tracked = requests.get(f"{server.url}/api/v1/tickets/{token}", timeout=10)
                     assert tracked.json()["waiting_ahead"] == ahead, f"step {step}"
     finally:
-        for server in servers:
-            server.process.send_signal(signal.SIGQUIT)
-        for server in servers:
-            try:
-                server.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.process.kill()
+        stop_quickly(*servers)
 
 
 def committed_state(app, tokens):

@@ -12,7 +12,7 @@ tiles are checked: a counter shows its current ticket (called or being served), 
 
 import pytest
 
-from conftest import SCREENSHOTS, sign_in_browser
+from conftest import SCREENSHOTS, confirm_action, sign_in_browser
 from core.models import Dossier, DossierStatus, Ticket, TicketStatus
 from extensions import db
 from tests import factories
@@ -70,17 +70,6 @@ def offered(desk) -> set[str]:
 
 def current_number(desk) -> str:
     return desk.locator('[data-field="current-number"]').inner_text()
-
-
-def confirm(page, action: str, **fields) -> None:
-    """A move on the dossier's page (test_dossier_browser.py does the same)."""
-    details = page.locator(f"details.action--{action}")
-    if details.get_attribute("open") is None:
-        details.locator("summary").click()
-    for name, value in fields.items():
-        details.locator(f'[name="{name}"]').fill(value)
-    details.locator(f'button[data-action="{action}"]').click()
-    page.wait_for_load_state()
 
 
 def take_tickets(kiosk, taps: list[str]) -> list[str]:
@@ -181,13 +170,13 @@ def test_a_whole_day_by_role_with_links_and_buttons_only(patient_live_server, pa
     # The dossier's unit does its work (here, from the dossier's page) ...
     go(second, "Danh sách hồ sơ")
     second.get_by_role("link", name=dossier.code).click()
-    confirm(second, "transfer", receiver_name="Lê Văn Cường")
-    confirm(second, "start")
-    confirm(second, "resolve", note="Đã in giấy phép lái xe mới")
+    confirm_action(second, "transfer", receiver_name="Lê Văn Cường")
+    confirm_action(second, "start")
+    confirm_action(second, "resolve", note="Đã in giấy phép lái xe mới")
     # ... and the result goes back to the citizen, found from "return of results".
     go(first, "Trả kết quả")
     first.get_by_role("link", name=dossier.code).click()
-    confirm(first, "return")
+    confirm_action(first, "return")
     assert first.locator("h1 + p .status-badge").inner_text() == "Đã trả kết quả"
     db.session.rollback()
     assert db.session.get(Dossier, dossier.id).status == DossierStatus.RETURNED
