@@ -33,10 +33,8 @@ def svg_response(text: str):
     return current_app.response_class(qr_svg(text), mimetype="image/svg+xml")
 
 
-def print_page(document: FormDocument, pdf_url: str, back_url: str, xlsx_url: str | None = None):
-    return render_template(
-        "dossiers/print.html", form=document, pdf_url=pdf_url, back_url=back_url, xlsx_url=xlsx_url
-    )
+def print_page(document: FormDocument, pdf_url: str, back_url: str):
+    return render_template("dossiers/print.html", form=document, pdf_url=pdf_url, back_url=back_url)
 
 
 def pdf_response(document: FormDocument, filename: str):

@@ -202,14 +202,3 @@ def find_dossier(code: str) -> Dossier:
     if dossier is None:
         raise DossierNotFound(code=code)
     return dossier
-
-
-def register_entries(year: int) -> list[Dossier]:
-    """The year's register (sổ theo dõi hồ sơ) in entry order."""
-    return list(
-        db.session.execute(
-            db.select(Dossier)
-            .where(Dossier.register_year == year)
-            .order_by(Dossier.register_number)
-        ).scalars()
-    )
