@@ -118,6 +118,8 @@ class Config:
         self.SESSION_IDLE_MINUTES = int(env.get("SESSION_IDLE_MINUTES", 30))
         # ... and after this many hours since they signed in, whatever they did.
         self.SESSION_MAX_HOURS = float(env.get("SESSION_MAX_HOURS", 12))
+        # How staff passwords are hashed (werkzeug's method string): scrypt at its full cost.
+        self.PASSWORD_HASH_METHOD = "scrypt"
         # Personal data of finished dossiers is erased after this many days (0: never).
         self.PERSONAL_DATA_RETENTION_DAYS = int(env.get("PERSONAL_DATA_RETENTION_DAYS", 1825))
         # HSTS on HTTPS responses (0 turns it off).
@@ -181,6 +183,9 @@ class TestingConfig(Config):
         self.RATELIMIT_STORAGE_URI = "memory://"  # each test's counts start at zero
         # The fake printers listen on loopback at whatever port is free.
         self.PRINTER_NETWORKS = Config.DEFAULT_PRINTER_NETWORKS + ",127.0.0.0/8:1-65535"
+        # scrypt at 1/32 of its cost: each test's demo accounts and sign-ins would otherwise
+        # spend a third of a second hashing (the format and the checks stay the same).
+        self.PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
 
     @classmethod
     def from_environment(cls) -> "TestingConfig":

@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from functools import cache
 
+from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.audit import record_event
@@ -29,9 +30,9 @@ LONGEST_USERNAME = 64
 
 
 @cache
-def dummy_hash() -> str:
+def dummy_hash(method: str) -> str:
     """A hash of no one's password, checked for unknown usernames (same cost as a real one)."""
-    return generate_password_hash("no account has this password", method="scrypt")
+    return generate_password_hash("no account has this password", method=method)
 
 
 def sign_in(username: str, password: str) -> User | None:
@@ -42,7 +43,7 @@ def sign_in(username: str, password: str) -> User | None:
         db.select(User).filter_by(username=username).with_for_update()
     ).scalar_one_or_none()
     if user is None:
-        check_password_hash(dummy_hash(), password)
+        check_password_hash(dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
         record_event("auth.sign_in_failed", ("user", None), known_account=False)
         return None
     now = utcnow()

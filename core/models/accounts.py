@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -54,7 +55,9 @@ class User(UserMixin, db.Model):
     sign_in_refused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        self.password_hash = generate_password_hash(
+            password, method=current_app.config["PASSWORD_HASH_METHOD"]
+        )
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
