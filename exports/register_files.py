@@ -3,24 +3,26 @@ they are read in batches (core.dossiers.register.stream_entries) and written as 
 
 - XLSX: openpyxl's write-only workbook streams each row to a temporary file.
 - PDF: fpdf2, drawn row by row (no table object holding every row); each finished page's
-  content is compressed at once, so a page in memory costs a few kilobytes, not its
-  drawing operators (`RegisterPDF`, `CompressedPagesProducer`). fpdf2 still builds the
-  finished file in memory when it writes it: the PDF's peak grows with the file's size
-  (docs/performance.md), the XLSX's does not.
+  content is deflated and written to a spool file at once, and the document is written to
+  its file object by object (`RegisterPDF`, `StreamingProducer`): what stays in memory is
+  a small record per page, not the pages or the file.
 The file is written under a temporary name readable by its owner only, then renamed: a
 half-written file is never found.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import tempfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from fpdf import FPDF
 from fpdf.output import OutputProducer
-from fpdf.syntax import Name
+from fpdf.syntax import Name, PDFContentStream, PDFObject
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -97,34 +99,81 @@ def write_xlsx(period: RegisterPeriod, path: Path, progress: Progress) -> int:
     return written
 
 
-class CompressedPagesProducer(OutputProducer):
-    """fpdf2's output, taking page contents already compressed as they were finished."""
+class SpooledPage:
+    """Where a finished page's deflated content lies in the spool file."""
+
+    def __init__(self, offset: int, length: int):
+        self.offset = offset
+        self.length = length
+
+
+class SpooledContentStream(PDFContentStream):
+    """A page's content stream read back from the spool only when it is written out."""
+
+    def __init__(self, spool: BinaryIO, page: SpooledPage):
+        PDFObject.__init__(self)
+        self._spool = spool
+        self._page = page
+        self.filter = Name("FlateDecode")
+        self.length = page.length
+
+    def content_stream(self) -> bytes:
+        self._spool.seek(self._page.offset)
+        return self._spool.read(self._page.length)
+
+
+class FileSink:
+    """What fpdf2 takes for its output buffer: each object is written to the file as it is
+    serialised; only the length (for the cross-reference table) and a running digest (for
+    the file's identifier) stay in memory."""
+
+    def __init__(self, file: BinaryIO):
+        self.file = file
+        self.size = 0
+        self.digest = hashlib.md5(usedforsecurity=False)
+
+    def __iadd__(self, data: bytes) -> FileSink:
+        self.file.write(data)
+        self.digest.update(data)
+        self.size += len(data)
+        return self
+
+    def __len__(self) -> int:
+        return self.size
+
+
+class StreamingProducer(OutputProducer):
+    """fpdf2's output written straight to the file (`RegisterPDF.sink`), with the pages'
+    contents taken from the spool: the finished file is never in memory."""
+
+    def __init__(self, fpdf: RegisterPDF):
+        super().__init__(fpdf)
+        self.buffer = fpdf.sink
 
     def _add_pages(self, _slice=slice(0, None)):
-        compressed = {}
+        spooled = {}
         for page in self.fpdf.pages.values():
-            if isinstance(page.contents, CompressedContents):
-                compressed[id(page)] = bytes(page.contents)
+            if isinstance(page.contents, SpooledPage):
+                spooled[id(page)] = page.contents
                 page.contents = bytearray()
         pages = super()._add_pages(_slice)
+        replaced = {}
         for page in pages:
-            data = compressed.get(id(page))
-            if data is not None:
-                stream = page.contents
-                stream._contents = data
-                stream.filter = Name("FlateDecode")
-                stream.length = len(data)
+            if id(page) in spooled:
+                stream = SpooledContentStream(self.fpdf.spool, spooled[id(page)])
+                stream.id = page.contents.id
+                replaced[id(page.contents)] = stream
+                page.contents = stream
+        self.pdf_objs = [replaced.get(id(obj), obj) for obj in self.pdf_objs]
         return pages
 
 
-class CompressedContents(bytes):
-    """A finished page's content stream, deflated."""
-
-
 class RegisterPDF(FPDF):
-    """A4 landscape, DejaVu Serif (full Vietnamese), each page compressed when it ends."""
+    """A4 landscape, DejaVu Serif (full Vietnamese). Each finished page is deflated and
+    written to a spool file at once, and the document goes to its file object by object
+    (`StreamingProducer`): the memory does not grow with the register."""
 
-    def __init__(self, title: str, agency: str):
+    def __init__(self, title: str, agency: str, spool: BinaryIO):
         super().__init__(orientation="L", unit="mm", format="A4")
         self.add_font(FAMILY, "", FONT_DIR / "DejaVuSerif.ttf")
         self.add_font(FAMILY, "B", FONT_DIR / "DejaVuSerif-Bold.ttf")
@@ -134,26 +183,42 @@ class RegisterPDF(FPDF):
         self.set_title(title)
         self.set_creator(agency)
         self.title_text = title
+        self.spool = spool
+        self.sink: FileSink | None = None
 
     def add_page(self, *args, **kwargs):
         finished = self.page
         super().add_page(*args, **kwargs)
         if finished:
-            self.compress_page(finished)
+            self.spool_page(finished)
 
-    def compress_page(self, number: int) -> None:
+    def spool_page(self, number: int) -> None:
         page = self.pages[number]
-        if isinstance(page.contents, bytearray) and self.compress:
-            page.contents = CompressedContents(zlib.compress(bytes(page.contents)))
+        if isinstance(page.contents, bytearray):
+            data = zlib.compress(bytes(page.contents))
+            self.spool.seek(0, os.SEEK_END)
+            page.contents = SpooledPage(self.spool.tell(), len(data))
+            self.spool.write(data)
 
     def footer(self):
         self.set_y(-7)
         self.set_font(FAMILY, "I", 6.5)
         self.cell(0, 3, f"{self.title_text} — Trang {self.page_no()}", align="R")
 
+    def _default_file_id(self, buffer) -> str:
+        if not isinstance(buffer, FileSink):
+            return super()._default_file_id(buffer)
+        digest = buffer.digest.copy()
+        if self.creation_date:
+            digest.update(self.creation_date.strftime("%Y%m%d%H%M%S").encode("utf8"))
+        value = digest.hexdigest().upper()
+        return f"<{value}><{value}>"
+
     def finish(self, path: Path) -> None:
         # The last page is finished by output(); its footer is drawn there.
-        self.output(str(path), output_producer_class=CompressedPagesProducer)
+        with path.open("wb") as file:
+            self.sink = FileSink(file)
+            self.output("", output_producer_class=StreamingProducer)
 
 
 LINE = 2.9  # mm per line of 6.5 pt text
@@ -249,7 +314,15 @@ class RowDrawer:
 
 def write_pdf(period: RegisterPeriod, path: Path, progress: Progress) -> int:
     document = register_heading(period)
-    pdf = RegisterPDF(document.title, document.agency)
+    with tempfile.TemporaryFile(dir=path.parent) as spool:
+        return draw_pdf(
+            period, document, RegisterPDF(document.title, document.agency, spool), path, progress
+        )
+
+
+def draw_pdf(
+    period: RegisterPeriod, document, pdf: RegisterPDF, path: Path, progress: Progress
+) -> int:
     pdf.add_page()
     widths = [pdf.epw * part / sum(PDF_WIDTHS) for part in PDF_WIDTHS]
     heading(pdf, document)
