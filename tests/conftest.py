@@ -286,7 +286,9 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """A real gunicorn serving the app on a loopback port."""
+    """A real gunicorn serving the app on a loopback port. `--preload`: the app is imported
+    once and the workers forked from it (the factory opens nothing), not imported four
+    times, which was most of a live test's setup."""
 
     def __init__(self, database_url: str, instance_path: Path, workers: int = 4):
         self.port = free_port()
@@ -312,6 +314,7 @@ class LiveServer:
                 str(workers),
                 "--graceful-timeout",
                 "2",
+                "--preload",
                 "wsgi:app",
             ],
             cwd=PROJECT_DIR,
