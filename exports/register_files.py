@@ -17,6 +17,7 @@ import os
 import tempfile
 import zlib
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
@@ -230,8 +231,8 @@ class RowDrawer:
     """Draws the table's rows as raw PDF operators, one write per row: fpdf2's cell and
     text methods cost ~0.1 ms a call, ~30 calls a row, which is minutes at 50,000 rows.
     Widths come from the font's own table (`cw`, as fpdf2's get_string_width reads it),
-    cached per word; text goes through the font's subset (`encode_text`) as fpdf2's text()
-    does. The font and size are those current when the drawer is made."""
+    cached per word (a bounded cache); text goes through the font's subset (`encode_text`)
+    as fpdf2's text() does. The font and size are those current when the drawer is made."""
 
     def __init__(self, pdf: FPDF, widths: list[float]):
         self.pdf = pdf
@@ -240,19 +241,13 @@ class RowDrawer:
         self.size_pt = pdf.font_size_pt
         self.scale = self.size_pt * 0.001 / pdf.k  # font units → mm
         self.space = self.width_of(" ")
-        self.words: dict[str, float] = {}
+        # The words of procedures, statuses and places repeat; codes, numbers and names
+        # mostly do not: a bounded cache keeps the first and lets the others go.
+        self.word_width = lru_cache(maxsize=4096)(self.width_of)
 
     def width_of(self, text: str) -> float:
         widths = self.font.cw
         return sum(widths[ord(char)] for char in text) * self.scale
-
-    def word_width(self, word: str) -> float:
-        width = self.words.get(word)
-        if width is None:
-            width = self.width_of(word)
-            if len(self.words) < 200_000:
-                self.words[word] = width
-        return width
 
     def wrap(self, text: str, room: float) -> list[str]:
         """`text` in lines no wider than `room` (a word wider than that is cut)."""

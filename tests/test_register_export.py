@@ -140,8 +140,16 @@ def test_a_pdf_is_built_page_by_page(auth, client, march):
     assert export_worker.run_once() is True
     response = client.get(f"/dossiers/exports/{job_id}/download")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
-    reader = PdfReader(io.BytesIO(response.data))
+    # Strict: a page spooled out of place or a wrong offset in the cross-reference table
+    # (the file is written object by object) is an error, not something a reader repairs.
+    reader = PdfReader(io.BytesIO(response.data), strict=True)
     assert len(reader.pages) >= 5
+    offsets = reader.xref[0]
+    assert len(offsets) > 2 * len(reader.pages)
+    assert all(
+        response.data[offset:].split(b" ", 1)[0] == str(number).encode()
+        for number, offset in offsets.items()
+    )
     text = " ".join(page.extract_text() for page in reader.pages)
     assert "SỔ THEO DÕI HỒ SƠ" in text and "Trang 1" in text
     assert all(code in text for code in (march[0], march[120], march[-1]))
