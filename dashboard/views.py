@@ -22,6 +22,7 @@ from core.reports.documents import (
     XLSX_TYPE,
     report_docx,
     report_filename,
+    scope_note,
     tables_xlsx,
 )
 from core.reports.live import live_state
@@ -56,7 +57,7 @@ def index():
 def report_and_statistics(selection):
     """The official table as this reading shows it (the stored figures of a closed period
     unless live) and every other figure of the selected period and filters."""
-    reading = read_report(selection.period, selection.filters, live=selection.live)
+    reading = read_report(selection.period, selection.filters, live=selection.live, by=selection.by)
     stats = period_statistics(
         selection.period, selection.filters, apologies=reading.report.total.apologies
     )
@@ -102,7 +103,8 @@ def statistics_xlsx():
         if not tables:
             abort(404)
     name = report_filename(selection.period, "xlsx", f"thong-ke-{wanted}" if wanted else "thong-ke")
-    content = tables_xlsx(tables, selection.period, document_note(reading))
+    note = scope_note(reading.report, document_note(reading))
+    content = tables_xlsx(tables, selection.period, note)
     return download(content, XLSX_TYPE, name)
 
 
@@ -117,7 +119,7 @@ def report_document():
 @blueprint.get("/report.json")
 def report_json():
     selection = selection_from_request()
-    reading = read_report(selection.period, selection.filters, live=selection.live)
+    reading = read_report(selection.period, selection.filters, live=selection.live, by=selection.by)
     return jsonify(reading.as_json())
 
 

@@ -27,8 +27,8 @@ from core.models.base import enum_column
 from extensions import db
 
 if TYPE_CHECKING:
-    from core.models.agencies import Agency
     from core.models.accounts import User
+    from core.models.agencies import Agency
 
 AT_A_COUNTER = text("status IN ('called', 'serving')")
 
