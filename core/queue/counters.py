@@ -236,7 +236,7 @@ def snapshot(counter: Counter) -> dict:
     }
 
 
-def create_counter(fields: CounterFields, actor: User) -> Counter:
+def create_counter(fields: CounterFields, actor: User | None) -> Counter:
     """Add a counter serving the chosen services; the caller commits."""
     fields = clean_fields(None, fields)
     counter = Counter(

@@ -156,7 +156,7 @@ def hours_text(week: Week) -> str:
         return "; ".join(f"{days} {periods}" for days, periods in summarise(week)) or "-"
 
 
-def create_service(fields: ServiceFields, week: Week, actor: User) -> Service:
+def create_service(fields: ServiceFields, week: Week, actor: User | None) -> Service:
     """Add a service with its hours; the caller commits."""
     fields = clean_fields(fields)
     check_unique(None, fields)

@@ -1,0 +1,137 @@
+"""The hall serves many agencies: services and counters belong to an agency (a counter may
+serve several agencies' services), the kiosk groups many services by agency, and the demo
+gives each agency its queues and counters."""
+
+import pytest
+
+from admin_support import StaffClient, database_state, text_of
+from core.agencies.registry import find_agency
+from core.models import AuditEvent, Counter, Service
+from demo.agencies import seed_demo_agencies
+from extensions import db
+
+DESK, POLICE = "000.17.22.H56", "000.00.07.H56"
+
+
+@pytest.fixture
+def admin(app, demo):
+    return StaffClient(app, "quantri")
+
+
+@pytest.fixture
+def centre(app, demo):
+    """The demo centre of three agencies, each with its queues and counters."""
+    added = seed_demo_agencies(3)
+    db.session.commit()
+    return added
+
+
+def service(code: str) -> Service:
+    db.session.rollback()
+    return db.session.execute(db.select(Service).filter_by(code=code)).scalar_one()
+
+
+def counter(number: int) -> Counter:
+    db.session.rollback()
+    return db.session.execute(db.select(Counter).filter_by(number=number)).scalar_one()
+
+
+def test_existing_services_and_counters_are_the_desks_agency(app, demo):
+    desk = find_agency(DESK)
+    services = db.session.execute(db.select(Service)).scalars().all()
+    counters = db.session.execute(db.select(Counter)).scalars().all()
+    assert services and all(each.agency_id == desk.id for each in services)
+    assert counters and all(each.agency_id == desk.id and each.area == "" for each in counters)
+
+
+def test_the_demo_gives_each_agency_its_queues_and_counters(centre):
+    assert "service CA-DKX" in centre and "counter 7" in centre and "counter 6" in centre
+    police = find_agency(POLICE)
+    assert {each.code for each in police.units} == {"PC08", "PC06"}
+    assert [service.code for service in counter(7).services] == ["CA-CT", "CA-DKX", "CA-GPLX"]
+    assert counter(7).agency_id == police.id and counter(7).area == "Khu C"
+    assert service("CA-DKX").agency_id == police.id
+    assert seed_demo_agencies(3) == [], "a second run adds nothing"
+
+
+def test_admin_gives_a_counter_an_agency_an_area_and_another_agencys_service(admin, centre):
+    police = find_agency(POLICE)
+    desk_service, police_service = service("GPLX").id, service("CA-DKX").id
+    page = text_of(admin.get("/admin/counters/new"))
+    assert "Công an tỉnh (000.00.07.H56)" in page and "Khu vực trong sảnh" in page
+    response = admin.submit(
+        "/admin/counters/new",
+        {
+            "number": "12",
+            "agency_id": str(police.id),
+            "area": "  Khu   C ",
+            "active": "y",
+            "services": [str(desk_service), str(police_service)],
+        },
+    )
+    assert response.status_code == 302, text_of(response)
+    added = counter(12)
+    assert added.agency_id == police.id and added.area == "Khu C"
+    assert {each.code for each in added.services} == {"GPLX", "CA-DKX"}
+    event = (
+        db.session.execute(
+            db.select(AuditEvent).filter_by(action="counter.created").order_by(AuditEvent.id.desc())
+        )
+        .scalars()
+        .first()
+    )
+    assert event.details["agency"] == POLICE and event.details["area"] == "Khu C"
+    listing = text_of(admin.get("/admin/counters"))
+    assert "Công an tỉnh" in listing and "Khu C" in listing
+
+
+def test_admin_moves_a_service_to_another_agency_and_refuses_an_unknown_one(admin, centre):
+    police = find_agency(POLICE)
+    gplx = service("GPLX")
+    form = admin.get(f"/admin/services/{gplx.id}/edit")
+    assert f'<option selected value="{gplx.agency_id}">' in form.get_data(as_text=True)
+    fields = {
+        "code": "GPLX",
+        "name": gplx.name,
+        "name_en": gplx.name_en,
+        "prefix": gplx.prefix,
+        "digits": "3",
+        "sort_order": "0",
+        "active": "y",
+        **{f"hours-{day}-opens_1": "00:00" for day in range(7)},
+        **{f"hours-{day}-closes_1": "24:00" for day in range(7)},
+    }
+    before = database_state()
+    for bad in ("999999", "abc"):
+        refused = admin.submit(f"/admin/services/{gplx.id}/edit", {**fields, "agency_id": bad})
+        assert refused.status_code == 422
+        assert database_state() == before
+    assert "Cơ quan được chọn không còn tồn tại." in text_of(
+        admin.submit(f"/admin/services/{gplx.id}/edit", {**fields, "agency_id": "999999"})
+    )
+    saved = admin.submit(f"/admin/services/{gplx.id}/edit", {**fields, "agency_id": str(police.id)})
+    assert saved.status_code == 302, text_of(saved)
+    assert service("GPLX").agency_id == police.id
+    event = (
+        db.session.execute(
+            db.select(AuditEvent).filter_by(action="service.updated").order_by(AuditEvent.id.desc())
+        )
+        .scalars()
+        .first()
+    )
+    assert event.details["changes"]["agency"] == [DESK, POLICE]
+
+
+def test_the_kiosk_shows_agencies_first_only_with_more_than_eight_services(client, demo):
+    flat = client.get("/kiosk/").get_data(as_text=True)
+    assert "Chạm vào dịch vụ bạn cần để lấy số thứ tự" in flat
+    assert "agency-button" not in flat and 'id="kiosk-services"' not in flat
+
+    seed_demo_agencies(3)
+    db.session.commit()
+    grouped = client.get("/kiosk/").get_data(as_text=True)
+    assert "Chạm vào cơ quan giải quyết hồ sơ của bạn" in grouped
+    assert grouped.count('class="agency-button"') == 3
+    assert 'data-search="doi, cap lai giay phep lai xe' in grouped
+    assert "cong an tinh" in grouped  # the agency's name is searched too
+    assert grouped.count('class="service-button"') == 10
