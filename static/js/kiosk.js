@@ -131,10 +131,12 @@
   }
 
   function search() {
-    var terms = fold(byId("search-input").value).split(" ").filter(Boolean);
+    var terms = fold(byId("search-input").value).replace(/[^a-z0-9]+/g, " ").split(" ")
+      .filter(Boolean);
+    // Each word typed begins a word of the name ("an" finds "an ninh", not "vận tải").
     showOnly(function (service) {
-      var key = service.dataset.search;
-      return terms.every(function (term) { return key.indexOf(term) !== -1; });
+      var key = " " + service.dataset.search.replace(/[^a-z0-9]+/g, " ");
+      return terms.every(function (term) { return key.indexOf(" " + term) !== -1; });
     });
   }
 
