@@ -149,7 +149,21 @@ class DeviceEditForm(Form):
         coerce=optional_int,
         invalid_choice_message=BAD_CHOICE,
     )
+    # A display board's part of the hall (checked in core.queue.areas).
+    board_agency_id = SelectField(
+        _l("Quầy của cơ quan"), coerce=optional_int, validate_choice=False
+    )
+    board_area = SelectField(_l("Khu vực"), validate_choice=False)
     submit = SubmitField(_l("Lưu thiết bị"))
+
+    def offer_board_areas(self) -> None:
+        """The agencies and the named areas a board may show."""
+        from core.queue.areas import named_areas
+
+        self.board_agency_id.choices = [("", _l("— Mọi cơ quan —")), *agency_choices()]
+        self.board_area.choices = [("", _l("— Cả sảnh —"))] + [
+            (area, area) for area in named_areas()
+        ]
 
 
 class DeviceCreateForm(DeviceEditForm):

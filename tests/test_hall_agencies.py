@@ -3,14 +3,18 @@ serve several agencies' services), the kiosk groups many services by agency, and
 gives each agency its queues and counters."""
 
 import pytest
+import time_machine
 
 from admin_support import StaffClient, database_state, text_of
+from conftest import local_time
 from core.agencies.registry import find_agency
 from core.models import AuditEvent, Counter, Service
 from demo.agencies import seed_demo_agencies
 from extensions import db
+from tests import factories
 
 DESK, POLICE = "000.17.22.H56", "000.00.07.H56"
+MORNING = local_time(2026, 3, 2, 8, 15)
 
 
 @pytest.fixture
@@ -135,3 +139,116 @@ def test_the_kiosk_shows_agencies_first_only_with_more_than_eight_services(clien
     assert 'data-search="doi, cap lai giay phep lai xe' in grouped
     assert "cong an tinh" in grouped  # the agency's name is searched too
     assert grouped.count('class="service-button"') == 10
+
+
+@pytest.fixture
+def builds(monkeypatch):
+    """The areas the display API built a board state for, one entry per build."""
+    import api.display
+
+    built = []
+    original = api.display.board_state
+
+    def counting(day, **options):
+        built.append(options.get("area"))
+        return original(day, **options)
+
+    monkeypatch.setattr(api.display, "board_state", counting)
+    return built
+
+
+def board_of(name: str, agency: str | None = None, area: str | None = None) -> dict:
+    """A display board's request headers, set to show an agency's counters and/or an area."""
+    from core.models import Device
+    from core.queue.areas import set_board_area
+
+    made = factories.device("display", name)
+    device = db.session.get(Device, made.id)
+    set_board_area(device, find_agency(agency).id if agency else None, area, None)
+    db.session.commit()
+    return made.headers
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_boards_show_their_area_of_the_hall_with_the_same_shape(app, client, centre, builds):
+    hall = factories.device("display", "Sảnh chính").headers
+    police = board_of("Màn hình Công an", agency=POLICE)
+    police_too = board_of("Màn hình Công an 2", agency=POLICE)
+    area_b = board_of("Màn hình khu B", area="Khu B")
+    calls = [("GPLX", 1), ("CA-DKX", 7), ("CA-CT", 8), ("XD-CP", 6)]
+    for code, number in calls:
+        factories.call(factories.ticket(code, commit=False), number)
+    factories.ticket("CA-GPLX", commit=False)  # waiting
+    db.session.commit()
+
+    def state(headers) -> dict:
+        response = client.get("/api/v1/display", headers=headers)
+        assert response.status_code == 200
+        return response.get_json()
+
+    whole, police_state, b_state = state(hall), state(police), state(area_b)
+    assert set(police_state) == set(whole) == set(b_state), "the same shape"
+    assert [each["number"] for each in whole["counters"]] == list(range(1, 9))
+    assert [each["counter"] for each in whole["calls"]] == [6, 8, 7, 1]
+    assert [each["number"] for each in police_state["counters"]] == [7, 8]
+    assert [each["counter"] for each in police_state["calls"]] == [8, 7]
+    assert {each["code"] for each in police_state["services"]} == {"CA-GPLX", "CA-DKX", "CA-CT"}
+    waiting = {each["code"]: each["waiting"] for each in police_state["services"]}
+    assert waiting["CA-GPLX"] == 1
+    assert police_state["agency"] == "Công an tỉnh"
+    assert whole["agency"] == app.config["AGENCY_NAME"]
+    assert [each["number"] for each in b_state["counters"]] == [6]
+    assert [each["call"]["number"] for each in b_state["counters"]] == ["F001"]
+
+    # Built once per version and area: a second board of the same area shares it, and the
+    # ETag tells a board of another area apart.
+    built = len(builds)
+    assert state(police_too) == {**police_state, "now": police_state["now"]}
+    assert len(builds) == built
+    etag = client.get("/api/v1/display", headers=police).headers["ETag"]
+    assert (
+        client.get("/api/v1/display", headers={**police, "If-None-Match": etag}).status_code == 304
+    )
+    assert client.get("/api/v1/display", headers={**hall, "If-None-Match": etag}).status_code == 200
+
+
+def test_a_board_area_is_checked_and_audited(admin, centre):
+    from core.models import Device
+
+    made = factories.device("display", "Màn hình khu C")
+    police = find_agency(POLICE)
+    page = text_of(admin.get(f"/admin/devices/{made.id}/edit"))
+    assert "Khu C" in page and "Công an tỉnh (000.00.07.H56)" in page
+    form = {"name": "Màn hình khu C"}
+    before = database_state()
+    for fields, message in (
+        ({"board_area": "Khu Z"}, "Không có quầy nào ở khu vực “Khu Z”."),
+        ({"board_agency_id": "999999"}, "Cơ quan được chọn không còn tồn tại."),
+        (
+            {"board_agency_id": str(police.id), "board_area": "Khu B"},
+            "Không có quầy nào của cơ quan này ở khu vực “Khu B”.",
+        ),
+    ):
+        refused = admin.submit(f"/admin/devices/{made.id}/edit", {**form, **fields})
+        assert refused.status_code == 422 and message in text_of(refused), fields
+        assert database_state() == before
+    saved = admin.submit(
+        f"/admin/devices/{made.id}/edit",
+        {**form, "board_agency_id": str(police.id), "board_area": "Khu C"},
+    )
+    assert saved.status_code == 302, text_of(saved)
+    db.session.rollback()
+    device = db.session.get(Device, made.id)
+    assert (device.agency_id, device.area) == (police.id, "Khu C")
+    event = db.session.execute(
+        db.select(AuditEvent).filter_by(action="device.board_area_changed")
+    ).scalar_one()
+    assert event.details["after"] == {"agency": POLICE, "area": "Khu C"}
+
+    keypad = factories.device("counter", counter=1)
+    refused = admin.submit(
+        f"/admin/devices/{keypad.id}/edit",
+        {"name": "Bàn phím", "counter_id": "1", "board_area": "Khu C"},
+    )
+    assert refused.status_code == 422
+    assert "Chỉ màn hình gọi số mới chọn khu vực hiển thị." in text_of(refused)

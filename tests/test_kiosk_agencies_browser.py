@@ -2,12 +2,12 @@
 the agencies first, then one agency's services, or a search by name without diacritics."""
 
 import pytest
+from test_kiosk_browser import open_kiosk, small_targets
 
 from conftest import SCREENSHOTS
 from core.models import Ticket
 from demo.agencies import seed_demo_agencies
 from extensions import db
-from test_kiosk_browser import open_kiosk, small_targets
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -40,7 +40,9 @@ def test_agencies_first_then_their_services_then_the_question(centre, page_facto
     kiosk = open_kiosk(page_factory, centre.url, centre.kiosk_key)
     start = kiosk.locator("#kiosk-start")
     start.wait_for(state="visible")
-    assert kiosk.locator(".kiosk-prompt").inner_text() == "Chạm vào cơ quan giải quyết hồ sơ của bạn"
+    assert (
+        kiosk.locator(".kiosk-prompt").inner_text() == "Chạm vào cơ quan giải quyết hồ sơ của bạn"
+    )
     agencies = kiosk.locator(".agency-button__name").all_inner_texts()
     assert agencies == ["Sở Giao thông vận tải", "Sở Xây dựng", "Công an tỉnh"], agencies
     problems = screen_problems(kiosk, "agencies")
