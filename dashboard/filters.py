@@ -1,4 +1,5 @@
-"""Reading the statistics page's query string: the period and the filters."""
+"""Reading the dashboard's query strings: the statistics page's period and filters, the
+live view's agency."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from core.agencies.registry import AgencyNotFound, find_agency
 from core.clock import local_today
 from core.errors import InvalidInput
+from core.reports.live import LiveScope
 from core.reports.periods import (
     Period,
     PeriodKind,
@@ -76,6 +78,16 @@ def _agency() -> tuple[str | None, int | None]:
     except AgencyNotFound:
         raise InvalidInput(_l("Không có cơ quan mã “{code}”."), code=text) from None
     return agency.code, agency.id
+
+
+def live_scope_from_request() -> tuple[str | None, LiveScope, object | None]:
+    """The live view's agency (`?agency=CODE`): its code, the scope, and the messages of an
+    unknown code (the whole centre is shown then)."""
+    try:
+        code, agency_id = _agency()
+    except InvalidInput as error:
+        return None, LiveScope(), error.messages()
+    return code, LiveScope(agency_id), None
 
 
 def selection_from_request() -> Selection:

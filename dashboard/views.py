@@ -35,7 +35,7 @@ from web.roles import roles_required
 from . import blueprint
 from .charts import chart_spec
 from .choices import filter_choices
-from .filters import selection_from_request
+from .filters import live_scope_from_request, selection_from_request
 from .forms import PeriodForm
 
 
@@ -47,9 +47,13 @@ def download(content: bytes, mimetype: str, filename: str):
 
 @blueprint.get("/")
 def index():
+    agency_code, scope, error = live_scope_from_request()
     return render_template(
         "dashboard/live.html",
-        state=live_state(),
+        state=live_state(scope=scope),
+        agency_code=agency_code,
+        agencies=filter_choices()["agencies"],
+        error=in_request_language(error) if error else None,
         refresh_seconds=current_app.config["DASHBOARD_REFRESH_SECONDS"],
     )
 
@@ -66,7 +70,8 @@ def report_and_statistics(selection):
 
 @blueprint.get("/state.json")
 def state():
-    return jsonify(live_state())
+    _, scope, _ = live_scope_from_request()
+    return jsonify(live_state(scope=scope))
 
 
 @blueprint.get("/stats")

@@ -252,3 +252,33 @@ def test_a_board_area_is_checked_and_audited(admin, centre):
     )
     assert refused.status_code == 422
     assert "Chỉ màn hình gọi số mới chọn khu vực hiển thị." in text_of(refused)
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_the_live_view_filters_by_agency(client, auth, centre):
+    for code in ("GPLX", "GPLX", "CA-DKX"):
+        factories.ticket(code, commit=False)
+    desk_dossier, police_dossier = factories.dossier(), factories.dossier()
+    police_dossier.agency_id = find_agency(POLICE).id
+    db.session.commit()
+    auth.login("lanhdao")
+
+    whole = client.get("/dashboard/state.json").get_json()
+    police = client.get("/dashboard/state.json", query_string={"agency": POLICE}).get_json()
+    assert set(police) == set(whole)
+    assert [each["code"] for each in police["services"]] == ["CA-GPLX", "CA-DKX", "CA-CT"]
+    assert {each["code"]: each["waiting"] for each in police["services"]}["CA-DKX"] == 1
+    assert [each["number"] for each in police["counters"]] == [7, 8]
+    assert police["today"]["issued"] == 1 and whole["today"]["issued"] == 3
+    assert len(whole["services"]) == 10 and len(whole["counters"]) == 8
+    desk = client.get("/dashboard/state.json", query_string={"agency": DESK}).get_json()
+    assert desk["today"]["issued"] == 2
+    assert [each["number"] for each in desk["counters"]] == [1, 2, 3, 4, 5]
+    assert desk_dossier.agency_id != police_dossier.agency_id
+
+    page = client.get("/dashboard/", query_string={"agency": POLICE}).get_data(as_text=True)
+    assert f'<option value="{POLICE}" selected' in page
+    assert f"/dashboard/state.json?agency={POLICE}" in page.replace("%2E", ".")
+    unknown = client.get("/dashboard/", query_string={"agency": "000.00.99.H99"})
+    assert unknown.status_code == 200
+    assert "Không có cơ quan mã “000.00.99.H99”." in unknown.get_data(as_text=True)
