@@ -201,6 +201,10 @@ def test_each_agency_and_the_centre_from_the_command_line(centre, runner):
     assert by_agency["total"] == whole["total"]  # the same JSON keys for the counts
     police_by_agency = tthc(runner, "--agency", POLICE, "--by", "agency")
     assert [row["agency"] for row in police_by_agency["rows"]] == [POLICE]
+    unknown = runner.invoke(
+        args=["report", "tthc", "--from", "2026-03-02", "--to", "2026-03-13", "--agency", "X.1"]
+    )
+    assert unknown.exit_code == 1 and "Không có cơ quan mã “X.1”." in unknown.output
 
 
 def test_the_summaries_and_the_raw_rows_agree_per_agency(centre):
@@ -242,6 +246,19 @@ def test_the_statistics_page_offers_the_same_choices(centre, client, auth, runne
     assert any(f"Cơ quan: {POLICE_NAME} ({POLICE})" in str(value) for value in values)
     total = police.json["total"]["received_total"]
     assert total in values
+
+    from docx import Document
+
+    document = Document(
+        io.BytesIO(
+            client.get("/dashboard/report.docx", query_string={**period, "by": "agency"}).data
+        )
+    )
+    paragraphs = "\n".join(paragraph.text for paragraph in document.paragraphs)
+    assert "Toàn trung tâm, theo cơ quan" in paragraphs
+    table = next(table for table in document.tables if "Cơ quan" in table.rows[0].cells[1].text)
+    names = [row.cells[1].text for row in table.rows]
+    assert f"{POLICE_NAME} ({POLICE})" in names
 
     unknown = client.get("/dashboard/stats", query_string={**period, "agency": "000.00.99.H99"})
     assert unknown.status_code == 200
