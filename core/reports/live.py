@@ -51,7 +51,10 @@ class LiveScope:
         return [Counter.agency_id == self.agency_id] if self.agency_id else []
 
     def dossiers(self) -> list[ColumnElement]:
-        return [Dossier.agency_id == self.agency_id] if self.agency_id else []
+        # An expression: SQLite must keep to the status and due-time indexes rather than
+        # walk the agency's index.
+        agency = func.coalesce(Dossier.agency_id, 0)
+        return [agency == self.agency_id] if self.agency_id else []
 
 
 def live_state(now: datetime | None = None, scope: LiveScope | None = None) -> dict:
