@@ -12,8 +12,8 @@ summaries (core/reports/summaries.py), which demo-history fills.
     BENCH_DAYS=200 .venv/bin/python bench/report_scale.py sqlite   # a quicker run
 
 With BENCH_REUSE=1 an already filled database is measured again without refilling. With
-BENCH_AGENCIES=N (default 2) the centre has N agencies and the dossiers are split evenly
-over them (by id) before measuring: the year's table of one agency (`--agency`) and the
+BENCH_AGENCIES=N (default 2) the centre has N agencies and the dossiers are split over them
+by procedure before measuring: the year's table of one agency (`--agency`) and the
 centre's table by agency (`--by agency`) are timed beside the centre's.
 """
 
@@ -164,23 +164,28 @@ def measure(url: str, instance: Path) -> list[tuple[str, float, float]]:
 
 
 def split_over_agencies(db) -> int:
-    """The demo centre's first AGENCIES agencies, the dossiers split evenly over them by id
-    (the triggers forget the summaries of every day touched); the last agency's id."""
-    from core.models import Agency
+    """The demo centre's first AGENCIES agencies, the dossiers split over them by procedure
+    (each procedure's dossiers one agency's, as a competent agency handles a procedure),
+    the triggers forgetting the summaries of every day touched; the last agency's id."""
+    from core.models import Agency, Dossier
     from demo.agencies import seed_demo_agencies
 
     seed_demo_agencies(AGENCIES)
     db.session.commit()
-    ids = db.session.execute(db.select(Agency.id).order_by(Agency.id)).scalars().all()
+    ids = db.session.execute(db.select(Agency.id).order_by(Agency.id)).scalars().all()[:AGENCIES]
+    codes = db.session.execute(
+        db.select(Dossier.procedure_code).distinct().order_by(Dossier.procedure_code)
+    ).scalars()
     started = time.perf_counter()
-    for index, agency_id in enumerate(ids[:AGENCIES]):
+    for index, code in enumerate(codes):
         db.session.execute(
-            db.text("UPDATE dossier SET agency_id = :agency WHERE id % :count = :index"),
-            {"agency": agency_id, "count": AGENCIES, "index": index},
+            db.update(Dossier)
+            .where(Dossier.procedure_code == code)
+            .values(agency_id=ids[index % len(ids)])
         )
     db.session.commit()
     print(f"dossiers split over {AGENCIES} agencies: {time.perf_counter() - started:.0f} s")
-    return ids[AGENCIES - 1]
+    return ids[-1]
 
 
 def main() -> None:
