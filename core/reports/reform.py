@@ -238,24 +238,26 @@ def reform_report(
     else:
         by_row = _raw_counts(start, end, cutoff, local, filters, by)
     report = ReformReport(period, by=by)
-    if by == "agency" or filters.agency_id:
-        agencies = {agency.id: agency for agency in db.session.execute(select(Agency)).scalars()}
-        if filters.agency_id in agencies:
-            chosen = agencies[filters.agency_id]
-            report.agency = (chosen.code, chosen.name)
+    agencies = _agencies() if by == "agency" or filters.agency_id else {}
+    if filters.agency_id in agencies:
+        report.agency = agencies[filters.agency_id]
     if by == "agency":
-        labelled = {}
-        for agency_id, counts in by_row.items():
-            agency = agencies.get(agency_id)
-            code = agency.code if agency else ""
-            report.names[code] = agency.name if agency else ""
-            labelled[code] = counts
-        by_row = labelled
+        # A row per agency, labelled by its code (a dossier without one: "").
+        report.names = {code: name for code, name in agencies.values()}
+        by_row = {agencies.get(key, ("", ""))[0]: counts for key, counts in by_row.items()}
     order = (lambda code: code) if by == "agency" else field_order_key
     for name in sorted(by_row, key=order):
         report.rows.append((name, by_row[name]))
         report.total.add(by_row[name])
     return report
+
+
+def _agencies() -> dict[int, tuple[str, str]]:
+    """Every agency's (code, name), by id."""
+    return {
+        agency_id: (code, name)
+        for agency_id, code, name in db.session.execute(select(Agency.id, Agency.code, Agency.name))
+    }
 
 
 def _raw_counts(start, end, cutoff, local, filters, by) -> dict[str, Counts]:
