@@ -171,7 +171,7 @@ def tthc(runner, *options: str) -> dict:
     return json.loads(result.stdout)
 
 
-def test_each_agency_and_the_centre_from_the_command_line(centre, runner):
+def test_each_agency_and_the_centre_from_the_command_line(centre, runner, tmp_path):
     rows = centre
     desk_rows = [row for row in rows if row["agency_code"] == DESK]
     police_rows = [row for row in rows if row["agency_code"] == POLICE]
@@ -201,6 +201,28 @@ def test_each_agency_and_the_centre_from_the_command_line(centre, runner):
     assert by_agency["total"] == whole["total"]  # the same JSON keys for the counts
     police_by_agency = tthc(runner, "--agency", POLICE, "--by", "agency")
     assert [row["agency"] for row in police_by_agency["rows"]] == [POLICE]
+    workbook_path = tmp_path / "police.xlsx"
+    written = runner.invoke(
+        args=[
+            "report",
+            "tthc",
+            "--from",
+            "2026-03-02",
+            "--to",
+            "2026-03-13",
+            "--agency",
+            POLICE,
+            "--format",
+            "xlsx",
+            "--output",
+            str(workbook_path),
+        ]
+    )
+    assert written.exit_code == 0, written.output
+    sheet = load_workbook(workbook_path).worksheets[0]
+    values = [cell for row in sheet.iter_rows(values_only=True) for cell in row if cell]
+    assert any(f"Cơ quan: {POLICE_NAME} ({POLICE})" in str(value) for value in values)
+    assert police["total"]["received_total"] in values
     unknown = runner.invoke(
         args=["report", "tthc", "--from", "2026-03-02", "--to", "2026-03-13", "--agency", "X.1"]
     )
