@@ -11,7 +11,7 @@ from web.roles import roles_required
 
 from . import blueprint
 from .common import FAILED, acting_admin, render_form, save
-from .forms import CounterForm
+from .forms import CounterForm, agency_choices
 
 
 def fields_of(form: CounterForm) -> CounterFields:
@@ -20,14 +20,25 @@ def fields_of(form: CounterForm) -> CounterFields:
         name=form.name.data or "",
         active=form.active.data,
         service_ids=form.services.data or [],
+        agency_id=form.agency_id.data,
+        area=form.area.data or "",
     )
 
 
 def service_choices(form: CounterForm, counter: Counter | None) -> None:
-    """Active services, and inactive ones this counter still serves (marked as such)."""
+    """Active services, and inactive ones this counter still serves (marked as such), each
+    with its agency's code when the centre has several (a counter may serve several
+    agencies' services); and the agencies a counter may belong to."""
     kept = {service.id for service in counter.services} if counter else set()
+    form.agency_id.choices = agency_choices(counter.agency_id if counter else None)
+    many = len(form.agency_id.choices) > 1
     form.services.choices = [
-        (service.id, f"{service.code} · {service.name}" + ("" if service.active else " ⏸"))
+        (
+            service.id,
+            f"{service.code} · {service.name}"
+            + (f" — {service.agency.code}" if many and service.agency else "")
+            + ("" if service.active else " ⏸"),
+        )
         for service in list_services()
         if service.active or service.id in kept
     ]
@@ -61,6 +72,8 @@ def counter_edit(counter_id: int):
             "name": counter.name,
             "active": counter.active,
             "services": [service.id for service in counter.services],
+            "agency_id": counter.agency_id,
+            "area": counter.area,
         }
     )
     service_choices(form, counter)

@@ -12,6 +12,7 @@ from core.accounts.devices import (
 )
 from core.accounts.printer_addresses import EXAMPLES
 from core.models import Device, DeviceKind, Role
+from core.queue.areas import set_board_area
 from core.queue.counters import list_counters
 from extensions import db
 from web.roles import roles_required
@@ -48,16 +49,17 @@ def devices():
 def device_new():
     form = DeviceCreateForm()
     form.counter_id.choices = counter_choices(list_counters())
-    created = save(
-        form,
-        lambda: register_device(
-            form.kind.data,
-            form.name.data,
-            form.printer_url.data,
-            form.counter_id.data,
-            acting_admin(),
-        ),
-    )
+    form.offer_board_areas()
+
+    def register():
+        actor = acting_admin()
+        created = register_device(
+            form.kind.data, form.name.data, form.printer_url.data, form.counter_id.data, actor
+        )
+        set_board_area(created[0], form.board_agency_id.data, form.board_area.data, actor)
+        return created
+
+    created = save(form, register)
     if created is FAILED:
         return form_page("admin/device_new.html", form)
     return show_key_once(*created)
@@ -83,14 +85,16 @@ def device_key(device_id: int):
 @roles_required(Role.ADMIN)
 def device_edit(device_id: int):
     device = device_of(device_id)
-    form = DeviceEditForm(obj=device)
+    form = DeviceEditForm(obj=device, board_agency_id=device.agency_id, board_area=device.area)
     form.counter_id.choices = counter_choices(list_counters())
-    saved = save(
-        form,
-        lambda: update_device(
-            device, form.name.data, form.printer_url.data, form.counter_id.data, acting_admin()
-        ),
-    )
+    form.offer_board_areas()
+
+    def update():
+        actor = acting_admin()
+        update_device(device, form.name.data, form.printer_url.data, form.counter_id.data, actor)
+        set_board_area(device, form.board_agency_id.data, form.board_area.data, actor)
+
+    saved = save(form, update)
     if saved is FAILED:
         return form_page("admin/device_edit.html", form, device)
     flash(_("Đã lưu thiết bị “%(name)s”.", name=device.name), "success")

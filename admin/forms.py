@@ -77,6 +77,8 @@ class ServiceForm(Form):
         invalid_value_message=WHOLE_NUMBER,
         default=0,
     )
+    # Left out: the desk's own agency; the one chosen is checked in core (it must exist).
+    agency_id = SelectField(_l("Cơ quan"), coerce=optional_int, validate_choice=False)
     active = BooleanField(_l("Đang cấp số"), default=True)
     hours = FieldList(FormField(DayHoursForm), min_entries=7, max_entries=7)
     submit = SubmitField(_l("Lưu dịch vụ"))
@@ -96,6 +98,9 @@ class CounterForm(Form):
         _l("Số quầy"), validators=[required()], invalid_value_message=WHOLE_NUMBER
     )
     name = StringField(_l("Tên quầy"), validators=[Optional(), at_most(128)])
+    # Left out: the desk's own agency; the one chosen is checked in core (it must exist).
+    agency_id = SelectField(_l("Cơ quan"), coerce=optional_int, validate_choice=False)
+    area = StringField(_l("Khu vực trong sảnh"), validators=[Optional(), at_most(64)])
     active = BooleanField(_l("Đang hoạt động"), default=True)
     services = MultiCheckboxField(
         _l("Dịch vụ quầy phục vụ"), coerce=int, invalid_choice_message=BAD_CHOICE
@@ -144,12 +149,37 @@ class DeviceEditForm(Form):
         coerce=optional_int,
         invalid_choice_message=BAD_CHOICE,
     )
+    # A display board's part of the hall (checked in core.queue.areas).
+    board_agency_id = SelectField(
+        _l("Quầy của cơ quan"), coerce=optional_int, validate_choice=False
+    )
+    board_area = SelectField(_l("Khu vực"), validate_choice=False)
     submit = SubmitField(_l("Lưu thiết bị"))
+
+    def offer_board_areas(self) -> None:
+        """The agencies and the named areas a board may show."""
+        from core.queue.areas import named_areas
+
+        self.board_agency_id.choices = [("", _l("— Mọi cơ quan —")), *agency_choices()]
+        self.board_area.choices = [("", _l("— Cả sảnh —"))] + [
+            (area, area) for area in named_areas()
+        ]
 
 
 class DeviceCreateForm(DeviceEditForm):
     kind = SelectField(_l("Loại thiết bị"), choices=kind_choices, invalid_choice_message=BAD_CHOICE)
     submit = SubmitField(_l("Tạo thiết bị và mã khóa"))
+
+
+def agency_choices(current_id: int | None = None) -> list[tuple]:
+    """Active agencies by code, and the current one even if no longer active."""
+    from core.agencies.registry import list_agencies
+
+    return [
+        (agency.id, f"{agency.name} ({agency.code})")
+        for agency in list_agencies()
+        if agency.active or agency.id == current_id
+    ]
 
 
 def counter_choices(counters) -> list[tuple]:

@@ -25,6 +25,7 @@ from core.queue.services import (
     ServiceFields,
     create_service,
     list_services,
+    owning_agency,
     pending_changes,
     update_service,
 )
@@ -33,7 +34,7 @@ from web.roles import roles_required
 
 from . import blueprint
 from .common import FAILED, acting_admin, render_form, save
-from .forms import ServiceForm
+from .forms import ServiceForm, agency_choices
 
 
 def fields_of(form: ServiceForm) -> ServiceFields:
@@ -45,10 +46,12 @@ def fields_of(form: ServiceForm) -> ServiceFields:
         digits=form.digits.data,
         sort_order=form.sort_order.data,
         active=form.active.data,
+        agency_id=form.agency_id.data,
     )
 
 
 def form_page(form: ServiceForm, service: Service | None = None):
+    form.agency_id.choices = agency_choices(service.agency_id if service else None)
     return render_form(
         "admin/service_form.html",
         form,
@@ -75,7 +78,11 @@ def services():
 def initial_data(service: Service | None) -> dict:
     """What the form shows first: the service as it will number next, or office hours."""
     if service is None:
-        return {"hours": hours_data(week_as_text(OFFICE_HOURS))}
+        home = owning_agency(None)
+        return {
+            "hours": hours_data(week_as_text(OFFICE_HOURS)),
+            "agency_id": home.id if home else None,
+        }
     prefix, digits = planned_numbering(service)
     return {
         "code": service.code,
@@ -85,6 +92,7 @@ def initial_data(service: Service | None) -> dict:
         "digits": digits,
         "sort_order": service.sort_order,
         "active": service.active,
+        "agency_id": service.agency_id,
         "hours": hours_data(week_as_text(week_of(service.hours))),
     }
 
@@ -132,6 +140,7 @@ def announce_numbering(outcome: NumberingOutcome) -> None:
 @roles_required(Role.ADMIN)
 def service_new():
     form = ServiceForm(data=initial_data(None))
+    form.agency_id.choices = agency_choices()
     service = save(
         form,
         lambda: create_service(fields_of(form), parse_week(form.week_texts()), acting_admin()),
@@ -148,6 +157,7 @@ def service_new():
 def service_edit(service_id: int):
     service = db.session.get(Service, service_id) or abort(404)
     form = ServiceForm(data=initial_data(service))
+    form.agency_id.choices = agency_choices(service.agency_id)
     outcome = save(
         form,
         lambda: update_service(

@@ -10,6 +10,7 @@ from flask_babel import get_locale
 from core.accounts.devices import authenticated_device
 from core.clock import local_now, local_today, to_local
 from core.models import DeviceKind
+from core.queue.areas import BoardArea
 from core.queue.board import BoardCall, BoardState, board_state, board_version
 from core.queue.service_lookup import service_name
 from core.queue.shared import per_version
@@ -39,7 +40,7 @@ def board_fields(state: BoardState) -> dict:
     return {
         "day": state.day.isoformat(),
         "centre": current_app.config["CENTRE_NAME"],
-        "agency": current_app.config["AGENCY_NAME"],
+        "agency": state.agency or current_app.config["AGENCY_NAME"],
         "calls": [call_json(call) for call in state.calls],
         "counters": [
             {
@@ -85,17 +86,24 @@ def display_state():
     """The board's state; 304 with no body while nothing has changed since its ETag.
 
     Every board polls twice a second and the state only changes when a ticket moves, so the
-    state is built once per version and language in each process (core.queue.shared) and
-    each board's answer is that text with the time put in.
+    state is built once per version, language and area of the hall in each process
+    (core.queue.shared) and each board's answer is that text with the time put in. A board
+    set to an area (core.queue.areas) gets the same shape, with that area's calls, counters
+    and queues.
     """
-    authenticated_device(bearer_key(), DeviceKind.DISPLAY)
+    board = authenticated_device(bearer_key(), DeviceKind.DISPLAY)
+    area = BoardArea(board.board_agency_id, board.board_area)
     day = local_today()
     version, language = board_version(day), str(get_locale())
-    etag = f"{version}.{language}"
+    etag = f"{version}.{language}.{area.key()}"
     if request.if_none_match.contains_weak(etag):
         response = current_app.response_class(status=304)
     else:
-        body = per_version("board", (version, language), lambda: BoardBody.of(board_state(day)))
+        body = per_version(
+            "board",
+            (version, language, area),
+            lambda: BoardBody.of(board_state(day, area=area)),
+        )
         now = local_now().isoformat(timespec="seconds")
         response = current_app.response_class(body.with_now(now), mimetype="application/json")
     response.set_etag(etag)

@@ -11,7 +11,10 @@ summaries (core/reports/summaries.py), which demo-history fills.
     .venv/bin/python bench/report_scale.py postgresql        # BENCH_DATABASE_URL
     BENCH_DAYS=200 .venv/bin/python bench/report_scale.py sqlite   # a quicker run
 
-With BENCH_REUSE=1 an already filled database is measured again without refilling.
+With BENCH_REUSE=1 an already filled database is measured again without refilling. With
+BENCH_AGENCIES=N (default 2) the centre has N agencies and the dossiers are split over them
+by procedure before measuring: the year's table of one agency (`--agency`) and the
+centre's table by agency (`--by agency`) are timed beside the centre's.
 """
 
 import os
@@ -36,6 +39,7 @@ POSTGRES_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/onestop_dashboard"
 )
 REUSE = os.environ.get("BENCH_REUSE") == "1"
+AGENCIES = int(os.environ.get("BENCH_AGENCIES", 2))
 
 
 def flask(env, *args) -> None:
@@ -78,7 +82,7 @@ def measure(url: str, instance: Path) -> list[tuple[str, float, float]]:
     from core.reports.live import live_state
     from core.reports.periods import report_month, year_period
     from core.reports.queue_stats import period_statistics
-    from core.reports.reform import reform_report
+    from core.reports.reform import ReportFilter, reform_report
     from core.reports.summaries import ensure_summaries
     from extensions import db
     from web.sessions import GENERATION, SIGNED_IN_AT
@@ -91,6 +95,7 @@ def measure(url: str, instance: Path) -> list[tuple[str, float, float]]:
         print(f"{dossiers:,} dossiers, {tickets:,} tickets", flush=True)
         # demo-history summarises the days it writes; a database filled before the
         # summaries existed gets them here, once (what the first statistics call would do).
+        agency_id = split_over_agencies(db) if AGENCIES > 1 else None
         started = time.perf_counter()
         ensure_summaries()
         print(f"closed days summarised: {time.perf_counter() - started:.1f} s", flush=True)
@@ -98,6 +103,20 @@ def measure(url: str, instance: Path) -> list[tuple[str, float, float]]:
         period, last = year_period(year), year_period(year - 1)
         results.append((f"reform report, year {year}", *timed(lambda: reform_report(period))))
         results.append((f"reform report, year {year - 1}", *timed(lambda: reform_report(last))))
+        if agency_id is not None:
+            one = ReportFilter(agency_id=agency_id)
+            results.append(
+                (
+                    f"reform report, year {year}, one agency",
+                    *timed(lambda: reform_report(period, one)),
+                )
+            )
+            results.append(
+                (
+                    f"reform report, year {year}, by agency",
+                    *timed(lambda: reform_report(period, by="agency")),
+                )
+            )
         results.append(
             (f"period statistics, year {year}", *timed(lambda: period_statistics(period)))
         )
@@ -142,6 +161,31 @@ def measure(url: str, instance: Path) -> list[tuple[str, float, float]]:
         db.session.remove()
         db.engine.dispose()
     return results
+
+
+def split_over_agencies(db) -> int:
+    """The demo centre's first AGENCIES agencies, the dossiers split over them by procedure
+    (each procedure's dossiers one agency's, as a competent agency handles a procedure),
+    the triggers forgetting the summaries of every day touched; the last agency's id."""
+    from core.models import Agency, Dossier
+    from demo.agencies import seed_demo_agencies
+
+    seed_demo_agencies(AGENCIES)
+    db.session.commit()
+    ids = db.session.execute(db.select(Agency.id).order_by(Agency.id)).scalars().all()[:AGENCIES]
+    codes = db.session.execute(
+        db.select(Dossier.procedure_code).distinct().order_by(Dossier.procedure_code)
+    ).scalars()
+    started = time.perf_counter()
+    for index, code in enumerate(codes):
+        db.session.execute(
+            db.update(Dossier)
+            .where(Dossier.procedure_code == code)
+            .values(agency_id=ids[index % len(ids)])
+        )
+    db.session.commit()
+    print(f"dossiers split over {AGENCIES} agencies: {time.perf_counter() - started:.0f} s")
+    return ids[-1]
 
 
 def main() -> None:

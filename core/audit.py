@@ -34,6 +34,7 @@ ACTIONS = {
     "device.updated": _l("Sửa thiết bị"),
     "device.revoked": _l("Thu hồi thiết bị"),
     "device.key_rotated": _l("Cấp mã khóa mới"),
+    "device.board_area_changed": _l("Đổi khu vực màn hình gọi số hiển thị"),
     # A ticket's life (core.queue.ticket_flow moves it).
     "ticket.issued": _l("Số thứ tự: cấp số"),
     "ticket.call": _l("Số thứ tự: gọi"),

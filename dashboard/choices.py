@@ -1,13 +1,16 @@
-"""The options of the statistics filters: fields, procedures, counters and officers."""
+"""The options of the statistics filters: agencies, fields, procedures, counters and officers."""
 
 from sqlalchemy import select
 
-from core.models import Counter, Field, Procedure, Role, User
+from core.models import Agency, Counter, Field, Procedure, Role, User
 from extensions import db
 
 
 def filter_choices() -> dict:
     return {
+        "agencies": db.session.execute(
+            select(Agency.code, Agency.name).order_by(Agency.code)
+        ).all(),
         "fields": list(db.session.execute(select(Field.name).order_by(Field.name)).scalars()),
         "procedures": db.session.execute(
             select(Procedure.code, Procedure.name).order_by(Procedure.code)

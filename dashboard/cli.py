@@ -45,14 +45,39 @@ def period_of(start: str, end: str) -> Period:
     is_flag=True,
     help="Tính lại từ dữ liệu hiện tại dù kỳ đã chốt (JSON: kèm chênh lệch so với số đã chốt).",
 )
-def report_tthc(start: str, end: str, output_format: str, output: Path | None, live: bool) -> None:
-    """The table of results of handling administrative procedures for a period: the stored
-    figures of a closed period, unless --live."""
+@click.option(
+    "--agency",
+    "agency_code",
+    default=None,
+    help="Mã cơ quan: bảng của riêng cơ quan này (mặc định: toàn trung tâm).",
+)
+@click.option(
+    "--by",
+    "by",
+    type=click.Choice(("field", "agency")),
+    default="field",
+    help="Mỗi dòng một lĩnh vực (field) hoặc một cơ quan (agency).",
+)
+def report_tthc(
+    start: str,
+    end: str,
+    output_format: str,
+    output: Path | None,
+    live: bool,
+    agency_code: str | None,
+    by: str,
+) -> None:
+    """The table of results of handling administrative procedures for a period, for the
+    whole centre or one agency (--agency), by field or by agency (--by): the stored figures
+    of a closed period (the centre's, by field), unless --live."""
+    from core.agencies.registry import find_agency
     from core.reports.closing import closed_at_text, document_note, read_report
+    from core.reports.reform import ReportFilter
 
     try:
         period = period_of(start, end)
-        reading = read_report(period, live=live)
+        filters = ReportFilter(agency_id=find_agency(agency_code).id if agency_code else None)
+        reading = read_report(period, filters, live=live, by=by)
     except DomainError as error:
         raise click.ClickException(error.messages()["vi"]) from None
     if reading.closing is not None and not reading.live:
@@ -67,7 +92,7 @@ def report_tthc(start: str, end: str, output_format: str, output: Path | None, l
         from core.reports.documents import report_docx, report_filename, report_xlsx
         from core.reports.queue_stats import period_statistics
 
-        statistics = period_statistics(period, apologies=reading.report.total.apologies)
+        statistics = period_statistics(period, filters, apologies=reading.report.total.apologies)
         build = report_xlsx if output_format == "xlsx" else report_docx
         output = output or Path(report_filename(period, output_format))
         output.write_bytes(build(reading.report, statistics, document_note(reading)))

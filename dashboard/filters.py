@@ -1,4 +1,5 @@
-"""Reading the statistics page's query string: the period and the filters."""
+"""Reading the dashboard's query strings: the statistics page's period and filters, the
+live view's agency."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from dataclasses import dataclass
 from flask import request
 from flask_babel import lazy_gettext as _l
 
+from core.agencies.registry import AgencyNotFound, find_agency
 from core.clock import local_today
 from core.errors import InvalidInput
+from core.reports.live import LiveScope
 from core.reports.periods import (
     Period,
     PeriodKind,
@@ -18,6 +21,7 @@ from core.reports.periods import (
     parse_period_key,
 )
 from core.reports.reform import ReportFilter
+from core.reports.reform_queries import ROW_KINDS
 
 
 @dataclass
@@ -26,10 +30,14 @@ class Selection:
     filters: ReportFilter
     error: object | None = None
     live: bool = False  # a closed period's figures counted afresh (`?live=1`)
+    by: str = "field"  # the official table's rows: fields, or agencies (`?by=agency`)
+    agency_code: str | None = None  # the agency filter's code (`?agency=CODE`)
 
     @property
     def filtered(self) -> bool:
-        return self.filters != ReportFilter()
+        """Whether the page differs from the centre's table by field (what a closing
+        stores)."""
+        return self.filters != ReportFilter() or self.by != "field"
 
     def query(self, live: bool | None = None) -> dict:
         """The query string that reproduces this selection (for export links); `live` to
@@ -44,6 +52,10 @@ class Selection:
             values["counter"] = self.filters.counter_id
         if self.filters.officer_id:
             values["officer"] = self.filters.officer_id
+        if self.agency_code:
+            values["agency"] = self.agency_code
+        if self.by != "field":
+            values["by"] = self.by
         return values
 
 
@@ -56,6 +68,28 @@ def _optional_id(name: str) -> int | None:
     return int(text)
 
 
+def _agency() -> tuple[str | None, int | None]:
+    """The agency asked for by its code, and its id; none: the whole centre."""
+    text = (request.args.get("agency") or "").strip()[:40]
+    if not text:
+        return None, None
+    try:
+        agency = find_agency(text)
+    except AgencyNotFound:
+        raise InvalidInput(_l("Không có cơ quan mã “{code}”."), code=text) from None
+    return agency.code, agency.id
+
+
+def live_scope_from_request() -> tuple[str | None, LiveScope, object | None]:
+    """The live view's agency (`?agency=CODE`): its code, the scope, and the messages of an
+    unknown code (the whole centre is shown then)."""
+    try:
+        code, agency_id = _agency()
+    except InvalidInput as error:
+        return None, LiveScope(), error.messages()
+    return code, LiveScope(agency_id), None
+
+
 def selection_from_request() -> Selection:
     """The period and filters asked for; the current quarter (and a message) when invalid."""
     try:
@@ -66,13 +100,24 @@ def selection_from_request() -> Selection:
             period = parse_period_key(args["period"])
         else:
             period = current_period(PeriodKind.QUARTER, local_today())
+        agency_code, agency_id = _agency()
         filters = ReportFilter(
             field=(args.get("field") or "").strip()[:200] or None,
             procedure=(args.get("procedure") or "").strip()[:40] or None,
             counter_id=_optional_id("counter"),
             officer_id=_optional_id("officer"),
+            agency_id=agency_id,
         )
-        return Selection(period, filters, live=args.get("live") in ("1", "true"))
+        by = args.get("by") or "field"
+        if by not in ROW_KINDS:
+            raise InvalidInput(_l("Bộ lọc “{name}” không hợp lệ."), name="by")
+        return Selection(
+            period,
+            filters,
+            live=args.get("live") in ("1", "true"),
+            by=by,
+            agency_code=agency_code,
+        )
     except InvalidInput as error:
         fallback = current_period(PeriodKind.QUARTER, local_today())
         return Selection(fallback, ReportFilter(), error.messages())

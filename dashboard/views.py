@@ -22,6 +22,7 @@ from core.reports.documents import (
     XLSX_TYPE,
     report_docx,
     report_filename,
+    scope_note,
     tables_xlsx,
 )
 from core.reports.live import live_state
@@ -34,7 +35,7 @@ from web.roles import roles_required
 from . import blueprint
 from .charts import chart_spec
 from .choices import filter_choices
-from .filters import selection_from_request
+from .filters import live_scope_from_request, selection_from_request
 from .forms import PeriodForm
 
 
@@ -46,9 +47,13 @@ def download(content: bytes, mimetype: str, filename: str):
 
 @blueprint.get("/")
 def index():
+    agency_code, scope, error = live_scope_from_request()
     return render_template(
         "dashboard/live.html",
-        state=live_state(),
+        state=live_state(scope=scope),
+        agency_code=agency_code,
+        agencies=filter_choices()["agencies"],
+        error=in_request_language(error) if error else None,
         refresh_seconds=current_app.config["DASHBOARD_REFRESH_SECONDS"],
     )
 
@@ -56,7 +61,7 @@ def index():
 def report_and_statistics(selection):
     """The official table as this reading shows it (the stored figures of a closed period
     unless live) and every other figure of the selected period and filters."""
-    reading = read_report(selection.period, selection.filters, live=selection.live)
+    reading = read_report(selection.period, selection.filters, live=selection.live, by=selection.by)
     stats = period_statistics(
         selection.period, selection.filters, apologies=reading.report.total.apologies
     )
@@ -65,7 +70,8 @@ def report_and_statistics(selection):
 
 @blueprint.get("/state.json")
 def state():
-    return jsonify(live_state())
+    _, scope, _ = live_scope_from_request()
+    return jsonify(live_state(scope=scope))
 
 
 @blueprint.get("/stats")
@@ -102,7 +108,8 @@ def statistics_xlsx():
         if not tables:
             abort(404)
     name = report_filename(selection.period, "xlsx", f"thong-ke-{wanted}" if wanted else "thong-ke")
-    content = tables_xlsx(tables, selection.period, document_note(reading))
+    note = scope_note(reading.report, document_note(reading))
+    content = tables_xlsx(tables, selection.period, note)
     return download(content, XLSX_TYPE, name)
 
 
@@ -117,7 +124,7 @@ def report_document():
 @blueprint.get("/report.json")
 def report_json():
     selection = selection_from_request()
-    reading = read_report(selection.period, selection.filters, live=selection.live)
+    reading = read_report(selection.period, selection.filters, live=selection.live, by=selection.by)
     return jsonify(reading.as_json())
 
 

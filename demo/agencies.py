@@ -1,6 +1,7 @@
 """The demo centre's agencies: the desk's own agency (the Department of Transport `seed-demo`
-serves) with its units, and the other agencies `demo-history --agencies N` adds so that the
-demo `make run` serves is a centre of several agencies."""
+serves) with its units, and the other agencies `demo-history --agencies N` adds, each with
+its queues and counters in the hall, so that the demo `make run` serves is a centre of
+several agencies."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from core.agencies.registry import (
 )
 from core.agencies.units import UnitFields, add_unit
 from core.dossiers.settings import dossier_settings
-from core.models import Agency, Procedure
+from core.models import Agency, Counter, Procedure, Service
+from core.queue.counters import CounterFields, create_counter
+from core.queue.services import ServiceFields, create_service
 from extensions import db
 
 HOME_UNITS = [
@@ -44,6 +47,33 @@ OTHER_AGENCIES = [
     ),
 ]
 MAX_AGENCIES = 1 + len(OTHER_AGENCIES)
+# Each other agency's place in the hall: its queues (code, prefix, name, English name) and
+# its counters (number, area), which serve its queues. The desk's own agency has the five
+# queues and counters of `seed-demo`.
+OTHER_HALLS = {
+    "000.20.22.H56": (
+        [
+            ("XD-CP", "F", "Cấp giấy phép xây dựng", "Building permits"),
+            ("XD-HT", "G", "Hạ tầng kỹ thuật đô thị", "Urban infrastructure"),
+        ],
+        [(6, "Khu B")],
+    ),
+    "000.00.07.H56": (
+        [
+            ("CA-GPLX", "H", "Đổi, cấp lại giấy phép lái xe", "Driving licence renewals"),
+            ("CA-DKX", "K", "Đăng ký xe", "Vehicle registration (police)"),
+            ("CA-CT", "L", "Cư trú, căn cước", "Residence and identity cards"),
+        ],
+        [(7, "Khu C"), (8, "Khu C")],
+    ),
+    "000.31.22.H56": (
+        [
+            ("PH-HT", "M", "Hộ tịch, chứng thực", "Civil status and certification"),
+            ("PH-HKD", "N", "Đăng ký hộ kinh doanh", "Household businesses"),
+        ],
+        [(9, "Khu D")],
+    ),
+}
 
 
 def seed_home_agency() -> list[str]:
@@ -84,7 +114,40 @@ def seed_demo_agencies(count: int) -> list[str]:
             )
             added.append(f"agency {code}")
         added += missing_units(agency, units)
+        added += missing_hall(agency, *OTHER_HALLS.get(code, ([], [])))
     return added
+
+
+def missing_hall(agency: Agency, services: list[tuple], counters: list[tuple]) -> list[str]:
+    """The agency's queues (open all day, like the demo desk's) and its counters serving
+    them, those missing added. Says what was added."""
+    from core.queue.opening_hours import ALWAYS_OPEN
+
+    added = []
+    known = {code for code in db.session.execute(db.select(Service.code)).scalars()}
+    order = db.session.execute(db.select(db.func.max(Service.sort_order))).scalar() or 0
+    for code, prefix, name, name_en in services:
+        if code not in known:
+            order += 1
+            fields = ServiceFields(code, name, name_en, prefix, 3, order, True, agency.id)
+            create_service(fields, ALWAYS_OPEN, None)
+            added.append(f"service {code}")
+    own = [service.id for service in agency_services(agency)]
+    numbers = set(db.session.execute(db.select(Counter.number)).scalars())
+    for number, area in counters:
+        if number not in numbers:
+            fields = CounterFields(number, "", True, own, agency.id, area)
+            create_counter(fields, None)
+            added.append(f"counter {number}")
+    return added
+
+
+def agency_services(agency: Agency) -> list[Service]:
+    return list(
+        db.session.execute(
+            db.select(Service).filter_by(agency_id=agency.id).order_by(Service.sort_order)
+        ).scalars()
+    )
 
 
 def known_procedures() -> set[str]:

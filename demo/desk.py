@@ -11,6 +11,7 @@ from pathlib import Path
 
 from core.accounts.devices import create_device
 from core.accounts.users import add_user, new_username
+from core.agencies.registry import home_agency
 from core.dossiers.procedures import seed_demo_catalogue
 from core.dossiers.settings import dossier_settings, save_settings, stored_setting
 from core.models import Counter, Device, DeviceKind, Role, Service, ServiceHours, User
@@ -75,7 +76,8 @@ def seed_demo(
 
     New demo accounts get `password_for(username)` (random unless a test says otherwise),
     kept beside the kiosk's key for `demo-info`."""
-    added = []
+    added = seed_home_agency()
+    home = home_agency(dossier_settings()["agency_code"])
     services = {
         service.code: service for service in db.session.execute(db.select(Service)).scalars()
     }
@@ -83,7 +85,13 @@ def seed_demo(
         if code in services:
             continue
         service = Service(
-            code=code, prefix=prefix, name=name, name_en=name_en, digits=3, sort_order=order
+            code=code,
+            prefix=prefix,
+            name=name,
+            name_en=name_en,
+            digits=3,
+            sort_order=order,
+            agency=home,
         )
         service.hours = [
             ServiceHours(weekday=weekday, opens_minute=WHOLE_DAY[0], closes_minute=WHOLE_DAY[1])
@@ -97,7 +105,12 @@ def seed_demo(
         if number in counters:
             continue
         db.session.add(
-            Counter(number=number, name=name, services=[services[code] for code in codes])
+            Counter(
+                number=number,
+                name=name,
+                services=[services[code] for code in codes],
+                agency=home,
+            )
         )
         added.append(f"counter {number}")
     usernames = set(db.session.execute(db.select(User.username)).scalars())
@@ -122,7 +135,6 @@ def seed_demo(
         kiosk_key_file.parent.mkdir(parents=True, exist_ok=True)
         write_private_file(kiosk_key_file, (key + "\n").encode())
         added.append("demo kiosk")
-    added += seed_home_agency()
     added += seed_demo_catalogue()
     added += seed_demo_settings()
     return added

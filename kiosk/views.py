@@ -3,7 +3,7 @@
 from flask import current_app, render_template
 
 from core.clock import local_now
-from core.queue.service_lookup import active_services
+from core.queue.service_lookup import active_services, kiosk_groups, kiosk_search_key
 from core.queue.waiting_counts import waiting_counts
 
 from . import blueprint
@@ -14,12 +14,18 @@ def index():
     now = local_now()
     counts = waiting_counts(now.date())
     services = [
-        {"service": service, "waiting": counts.get(service.id, 0), "open": service.is_open_at(now)}
+        {
+            "service": service,
+            "waiting": counts.get(service.id, 0),
+            "open": service.is_open_at(now),
+            "search": kiosk_search_key(service),
+        }
         for service in active_services()
     ]
     return render_template(
         "kiosk/index.html",
         services=services,
+        agencies=kiosk_groups(services),
         return_seconds=current_app.config["KIOSK_RETURN_SECONDS"],
         idle_seconds=current_app.config["KIOSK_IDLE_SECONDS"],
     )

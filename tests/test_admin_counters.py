@@ -44,6 +44,8 @@ def test_admin_adds_a_counter_serving_two_services(admin):
         "name": "Quầy ưu tiên",
         "active": True,
         "services": ["GPLX", "TRAKQ"],
+        "agency": "000.17.22.H56",
+        "area": "",
     }
     listing = text_of(admin.get("/admin/counters"))
     assert "Đã thêm quầy số 6." in listing and "Quầy ưu tiên" in listing

@@ -39,9 +39,9 @@ def builds(monkeypatch):
     built = []
     original = api.display.board_state
 
-    def counting(day):
+    def counting(day, **options):
         built.append(day)
-        return original(day)
+        return original(day, **options)
 
     monkeypatch.setattr(api.display, "board_state", counting)
     return built

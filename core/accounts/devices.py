@@ -101,6 +101,9 @@ class KnownDevice:
     id: int
     name: str
     printer_url: str | None
+    # A display board's part of the hall (core.queue.areas): an agency's id, a named area.
+    board_agency_id: int | None = None
+    board_area: str | None = None
 
 
 _known_devices: dict[tuple[str, DeviceKind], tuple[float, KnownDevice]] = {}
@@ -118,7 +121,9 @@ def authenticated_device(key: str | None, kind: DeviceKind) -> KnownDevice:
     if known is not None and now - known[0] < DEVICE_CACHE_SECONDS:
         return known[1]
     device = authenticate_device(key, kind)
-    identity = KnownDevice(device.id, device.name, device.printer_url)
+    identity = KnownDevice(
+        device.id, device.name, device.printer_url, device.agency_id, device.area
+    )
     _known_devices[cache_key] = (now, identity)
     return identity
 
@@ -249,5 +254,7 @@ def rotate_key(device: Device, actor: User) -> tuple[Device, str]:
         counter_number=device.counter.number if device.counter else None,
         actor=actor,
     )
+    # A board's replacement shows the same part of the hall.
+    replacement.agency_id, replacement.area = device.agency_id, device.area
     record_event("device.key_rotated", replacement, user=actor, replaces=device.id)
     return replacement, key

@@ -12,6 +12,7 @@ from pathlib import Path
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from core.agencies.codes import normalise_agency_code
 from core.agencies.registry import home_agency
 from core.audit import record_event
 from core.clock import local_zone, to_local
@@ -68,6 +69,9 @@ SUBMITTER_COLUMNS = (
     "submitter_phone",
     "submitter_authorisation",
 )
+# Optional while the centre has one agency, required once it has more: the competent
+# agency's code (it must handle the row's procedure).
+AGENCY_COLUMN = "agency_code"
 CODE_PATTERN = re.compile(
     r"^(?P<agency>[A-Z0-9][A-Z0-9.]{0,30})-(?P<day>\d{6})-(?P<number>\d{4,6})$"
 )
@@ -103,6 +107,7 @@ class HistoryRow:
     stopped_at: datetime | None = None
     register_number: int | None = None
     parties: Parties | None = None
+    agency: Agency | None = None
 
 
 @dataclass
@@ -122,8 +127,43 @@ def parse_moment(text: str, naive_is_local: bool) -> datetime | None:
     return moment
 
 
+@dataclass
+class AgencyChoice:
+    """The agencies a row may name (by code) and the one a row without a code goes to
+    (None once the centre has more than one agency: the code is then required)."""
+
+    by_code: dict[str, Agency]
+    default: Agency | None
+
+    @classmethod
+    def of_centre(cls) -> AgencyChoice:
+        agencies = list(db.session.execute(db.select(Agency).order_by(Agency.id)).scalars())
+        default = home_agency(dossier_settings()["agency_code"]) if len(agencies) <= 1 else None
+        return cls({agency.code: agency for agency in agencies}, default)
+
+    def of_row(self, row: dict[str, str], procedure: Procedure | None, problems: list[str]):
+        text = row.get(AGENCY_COLUMN, "").strip()
+        if not text:
+            if self.default is None and self.by_code:
+                problems.append(
+                    "thiếu agency_code: trung tâm tiếp nhận cho nhiều cơ quan, "
+                    "cần ghi mã cơ quan có thẩm quyền giải quyết"
+                )
+            return self.default
+        agency = self.by_code.get(normalise_agency_code(text))
+        if agency is None:
+            problems.append(f"không có cơ quan mã “{text}”")
+        elif procedure is not None and procedure not in agency.procedures:
+            problems.append(f"cơ quan “{agency.code}” không giải quyết thủ tục “{procedure.code}”")
+        return agency
+
+
 def check_row(
-    line: int, row: dict[str, str], procedures: dict[str, Procedure], naive_is_local: bool
+    line: int,
+    row: dict[str, str],
+    procedures: dict[str, Procedure],
+    naive_is_local: bool,
+    agencies: AgencyChoice | None = None,
 ) -> tuple[HistoryRow | None, list[str]]:
     """The row as a HistoryRow, or what is wrong with it (in Vietnamese)."""
     problems: list[str] = []
@@ -156,6 +196,7 @@ def check_row(
         else:
             problems.append(f"register_number “{text}” phải là số thứ tự dương trong sổ")
     parties = check_parties(row, name, problems)
+    agency = (agencies or AgencyChoice.of_centre()).of_row(row, procedure, problems)
     if problems:
         return None, problems
     return (
@@ -175,6 +216,7 @@ def check_row(
             left_table_at(moments, status, "stopped_at"),
             register_number,
             parties,
+            agency,
         ),
         [],
     )
@@ -292,10 +334,11 @@ def import_history(
         raise InvalidInput(_l("Thiếu cột: {columns}."), columns=", ".join(missing))
     procedures = {p.code: p for p in db.session.execute(db.select(Procedure)).scalars()}
     naive_is_local = path.suffix.lower() == ".xlsx"
+    agencies = AgencyChoice.of_centre()
     checked, problems, seen, seen_entries = [], [], {}, {}
     with force_locale("vi"):
         for line, row in progress(rows):
-            history, row_problems = check_row(line, row, procedures, naive_is_local)
+            history, row_problems = check_row(line, row, procedures, naive_is_local, agencies)
             if history and history.code in seen:
                 row_problems = [f"mã hồ sơ trùng với dòng {seen[history.code]}"]
             entry = history and history.register_number and register_entry(history)
@@ -335,11 +378,8 @@ def import_history(
     clashes = [row for row in new_rows if row.register_number and register_entry(row) in taken]
     if clashes:
         raise ImportRejected([(row.line, clash_message(row)) for row in clashes])
-    # The history of a single-agency desk: the desk's own agency's (routing by an
-    # `agency_code` column comes with centres of many agencies).
-    agency = home_agency(dossier_settings()["agency_code"])
     for row in new_rows:
-        add_dossier(row, user, agency)
+        add_dossier(row, user, row.agency)
     return ImportResult(imported=len(new_rows), already_present=len(present))
 
 

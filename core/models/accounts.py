@@ -78,5 +78,9 @@ class Device(db.Model):
     counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A display board's part of the hall: the counters of this agency and/or of this named
+    # area (core.queue.areas); both None: the whole hall.
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    area: Mapped[str | None] = mapped_column(String(64))
 
     counter: Mapped[Counter | None] = relationship()

@@ -193,6 +193,7 @@ REPORT_COLUMNS = (
     "apologised_at",
     "withdrawn_at",
     "stopped_at",
+    "agency_id",
     "id",
 )
 
@@ -224,7 +225,7 @@ class Dossier(db.Model):
             *(column for column in REPORT_COLUMNS if column != "stopped_at"),
         ),
         # The apology count.
-        Index("ix_dossier_apologised_at", "apologised_at", "field_name"),
+        Index("ix_dossier_apologised_at", "apologised_at", "field_name", "agency_id"),
         # The dossier list (core/dossiers/search.py): newest first, within a filter.
         Index("ix_dossier_list_status", "status", "received_at", "id"),
         Index("ix_dossier_list_procedure", "procedure_id", "received_at", "id"),

@@ -28,6 +28,7 @@ from extensions import db
 
 if TYPE_CHECKING:
     from core.models.accounts import User
+    from core.models.agencies import Agency
 
 AT_A_COUNTER = text("status IN ('called', 'serving')")
 
@@ -68,7 +69,13 @@ class Counter(db.Model):
     number: Mapped[int] = mapped_column(Integer, unique=True)
     name: Mapped[str] = mapped_column(String(128))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The agency the counter belongs to (it may serve other agencies' services too) and
+    # the named area of the hall it stands in ('' for none): what a board by area shows.
+    # Nullable because SQLite adds the column without rebuilding the table (0035).
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    area: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
+    agency: Mapped[Agency | None] = relationship()
     services: Mapped[list[Service]] = relationship(
         secondary=counter_services, back_populates="counters", order_by="Service.code"
     )
@@ -85,7 +92,10 @@ class Service(db.Model):
     digits: Mapped[int] = mapped_column(Integer, default=3)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    # The agency whose queue this is (0035 gave existing services the first agency).
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
 
+    agency: Mapped[Agency | None] = relationship()
     hours: Mapped[list[ServiceHours]] = relationship(
         back_populates="service", cascade="all, delete-orphan", order_by="ServiceHours.weekday"
     )

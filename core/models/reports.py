@@ -113,6 +113,7 @@ class DossierDay(db.Model):
     procedure_code: Mapped[str] = mapped_column(String(40))
     received_by_id: Mapped[int | None] = mapped_column(Integer)
     counter_id: Mapped[int | None] = mapped_column(Integer)
+    agency_id: Mapped[int | None] = mapped_column(Integer)
     received_online: Mapped[int] = mapped_column(Integer, default=0)
     received_direct: Mapped[int] = mapped_column(Integer, default=0)
     received_kept: Mapped[int] = mapped_column(Integer, default=0)

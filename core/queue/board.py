@@ -16,6 +16,7 @@ from sqlalchemy import Date, bindparam, func
 
 from core.clock import day_start
 from core.models import (
+    Agency,
     AuditEvent,
     CallEvent,
     CallKind,
@@ -24,7 +25,9 @@ from core.models import (
     Ticket,
     TicketSequence,
     TicketStatus,
+    counter_services,
 )
+from core.queue.areas import WHOLE_HALL, BoardArea, counter_ids
 from core.queue.speech import Announcement, announce
 from core.queue.waiting_counts import waiting_counts
 from extensions import db
@@ -71,6 +74,7 @@ class BoardState:
     calls: list[BoardCall]  # newest first
     counters: list[tuple[BoardCounter, BoardCall | None]]  # each active counter's current call
     queues: list[tuple[BoardService, int]]  # active services and how many are waiting
+    agency: str | None = None  # the agency whose counters an area's board shows, by name
 
 
 def version_columns() -> tuple:
@@ -140,16 +144,19 @@ _CALL_COLUMNS = (
 )
 
 
-def _board_statements():
+def _board_statements(in_area: bool):
     """Built once: the day's latest calls, each counter's current call, the active counters
-    and services. Rows, not ORM objects: the board needs a few columns of each."""
+    and services, of the whole hall or (`in_area`) of the counters bound to `counters`
+    and the services they serve. Rows, not ORM objects: the board needs a few columns of
+    each."""
     since = bindparam("since", type_=CallEvent.called_at.type)
+    area = [Counter.id.in_(bindparam("counters", expanding=True))] if in_area else []
     calls = (
         db.select(*_CALL_COLUMNS)
         .join(Ticket, Ticket.id == CallEvent.ticket_id)
         .join(Counter, Counter.id == CallEvent.counter_id)
         .join(Service, Service.id == Ticket.service_id)
-        .where(CallEvent.called_at >= since)
+        .where(CallEvent.called_at >= since, *area)
     )
     recent = calls.order_by(CallEvent.called_at.desc(), CallEvent.id.desc()).limit(
         bindparam("recent")
@@ -169,18 +176,30 @@ def _board_statements():
     )
     counters = (
         db.select(Counter.number, Counter.name)
-        .where(Counter.active.is_(True))
+        .where(Counter.active.is_(True), *area)
         .order_by(Counter.number)
+    )
+    served = (
+        [
+            Service.id.in_(
+                db.select(counter_services.c.service_id).where(
+                    counter_services.c.counter_id.in_(bindparam("counters", expanding=True))
+                )
+            )
+        ]
+        if in_area
+        else []
     )
     services = (
         db.select(*_SERVICE_COLUMNS)
-        .where(Service.active.is_(True))
+        .where(Service.active.is_(True), *served)
         .order_by(Service.sort_order, Service.code)
     )
     return recent, current, counters, services
 
 
-RECENT, CURRENT, COUNTERS, SERVICES = _board_statements()
+RECENT, CURRENT, COUNTERS, SERVICES = _board_statements(in_area=False)
+AREA_STATEMENTS = _board_statements(in_area=True)
 
 
 def _call(row) -> BoardCall:
@@ -196,21 +215,32 @@ def _call(row) -> BoardCall:
     )
 
 
-def board_state(day: date, recent: int = RECENT_CALLS) -> BoardState:
+def board_state(day: date, recent: int = RECENT_CALLS, area: BoardArea = WHOLE_HALL) -> BoardState:
     """Today's latest calls, the ticket each active counter is calling or serving, and the
-    queues."""
+    queues: of the whole hall, or of an area's counters and the queues they serve."""
     since = day_start(day)
     execute = db.session.connection().execute
-    calls = [_call(row) for row in execute(RECENT, {"since": since, "recent": recent})]
-    current = {call.counter.number: call for call in map(_call, execute(CURRENT, {"since": since}))}
-    counters = [BoardCounter(*row) for row in execute(COUNTERS)]
+    statements, bound = (RECENT, CURRENT, COUNTERS, SERVICES), {}
+    if not area.whole_hall:
+        statements, bound = AREA_STATEMENTS, {"counters": counter_ids(area)}
+    recent_calls, current_calls, active_counters, services = statements
+    calls = [
+        _call(row) for row in execute(recent_calls, {"since": since, "recent": recent, **bound})
+    ]
+    current = {
+        call.counter.number: call
+        for call in map(_call, execute(current_calls, {"since": since, **bound}))
+    }
+    counters = [BoardCounter(*row) for row in execute(active_counters, bound)]
     counts = waiting_counts(day)
+    agency = db.session.get(Agency, area.agency_id) if area.agency_id is not None else None
     return BoardState(
         day=day,
+        agency=agency.name if agency is not None else None,
         calls=calls,
         counters=[(counter, current.get(counter.number)) for counter in counters],
         queues=[
             (service, counts.get(service.id, 0))
-            for service in (BoardService(*row) for row in execute(SERVICES))
+            for service in (BoardService(*row) for row in execute(services, bound))
         ],
     )

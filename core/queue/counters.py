@@ -22,6 +22,7 @@ from core.queue.errors import (
     CounterTaken,
     NoCounterSession,
 )
+from core.queue.services import owning_agency
 from extensions import db
 
 AT_COUNTER = (TicketStatus.CALLED, TicketStatus.SERVING)
@@ -154,6 +155,7 @@ def close_session(session: CounterSession, by: User, now: datetime | None = None
 
 
 NUMBER_RANGE = range(1, 1000)
+AREA_MAX = 64
 
 
 @dataclass
@@ -164,13 +166,17 @@ class CounterFields:
     name: str
     active: bool
     service_ids: list[int]
+    agency_id: int | None = None  # None: the desk's own agency
+    area: str = ""  # a named area of the hall, for boards by area ('' for none)
 
 
 def list_counters() -> list[Counter]:
     """Every counter, active or not, by number, with its services."""
     return list(
         db.session.execute(
-            db.select(Counter).options(selectinload(Counter.services)).order_by(Counter.number)
+            db.select(Counter)
+            .options(selectinload(Counter.services), selectinload(Counter.agency))
+            .order_by(Counter.number)
         ).scalars()
     )
 
@@ -206,7 +212,17 @@ def clean_fields(counter: Counter | None, fields: CounterFields) -> CounterField
             field="number",
             number=fields.number,
         )
-    return CounterFields(fields.number, name, bool(fields.active), list(fields.service_ids))
+    area = " ".join((fields.area or "").split())
+    if len(area) > AREA_MAX:
+        raise InvalidInput(_l("Tên khu vực tối đa 64 ký tự."), field="area")
+    return CounterFields(
+        fields.number,
+        name,
+        bool(fields.active),
+        list(fields.service_ids),
+        fields.agency_id,
+        area,
+    )
 
 
 def snapshot(counter: Counter) -> dict:
@@ -215,10 +231,12 @@ def snapshot(counter: Counter) -> dict:
         "name": counter.name,
         "active": counter.active,
         "services": [service.code for service in counter.services],
+        "agency": counter.agency.code if counter.agency else None,
+        "area": counter.area or "",
     }
 
 
-def create_counter(fields: CounterFields, actor: User) -> Counter:
+def create_counter(fields: CounterFields, actor: User | None) -> Counter:
     """Add a counter serving the chosen services; the caller commits."""
     fields = clean_fields(None, fields)
     counter = Counter(
@@ -226,6 +244,8 @@ def create_counter(fields: CounterFields, actor: User) -> Counter:
         name=fields.name,
         active=fields.active,
         services=chosen_services(fields.service_ids),
+        agency=owning_agency(fields.agency_id),
+        area=fields.area,
     )
     db.session.add(counter)
     db.session.flush()
@@ -240,6 +260,7 @@ def update_counter(counter: Counter, fields: CounterFields, actor: User) -> None
     before = snapshot(counter)
     counter.number, counter.name, counter.active = fields.number, fields.name, fields.active
     counter.services = services
+    counter.agency, counter.area = owning_agency(fields.agency_id), fields.area
     changes = {
         key: [before[key], value]
         for key, value in snapshot(counter).items()

@@ -1,5 +1,6 @@
 """Finding the services tickets are issued for: by code (the ORM row, or a read-only snapshot
-cached briefly for the kiosk's tap), the kiosk's list, and a name in the request's language."""
+cached briefly for the kiosk's tap), the kiosk's list (by agency when it is long, with
+each service's search key), and a name in the request's language."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from core.errors import ServiceNotFound
 from core.i18n import speaks_english
 from core.models import Service, ServiceNumberingChange, format_ticket_number, is_open
+from core.vntext import search_key
 from extensions import db
 
 SERVICE_CACHE_SECONDS = 5.0
@@ -104,12 +106,54 @@ def forget_cached_services() -> None:
 
 
 def active_services() -> list[Service]:
-    """Services offered at the kiosk, in display order."""
+    """Services offered at the kiosk, in display order, with their hours and agency."""
     return list(
         db.session.execute(
             db.select(Service)
             .where(Service.active.is_(True))
-            .options(selectinload(Service.hours))
+            .options(selectinload(Service.hours), selectinload(Service.agency))
             .order_by(Service.sort_order, Service.code)
         ).scalars()
     )
+
+
+# Up to this many services the kiosk shows them all on its first screen; beyond, the
+# agencies come first (when the services belong to more than one), then their services.
+KIOSK_FLAT_SERVICES = 8
+
+
+@dataclass
+class KioskAgency:
+    """An agency on the kiosk's first screen and its services in display order, each as
+    the kiosk's item ({"service", "waiting", "open", …})."""
+
+    id: int
+    name: str
+    items: list[dict]
+
+    @property
+    def open_count(self) -> int:
+        return sum(1 for item in self.items if item["open"])
+
+
+def kiosk_groups(items: list[dict]) -> list[KioskAgency]:
+    """The kiosk's agencies, in the order of their first service, when it has more than
+    KIOSK_FLAT_SERVICES services of more than one agency; else none (one screen of
+    services). A service without an agency counts as the desk's own (the first)."""
+    if len(items) <= KIOSK_FLAT_SERVICES:
+        return []
+    groups: dict[int, KioskAgency] = {}
+    for item in items:
+        agency = item["service"].agency
+        key = agency.id if agency is not None else 0
+        if key not in groups:
+            groups[key] = KioskAgency(key, agency.name if agency else "", [])
+        groups[key].items.append(item)
+    return list(groups.values()) if len(groups) > 1 else []
+
+
+def kiosk_search_key(service: Service) -> str:
+    """What the kiosk's search matches a service by: its names, code and agency, without
+    diacritics (core.vntext), so that 'giay phep' finds 'Giấy phép'."""
+    agency = service.agency.name if service.agency is not None else ""
+    return search_key(service.name, service.name_en, service.code, agency)

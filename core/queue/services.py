@@ -1,4 +1,5 @@
-"""Setting up services: codes, names, ticket numbering and opening hours."""
+"""Setting up services: codes, names, the agency whose queue each is, ticket numbering
+and opening hours."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
+from core.agencies.registry import home_agency
 from core.audit import record_event
 from core.clock import local_today
+from core.dossiers.settings import dossier_settings
 from core.errors import InvalidInput
-from core.models import Service, ServiceHours, ServiceNumberingChange, User
+from core.models import Agency, Service, ServiceHours, ServiceNumberingChange, User
 from core.queue.numbering import NumberingOutcome, change_numbering
 from core.queue.opening_hours import Week, summarise, week_of
 from extensions import db
@@ -34,6 +37,7 @@ class ServiceFields:
     digits: int
     sort_order: int
     active: bool
+    agency_id: int | None = None  # None: the desk's own agency
 
 
 def list_services() -> list[Service]:
@@ -41,7 +45,11 @@ def list_services() -> list[Service]:
     return list(
         db.session.execute(
             db.select(Service)
-            .options(selectinload(Service.hours), selectinload(Service.counters))
+            .options(
+                selectinload(Service.hours),
+                selectinload(Service.counters),
+                selectinload(Service.agency),
+            )
             .order_by(Service.sort_order, Service.code)
         ).scalars()
     )
@@ -63,6 +71,7 @@ def clean_fields(fields: ServiceFields) -> ServiceFields:
         digits=fields.digits,
         sort_order=fields.sort_order,
         active=bool(fields.active),
+        agency_id=fields.agency_id,
     )
     if not CODE_PATTERN.match(cleaned.code):
         raise InvalidInput(
@@ -119,6 +128,17 @@ def check_unique(service: Service | None, fields: ServiceFields) -> None:
         )
 
 
+def owning_agency(agency_id: int | None) -> Agency | None:
+    """The agency a service or a counter belongs to: the one chosen, which must exist, or
+    the desk's own agency when none is."""
+    if agency_id is None:
+        return home_agency(dossier_settings()["agency_code"])
+    agency = db.session.get(Agency, agency_id)
+    if agency is None:
+        raise InvalidInput(_l("Cơ quan được chọn không còn tồn tại."), field="agency_id")
+    return agency
+
+
 def replace_hours(service: Service, week: Week) -> None:
     """Replace the service's opening periods with `week`."""
     service.hours.clear()
@@ -136,11 +156,12 @@ def hours_text(week: Week) -> str:
         return "; ".join(f"{days} {periods}" for days, periods in summarise(week)) or "-"
 
 
-def create_service(fields: ServiceFields, week: Week, actor: User) -> Service:
+def create_service(fields: ServiceFields, week: Week, actor: User | None) -> Service:
     """Add a service with its hours; the caller commits."""
     fields = clean_fields(fields)
     check_unique(None, fields)
     service = Service(
+        agency=owning_agency(fields.agency_id),
         code=fields.code,
         name=fields.name,
         name_en=fields.name_en,
@@ -159,6 +180,7 @@ def create_service(fields: ServiceFields, week: Week, actor: User) -> Service:
         code=service.code,
         prefix=service.prefix,
         hours=hours_text(week),
+        agency=service.agency.code if service.agency else None,
     )
     return service
 
@@ -172,6 +194,7 @@ def update_service(
     before = snapshot(service)
     service.code, service.name, service.name_en = fields.code, fields.name, fields.name_en
     service.sort_order, service.active = fields.sort_order, fields.active
+    service.agency = owning_agency(fields.agency_id)
     if week_of(service.hours) != week:
         replace_hours(service, week)
     outcome = change_numbering(service, fields.prefix, fields.digits, local_today(), actor)
@@ -195,5 +218,6 @@ def snapshot(service: Service, week: Week | None = None) -> dict:
         "digits": service.digits,
         "sort_order": service.sort_order,
         "active": service.active,
+        "agency": service.agency.code if service.agency else None,
         "hours": hours_text(week if week is not None else week_of(service.hours)),
     }

@@ -228,16 +228,17 @@ def document_note(reading: ReportReading) -> str | None:
 
 
 def read_report(
-    period: Period, filters: ReportFilter | None = None, live: bool = False
+    period: Period, filters: ReportFilter | None = None, live: bool = False, by: str = "field"
 ) -> ReportReading:
     """The stored figures of exactly a closed period; counted from the data for an open one,
-    with `live`, or with a filter (with the difference from the closed figures, unfiltered)."""
+    with `live`, with a filter or by agency (the closed figures are the centre's by field;
+    the difference from them is there for an unfiltered reading by field)."""
     filters = filters or ReportFilter()
-    filtered = filters != ReportFilter()
+    filtered = filters != ReportFilter() or by != "field"
     closing = closing_of(period)
     if closing is not None and not live and not filtered:
         return ReportReading(ReformReport.from_json(period, closing.figures), closing, live=False)
-    report = reform_report(period, filters)
+    report = reform_report(period, filters, by=by)
     found = None
     if closing is not None and not filtered:
         found = difference(closing.figures, report.as_json())

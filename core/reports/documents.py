@@ -143,7 +143,20 @@ def tables_xlsx(tables: list[Table], period: Period, note: str | None = None) ->
     return buffer.getvalue()
 
 
+def scope_note(report: ReformReport, note: str | None) -> str | None:
+    """The period's note, after what the table covers when it is not the centre by field:
+    one agency, or the centre's agencies one per row (in Vietnamese)."""
+    if report.agency is not None:
+        scope = f"Cơ quan: {report.agency[1]} ({report.agency[0]})"
+    elif report.by == "agency":
+        scope = "Toàn trung tâm, theo cơ quan"
+    else:
+        return note
+    return f"{scope}. {note}" if note else scope
+
+
 def report_xlsx(report: ReformReport, stats: PeriodStatistics, note: str | None = None) -> bytes:
+    note = scope_note(report, note)
     with force_locale("vi"):
         tables = statistics_tables(report, stats)
         return tables_xlsx(tables, report.period, note)
@@ -324,6 +337,7 @@ def report_docx(report: ReformReport, stats: PeriodStatistics, note: str | None 
     agency, number's symbol, place), the title, narrative, the official table, queue and
     satisfaction figures, then the signer and "Nơi nhận"; `note` follows the period."""
     settings = dossier_settings()
+    note = scope_note(report, note)
     with force_locale("vi"):
         document = Document()
         section = document.sections[0]

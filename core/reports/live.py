@@ -1,11 +1,14 @@
 """The live view of the hall for managers: queues, counters, today's figures and the
-dossiers falling due. A handful of small grouped queries over today's rows."""
+dossiers falling due, for the whole centre or one agency. A handful of small grouped
+queries over today's rows."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, case, func, not_, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from core.clock import day_bounds, local_today, local_zone, to_local, utcnow
 from core.db.sql_time import LocalTime
@@ -29,9 +32,36 @@ def _minutes(seconds: float | None) -> float | None:
     return round(seconds / 60, 1) if seconds is not None else None
 
 
-def live_state(now: datetime | None = None) -> dict:
-    """Everything the live view shows, as plain JSON-ready values."""
+@dataclass(frozen=True)
+class LiveScope:
+    """What the live view covers: the whole centre, or one agency's queues (its services),
+    counters and dossiers."""
+
+    agency_id: int | None = None
+
+    def services(self) -> list[ColumnElement]:
+        return [Service.agency_id == self.agency_id] if self.agency_id else []
+
+    def tickets(self) -> list[ColumnElement]:
+        if not self.agency_id:
+            return []
+        return [Ticket.service_id.in_(select(Service.id).where(*self.services()))]
+
+    def counters(self) -> list[ColumnElement]:
+        return [Counter.agency_id == self.agency_id] if self.agency_id else []
+
+    def dossiers(self) -> list[ColumnElement]:
+        # An expression: SQLite must keep to the status and due-time indexes rather than
+        # walk the agency's index.
+        agency = func.coalesce(Dossier.agency_id, 0)
+        return [agency == self.agency_id] if self.agency_id else []
+
+
+def live_state(now: datetime | None = None, scope: LiveScope | None = None) -> dict:
+    """Everything the live view shows, as plain JSON-ready values, for the whole centre or
+    one agency (`scope`)."""
     now = now or utcnow()
+    scope = scope or LiveScope()
     today = local_today(now)
     zone = local_zone()
     local = LocalTime(zone, now)
@@ -39,25 +69,27 @@ def live_state(now: datetime | None = None) -> dict:
     return {
         "generated_at": to_local(now).isoformat(timespec="seconds"),
         "day": today.isoformat(),
-        "services": _services(today, now),
-        "counters": _counters(today),
-        "today": _today(today, local),
-        "dossiers": _dossiers(now, today_starts, today_ends),
+        "services": _services(today, now, scope),
+        "counters": _counters(today, scope),
+        "today": _today(today, local, scope),
+        "dossiers": _dossiers(now, today_starts, today_ends, scope),
     }
 
 
-def _services(today, now) -> list[dict]:
+def _services(today, now, scope: LiveScope) -> list[dict]:
     waiting = dict(
         (service_id, (count, oldest))
         for service_id, count, oldest in db.session.execute(
             select(Ticket.service_id, func.count(), func.min(Ticket.issued_at))
-            .where(Ticket.day == today, Ticket.status == TicketStatus.WAITING)
+            .where(Ticket.day == today, Ticket.status == TicketStatus.WAITING, *scope.tickets())
             .group_by(Ticket.service_id)
         )
     )
     rows = []
     for service in db.session.execute(
-        select(Service).where(Service.active.is_(True)).order_by(Service.sort_order, Service.code)
+        select(Service)
+        .where(Service.active.is_(True), *scope.services())
+        .order_by(Service.sort_order, Service.code)
     ).scalars():
         count, oldest = waiting.get(service.id, (0, None))
         rows.append(
@@ -74,7 +106,7 @@ def _services(today, now) -> list[dict]:
     return rows
 
 
-def _counters(today) -> list[dict]:
+def _counters(today, scope: LiveScope) -> list[dict]:
     sessions = {
         counter_id: name
         for counter_id, name in db.session.execute(
@@ -105,7 +137,7 @@ def _counters(today) -> list[dict]:
     )
     rows = []
     for counter in db.session.execute(
-        select(Counter).where(Counter.active.is_(True)).order_by(Counter.number)
+        select(Counter).where(Counter.active.is_(True), *scope.counters()).order_by(Counter.number)
     ).scalars():
         number, status = at_counter.get(counter.id, (None, None))
         rows.append(
@@ -122,7 +154,7 @@ def _counters(today) -> list[dict]:
     return rows
 
 
-def _today(today, local: LocalTime) -> dict:
+def _today(today, local: LocalTime, scope: LiveScope) -> dict:
     wait = local.seconds(Ticket.called_at, Ticket.issued_at)
     service = local.seconds(Ticket.finished_at, Ticket.serving_started_at)
     done = Ticket.status == TicketStatus.DONE
@@ -134,7 +166,7 @@ def _today(today, local: LocalTime) -> dict:
             func.sum(case((Ticket.status == TicketStatus.NO_SHOW, 1), else_=0)),
             func.avg(wait),
             func.avg(case((timed, service), else_=None)),
-        ).where(Ticket.day == today)
+        ).where(Ticket.day == today, *scope.tickets())
     ).one()
     return {
         "issued": row[0],
@@ -162,16 +194,19 @@ def overdue_at(now: datetime) -> tuple:
     )
 
 
-def _dossiers(now, day_start, day_end) -> dict:
+def _dossiers(now, day_start, day_end, scope: LiveScope) -> dict:
     """Running dossiers (not awaiting a supplement) promised for later today, and the open
     ones overdue now as the report counts them: past the due time they are judged against,
     unless they await a supplement asked for in time (core.reports.reform_queries)."""
+    mine = scope.dossiers()
     due_today = db.session.execute(
-        select(func.count()).where(*due_later_today(now, day_end))
+        select(func.count()).where(*due_later_today(now, day_end), *mine)
     ).scalar_one()
-    overdue = db.session.execute(select(func.count()).where(*overdue_at(now))).scalar_one()
+    overdue = db.session.execute(select(func.count()).where(*overdue_at(now), *mine)).scalar_one()
     resolved_today = db.session.execute(
-        select(func.count()).where(Dossier.resolved_at >= day_start, Dossier.resolved_at < day_end)
+        select(func.count()).where(
+            Dossier.resolved_at >= day_start, Dossier.resolved_at < day_end, *mine
+        )
     ).scalar_one()
     return {
         "due_today": due_today or 0,

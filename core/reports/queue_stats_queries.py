@@ -69,12 +69,21 @@ class DaySplit:
 
 
 def _desk_conditions(table, filters: ReportFilter) -> list:
-    """The counter and officer filters, on ticket, rating or a summary table."""
+    """The counter, officer and agency filters, on ticket, rating or a summary table. An
+    agency's tickets are those of its services; where a table has no service (hours of
+    arrival, ratings), those at its counters."""
     conditions = []
     if filters.counter_id:
         conditions.append(table.counter_id == filters.counter_id)
     if filters.officer_id:
         conditions.append(table.officer_id == filters.officer_id)
+    if filters.agency_id:
+        if hasattr(table, "service_id"):
+            services = select(Service.id).where(Service.agency_id == filters.agency_id)
+            conditions.append(table.service_id.in_(services))
+        else:
+            counters = select(Counter.id).where(Counter.agency_id == filters.agency_id)
+            conditions.append(table.counter_id.in_(counters))
     return conditions
 
 

@@ -24,20 +24,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.clock import local_today, local_zone, utcnow
 from core.db.sql_time import LocalTime, statistics_transaction
-from core.models import Dossier, Ticket
+from core.models import Agency, Dossier, Ticket
 from core.reports.periods import Period
 from core.reports.reform_queries import (
-    apologies_by_field,
+    ROW_KINDS,
+    apologies_by_row,
     day_sums,
     left_table_corrections,
-    overdue_by_field,
+    overdue_by_row,
     raw_slices,
     raw_table_columns,
+    row_key,
 )
 from core.reports.summaries import ensure_summaries
 from extensions import db
@@ -73,12 +75,14 @@ _SUMMED = (
 
 @dataclass(frozen=True)
 class ReportFilter:
-    """Narrow the statistics: a field, a procedure code, a counter id or an officer id."""
+    """Narrow the statistics: a field, a procedure code, a counter id, an officer id or
+    the competent agency's id (none: the whole centre)."""
 
     field: str | None = None
     procedure: str | None = None
     counter_id: int | None = None
     officer_id: int | None = None
+    agency_id: int | None = None
 
     def dossier_conditions(self) -> list[ColumnElement]:
         """The filters on dossier rows (a dossier's counter is its ticket's)."""
@@ -88,15 +92,20 @@ class ReportFilter:
             Dossier.procedure_code,
             Dossier.received_by_id,
             Dossier.ticket_id.in_(at_counter),
+            # An expression, not the column: a test of it must not lead SQLite to walk the
+            # agency's index (half the table) instead of a report index's narrow range,
+            # which covers agency_id too.
+            func.coalesce(Dossier.agency_id, 0),
         )
 
-    def conditions_on(self, field, procedure, officer, at_counter) -> list[ColumnElement]:
+    def conditions_on(self, field, procedure, officer, at_counter, agency) -> list[ColumnElement]:
         """The conditions of the filters that are set, on the given columns."""
         wanted = (
             (self.field, lambda: field == self.field),
             (self.procedure, lambda: procedure == self.procedure),
             (self.officer_id, lambda: officer == self.officer_id),
             (self.counter_id, lambda: at_counter),
+            (self.agency_id, lambda: agency == self.agency_id),
         )
         return [condition() for value, condition in wanted if value]
 
@@ -164,17 +173,34 @@ class Counts:
 
 @dataclass
 class ReformReport:
+    """The table: its rows are fields (`by` "field": the row's label is the field's name)
+    or agencies (`by` "agency": the label is the agency's code, `names` its name); `agency`
+    the agency the table is narrowed to, as (code, name), or None for the whole centre."""
+
     period: Period
     rows: list[tuple[str, Counts]] = field(default_factory=list)
     total: Counts = field(default_factory=Counts)
+    by: str = "field"
+    names: dict[str, str] = field(default_factory=dict)
+    agency: tuple[str, str] | None = None
+
+    def row_json(self, label: str) -> dict:
+        if self.by == "agency":
+            return {"agency": label, "name": self.names.get(label, "")}
+        return {"field": label}
 
     def as_json(self) -> dict:
-        return {
+        figures = {
             "from": self.period.start.isoformat(),
             "to": self.period.end.isoformat(),
-            "rows": [{"field": name, **counts.as_dict()} for name, counts in self.rows],
-            "total": self.total.as_dict(),
         }
+        if self.agency is not None:
+            figures["agency"] = {"code": self.agency[0], "name": self.agency[1]}
+        figures["rows"] = [
+            {**self.row_json(name), **counts.as_dict()} for name, counts in self.rows
+        ]
+        figures["total"] = self.total.as_dict()
+        return figures
 
     @classmethod
     def from_json(cls, period: Period, figures: dict) -> ReformReport:
@@ -188,12 +214,16 @@ def reform_report(
     filters: ReportFilter | None = None,
     now: datetime | None = None,
     summaries: bool = True,
+    by: str = "field",
 ) -> ReformReport:
-    """The official table for `period`: one row per field and the total row.
+    """The official table for `period`: one row per field (or per agency, `by` "agency")
+    and the total row; for the whole centre unless `filters` name an agency.
 
     Pending dossiers are judged at the end of the last day, or now if that is still ahead.
     `summaries=False` counts from the raw rows only (the reference for the summaries).
     """
+    if by not in ROW_KINDS:
+        raise ValueError(f"rows by {by!r}")
     today = local_today()  # once: the summaries built and read end on the same day
     if summaries:
         ensure_summaries(today)
@@ -204,43 +234,60 @@ def reform_report(
     cutoff = min(end, now or utcnow())
     local = LocalTime(zone, end)
     if summaries:
-        by_field = _summed_counts(period, start, end, cutoff, local, filters, today)
+        by_row = _summed_counts(period, start, end, cutoff, local, filters, today, by)
     else:
-        by_field = _raw_counts(start, end, cutoff, local, filters)
-    report = ReformReport(period)
-    for name in sorted(by_field, key=field_order_key):
-        report.rows.append((name, by_field[name]))
-        report.total.add(by_field[name])
+        by_row = _raw_counts(start, end, cutoff, local, filters, by)
+    report = ReformReport(period, by=by)
+    agencies = _agencies() if by == "agency" or filters.agency_id else {}
+    if filters.agency_id in agencies:
+        report.agency = agencies[filters.agency_id]
+    if by == "agency":
+        # A row per agency, labelled by its code (a dossier without one: "").
+        report.names = {code: name for code, name in agencies.values()}
+        by_row = {agencies.get(key, ("", ""))[0]: counts for key, counts in by_row.items()}
+    order = (lambda code: code) if by == "agency" else field_order_key
+    for name in sorted(by_row, key=order):
+        report.rows.append((name, by_row[name]))
+        report.total.add(by_row[name])
     return report
 
 
-def _raw_counts(start, end, cutoff, local, filters) -> dict[str, Counts]:
-    """Every column from the raw rows: three index-served slices, each grouped by field."""
-    by_field: dict[str, Counts] = {}
+def _agencies() -> dict[int, tuple[str, str]]:
+    """Every agency's (code, name), by id."""
+    return {
+        agency_id: (code, name)
+        for agency_id, code, name in db.session.execute(select(Agency.id, Agency.code, Agency.name))
+    }
+
+
+def _raw_counts(start, end, cutoff, local, filters, by) -> dict[str, Counts]:
+    """Every column from the raw rows: three index-served slices, each grouped by row."""
+    by_row: dict[str, Counts] = {}
+    key = row_key(by)
     for population in raw_slices(start, end):
         statement = (
-            select(Dossier.field_name, *raw_table_columns(start, end, cutoff, local))
+            select(key, *raw_table_columns(start, end, cutoff, local))
             .where(population, *filters.dossier_conditions())
-            .group_by(Dossier.field_name)
+            .group_by(key)
         )
         for row in db.session.execute(statement).mappings():
             counts = Counts(**{name: int(row[name] or 0) for name in _SUMMED})
-            by_field.setdefault(row["field_name"], Counts()).add(counts)
-    return by_field
+            by_row.setdefault(row["row_key"], Counts()).add(counts)
+    return by_row
 
 
-def _summed_counts(period, start, end, cutoff, local, filters, today) -> dict[str, Counts]:
+def _summed_counts(period, start, end, cutoff, local, filters, today, by) -> dict[str, Counts]:
     """The table from per-day sums plus small exact corrections:
     received and resolved = day sums over the period − the withdrawn and stopped ones;
     carried over = received − resolved on every day before the period − the withdrawn and
     stopped ones still open at its start; pending = received total − resolved total, of
     which overdue counted directly at the cut-off."""
-    in_period = day_sums(period.start, period.end, local, filters, today)
-    before = day_sums(None, period.start - timedelta(days=1), local, filters, today)
-    withdrawn = left_table_corrections(Dossier.withdrawn_at, start, end, local, filters)
-    stopped = left_table_corrections(Dossier.stopped_at, start, end, local, filters)
-    overdue = overdue_by_field(end, cutoff, filters)
-    apologies = apologies_by_field(start, end, filters)
+    in_period = day_sums(period.start, period.end, local, filters, today, by)
+    before = day_sums(None, period.start - timedelta(days=1), local, filters, today, by)
+    withdrawn = left_table_corrections(Dossier.withdrawn_at, start, end, local, filters, by)
+    stopped = left_table_corrections(Dossier.stopped_at, start, end, local, filters, by)
+    overdue = overdue_by_row(end, cutoff, filters, by)
+    apologies = apologies_by_row(start, end, filters, by)
     by_field: dict[str, Counts] = {}
     names = set(in_period) | set(before) | set(withdrawn) | set(stopped)
     for name in names | set(overdue) | set(apologies):

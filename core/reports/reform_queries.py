@@ -1,7 +1,8 @@
 """The SQL behind the official table (core.reports.reform), each statement grouped by
-field: the table's columns summed over raw dossier rows, in three index-served slices; and
-the per-day sums of closed days with the exact corrections they need (the withdrawn and
-the stopped dossiers, those overdue at the cut-off, the apology letters)."""
+the table's rows (a field, or an agency: `row_key`): the table's columns summed over raw
+dossier rows, in three index-served slices; and the per-day sums of closed days with the
+exact corrections they need (the withdrawn and the stopped dossiers, those overdue at the
+cut-off, the apology letters)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,19 @@ from extensions import db
 
 if TYPE_CHECKING:
     from core.reports.reform import ReportFilter
+
+
+ROW_KINDS = ("field", "agency")
+
+
+def row_key(by: str, table=Dossier) -> ColumnElement:
+    """What a row of the table is, on dossier rows or on their per-day summaries (labelled
+    `row_key`): the field's name, or the competent agency's id. An expression, so that
+    grouping by it does not lead SQLite to walk that column's whole index instead of the
+    narrow range these queries select."""
+    if by == "agency":
+        return func.coalesce(table.agency_id, 0).label("row_key")
+    return func.coalesce(table.field_name, "").label("row_key")
 
 
 def awaiting_supplement_at(end: datetime) -> ColumnElement:
@@ -130,6 +144,7 @@ def dossier_day_conditions(filters: ReportFilter) -> list[ColumnElement]:
         days.procedure_code,
         days.received_by_id,
         days.counter_id == filters.counter_id,
+        days.agency_id,
     )
 
 
@@ -144,10 +159,15 @@ _DAY_SUMS = (
 
 
 def day_sums(
-    first: date | None, last: date, local: LocalTime, filters: ReportFilter, today: date
+    first: date | None,
+    last: date,
+    local: LocalTime,
+    filters: ReportFilter,
+    today: date,
+    by: str = "field",
 ) -> dict[str, dict[str, int]]:
     """Dossiers received (by channel) and resolved (by class) on the local days
-    [first, last] (from the beginning when `first` is None), per field, withdrawn ones
+    [first, last] (from the beginning when `first` is None), per row (`by`), withdrawn ones
     included: summary rows for closed days, raw rows for the days from today on."""
     sums: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(_DAY_SUMS, 0))
 
@@ -155,17 +175,18 @@ def day_sums(
         for row in rows.mappings():
             for name in _DAY_SUMS:
                 if name in row:
-                    sums[row["field_name"]][name] += int(row[name] or 0)
+                    sums[row["row_key"]][name] += int(row[name] or 0)
 
     closed = min(last, last_closed_day(today))
     if first is None or first <= closed:
         days = DossierDay
         in_days = [days.day <= closed] + ([days.day >= first] if first else [])
+        key = row_key(by, days)
         add(
             db.session.execute(
-                select(days.field_name, *[func.sum(getattr(days, n)).label(n) for n in _DAY_SUMS])
+                select(key, *[func.sum(getattr(days, n)).label(n) for n in _DAY_SUMS])
                 .where(*in_days, *dossier_day_conditions(filters))
-                .group_by(days.field_name)
+                .group_by(key)
             )
         )
     live_first = max(first or closed, closed + timedelta(days=1))
@@ -175,23 +196,20 @@ def day_sums(
             (Dossier.received_at, dossiers_received_columns()),
             (Dossier.resolved_at, dossiers_resolved_columns(local)),
         ):
+            key = row_key(by)
             add(
                 db.session.execute(
-                    select(Dossier.field_name, *columns)
+                    select(key, *columns)
                     .where(moment >= low, moment < high, *filters.dossier_conditions())
-                    .group_by(Dossier.field_name)
+                    .group_by(key)
                 )
             )
     return sums
 
 
-def _field_key() -> ColumnElement:
-    """The field, as an expression: grouping by it must not lead SQLite to walk the whole
-    field index instead of the narrow range these queries select."""
-    return func.coalesce(Dossier.field_name, "").label("field_name")
-
-
-def left_table_corrections(left_at, start, end, local, filters) -> dict[str, dict[str, int]]:
+def left_table_corrections(
+    left_at, start, end, local, filters, by: str = "field"
+) -> dict[str, dict[str, int]]:
     """What the day sums count of the dossiers that left the table before the end (withdrawn
     when `left_at` is `Dossier.withdrawn_at`, stopped when it is `Dossier.stopped_at`), and
     their own count (`left`): one pass over those dossiers, on their own index."""
@@ -209,10 +227,10 @@ def left_table_corrections(left_at, start, end, local, filters) -> dict[str, dic
             left_at >= start,
         ),
     )
-    field_key = _field_key()
+    key = row_key(by)
     statement = (
         select(
-            field_key,
+            key,
             _flag(and_(received_in, online)).label("received_online"),
             _flag(and_(received_in, not_(online))).label("received_direct"),
             _flag(and_(Dossier.received_at < start, open_at_start)).label("carried_over"),
@@ -222,14 +240,14 @@ def left_table_corrections(left_at, start, end, local, filters) -> dict[str, dic
             _flag(listed).label("left"),
         )
         .where(left_at < end, *filters.dossier_conditions())
-        .group_by(field_key)
+        .group_by(key)
     )
-    return {row["field_name"]: row for row in db.session.execute(statement).mappings()}
+    return {row["row_key"]: row for row in db.session.execute(statement).mappings()}
 
 
-def overdue_by_field(end, cutoff, filters) -> dict[str, int]:
+def overdue_by_row(end, cutoff, filters, by: str = "field") -> dict[str, int]:
     """Dossiers pending at the end of the period (not resolved, withdrawn or stopped before it)
-    and overdue at the cut-off, per field: the open ones and those resolved later. The
+    and overdue at the cut-off, per row (`by`): the open ones and those resolved later. The
     supplement look-ups run only for the rows whose judged due time has passed."""
     pending = and_(
         or_(Dossier.withdrawn_at.is_(None), Dossier.withdrawn_at >= end),
@@ -237,27 +255,28 @@ def overdue_by_field(end, cutoff, filters) -> dict[str, int]:
     )
     late = Dossier.judged_due_at < cutoff
     overdue = func.sum(case((excused_wait_at(cutoff), 0), else_=1))
-    field_key = _field_key()
+    key = row_key(by)
     counts: dict[str, int] = defaultdict(int)
     for slice_ in (Dossier.resolved_at.is_(None), Dossier.resolved_at >= end):
-        for field_name, count in db.session.execute(
-            select(field_key, overdue)
+        for name, count in db.session.execute(
+            select(key, overdue)
             .where(slice_, Dossier.received_at < end, pending, late, *filters.dossier_conditions())
-            .group_by(field_key)
+            .group_by(key)
         ):
-            counts[field_name] += int(count or 0)
+            counts[name] += int(count or 0)
     return counts
 
 
-def apologies_by_field(start, end, filters) -> dict[str, int]:
+def apologies_by_row(start, end, filters, by: str = "field") -> dict[str, int]:
+    key = row_key(by)
     return dict(
         db.session.execute(
-            select(Dossier.field_name, func.count())
+            select(key, func.count())
             .where(
                 Dossier.apologised_at >= start,
                 Dossier.apologised_at < end,
                 *filters.dossier_conditions(),
             )
-            .group_by(Dossier.field_name)
+            .group_by(key)
         ).all()
     )

@@ -237,6 +237,7 @@ def build_days(first: date, last: date) -> None:
             Dossier.procedure_code,
             Dossier.received_by_id,
             Ticket.counter_id,
+            Dossier.agency_id,
         ]
         _insert(
             DossierDay,

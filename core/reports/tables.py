@@ -83,16 +83,20 @@ def _official_row(number, name, values: dict) -> list:
 def official_table(report: ReformReport) -> Table:
     """The Circular 01/2020 form's table, with the rates and the withdrawn and stopped
     counts beside it."""
+    headers = list(OFFICIAL_HEADERS)
+    if report.by == "agency":
+        headers[1] = _l("Cơ quan")
     table = Table(
         "tthc",
         _l("Kết quả giải quyết thủ tục hành chính"),
-        list(OFFICIAL_HEADERS),
+        headers,
         list(OFFICIAL_KINDS),
         groups=list(OFFICIAL_GROUPS),
         numbered=FORM_COLUMNS,
     )
     for number, (name, counts) in enumerate(report.rows, start=1):
-        table.rows.append(_official_row(number, name, counts.as_dict()))
+        label = f"{report.names.get(name, '')} ({name})" if report.by == "agency" else name
+        table.rows.append(_official_row(number, label, counts.as_dict()))
     table.total = _official_row(None, _l("Tổng cộng"), report.total.as_dict())
     return table
 

@@ -61,10 +61,18 @@
   // New device: the counter choice only matters for a counter device.
   var kind = document.querySelector("[data-device-kind]");
   var counterOnly = document.querySelector("[data-counter-only]");
+  var displayOnly = document.querySelector("[data-display-only]");
   if (kind && counterOnly) {
     var sync = function () {
       counterOnly.hidden = kind.value !== "counter" && kind.value !== "rating";
       if (counterOnly.hidden) counterOnly.querySelector("select").value = "";
+      // A board's part of the hall: for display boards only.
+      if (displayOnly) {
+        displayOnly.hidden = kind.value !== "display";
+        if (displayOnly.hidden) {
+          displayOnly.querySelectorAll("select").forEach(function (select) { select.value = ""; });
+        }
+      }
     };
     kind.addEventListener("change", sync);
     sync();

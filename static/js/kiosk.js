@@ -1,5 +1,6 @@
-/* Kiosk: tap a service, answer the priority question, get a ticket through the API, show it,
- * and start afresh for the next citizen: in Vietnamese, on the start screen. */
+/* Kiosk: tap a service (or, when there are many, an agency and then its service, or find it
+ * by name), answer the priority question, get a ticket through the API, show it, and start
+ * afresh for the next citizen: in Vietnamese, on the start screen. */
 (function () {
   "use strict";
   var root = document.getElementById("kiosk");
@@ -14,7 +15,10 @@
   var resultView = document.getElementById("kiosk-result");
   var errorView = document.getElementById("kiosk-error");
   var notReadyView = document.getElementById("kiosk-not-ready");
+  var servicesView = document.getElementById("kiosk-services"); // only with many services
   var views = [startView, askView, resultView, errorView, notReadyView];
+  if (servicesView) views.push(servicesView);
+  var listView = startView; // where the question's "back" returns
   var current = startView;
   var chosenService = null;
   var busy = false;
@@ -64,7 +68,8 @@
   function watchIdle() {
     window.clearTimeout(idleTimer);
     idleTimer = null;
-    if (isFresh() || current !== startView && current !== askView) return;
+    var choosing = current === startView || current === askView || current === servicesView;
+    if (isFresh() || !choosing) return;
     idleTimer = window.setTimeout(startAfresh, idleSeconds * 1000);
   }
 
@@ -72,6 +77,7 @@
     window.clearInterval(countdownTimer);
     chosenService = null;
     busy = false;
+    listView = startView;
     if (!deviceKey) { notReady(texts.noKey); return; }
     show(startView);
     if (locale === "vi") {
@@ -97,6 +103,59 @@
       if (label) label.textContent = left;
       if (left <= 0) startAfresh();
     }, 1000);
+  }
+
+  /* ---- many services: an agency's, or those the search finds ---- */
+  // Lower case without Vietnamese diacritics, as the server's search keys (core.vntext).
+  function fold(text) {
+    return text.replace(/[đĐ]/g, "d").normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+      .toLowerCase().replace(/\s+/g, " ").trim();
+  }
+
+  function showOnly(keep) {
+    var shown = 0;
+    root.querySelectorAll("#kiosk-services .service-button").forEach(function (button) {
+      button.hidden = !keep(button);
+      if (!button.hidden) shown += 1;
+    });
+    byId("search-empty").hidden = shown > 0;
+  }
+
+  function openAgency(button) {
+    var agency = button.dataset.agency;
+    byId("services-title").textContent = button.dataset.name;
+    byId("kiosk-search").hidden = true;
+    showOnly(function (service) { return service.dataset.agency === agency; });
+    listView = servicesView;
+    show(servicesView);
+  }
+
+  function search() {
+    var terms = fold(byId("search-input").value).replace(/[^a-z0-9]+/g, " ").split(" ")
+      .filter(Boolean);
+    // Each word typed begins a word of the name ("an" finds "an ninh", not "vận tải").
+    showOnly(function (service) {
+      var key = " " + service.dataset.search.replace(/[^a-z0-9]+/g, " ");
+      return terms.every(function (term) { return key.indexOf(" " + term) !== -1; });
+    });
+  }
+
+  function openSearch() {
+    var title = byId("services-title");
+    title.textContent = title.dataset.searchTitle;
+    byId("kiosk-search").hidden = false;
+    byId("search-input").value = "";
+    search();
+    listView = servicesView;
+    show(servicesView);
+  }
+
+  function press(key) {
+    var input = byId("search-input");
+    if (key === "back") input.value = input.value.slice(0, -1);
+    else if (key === "clear") input.value = "";
+    else input.value += key;
+    search();
   }
 
   /* ---- the citizen's steps ---- */
@@ -182,7 +241,21 @@
   });
   byId("ask-yes").addEventListener("click", function () { takeTicket(true); });
   byId("ask-no").addEventListener("click", function () { takeTicket(false); });
-  byId("ask-back").addEventListener("click", function () { chosenService = null; show(startView); });
+  byId("ask-back").addEventListener("click", function () { chosenService = null; show(listView); });
+  if (servicesView) {
+    root.querySelectorAll(".agency-button").forEach(function (button) {
+      button.addEventListener("click", function () { openAgency(button); });
+    });
+    byId("search-open").addEventListener("click", openSearch);
+    root.querySelectorAll(".kiosk-key").forEach(function (key) {
+      key.addEventListener("click", function () { press(key.dataset.key); });
+    });
+    byId("search-input").addEventListener("input", search);
+    byId("services-back").addEventListener("click", function () {
+      listView = startView;
+      show(startView);
+    });
+  }
   byId("result-done").addEventListener("click", startAfresh);
   byId("error-done").addEventListener("click", startAfresh);
   ["pointerdown", "keydown"].forEach(function (type) {
