@@ -121,7 +121,9 @@ def test_finishing_always_has_a_service_start(desk):
             calling.act_on_current(2, TicketAction.START, desk)
             calling.call_next(2, desk)
             db.session.commit()
-    done = db.session.execute(db.select(Ticket).filter_by(status=TicketStatus.DONE)).scalars()
+    done = db.session.execute(
+        db.select(Ticket).filter_by(status=TicketStatus.DONE).order_by(Ticket.number)
+    ).scalars()
     starts = [(ticket.number, ticket.serving_started_at) for ticket in done]
     assert starts == [
         ("A001", local_time(2026, 3, 2, 8, 10)),

@@ -144,9 +144,9 @@ def test_full_path_with_control_slip_verdicts_and_audit(demo):
     assert iso(dossier.returned_at) == "2026-03-10T08:00:00+07:00"
     actions = (
         db.session.execute(
-            db.select(AuditEvent.action).where(
-                AuditEvent.subject_id == dossier.id, AuditEvent.subject_type == "dossier"
-            )
+            db.select(AuditEvent.action)
+            .where(AuditEvent.subject_id == dossier.id, AuditEvent.subject_type == "dossier")
+            .order_by(AuditEvent.id)
         )
         .scalars()
         .all()
