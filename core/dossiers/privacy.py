@@ -23,6 +23,7 @@ from sqlalchemy import func
 from core.audit import record_event
 from core.clock import to_local, utcnow
 from core.models import Dossier, DossierStatus, ReceptionSlip, Role
+from core.notices.consent import forget_dossier_contacts
 from core.vntext import mask_name
 from extensions import db
 
@@ -134,6 +135,7 @@ def erase_parties(dossier: Dossier) -> None:
     dossier.submitter_authorisation = ""
     if dossier.collector_name:
         dossier.collector_name = ANONYMISED_NAME
+    forget_dossier_contacts(dossier.id)  # the addresses agreed to for notices, and sent to
 
 
 def moment(value: datetime | None) -> str | None:
