@@ -29,7 +29,7 @@ from extensions import db
 # is tried again (a citizen may get a message twice, never none).
 SENDING_LEASE = timedelta(minutes=5)
 # Errors after which trying again cannot help (the gateway refused the address itself).
-FINAL_ERRORS = {"channel_off", "bad_recipient"}
+FINAL_ERRORS = {"channel_off", "bad_recipient", "bad_settings", "gateway_refused"}
 
 STATUS_LABELS = {
     NoticeStatus.QUEUED: _l("Đang chờ gửi"),
@@ -107,9 +107,11 @@ def find_notice(notice_id: int) -> Notice:
     return notice
 
 
-def claim_next(sender: str, now: datetime | None = None) -> Notice | None:
-    """Atomically take the oldest due notice; None when none is due. Two senders never take
-    the same notice."""
+def claim_next(
+    sender: str, channel: NoticeChannel | None = None, now: datetime | None = None
+) -> Notice | None:
+    """Atomically take the oldest due notice (of `channel`); None when none is due. Two
+    senders never take the same notice."""
     now = now or utcnow()
     oldest = (
         db.select(Notice.id)
@@ -117,6 +119,8 @@ def claim_next(sender: str, now: datetime | None = None) -> Notice | None:
         .order_by(Notice.next_attempt_at, Notice.id)
         .limit(1)
     )
+    if channel is not None:
+        oldest = oldest.where(Notice.channel == channel)
     if db.session.get_bind().dialect.name == "postgresql":
         oldest = oldest.with_for_update(skip_locked=True)
     claimed = db.session.execute(
