@@ -12,10 +12,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, update
 
 from core.audit import record_event
-from core.clock import utcnow
+from core.clock import local_today, utcnow
 from core.errors import InvalidInput
-from core.models import Notice, NoticeChannel, NoticeConsent, NoticeStatus, Ticket
-from core.notices.channels import PHONE_CHANNELS
+from core.models import Notice, NoticeChannel, NoticeConsent, NoticeStatus, Ticket, TicketStatus
+from core.notices.channels import PHONE_CHANNELS, channel_on
 from core.vntext import is_valid_phone, normalise_phone
 from extensions import db
 
@@ -136,3 +136,33 @@ def forget_ticket_contacts(before: date) -> int:
     ).rowcount
     forget_notices(Notice.ticket_id.in_(ticket_ids))
     return erased
+
+
+class TicketNotWaiting(InvalidInput):
+    code = "ticket_not_waiting"
+    status = 409
+    message = _l("Số {number} không còn chờ trong hàng: không cần nhắn tin báo lượt.")
+
+
+def ticket_contact_given(
+    ticket: Ticket, channel: NoticeChannel | str, phone: str, *, device=None, user=None
+) -> Contact:
+    """The kiosk (or a guide) records the phone a citizen agreed to be told on about their
+    ticket: "your turn is near" and "called to counter X". The caller commits."""
+    channel = NoticeChannel(channel)
+    if channel not in channels_on_for_phones():
+        raise InvalidInput(_l("Máy này chưa nhắn tin được; xin theo dõi lượt bằng mã QR."))
+    contact = checked_contact(channel, phone)
+    if ticket.status != TicketStatus.WAITING or ticket.day != local_today():
+        raise TicketNotWaiting(number=ticket.number)
+    record_consent(contact, where="kiosk", ticket_id=ticket.id, device=device, user=user)
+    return contact
+
+
+def channels_on_for_phones() -> list[NoticeChannel]:
+    return [channel for channel in PHONE_CHANNELS if channel_on(channel)]
+
+
+def masked_phone(phone: str) -> str:
+    """'0912345678' → '091****678': what a screen shows of a phone."""
+    return phone[:3] + "*" * max(len(phone) - 6, 0) + phone[-3:] if len(phone) > 6 else phone
