@@ -166,3 +166,11 @@ def channels_on_for_phones() -> list[NoticeChannel]:
 def masked_phone(phone: str) -> str:
     """'0912345678' → '091****678': what a screen shows of a phone."""
     return phone[:3] + "*" * max(len(phone) - 6, 0) + phone[-3:] if len(phone) > 6 else phone
+
+
+def masked_recipient(recipient: str) -> str:
+    """A phone as `masked_phone`, an e-mail as 'n***@example.vn': for lists on screens."""
+    if "@" in recipient:
+        name, _, domain = recipient.partition("@")
+        return f"{name[:1]}***@{domain}"
+    return masked_phone(recipient)
