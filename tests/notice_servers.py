@@ -72,7 +72,8 @@ class SmtpServer:
 class FakeGateway:
     """An SMS/Zalo gateway: answers each POST with `status` (200 unless told otherwise),
     keeping the request's path, headers and JSON body; `down()` stops listening (connection
-    refused) and `up()` listens again on the same port."""
+    refused) and `up()` listens again on the same port; `hang()` takes requests and never
+    answers (a gateway that is down behind its load balancer) until `answer()`."""
 
     def __init__(self):
         self.port = free_port()
@@ -80,7 +81,15 @@ class FakeGateway:
         self.received: list[dict] = []
         self.status = 200
         self.server = None
+        self.answering = threading.Event()
+        self.answering.set()
         self.up()
+
+    def hang(self) -> None:
+        self.answering.clear()
+
+    def answer(self) -> None:
+        self.answering.set()
 
     def up(self) -> None:
         gateway = self
@@ -88,6 +97,8 @@ class FakeGateway:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if not gateway.answering.wait(30):
+                    return
                 if gateway.status == 200:
                     gateway.received.append(
                         {"path": self.path, "headers": dict(self.headers), "body": json.loads(body)}
@@ -105,6 +116,7 @@ class FakeGateway:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def down(self) -> None:
+        self.answering.set()
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()

@@ -2,13 +2,16 @@
 on 127.0.0.1), what is sent for tickets, dossiers and bookings, the agreements behind them
 and their erasure, and the admins' page."""
 
+import statistics
+import threading
+import time
 from datetime import timedelta
 
 import pytest
 import time_machine
 from notice_servers import FakeGateway, SmtpServer
 
-from conftest import count, local_time
+from conftest import count, local_time, wait_until
 from core.clock import utcnow
 from core.dossiers.privacy import erase_parties
 from core.dossiers.states import Move, move
@@ -18,7 +21,7 @@ from core.notices.consent import Contact, forget_ticket_contacts, record_consent
 from core.notices.outbox import claim_next, queue_notice, record_outcome, retry_delay
 from extensions import db
 from notices.senders import send
-from notices.worker import send_next
+from notices.worker import NoticeWorker, send_next
 from tests import factories
 
 MORNING = local_time(2026, 3, 2, 8, 0)
@@ -77,8 +80,11 @@ def send_all(app) -> int:
 
 
 def statuses() -> list[tuple[str, str]]:
-    db.session.expire_all()
+    """The notices' kinds and states, read in a transaction ended at once (a worker thread
+    may be waiting for its turn to write)."""
+    db.session.rollback()
     rows = db.session.execute(db.select(Notice.kind, Notice.status).order_by(Notice.id)).all()
+    db.session.rollback()
     return [(kind.value, status.value) for kind, status in rows]
 
 
@@ -355,3 +361,56 @@ def test_a_gateway_that_is_down_is_tried_again_and_the_smtp_server_too(app, demo
     channels["SMS_GATEWAY_URL"] = gateway
     channels["MAIL_PORT"] = 9
     assert send(channels, NoticeChannel.EMAIL, EMAIL, "s", "x").error_code == "smtp_error"
+
+
+@pytest.mark.timing
+def test_a_gateway_that_is_down_slows_neither_the_tap_nor_the_call(
+    app, client, kiosk_headers, keypad, channels, gateway
+):
+    """The worker runs beside the requests. Taps (each citizen agreeing to SMS) and calls
+    are timed with the gateway answering, then with it hanging (every send waits for its
+    timeout): their medians stay alike, and every notice goes out once it answers again."""
+    app.config.update(
+        NOTICE_TURN_NEAR_AHEAD=1,
+        NOTICE_POLL_SECONDS=0.05,
+        NOTICE_SEND_TIMEOUT=1,
+        NOTICE_RETRY_SECONDS=0.5,
+        NOTICE_RETRY_MAX_SECONDS=2,
+        NOTICE_MAX_ATTEMPTS=50,
+    )
+    worker = NoticeWorker(app)
+    clock = time_machine.travel(MORNING, tick=True)  # the back-off's seconds must pass
+    clock.start()
+    thread = threading.Thread(target=worker.run)
+    thread.start()
+    try:
+        timings = {}
+        for phase in ("answering", "down"):
+            if phase == "down":
+                gateway.hang()
+            taps, calls = [], []
+            for _ in range(12):
+                started = time.perf_counter()
+                ticket = factories.kiosk_ticket(client, kiosk_headers)
+                taps.append(time.perf_counter() - started)
+                assert agree_by_sms(client, kiosk_headers, ticket["token"]).status_code == 201
+            for _ in range(12):
+                started = time.perf_counter()
+                call_next(client, keypad)
+                calls.append(time.perf_counter() - started)
+            timings[phase] = (statistics.median(taps), statistics.median(calls))
+        (tap_up, call_up), (tap_down, call_down) = timings["answering"], timings["down"]
+        print(
+            f"median tap {tap_up * 1000:.1f} ms → {tap_down * 1000:.1f} ms, "
+            f"call {call_up * 1000:.1f} ms → {call_down * 1000:.1f} ms with the gateway down"
+        )
+        assert tap_down < 2 * tap_up + 0.02 and call_down < 2 * call_up + 0.02
+        gateway.answer()
+        sent = wait_until(lambda: all(status == "sent" for _, status in statuses()), 60)
+        assert sent, [row for row in statuses() if row[1] != "sent"]
+    finally:
+        gateway.answer()
+        worker.stop()
+        thread.join(timeout=30)
+        clock.stop()
+    assert len(gateway.received) == len(statuses()) >= 24

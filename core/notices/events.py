@@ -30,20 +30,20 @@ from core.models import (
 from core.notices.consent import Contact, contacts_of
 from core.notices.outbox import queue_notice
 from core.notices.texts import moment_words
-from core.queue.positions import waiting_ahead
 from extensions import db
 
 
 def ticket_called(ticket: Ticket, counter: Counter, now: datetime) -> None:
-    """Tell the called citizen where to go, and those whose turn is now near; with nobody
-    having agreed to notices, this is one query on an empty join."""
+    """Tell the called citizen where to go, and those whose turn is now near. With nobody
+    of the queue having agreed to notices this is one query on an empty join; otherwise
+    one more, for the first places of the queue."""
     already_told = and_(
         Notice.ticket_id == NoticeConsent.ticket_id,
         Notice.kind == NoticeKind.TURN_NEAR,
         Notice.channel == NoticeConsent.channel,
     )
     rows = db.session.execute(
-        db.select(Ticket, NoticeConsent.channel, NoticeConsent.recipient)
+        db.select(Ticket.id, Ticket.number, NoticeConsent.channel, NoticeConsent.recipient)
         .join(NoticeConsent, NoticeConsent.ticket_id == Ticket.id)
         .outerjoin(Notice, already_told)
         .where(
@@ -60,25 +60,39 @@ def ticket_called(ticket: Ticket, counter: Counter, now: datetime) -> None:
         .order_by(NoticeConsent.id)
     ).all()
     # One address per ticket and channel: the latest agreement.
-    latest = {(row[0].id, row[1]): row for row in rows}
-    near = current_app.config["NOTICE_TURN_NEAR_AHEAD"]
-    ahead_of: dict[int, int] = {}
-    for waiting, channel, recipient in latest.values():
-        if waiting.id == ticket.id:
+    latest = {(row.id, row.channel): row for row in rows}
+    waiting = [row for row in latest.values() if row.id != ticket.id]
+    places = near_places(ticket) if waiting else {}
+    for row in latest.values():
+        if row.id == ticket.id:
             queue_notice(
-                channel, recipient, NoticeKind.CALLED, ticket_id=ticket.id, now=now,
+                row.channel, row.recipient, NoticeKind.CALLED, ticket_id=ticket.id, now=now,
                 number=ticket.number, counter=counter.number,
             )  # fmt: skip
-            continue
-        if waiting.id not in ahead_of:
-            ahead_of[waiting.id] = waiting_ahead(waiting)
-        ahead = ahead_of[waiting.id]
-        if ahead <= near:
+        elif row.id in places:
             queue_notice(
-                channel, recipient, NoticeKind.TURN_NEAR, ticket_id=waiting.id, now=now,
-                key=f"turn_near:{waiting.id}:{channel.value}", number=waiting.number,
-                ahead=ahead,
+                row.channel, row.recipient, NoticeKind.TURN_NEAR, ticket_id=row.id, now=now,
+                key=f"turn_near:{row.id}:{row.channel.value}", number=row.number,
+                ahead=places[row.id],
             )  # fmt: skip
+
+
+def near_places(ticket: Ticket) -> dict[int, int]:
+    """The waiting tickets of the called ticket's queue with `NOTICE_TURN_NEAR_AHEAD` or
+    fewer people ahead, and how many: the first places in calling order (as
+    core.queue.positions.waiting_ahead counts them), read in one short query."""
+    near = current_app.config["NOTICE_TURN_NEAR_AHEAD"]
+    first = db.session.execute(
+        db.select(Ticket.id)
+        .where(
+            Ticket.day == ticket.day,
+            Ticket.service_id == ticket.service_id,
+            Ticket.status == TicketStatus.WAITING,
+        )
+        .order_by(Ticket.priority.desc(), Ticket.issued_at, Ticket.id)
+        .limit(near + 1)
+    ).scalars()
+    return {ticket_id: ahead for ahead, ticket_id in enumerate(first)}
 
 
 def _tell_dossier(dossier: Dossier, kind: NoticeKind, *, once: bool, **values) -> None:
