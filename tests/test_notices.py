@@ -13,6 +13,7 @@ from notice_servers import FakeGateway, SmtpServer
 
 from conftest import count, local_time, wait_until
 from core.clock import utcnow
+from core.db.transactions import begin_write_transaction
 from core.dossiers.privacy import erase_parties
 from core.dossiers.states import Move, move
 from core.models import Dossier, Notice, NoticeChannel, NoticeConsent, NoticeKind, NoticeStatus
@@ -414,3 +415,36 @@ def test_a_gateway_that_is_down_slows_neither_the_tap_nor_the_call(
         thread.join(timeout=30)
         clock.stop()
     assert len(gateway.received) == len(statuses()) >= 24
+
+
+def test_a_keyed_notice_queued_from_many_threads_at_once_is_queued_once(app, demo, channels):
+    """Two counters calling at once may both find a ticket's turn near: the keyed insert
+    skips the taken key (SQLite's writer lock; PostgreSQL's ON CONFLICT DO NOTHING), and no
+    call fails for it."""
+    barrier = threading.Barrier(6)
+    outcomes = []
+
+    def queue_once():
+        with app.app_context():
+            try:
+                barrier.wait(timeout=10)
+                begin_write_transaction()
+                notice_id = queue_notice(
+                    NoticeChannel.SMS, "0912345678", NoticeKind.TURN_NEAR,
+                    key="turn_near:1:sms", number="A005", ahead=2,
+                )  # fmt: skip
+                db.session.commit()
+                outcomes.append(notice_id)
+            except Exception as error:  # reported below
+                outcomes.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=queue_once) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(outcomes) == 6 and not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    assert len([o for o in outcomes if o is not None]) == 1
+    assert statuses() == [("turn_near", "queued")]
