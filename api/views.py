@@ -120,6 +120,7 @@ def ask_for_notices(token: str):
     """The kiosk records the phone on which the citizen agreed to be told that their turn is
     near and to which counter they are called (SMS, or Zalo when asked for)."""
     kiosk = authenticate_device(bearer_key(), DeviceKind.KIOSK)
+    ticket = find_ticket(token)
     body = json_object()
     reject_unknown_fields(body, {"phone", "channel", "agree"})
     if body.get("agree") is not True:
@@ -128,7 +129,7 @@ def ask_for_notices(token: str):
     if channel not in ("sms", "zalo"):
         raise InvalidInput(_l("Kênh nhắn tin phải là sms hoặc zalo."))
     contact = ticket_contact_given(
-        find_ticket(token), channel, required_string(body, "phone", 20), device=kiosk
+        ticket, channel, required_string(body, "phone", 20), device=kiosk
     )
     db.session.commit()
     return jsonify(channel=contact.channel.value, phone=masked_phone(contact.recipient)), 201

@@ -107,7 +107,8 @@ def agree_by_sms(client, kiosk_headers, token: str, phone: str = "0912345678"):
 def test_a_channel_without_settings_is_off_and_queues_nothing(app, client, kiosk_headers, keypad):
     ticket = factories.kiosk_ticket(client, kiosk_headers)
     refused = agree_by_sms(client, kiosk_headers, ticket["token"])
-    assert refused.status_code == 422
+    assert refused.status_code == 409
+    assert refused.get_json()["error"]["code"] == "notices_off"
     assert "mã QR" in refused.get_json()["error"]["message"]
     dossier = factories.dossier()
     record_consent(Contact(NoticeChannel.EMAIL, EMAIL), where="desk", dossier_id=dossier.id)

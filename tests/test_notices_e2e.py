@@ -11,7 +11,14 @@ import pytest
 import requests
 from notice_servers import FakeGateway, SmtpServer
 
-from conftest import PROJECT_DIR, SCREENSHOTS, SERVER_SETTINGS, LiveServer, wait_until
+from conftest import (
+    PROJECT_DIR,
+    SCREENSHOTS,
+    SERVER_SETTINGS,
+    LiveServer,
+    sign_in_browser,
+    wait_until,
+)
 from core.models import Notice, NoticeChannel, NoticeConsent, NoticeKind, NoticeStatus
 from core.notices.outbox import queue_notice
 from extensions import db
@@ -113,5 +120,23 @@ def test_a_citizen_asks_for_an_sms_at_the_kiosk_and_gets_it_when_called(
         called = requests.post(f"{server.url}/api/v1/counters/1/next", headers=keypad, timeout=10)
         assert called.json()["number"] == "A001"
         assert send_next(app, "test-sender") and gateway.texts() == ["Mời số A001 đến quầy 1."]
+
+        # A notice the gateway refuses shows to the admins, who may send it again.
+        gateway.status = 400
+        queue_notice(NoticeChannel.SMS, "0987654321", NoticeKind.CALLED, number="A002", counter=2)
+        db.session.commit()
+        assert send_next(app, "test-sender")
+        admin = page_factory(viewport=(1280, 900))
+        sign_in_browser(admin, "quantri", f"{server.url}/auth/login?next=/admin/notices")
+        admin.get_by_role("link", name="Thông báo").first.click()
+        admin.wait_for_load_state()
+        assert "098****321" in admin.locator("body").inner_text()
+        admin.screenshot(path=SCREENSHOTS / "admin-notices.png", full_page=True)
+        admin.get_by_role("button", name="Gửi lại").click()
+        admin.wait_for_load_state()
+        assert "Thông báo sẽ được gửi lại." in admin.locator("body").inner_text()
+        gateway.status = 200
+        db.session.rollback()
+        assert send_next(app, "test-sender") and gateway.texts()[-1] == "Mời số A002 đến quầy 2."
     finally:
         server.stop()

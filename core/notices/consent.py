@@ -13,7 +13,7 @@ from sqlalchemy import delete, update
 
 from core.audit import record_event
 from core.clock import local_today, utcnow
-from core.errors import InvalidInput
+from core.errors import DomainError, InvalidInput
 from core.models import Notice, NoticeChannel, NoticeConsent, NoticeStatus, Ticket, TicketStatus
 from core.notices.channels import PHONE_CHANNELS, channel_on
 from core.vntext import is_valid_phone, normalise_phone
@@ -138,6 +138,12 @@ def forget_ticket_contacts(before: date) -> int:
     return erased
 
 
+class NoticesOff(DomainError):
+    code = "notices_off"
+    status = 409
+    message = _l("Máy này chưa nhắn tin được; xin theo dõi lượt bằng mã QR.")
+
+
 class TicketNotWaiting(InvalidInput):
     code = "ticket_not_waiting"
     status = 409
@@ -151,7 +157,7 @@ def ticket_contact_given(
     ticket: "your turn is near" and "called to counter X". The caller commits."""
     channel = NoticeChannel(channel)
     if channel not in channels_on_for_phones():
-        raise InvalidInput(_l("Máy này chưa nhắn tin được; xin theo dõi lượt bằng mã QR."))
+        raise NoticesOff()
     contact = checked_contact(channel, phone)
     if ticket.status != TicketStatus.WAITING or ticket.day != local_today():
         raise TicketNotWaiting(number=ticket.number)
