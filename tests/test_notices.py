@@ -415,7 +415,10 @@ def test_a_gateway_that_is_down_slows_neither_the_tap_nor_the_call(
         worker.stop()
         thread.join(timeout=30)
         clock.stop()
-    assert len(gateway.received) == len(statuses()) >= 24
+    # Every notice reached the gateway; one whose send timed out while the gateway hung may
+    # have reached it twice (sent at least once, never lost).
+    texts = db.session.execute(db.select(Notice.text)).scalars().all()
+    assert len(texts) >= 24 and set(texts) <= set(gateway.texts())
 
 
 def test_a_keyed_notice_queued_from_many_threads_at_once_is_queued_once(app, demo, channels):
