@@ -14,7 +14,7 @@ from notice_servers import FakeGateway, SmtpServer
 from conftest import count, local_time, wait_until
 from core.clock import utcnow
 from core.db.transactions import begin_write_transaction
-from core.dossiers.privacy import erase_parties
+from core.dossiers.privacy import erase_parties, personal_data_of
 from core.dossiers.states import Move, move
 from core.models import Dossier, Notice, NoticeChannel, NoticeConsent, NoticeKind, NoticeStatus
 from core.notices import events
@@ -342,6 +342,10 @@ def test_contacts_are_erased_with_the_personal_data(app, client, kiosk_headers, 
     agree_by_sms(client, kiosk_headers, ticket["token"])
     call_next(client, keypad)
     db.session.commit()
+    exported = personal_data_of("001099012345")["dossiers"][0]["notices_agreed"]
+    assert [(item["channel"], item["address"], item["where"]) for item in exported] == [
+        ("email", EMAIL, "desk")
+    ]
     erase_parties(dossier)
     assert forget_ticket_contacts(MORNING.date()) == 0, "today's tickets keep theirs"
     assert forget_ticket_contacts(MORNING.date() + timedelta(days=1)) == 1

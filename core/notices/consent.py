@@ -94,6 +94,17 @@ def contacts_of(*, ticket_id: int | None = None, dossier_id: int | None = None) 
     return [Contact(channel, recipient) for channel, recipient in latest.items()]
 
 
+def consents_of_dossier(dossier_id: int) -> list[NoticeConsent]:
+    """Every agreement given for a dossier, oldest first (the person's data export)."""
+    return list(
+        db.session.execute(
+            db.select(NoticeConsent)
+            .where(NoticeConsent.dossier_id == dossier_id)
+            .order_by(NoticeConsent.id)
+        ).scalars()
+    )
+
+
 def forget_notices(condition) -> None:
     """Erase the addresses of the notices `condition` selects; a queued one is not sent."""
     db.session.execute(
