@@ -456,3 +456,28 @@ def test_a_keyed_notice_queued_from_many_threads_at_once_is_queued_once(app, dem
     assert len(outcomes) == 6 and not [o for o in outcomes if isinstance(o, Exception)], outcomes
     assert len([o for o in outcomes if o is not None]) == 1
     assert statuses() == [("turn_near", "queued")]
+
+
+def test_zalo_goes_through_the_same_sender_with_its_own_template(
+    app, client, kiosk_headers, keypad, gateway
+):
+    app.config.update(
+        ZALO_GATEWAY_URL=gateway.url,
+        ZALO_GATEWAY_BODY='{"phone": "$phone84", "template_id": "123456", '
+        '"template_data": {"message": "$text"}}',
+    )
+    ticket = factories.kiosk_ticket(client, kiosk_headers)
+    db.session.rollback()
+    agreed = client.post(
+        f"/api/v1/tickets/{ticket['token']}/notices",
+        json={"phone": "0912345678", "agree": True, "channel": "zalo"},
+        headers=kiosk_headers,
+    )
+    assert agreed.status_code == 201 and agreed.get_json()["channel"] == "zalo"
+    call_next(client, keypad)
+    assert send_all(app) == 1
+    assert gateway.received[0]["body"] == {
+        "phone": "84912345678",
+        "template_id": "123456",
+        "template_data": {"message": "Mời số A001 đến quầy 1."},
+    }
