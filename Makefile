@@ -57,11 +57,11 @@ run: db
 	@echo "Bộ phận một cửa đang chạy tại $(PUBLIC_BASE_URL)  (Ctrl+C để dừng)"
 	@$(FLASK) demo-info
 	@echo ""
-	@# The print worker and the export worker run beside gunicorn; Ctrl+C stops all three.
+	@# The background jobs (ticket printing, notices, export files) run beside gunicorn in one
+	@# worker (`flask worker`); Ctrl+C stops both.
 	@export $(DEMO_ENV); \
-	$(BIN)/flask --app wsgi print-worker & worker=$$!; \
-	$(BIN)/flask --app wsgi jobs worker & exports=$$!; \
-	trap 'kill -INT $$worker $$exports 2>/dev/null; wait $$worker $$exports' EXIT INT TERM; \
+	$(BIN)/flask --app wsgi worker & worker=$$!; \
+	trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
 
 # The whole suite in two parts: every test spread over one process per core (pytest-xdist),

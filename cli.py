@@ -2,10 +2,15 @@
 every command commits.
 
 Each package with commands has a `cli` module listing them in `commands` (this one, demo,
-dossiers, dashboard, privacy, printing, ops); the app factory adds them all.
+dossiers, dashboard, privacy, printing, exports, ops); the app factory adds them all. This
+one adds `worker`, which runs every background job.
 """
 
+import logging
+import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -17,7 +22,10 @@ from core.accounts.devices import create_device
 from core.accounts.users import create_user
 from core.db.transactions import begin_write_transaction
 from core.errors import DomainError
+from exports.worker import ExportWorker
 from extensions import db
+from notices.worker import NoticeWorker
+from printing.worker import PrintWorker
 
 
 def commit_or_fail(action):
@@ -160,4 +168,50 @@ def device_create(kind, name, printer, counter_number):
     click.echo(key)
 
 
-commands = [init_db, create_user_command, device_create]
+@click.command("worker")
+@with_appcontext
+@click.option("--no-exports", is_flag=True, help="Leave the export files to another worker.")
+def worker(no_exports):
+    """Run every background job until stopped (Ctrl+C): ticket printing and notices in this
+    process, the export files in a child process of their own at a lower priority."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", force=True)
+    app = current_app._get_current_object()
+    db.engine.dispose()  # no connection crosses the fork
+    exports_pid = None if no_exports else fork_export_worker(app)
+    os.nice(app.config["PRINT_WORKER_NICE"])  # a slip or a message never slows a request
+    workers = [PrintWorker(app), NoticeWorker(app)]
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    threads = [threading.Thread(target=each.run, name=type(each).__name__) for each in workers]
+    for thread in threads:
+        thread.start()
+    click.echo("Các việc chạy nền đang chạy: in phiếu, gửi thông báo, xuất tệp (Ctrl+C để dừng).")
+    while not stopping.wait(1.0):
+        pass
+    for each in workers:
+        each.stop()
+    if exports_pid is not None:
+        os.kill(exports_pid, signal.SIGTERM)
+        os.waitpid(exports_pid, 0)
+    for thread in threads:
+        thread.join(timeout=30)
+
+
+def fork_export_worker(app) -> int:
+    """The export worker in a child process: a long file takes the processor, not the GIL
+    that the printing and notice threads need."""
+    pid = os.fork()
+    if pid:
+        return pid
+    try:
+        os.nice(app.config["EXPORT_WORKER_NICE"])
+        export_worker = ExportWorker(app)
+        signal.signal(signal.SIGTERM, export_worker.stop)
+        signal.signal(signal.SIGINT, export_worker.stop)
+        export_worker.run()
+    finally:
+        os._exit(0)
+
+
+commands = [init_db, create_user_command, device_create, worker]

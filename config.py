@@ -144,6 +144,35 @@ class Config:
         self.EXPORT_POLL_SECONDS = float(env.get("EXPORT_POLL_SECONDS", 2))
         self.EXPORT_WORKER_NICE = int(env.get("EXPORT_WORKER_NICE", 10))
         self.PRINTER_NETWORKS = env.get("PRINTER_NETWORKS", self.DEFAULT_PRINTER_NETWORKS)
+        # Notices to citizens (docs/notices.md): a channel without its settings is off.
+        # E-mail over SMTP, named as the Flask mail extensions name them.
+        self.MAIL_SERVER = env.get("MAIL_SERVER", "")
+        self.MAIL_PORT = int(env.get("MAIL_PORT", 25))
+        self.MAIL_USE_TLS = env.get("MAIL_USE_TLS", "false").lower() == "true"
+        self.MAIL_USERNAME = env.get("MAIL_USERNAME", "")
+        self.MAIL_PASSWORD = env.get("MAIL_PASSWORD", "")
+        self.MAIL_DEFAULT_SENDER = env.get("MAIL_DEFAULT_SENDER", "")
+        # SMS and Zalo through an HTTP gateway: address, method, headers (JSON) and a body
+        # template with $phone, $phone84, $text and $sender (core/notices/channels.py).
+        for channel in ("SMS", "ZALO"):
+            for name, default in (
+                ("URL", ""),
+                ("METHOD", "POST"),
+                ("HEADERS", '{"Content-Type": "application/json"}'),
+                ("BODY", '{"phone": "$phone", "message": "$text"}'),
+            ):
+                setting = f"{channel}_GATEWAY_{name}"
+                setattr(self, setting, env.get(setting, default))
+        self.SMS_SENDER = env.get("SMS_SENDER", "")  # the registered brand name
+        self.SMS_ASCII = env.get("SMS_ASCII", "false").lower() == "true"  # no diacritics
+        # "Your turn is near" when this many people are ahead of the ticket.
+        self.NOTICE_TURN_NEAR_AHEAD = int(env.get("NOTICE_TURN_NEAR_AHEAD", 3))
+        # The worker's tries: back-off doubled from the first delay up to the maximum.
+        self.NOTICE_RETRY_SECONDS = float(env.get("NOTICE_RETRY_SECONDS", 30))
+        self.NOTICE_RETRY_MAX_SECONDS = float(env.get("NOTICE_RETRY_MAX_SECONDS", 1800))
+        self.NOTICE_MAX_ATTEMPTS = int(env.get("NOTICE_MAX_ATTEMPTS", 6))
+        self.NOTICE_POLL_SECONDS = float(env.get("NOTICE_POLL_SECONDS", 1))
+        self.NOTICE_SEND_TIMEOUT = float(env.get("NOTICE_SEND_TIMEOUT", 10))
 
     def use_database(self, url: str) -> None:
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(url)

@@ -3,22 +3,26 @@
 from pathlib import Path
 
 from flask import current_app, jsonify, request
+from flask_babel import lazy_gettext as _l
 
-from core.accounts.devices import authenticated_device
+from core.accounts.devices import authenticate_device, authenticated_device
 from core.clock import local_now, to_local
 from core.db.transactions import commits_on_its_own
+from core.errors import InvalidInput
 from core.models import DeviceKind, Service, Ticket
+from core.notices.consent import masked_phone, ticket_contact_given
 from core.queue.issuing import take_ticket
 from core.queue.positions import (
     TrackedTicket,
     estimated_wait_minutes,
+    find_ticket,
     place_in_queue,
     track_ticket,
     tracking_url,
 )
 from core.queue.service_lookup import ServiceInfo, active_services, service_info, service_name
 from core.queue.waiting_counts import waiting_counts
-from extensions import limiter
+from extensions import db, limiter
 from printing.ticket_hook import queue_slip, slip_to_queue
 from security import device_bucket, ticket_limit
 
@@ -108,3 +112,24 @@ def create_ticket():
 @blueprint.get("/tickets/<token>")
 def show_ticket(token: str):
     return jsonify(ticket_json(track_ticket(token)))
+
+
+@blueprint.post("/tickets/<token>/notices")
+@limiter.limit(ticket_limit, key_func=device_bucket)
+def ask_for_notices(token: str):
+    """The kiosk records the phone on which the citizen agreed to be told that their turn is
+    near and to which counter they are called (SMS, or Zalo when asked for)."""
+    kiosk = authenticate_device(bearer_key(), DeviceKind.KIOSK)
+    ticket = find_ticket(token)
+    body = json_object()
+    reject_unknown_fields(body, {"phone", "channel", "agree"})
+    if body.get("agree") is not True:
+        raise InvalidInput(_l("Cần sự đồng ý của bạn để nhắn tin báo lượt."))
+    channel = body.get("channel", "sms")
+    if channel not in ("sms", "zalo"):
+        raise InvalidInput(_l("Kênh nhắn tin phải là sms hoặc zalo."))
+    contact = ticket_contact_given(
+        ticket, channel, required_string(body, "phone", 20), device=kiosk
+    )
+    db.session.commit()
+    return jsonify(channel=contact.channel.value, phone=masked_phone(contact.recipient)), 201

@@ -94,6 +94,12 @@ ACTIONS = {
     "print_job.failed": _l("Lệnh in: không in được"),
     "print_job.reprinted": _l("Lệnh in: in lại"),
     "print_job.dismissed": _l("Lệnh in: bỏ qua cảnh báo"),
+    # Notices to citizens (core.notices).
+    "notice.consent_given": _l("Người dân đồng ý nhận thông báo"),
+    "notice.queued": _l("Thông báo: xếp hàng gửi"),
+    "notice.sent": _l("Thông báo: đã gửi"),
+    "notice.failed": _l("Thông báo: không gửi được"),
+    "notice.retried": _l("Thông báo: gửi lại"),
 }
 # What a page that only reads personal data records (it changes nothing else).
 READING_ACTIONS = frozenset(
@@ -120,6 +126,7 @@ SUBJECTS = {
     "report_period": _l("Kỳ báo cáo"),
     "register": _l("Sổ theo dõi hồ sơ"),
     "exportjob": _l("Tệp xuất"),
+    "notice": _l("Thông báo"),
 }
 
 

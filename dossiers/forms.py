@@ -20,7 +20,11 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from core.dossiers.applicants import Applicant, Submitter, party_problems
 from core.dossiers.states import Action
-from core.models import ApplicantKind, IdKind
+from core.errors import InvalidInput
+from core.models import ApplicantKind, IdKind, NoticeChannel
+from core.notices.channels import channels_on
+from core.notices.consent import Contact, checked_contact
+from core.notices.outbox import CHANNEL_LABELS
 from web.forms import Form
 
 CHANNEL_CHOICES = [
@@ -94,6 +98,13 @@ class ReceptionForm(Form):
         description=_l("Ví dụ: Giấy ủy quyền số 12/UQ ngày 01/12/2026."),
         validators=[Length(max=300)],
     )
+    notify_by = CheckboxesField(
+        _l("Chủ hồ sơ đồng ý nhận thông báo về hồ sơ qua"),
+        description=_l(
+            "Chỉ đánh dấu khi người nộp đồng ý. Thông báo khi tiếp nhận, cần bổ sung, hẹn lại "
+            "và có kết quả, gửi tới số điện thoại hoặc thư điện tử ghi ở trên."
+        ),
+    )
     channel = RadioField(_l("Hình thức nộp"), choices=CHANNEL_CHOICES, default="direct")
     sets = IntegerField(_l("Số bộ hồ sơ"), default=1, validators=[NumberRange(1, 20)])
     other_items = TextAreaField(
@@ -105,6 +116,29 @@ class ReceptionForm(Form):
     accept = SubmitField(_l("Tiếp nhận và in giấy hẹn"))
     supplement = SubmitField(_l("Lập phiếu yêu cầu bổ sung"))
     refuse = SubmitField(_l("Lập phiếu từ chối tiếp nhận"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.notify_by.choices = [
+            SelectChoice(channel.value, CHANNEL_LABELS[channel]) for channel in channels_on()
+        ]
+
+    def contacts(self) -> list[Contact]:
+        """The channels the applicant agreed to, at the phone or e-mail given above."""
+        contacts = []
+        for value in self.notify_by.data or []:
+            channel = NoticeChannel(value)
+            by_email = channel == NoticeChannel.EMAIL
+            address = (self.applicant_email if by_email else self.applicant_phone).data or ""
+            if not address.strip():
+                raise InvalidInput(
+                    _l("Hãy ghi thư điện tử của chủ hồ sơ để gửi thông báo qua thư điện tử.")
+                    if by_email
+                    else _l("Hãy ghi số điện thoại của chủ hồ sơ để gửi thông báo qua {channel}."),
+                    channel=CHANNEL_LABELS[channel],
+                )
+            contacts.append(checked_contact(channel, address))
+        return contacts
 
     def applicant(self) -> Applicant:
         return Applicant(
@@ -138,6 +172,11 @@ class ReceptionForm(Form):
         _, problems = party_problems(
             self.applicant(), self.submitter(), identity=bool(self.accept.data)
         )
+        if self.accept.data and "applicant_phone" not in problems:
+            try:
+                self.contacts()
+            except InvalidInput as error:
+                problems["notify_by"] = error.in_request_language()
         for name, problem in problems.items():
             self[name].errors.append(problem)
         return not problems

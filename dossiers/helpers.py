@@ -7,19 +7,18 @@ from datetime import datetime
 
 import qrcode
 import qrcode.image.svg
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 
 from core.clock import local_zone
 from core.dossiers.forms import FormDocument
-from core.dossiers.lookup import check_part
+from core.dossiers.links import lookup_link
 
 from .pdf import render_pdf
 
 
 def lookup_url(code: str) -> str:
     """The public look-up address a receipt's QR code carries, with the check part."""
-    path = url_for("dossiers.lookup", ma=code, kt=check_part(code))
-    return current_app.config["PUBLIC_BASE_URL"] + path
+    return lookup_link(code)
 
 
 def qr_svg(text: str) -> bytes:

@@ -5,6 +5,7 @@ submitter. Without a proof nothing is looked up; a wrong one answers as an unkno
 from flask import current_app, render_template, request
 
 from core.dossiers.errors import LookupRefused
+from core.dossiers.links import LOOKUP_PATH
 from core.dossiers.lookup import public_dossier
 from core.dossiers.reception import code_from_scan
 from core.dossiers.states import STATUS_LABELS
@@ -20,7 +21,7 @@ def lookup_limit() -> str:
     return current_app.config["LOOKUP_RATE_LIMIT"]
 
 
-@blueprint.get("/tra-cuu")
+@blueprint.get(LOOKUP_PATH)
 @limiter.limit(lookup_limit)
 def lookup():
     code = code_from_scan(request.args.get("ma", ""))

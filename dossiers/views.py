@@ -168,6 +168,7 @@ def submit_reception(form: ReceptionForm, procedure, ticket):
             form.sets.data or 1,
             ticket,
             submitter,
+            form.contacts(),
         )
         dossier = receive_dossier(reception, user=current_user)
         return redirect(url_for("dossiers.form_page", code=dossier.code, form="receipt"))

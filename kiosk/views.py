@@ -3,6 +3,7 @@
 from flask import current_app, render_template
 
 from core.clock import local_now
+from core.notices.consent import channels_on_for_phones
 from core.queue.service_lookup import active_services, kiosk_groups, kiosk_search_key
 from core.queue.waiting_counts import waiting_counts
 
@@ -28,4 +29,5 @@ def index():
         agencies=kiosk_groups(services),
         return_seconds=current_app.config["KIOSK_RETURN_SECONDS"],
         idle_seconds=current_app.config["KIOSK_IDLE_SECONDS"],
+        notice_channel=next(iter(channels_on_for_phones()), None),
     )

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from core.accounts.devices import create_device
 from core.clock import utcnow
-from core.dossiers.lookup import check_part
+from core.dossiers.links import check_part
 from core.dossiers.procedures import find_procedure
 from core.dossiers.reception import Applicant, Reception, receive_dossier
 from core.models import (

@@ -4,6 +4,7 @@
 - a web surface (a blueprint package) imports no other surface, web or command line;
 - a command module (`cli.py`, `<package>/cli.py`) imports no web surface;
 - the adapters (`printing` without its admin pages, `demo` and `exports` without their commands,
+  `notices`,
   `ops/backup.py`) import no surface; the print agent imports nothing of the project;
 - of the application's modules, only `wsgi.py` imports the factory.
 """
@@ -21,7 +22,7 @@ WEB_SURFACES = {
 }  # fmt: skip
 FACTORY = {"app", "wsgi", "gunicorn.conf"}  # gunicorn.conf.py: the server's limits, imports nothing
 WEB_SHARED = {"web", "errors", "security"}
-ADAPTERS = {"printing", "demo", "ops.backup", "exports"}
+ADAPTERS = {"printing", "demo", "ops.backup", "exports", "notices"}
 BASE = {"config", "extensions"}
 
 

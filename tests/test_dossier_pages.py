@@ -8,7 +8,7 @@ from flask_babel import refresh
 from openpyxl import load_workbook
 
 from conftest import count, local_time
-from core.dossiers.lookup import check_part, printed_check_part
+from core.dossiers.links import check_part, printed_check_part
 from core.models import AuditEvent, CalendarDay, Dossier, Procedure, ReceptionSlip
 from extensions import db
 from tests import factories

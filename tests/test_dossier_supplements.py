@@ -13,7 +13,7 @@ import time_machine
 
 from conftest import count, local_time, pdf_text
 from core.clock import to_local
-from core.dossiers.lookup import printed_check_part
+from core.dossiers.links import printed_check_part
 from core.dossiers.states import Action, Move, move
 from core.models import (
     AuditEvent,

@@ -111,6 +111,7 @@ GROUPS = (
                 "admin.queue_settings_page", _l("Cài đặt gọi số"), covers=("admin.queue_settings",)
             ),
             Link("printing.index", _l("Máy in phiếu"), covers=("printing.",)),
+            Link("admin.notices", _l("Thông báo"), covers=("admin.notice_",)),
             Link(
                 "dossiers.admin_procedures",
                 _l("Danh mục thủ tục"),

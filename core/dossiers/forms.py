@@ -10,7 +10,7 @@ from datetime import date, datetime
 from flask_babel import force_locale
 
 from core.clock import local_text, local_today, to_local
-from core.dossiers.lookup import printed_check_part
+from core.dossiers.links import printed_check_part
 from core.dossiers.settings import BASIS_2018
 from core.dossiers.states import STATUS_LABELS, Action
 from core.i18n import format_figure

@@ -9,34 +9,17 @@ exactly as an unknown code, so the look-up cannot be walked code by code.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import re
 
-from flask import current_app
-
 from core.dossiers.errors import DossierNotFound, LookupRefused
+from core.dossiers.links import CHECK_LENGTH, check_part
 from core.dossiers.reception import code_from_scan, find_dossier
 from core.models import Dossier
 
-CHECK_LENGTH = 8
 # Characters a reader confuses with base32 letters: base32 has no 0, 1 or 8.
 LOOKALIKES = str.maketrans({"0": "O", "1": "I", "8": "B"})
 PHONE_TAIL = re.compile(r"^\d{4}$")
-
-
-def check_part(code: str) -> str:
-    """The dossier's check part, e.g. 'K7QD2MXA'."""
-    key = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(key, b"dossier-lookup:" + code.encode(), hashlib.sha256).digest()
-    return base64.b32encode(digest).decode()[:CHECK_LENGTH]
-
-
-def printed_check_part(code: str) -> str:
-    """The check part as a receipt prints it: 'K7QD-2MXA'."""
-    check = check_part(code)
-    return f"{check[:4]}-{check[4:]}"
 
 
 def proves(dossier: Dossier, proof: str) -> bool:

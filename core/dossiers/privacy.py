@@ -2,13 +2,13 @@
 and everything held about one person.
 
 Personal data are, on a dossier, the owner's name, identity document, phone, e-mail and
-address, the authorised submitter's name, identity document, phone and authorisation, and
-the name of whoever collected the result; on a reception slip, the owner's and the
-submitter's names and phones and the address. Officers and admins see them; managers see
-statistics and masked names (an organisation's name is not personal data and is not
-masked). After the retention period a finished dossier (returned, refused, withdrawn or
-stopped)
-keeps everything the statistics count — the procedure, field, channel, dates, status,
+address (and the addresses they agreed to be told on, core/notices/consent.py), the
+authorised submitter's name, identity document, phone and authorisation, and the name of
+whoever collected the result; on a reception slip, the owner's and the submitter's names
+and phones and the address. Officers and admins see them; managers see statistics and
+masked names (an organisation's name is not personal data and is not masked). After the
+retention period a finished dossier (returned, refused, withdrawn or stopped) keeps
+everything the statistics count — the procedure, field, channel, dates, status,
 timeliness — and loses the details of everyone it names.
 """
 
@@ -23,6 +23,7 @@ from sqlalchemy import func
 from core.audit import record_event
 from core.clock import to_local, utcnow
 from core.models import Dossier, DossierStatus, ReceptionSlip, Role
+from core.notices.consent import consents_of_dossier, forget_dossier_contacts
 from core.vntext import mask_name
 from extensions import db
 
@@ -134,6 +135,7 @@ def erase_parties(dossier: Dossier) -> None:
     dossier.submitter_authorisation = ""
     if dossier.collector_name:
         dossier.collector_name = ANONYMISED_NAME
+    forget_dossier_contacts(dossier.id)  # the addresses agreed to for notices, and sent to
 
 
 def moment(value: datetime | None) -> str | None:
@@ -185,6 +187,15 @@ def dossier_record(dossier: Dossier) -> dict:
             {"name": doc.name, "kind": doc.kind.value, "quantity": doc.quantity}
             for doc in dossier.documents
         ],
+        "notices_agreed": [
+            {
+                "channel": consent.channel.value,
+                "address": consent.recipient,
+                "agreed_at": moment(consent.agreed_at),
+                "where": consent.agreed_where,
+            }
+            for consent in consents_of_dossier(dossier.id)
+        ],
         "history": [
             {
                 "action": event.action,
@@ -221,7 +232,7 @@ def slip_record(slip: ReceptionSlip) -> dict:
 def as_submitter(record: dict) -> dict:
     """A dossier the person only filed for someone else: the owner's details are the
     owner's, not theirs, and stay out of the export."""
-    return {**record, "applicant": None}
+    return {**record, "applicant": None, "notices_agreed": []}
 
 
 def personal_data_of(id_number: str, *, user=None, now: datetime | None = None) -> dict:

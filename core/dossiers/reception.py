@@ -32,6 +32,8 @@ from core.models import (
     Ticket,
     TicketStatus,
 )
+from core.notices.consent import Contact, record_consent
+from core.notices.events import dossier_received
 from extensions import db
 
 CODE_IN_TEXT = re.compile(r"([A-Z0-9][A-Z0-9.]*-\d{6}-\d{4,})", re.IGNORECASE)
@@ -57,6 +59,8 @@ class Reception:
     sets: int = 1
     ticket: Ticket | None = None
     submitter: Submitter | None = None  # who filed it for the applicant, if not themselves
+    # The channels on which the applicant agreed to be told about the dossier.
+    contacts: list[Contact] = field(default_factory=list)
 
 
 def receivable_ticket(ticket_id: int, now: datetime | None = None) -> Ticket:
@@ -141,6 +145,9 @@ def receive_dossier(reception: Reception, *, user=None, now: datetime | None = N
         channel=reception.channel.value,
         due_at=dossier.due_at.isoformat(),
     )
+    for contact in reception.contacts:
+        record_consent(contact, where="desk", dossier_id=dossier.id, user=user, now=now)
+    dossier_received(dossier)
     return dossier
 
 

@@ -25,6 +25,7 @@ from core.models import (
     DossierStatus,
     DossierSupplementRequest,
 )
+from core.notices.events import dossier_moved
 from extensions import db
 
 S = DossierStatus
@@ -154,6 +155,7 @@ def move(
         verdict=event.verdict,
         **audit_details,
     )
+    dossier_moved(dossier, action.value)  # notices to the applicant, if they agreed
     return event
 
 

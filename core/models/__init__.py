@@ -64,6 +64,7 @@ from core.models.reports import (
     ClosedReportPeriod,
 )
 from core.models.exports import ExportJobStatus, ExportJob
+from core.models.notices import NoticeChannel, NoticeKind, NoticeStatus, Notice, NoticeConsent
 
 __all__ = [
     "Role",
@@ -126,4 +127,9 @@ __all__ = [
     "ClosedReportPeriod",
     "ExportJobStatus",
     "ExportJob",
+    "NoticeChannel",
+    "NoticeKind",
+    "NoticeStatus",
+    "Notice",
+    "NoticeConsent",
 ]

@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 
 from core.audit import record_event
 from core.models import CallEvent, CallKind, Counter, Device, Ticket, TicketStatus, User
+from core.notices.events import ticket_called
 from core.queue.errors import IllegalTransition, NotEnoughCalls, NotStarted
 from core.queue.settings import NO_SHOW_AFTER_CALLS, queue_setting
 from extensions import db
@@ -150,6 +151,8 @@ def move(
         to_status=ticket.status.value,
         **details,
     )
+    if action is TicketAction.CALL:
+        ticket_called(ticket, counter, now)  # notices, sent after the commit by the worker
     return ticket
 
 

@@ -16,8 +16,10 @@
   var errorView = document.getElementById("kiosk-error");
   var notReadyView = document.getElementById("kiosk-not-ready");
   var servicesView = document.getElementById("kiosk-services"); // only with many services
+  var notifyView = document.getElementById("kiosk-notify"); // absent: no SMS or Zalo set up
   var views = [startView, askView, resultView, errorView, notReadyView];
   if (servicesView) views.push(servicesView);
+  if (notifyView) views.push(notifyView);
   var listView = startView; // where the question's "back" returns
   var current = startView;
   var chosenService = null;
@@ -25,6 +27,8 @@
   var countdownTimer = null;
   var idleTimer = null;
   var deviceKey = null;
+  var shownTicket = null;
+  var phoneDigits = "";
 
   function byId(id) { return document.getElementById(id); }
 
@@ -169,6 +173,11 @@
   }
 
   function showTicket(ticket) {
+    shownTicket = ticket;
+    if (notifyView) {
+      byId("notify-open").hidden = false;
+      byId("notify-done").hidden = true;
+    }
     byId("result-number").textContent = ticket.number;
     byId("result-service").textContent = ticket.service_name;
     byId("result-ahead").textContent = ticket.waiting_ahead;
@@ -186,6 +195,80 @@
     root.dataset.printing = printing ? "yes" : "no";
     show(resultView);
     startCountdown(returnSeconds, byId("result-countdown"));
+  }
+
+  /* ---- asking to be told by SMS: the phone typed on the keypad, sent once agreed ---- */
+  function showPhone() {
+    var shown = phoneDigits.replace(/^(\d{4})(\d{0,3})(\d{0,3})$/, function (_, a, b, c) {
+      return [a, b, c].filter(Boolean).join(" ");
+    });
+    byId("notify-phone").textContent = shown;
+    byId("notify-agree").disabled = !/^0\d{9}$/.test(phoneDigits);
+    byId("notify-error").hidden = true;
+    // Each key gives the citizen the full time again before the kiosk starts afresh.
+    startCountdown(idleSeconds, null);
+  }
+
+  function openNotify() {
+    if (!shownTicket) return;
+    phoneDigits = "";
+    byId("notify-number").textContent = shownTicket.number;
+    show(notifyView);
+    showPhone();
+  }
+
+  function backToTicket() {
+    show(resultView);
+    startCountdown(returnSeconds, byId("result-countdown"));
+  }
+
+  function agreeToNotices() {
+    if (busy || !shownTicket) return;
+    busy = true;
+    var url = notifyView.dataset.url.replace("TOKEN", shownTicket.token) + "?lang=" + locale;
+    fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Authorization": "Bearer " + deviceKey },
+      body: JSON.stringify({ phone: phoneDigits, channel: notifyView.dataset.channel, agree: true }),
+    })
+      .then(function (response) {
+        return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+      })
+      .then(function (result) {
+        busy = false;
+        if (!result.ok) {
+          byId("notify-error").textContent =
+            result.body.error ? result.body.error.message : texts.networkError;
+          byId("notify-error").hidden = false;
+          return;
+        }
+        byId("notify-open").hidden = true;
+        byId("notify-done").textContent = texts.notifyDone + " " + result.body.phone;
+        byId("notify-done").hidden = false;
+        backToTicket();
+      })
+      .catch(function () {
+        busy = false;
+        byId("notify-error").textContent = texts.networkError;
+        byId("notify-error").hidden = false;
+      });
+  }
+
+  if (notifyView) {
+    byId("notify-open").addEventListener("click", openNotify);
+    notifyView.querySelectorAll("[data-digit]").forEach(function (key) {
+      key.addEventListener("click", function () {
+        if (phoneDigits.length < 10) phoneDigits += key.dataset.digit;
+        showPhone();
+      });
+    });
+    byId("notify-erase").addEventListener("click", function () {
+      phoneDigits = phoneDigits.slice(0, -1);
+      showPhone();
+    });
+    byId("notify-clear").addEventListener("click", function () { phoneDigits = ""; showPhone(); });
+    byId("notify-agree").addEventListener("click", agreeToNotices);
+    byId("notify-cancel").addEventListener("click", backToTicket);
   }
 
   function showError(message) {

@@ -1,0 +1,164 @@
+"""The events that tell a citizen something, each queuing its notices in the caller's
+transaction (sent after the commit by the worker):
+
+- a ticket is called: "called to counter X" to its citizen, and "your turn is near" to each
+  citizen of the same queue who now has `NOTICE_TURN_NEAR_AHEAD` or fewer people ahead
+  (once per ticket and channel);
+- a dossier is received (with the look-up link), needs a supplement, gets a new return date
+  after an apology, or has its result (core.dossiers.reception and core.dossiers.states);
+- a booking is confirmed, or its day is near: `booking_confirmed` and `booking_reminder`,
+  for the booking code to call with the contacts the citizen gave and agreed to.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import and_, or_
+
+from core.dossiers.links import lookup_link
+from core.models import (
+    Counter,
+    Dossier,
+    Notice,
+    NoticeConsent,
+    NoticeKind,
+    Ticket,
+    TicketStatus,
+)
+from core.notices.consent import Contact, contacts_of
+from core.notices.outbox import queue_notice
+from core.notices.texts import moment_words
+from extensions import db
+
+
+def ticket_called(ticket: Ticket, counter: Counter, now: datetime) -> None:
+    """Tell the called citizen where to go, and those whose turn is now near. With nobody
+    of the queue having agreed to notices this is one query on an empty join; otherwise
+    one more, for the first places of the queue."""
+    already_told = and_(
+        Notice.ticket_id == NoticeConsent.ticket_id,
+        Notice.kind == NoticeKind.TURN_NEAR,
+        Notice.channel == NoticeConsent.channel,
+    )
+    rows = db.session.execute(
+        db.select(Ticket.id, Ticket.number, NoticeConsent.channel, NoticeConsent.recipient)
+        .join(NoticeConsent, NoticeConsent.ticket_id == Ticket.id)
+        .outerjoin(Notice, already_told)
+        .where(
+            or_(
+                Ticket.id == ticket.id,
+                and_(
+                    Ticket.day == ticket.day,
+                    Ticket.service_id == ticket.service_id,
+                    Ticket.status == TicketStatus.WAITING,
+                    Notice.id.is_(None),
+                ),
+            )
+        )
+        .order_by(NoticeConsent.id)
+    ).all()
+    # One address per ticket and channel: the latest agreement.
+    latest = {(row.id, row.channel): row for row in rows}
+    waiting = [row for row in latest.values() if row.id != ticket.id]
+    places = near_places(ticket) if waiting else {}
+    for row in latest.values():
+        if row.id == ticket.id:
+            queue_notice(
+                row.channel, row.recipient, NoticeKind.CALLED, ticket_id=ticket.id, now=now,
+                number=ticket.number, counter=counter.number,
+            )  # fmt: skip
+        elif row.id in places:
+            queue_notice(
+                row.channel, row.recipient, NoticeKind.TURN_NEAR, ticket_id=row.id, now=now,
+                key=f"turn_near:{row.id}:{row.channel.value}", number=row.number,
+                ahead=places[row.id],
+            )  # fmt: skip
+
+
+def near_places(ticket: Ticket) -> dict[int, int]:
+    """The waiting tickets of the called ticket's queue with `NOTICE_TURN_NEAR_AHEAD` or
+    fewer people ahead, and how many: the first places in calling order (as
+    core.queue.positions.waiting_ahead counts them), read in one short query."""
+    near = current_app.config["NOTICE_TURN_NEAR_AHEAD"]
+    first = db.session.execute(
+        db.select(Ticket.id)
+        .where(
+            Ticket.day == ticket.day,
+            Ticket.service_id == ticket.service_id,
+            Ticket.status == TicketStatus.WAITING,
+        )
+        .order_by(Ticket.priority.desc(), Ticket.issued_at, Ticket.id)
+        .limit(near + 1)
+    ).scalars()
+    return {ticket_id: ahead for ahead, ticket_id in enumerate(first)}
+
+
+def _tell_dossier(dossier: Dossier, kind: NoticeKind, *, once: bool, **values) -> None:
+    for contact in contacts_of(dossier_id=dossier.id):
+        queue_notice(
+            contact.channel,
+            contact.recipient,
+            kind,
+            dossier_id=dossier.id,
+            key=f"{kind.value}:{dossier.id}:{contact.channel.value}" if once else None,
+            code=dossier.code,
+            link=lookup_link(dossier.code),
+            **values,
+        )
+
+
+def dossier_received(dossier: Dossier) -> None:
+    _tell_dossier(dossier, NoticeKind.DOSSIER_RECEIVED, once=True, due=moment_words(dossier.due_at))
+
+
+# A dossier's moves that the applicant is told of (core.dossiers.states.Action values).
+MOVE_NOTICES = {
+    "request_supplement": NoticeKind.SUPPLEMENT,
+    "apologise": NoticeKind.NEW_DUE,
+    "resolve": NoticeKind.RESULT_READY,
+    "refuse": NoticeKind.RESULT_READY,  # the written refusal is the result to collect
+}
+
+
+def dossier_moved(dossier: Dossier, action: str) -> None:
+    kind = MOVE_NOTICES.get(action)
+    if kind is None:
+        return
+    _tell_dossier(
+        dossier,
+        kind,
+        once=kind is not NoticeKind.SUPPLEMENT,  # a dossier may need several supplements
+        due=moment_words(dossier.due_at),
+    )
+
+
+def booking_confirmed(
+    contacts: list[Contact], *, code: str, service: str, start: datetime, manage_url: str
+) -> None:
+    """Queue the confirmation of a booking (its code and the link to see, move or cancel
+    it) on each channel the citizen agreed to; once per booking and channel."""
+    _tell_booking(contacts, NoticeKind.BOOKING_CONFIRMED, code, service, start, manage_url)
+
+
+def booking_reminder(
+    contacts: list[Contact], *, code: str, service: str, start: datetime, manage_url: str
+) -> None:
+    """Queue the reminder sent the working day before; once per booking and channel, so a
+    reminder job may call it again safely."""
+    _tell_booking(contacts, NoticeKind.BOOKING_REMINDER, code, service, start, manage_url)
+
+
+def _tell_booking(contacts, kind, code, service, start, manage_url) -> None:
+    for contact in contacts:
+        queue_notice(
+            contact.channel,
+            contact.recipient,
+            kind,
+            key=f"{kind.value}:{code}:{contact.channel.value}",
+            code=code,
+            service=service,
+            start=moment_words(start),
+            link=manage_url,
+        )
