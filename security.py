@@ -70,3 +70,8 @@ def device_bucket() -> str:
     if scheme.lower() == "bearer" and key.strip():
         return "device:" + hash_key(key.strip())[:32]
     return "address:" + (request.remote_addr or "unknown")
+
+
+def booking_limit() -> str:
+    """Bookings per caller's address, shared by the booking page and the API."""
+    return current_app.config["BOOKING_RATE_LIMIT"]

@@ -5,8 +5,10 @@ from pathlib import Path
 from flask import current_app, jsonify, request
 
 from core.accounts.devices import authenticated_device
+from core.appointments.check_in import check_in
 from core.clock import local_now, to_local
-from core.db.transactions import commits_on_its_own
+from core.db.transactions import begin_write_transaction_afresh, commits_on_its_own
+from core.dossiers.citizen_card import CitizenCard, parse_card
 from core.models import DeviceKind, Service, Ticket
 from core.queue.issuing import take_ticket
 from core.queue.positions import (
@@ -18,7 +20,7 @@ from core.queue.positions import (
 )
 from core.queue.service_lookup import ServiceInfo, active_services, service_info, service_name
 from core.queue.waiting_counts import waiting_counts
-from extensions import limiter
+from extensions import db, limiter
 from printing.ticket_hook import queue_slip, slip_to_queue
 from security import device_bucket, ticket_limit
 
@@ -60,6 +62,9 @@ def ticket_json(
         "estimated_wait_minutes": estimated_wait_minutes(ticket, ahead),
         "issued_at": to_local(ticket.issued_at).isoformat(timespec="seconds"),
         "counter": ticket.counter.number if ticket.counter_id else None,
+        "booked_for": (
+            to_local(ticket.booked_for).isoformat(timespec="seconds") if ticket.booked_for else None
+        ),
     }
 
 
@@ -94,13 +99,47 @@ def list_services():
 @commits_on_its_own
 @limiter.limit(ticket_limit, key_func=device_bucket)
 def create_ticket():
+    """A ticket of a service (`service`), or of a booking checked in by its code
+    (`appointment`) or by the citizen ID card's QR text (`citizen_card` without `service`).
+    A card with a service keeps its number on the ticket, for the counter."""
     kiosk = authenticated_device(bearer_key(), DeviceKind.KIOSK)
     body = json_object()
-    reject_unknown_fields(body, {"service", "priority"})
+    reject_unknown_fields(body, {"service", "priority", "appointment", "citizen_card"})
+    card = citizen_card(body)
+    if "appointment" in body or ("service" not in body and card is not None):
+        return checked_in_ticket(body, kiosk, card)
     service = service_info(required_string(body, "service"))
-    ticket = take_ticket(service, priority=optional_bool(body, "priority"), kiosk_id=kiosk.id)
+    ticket = take_ticket(
+        service,
+        priority=optional_bool(body, "priority"),
+        kiosk_id=kiosk.id,
+        citizen_id=card.number if card else None,
+    )
+    return issued_response(ticket, kiosk, service)
+
+
+def citizen_card(body: dict) -> CitizenCard | None:
+    if "citizen_card" not in body:
+        return None
+    return parse_card(required_string(body, "citizen_card", 1000), local_now().date())
+
+
+def checked_in_ticket(body: dict, kiosk, card: CitizenCard | None):
+    begin_write_transaction_afresh()
+    if "appointment" in body:
+        appointment, ticket = check_in(code=required_string(body, "appointment"), kiosk=kiosk)
+    else:
+        appointment, ticket = check_in(citizen_id=card.number, kiosk=kiosk)
+    service = service_info(appointment.service.code)
+    return issued_response(ticket, kiosk, service, appointment.code)
+
+
+def issued_response(ticket, kiosk, service, appointment: str | None = None):
     slip = slip_to_queue(ticket, kiosk)
     payload = ticket_json(ticket, service, ticket.waiting_ahead)
+    if appointment is not None:
+        payload["appointment"] = appointment
+    db.session.commit()
     payload["print"] = queue_slip(slip, payload)
     return jsonify(payload), 201, {"Location": payload["tracking_url"]}
 
