@@ -8,7 +8,7 @@ import pytest
 import requests
 import time_machine
 
-from conftest import count, local_time
+from conftest import count, csrf_token, local_time
 from core.appointments import booking
 from core.appointments.booking import Contact
 from core.models import (
@@ -230,3 +230,43 @@ def test_booked_tickets_are_called_after_priority_once_their_slot_starts(demo):
             order.append(result.called.number)
     assert order == ["A002", "A004", "A001", "A003", "A005"]
     assert db.session.execute(db.select(Ticket.booked_for).filter_by(number="A004")).scalar_one()
+
+
+def test_the_booking_page_books_shows_the_code_moves_and_cancels(client, demo):
+    with at(MONDAY):
+        home = client.get("/").get_data(as_text=True)
+        assert 'href="/dat-lich"' in home
+        page = client.get("/dat-lich?service=GPLX&date=2026-03-03")
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        assert 'value="2026-03-03T08:00:00+07:00"' in html and "còn 2 chỗ" in html
+        form = {
+            "service": "GPLX",
+            "start": "2026-03-03T08:00:00+07:00",
+            "name": "Phạm Thị Dung",
+            "csrf_token": csrf_token(client, "/dat-lich"),
+        }
+        missing = client.post("/dat-lich?service=GPLX&date=2026-03-03", data=form)
+        assert missing.status_code == 422
+        assert "số điện thoại hoặc địa chỉ e-mail" in missing.get_data(as_text=True)
+        done = client.post(
+            "/dat-lich?service=GPLX&date=2026-03-03",
+            data={**form, "phone": "0912 345 678", "consent_sms": "y"},
+        )
+        assert done.status_code == 302
+        shown = client.get(done.headers["Location"])
+        appointment = db.session.execute(db.select(Appointment)).scalar_one()
+        assert appointment.code in shown.get_data(as_text=True)
+        assert shown.headers["Cache-Control"] == "no-store"
+        assert appointment.consent_sms and not appointment.consent_email
+        moved = client.post(
+            f"/dat-lich/{appointment.token}?date=2026-03-04",
+            data={"start": "2026-03-04T10:30:00+07:00", "csrf_token": form["csrf_token"]},
+        )
+        assert moved.status_code == 302
+        client.post(f"/dat-lich/{appointment.token}/huy", data={"csrf_token": form["csrf_token"]})
+        db.session.refresh(appointment)
+        assert appointment.status == AppointmentStatus.CANCELLED
+        assert appointment.starts_at == local_time(2026, 3, 4, 10, 30)
+        qr = client.get(f"/dat-lich/{appointment.token}/qr.svg")
+        assert qr.mimetype == "image/svg+xml"
