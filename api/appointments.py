@@ -94,6 +94,7 @@ def create_appointment():
     reject_unknown_fields(
         body, {"service", "start", "name", "phone", "email", "citizen_id", "consent"}
     )
+    service = find_service(required_string(body, "service"))  # an unknown one: 404 first
     contact = Contact(
         name=required_string(body, "name", 200),
         phone=optional_text(body, "phone", 20),
@@ -101,9 +102,7 @@ def create_appointment():
         citizen_id=optional_text(body, "citizen_id", 20),
         consent=consent_channels(body),
     )
-    appointment = book(
-        required_string(body, "service"), parse_start(required_string(body, "start")), contact
-    )
+    appointment = book(service.code, parse_start(required_string(body, "start")), contact)
     payload = appointment_json(appointment)
     db.session.commit()
     return jsonify(payload), 201, {"Location": payload["manage_url"]}

@@ -8,7 +8,7 @@ from core.accounts.devices import authenticated_device
 from core.appointments.check_in import check_in
 from core.clock import local_now, to_local
 from core.db.transactions import begin_write_transaction_afresh, commits_on_its_own
-from core.dossiers.citizen_card import CitizenCard, parse_card
+from core.dossiers.citizen_card import looks_like_card, parse_card
 from core.models import DeviceKind, Service, Ticket
 from core.queue.issuing import take_ticket
 from core.queue.positions import (
@@ -62,9 +62,6 @@ def ticket_json(
         "estimated_wait_minutes": estimated_wait_minutes(ticket, ahead),
         "issued_at": to_local(ticket.issued_at).isoformat(timespec="seconds"),
         "counter": ticket.counter.number if ticket.counter_id else None,
-        "booked_for": (
-            to_local(ticket.booked_for).isoformat(timespec="seconds") if ticket.booked_for else None
-        ),
     }
 
 
@@ -99,16 +96,18 @@ def list_services():
 @commits_on_its_own
 @limiter.limit(ticket_limit, key_func=device_bucket)
 def create_ticket():
-    """A ticket of a service (`service`), or of a booking checked in by its code
-    (`appointment`) or by the citizen ID card's QR text (`citizen_card` without `service`).
-    A card with a service keeps its number on the ticket, for the counter."""
+    """A ticket of a service (`service`), or of a booking checked in by its code or by the
+    citizen ID card's QR text (`appointment`). A card's text beside `service`
+    (`citizen_card`) keeps its number on the ticket, for the counter."""
     kiosk = authenticated_device(bearer_key(), DeviceKind.KIOSK)
     body = json_object()
     reject_unknown_fields(body, {"service", "priority", "appointment", "citizen_card"})
-    card = citizen_card(body)
-    if "appointment" in body or ("service" not in body and card is not None):
-        return checked_in_ticket(body, kiosk, card)
+    if "appointment" in body and "service" not in body:
+        return checked_in_ticket(required_string(body, "appointment", 1000), kiosk)
     service = service_info(required_string(body, "service"))
+    card = None
+    if "citizen_card" in body:
+        card = parse_card(required_string(body, "citizen_card", 1000), local_now().date())
     ticket = take_ticket(
         service,
         priority=optional_bool(body, "priority"),
@@ -118,16 +117,12 @@ def create_ticket():
     return issued_response(ticket, kiosk, service)
 
 
-def citizen_card(body: dict) -> CitizenCard | None:
-    if "citizen_card" not in body:
-        return None
-    return parse_card(required_string(body, "citizen_card", 1000), local_now().date())
-
-
-def checked_in_ticket(body: dict, kiosk, card: CitizenCard | None):
+def checked_in_ticket(scanned: str, kiosk):
+    """Check in the booking whose code, or whose citizen's ID card, was scanned or typed."""
+    card = parse_card(scanned, local_now().date()) if looks_like_card(scanned) else None
     begin_write_transaction_afresh()
-    if "appointment" in body:
-        appointment, ticket = check_in(code=required_string(body, "appointment"), kiosk=kiosk)
+    if card is None:
+        appointment, ticket = check_in(code=scanned, kiosk=kiosk)
     else:
         appointment, ticket = check_in(citizen_id=card.number, kiosk=kiosk)
     service = service_info(appointment.service.code)
@@ -137,6 +132,10 @@ def checked_in_ticket(body: dict, kiosk, card: CitizenCard | None):
 def issued_response(ticket, kiosk, service, appointment: str | None = None):
     slip = slip_to_queue(ticket, kiosk)
     payload = ticket_json(ticket, service, ticket.waiting_ahead)
+    booked_for = ticket.booked_for
+    payload["booked_for"] = (
+        to_local(booked_for).isoformat(timespec="seconds") if booked_for else None
+    )
     if appointment is not None:
         payload["appointment"] = appointment
     db.session.commit()

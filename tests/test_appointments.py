@@ -58,7 +58,7 @@ def test_the_demo_services_offer_every_quarter_hour_of_today_and_14_days_on(clie
     assert len(sunday) == len(last) == 96
     assert beyond.get_json() == []
     assert bad.status_code == 422 and "YYYY-MM-DD" in bad.get_json()["error"]["message_vi"]
-    assert unknown.status_code == 422
+    assert unknown.status_code == 404
     assert unknown.get_json()["error"]["code"] == "not_bookable"
 
 

@@ -9,7 +9,7 @@ class BookingRefused(InvalidInput):
     code = "booking_invalid"
 
 
-class NotBookable(InvalidInput):
+class NotBookable(NotFound):
     code = "not_bookable"
     message = _l("Dịch vụ “{service}” không nhận đặt lịch hẹn.")
 
