@@ -270,3 +270,38 @@ def test_the_booking_page_books_shows_the_code_moves_and_cancels(client, demo):
         assert appointment.starts_at == local_time(2026, 3, 4, 10, 30)
         qr = client.get(f"/dat-lich/{appointment.token}/qr.svg")
         assert qr.mimetype == "image/svg+xml"
+
+
+def test_managers_see_bookings_check_ins_no_shows_and_waits_per_service_and_day(client, auth, demo):
+    from core.appointments.check_in import check_in
+    from core.appointments.figures import booking_table
+    from core.reports.periods import Period
+
+    with at(local_time(2026, 3, 2, 8, 0)):
+        factories.counter_session("canbo1", 1)
+        came = booking.book("GPLX", local_time(2026, 3, 2, 9, 0), Contact("An", phone="0912000001"))
+        booking.book("GPLX", local_time(2026, 3, 2, 9, 0), Contact("Bình", phone="0912000002"))
+        dropped = booking.book(
+            "GPLX", local_time(2026, 3, 2, 9, 15), Contact("Chi", phone="0912000003")
+        )
+        booking.cancel(dropped.token)
+        db.session.commit()
+    with at(local_time(2026, 3, 2, 8, 50)):
+        factories.ticket("GPLX")  # a walk-in, waits 20 minutes
+        check_in(code=came.code)  # booked, waits 10 minutes
+        db.session.commit()
+    actor = Actor(user=factories.user("canbo1"))
+    with at(local_time(2026, 3, 2, 9, 0)):
+        calling.call_next(1, actor)  # the booked one, its slot started
+        calling.act_on_current(1, TicketAction.START, actor)
+        db.session.commit()
+    with at(local_time(2026, 3, 2, 9, 10)):
+        calling.call_next(1, actor)
+        db.session.commit()
+    with at(local_time(2026, 3, 2, 12, 0)):
+        table = booking_table(Period(local_time(2026, 3, 2).date(), local_time(2026, 3, 2).date()))
+        assert table.rows == [["02/03/2026", "Cấp, đổi giấy phép lái xe", 3, 1, 1, 1, 10.0, 20.0]]
+        auth.login("lanhdao")
+        page = client.get("/dashboard/stats?period=day&day=2026-03-02")
+    assert page.status_code == 200
+    assert 'data-table="bookings"' in page.get_data(as_text=True)
