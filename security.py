@@ -27,6 +27,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+# A page that reads QR codes with the camera (dossier reception on a tablet) allows it for
+# itself only; every other page keeps the camera off.
+CAMERA_ALLOWED = "camera=(self), microphone=(), geolocation=(), payment=()"
+
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Frame-Options": "DENY",

@@ -72,6 +72,12 @@ class ReceptionForm(Form):
     )
     applicant_email = StringField(_l("Thư điện tử (nếu có)"), validators=[Length(max=200)])
     applicant_address = StringField(_l("Địa chỉ"), validators=[Length(max=400)])
+    applicant_birth_date = DateField(
+        _l("Ngày sinh (nếu có)"),
+        format=["%d/%m/%Y", "%Y-%m-%d"],
+        validators=[Optional()],
+        render_kw={"placeholder": "dd/mm/yyyy"},
+    )
     by_proxy = RadioField(
         _l("Ai nộp hồ sơ"),
         choices=[
@@ -116,6 +122,7 @@ class ReceptionForm(Form):
             ApplicantKind(self.applicant_kind.data),
             IdKind(self.applicant_id_kind.data),
             self.applicant_id_note.data or "",
+            self.applicant_birth_date.data,
         )
 
     def submitter(self) -> Submitter | None:

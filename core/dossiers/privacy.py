@@ -126,6 +126,7 @@ def erase_parties(dossier: Dossier) -> None:
     dossier.applicant_phone = ""
     dossier.applicant_email = ""
     dossier.applicant_address = ""
+    dossier.applicant_birth_date = None
     if dossier.submitter_name:
         dossier.submitter_name = ANONYMISED_NAME
     dossier.submitter_id_number = ""
@@ -156,6 +157,9 @@ def dossier_record(dossier: Dossier) -> dict:
             "phone": dossier.applicant_phone,
             "email": dossier.applicant_email,
             "address": dossier.applicant_address,
+            "birth_date": (
+                dossier.applicant_birth_date.isoformat() if dossier.applicant_birth_date else None
+            ),
         },
         "submitter": {
             "name": dossier.submitter_name,
