@@ -7,13 +7,18 @@ from datetime import date
 import pytest
 
 from core.dossiers.citizen_card import InvalidCard, looks_like_card, parse_card
-from core.i18n import in_both_languages  # noqa: F401  (the messages are read in both)
 
 TODAY = date(2026, 3, 2)
 # Every Vietnamese tone (sắc, huyền, hỏi, ngã, nặng) and every marked letter (ă â đ ê ô ơ ư).
 EVERY_DIACRITIC = "Đặng Lê Nguyễn Thủy Ánh Hằng Lâm Thơ Trương"
-MAN_1989 = "001089012345|012345678|Nguyễn Văn An|15041989|Nam|Số 12 Tràng Tiền, Phường Hoàn Kiếm, Hà Nội|20072021"
-WOMAN_2001 = f"079301001234||{EVERY_DIACRITIC}|02012001|Nữ|45 Lê Lợi, Phường Bến Thành, TP. Hồ Chí Minh|10082022"
+MAN_1989 = (
+    "001089012345|012345678|Nguyễn Văn An|15041989|Nam"
+    "|Số 12 Tràng Tiền, Phường Hoàn Kiếm, Hà Nội|20072021"
+)
+WOMAN_2001 = (
+    f"079301001234||{EVERY_DIACRITIC}|02012001|Nữ"
+    "|45 Lê Lợi, Phường Bến Thành, TP. Hồ Chí Minh|10082022"
+)
 
 
 def test_a_man_born_in_1989_with_his_old_id():
