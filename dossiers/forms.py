@@ -74,9 +74,8 @@ class ReceptionForm(Form):
     applicant_address = StringField(_l("Địa chỉ"), validators=[Length(max=400)])
     applicant_birth_date = DateField(
         _l("Ngày sinh (nếu có)"),
-        format=["%d/%m/%Y", "%Y-%m-%d"],
+        format="%Y-%m-%d",  # the browser's date field, shown in the page's language
         validators=[Optional()],
-        render_kw={"placeholder": "dd/mm/yyyy"},
     )
     by_proxy = RadioField(
         _l("Ai nộp hồ sơ"),

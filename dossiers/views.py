@@ -171,7 +171,7 @@ def read_citizen_card():
     return jsonify(
         id_number=card.number,
         name=card.name,
-        birth_date=card.birth_date.strftime("%d/%m/%Y"),
+        birth_date=card.birth_date.isoformat(),
         address=card.address,
         message=_("Đã điền thông tin từ thẻ căn cước của %(name)s.", name=card.name),
     )

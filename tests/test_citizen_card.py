@@ -86,7 +86,7 @@ def test_the_reception_form_reads_a_card_and_refuses_a_bad_one(client, auth, dem
     assert read.get_json() | {"message": ""} == {
         "id_number": "079301001234",
         "name": EVERY_DIACRITIC,
-        "birth_date": "02/01/2001",
+        "birth_date": "2001-01-02",
         "address": "45 Lê Lợi, Phường Bến Thành, TP. Hồ Chí Minh",
         "message": "",
     }

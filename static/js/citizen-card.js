@@ -10,8 +10,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const form = box.closest("form");
   const status = box.querySelector("[data-card-status]");
   const cardText = /\d{12}\|[^|]*\|[^|]*\|[^|]*\|[^|]*\|[^|]*\|\d{8}/;
-  const startOfCard = /\d{12}\|/;
-  let before = new WeakMap(); // each field's value before the scanner typed into it
+  const startOfCard = /^\s*\d{12}\|/;
 
   const say = (message, problem) => {
     status.textContent = message;
@@ -52,33 +51,64 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   };
 
-  // The scanner's text, wherever it landed: taken out of the field, which gets its old value.
-  const takeScan = (field) => {
-    const value = field.value || "";
-    const start = value.search(startOfCard);
-    if (start < 0) return false;
-    const text = value.slice(start).trim();
-    field.value = field === box.querySelector("[data-card-input]") ? "" : (before.get(field) ?? "");
+  // The scanner types fast. A burst that starts with 12 digits and "|" is a card: from the
+  // "|" on, its characters are kept out of the field (which may be too short to hold them:
+  // maxlength), the field gets back what it held before the burst, and Enter (or a pause,
+  // for scanners set up without it) reads the card.
+  const BURST_GAP = 150; // milliseconds between a scanner's characters, at most
+  let burst = "";
+  let lastKey = 0;
+  let field = null;
+  let kept = "";
+  let capturing = false;
+  let pause = null;
+
+  const finish = () => {
+    window.clearTimeout(pause);
+    const text = burst;
+    capturing = false;
+    burst = "";
     read(text);
-    return true;
   };
 
-  form.addEventListener("focusin", (event) => {
-    if ("value" in event.target) before.set(event.target, event.target.value);
-  });
-  form.addEventListener("keydown", (event) => {
-    if (event.key !== "Enter" || !("value" in event.target)) return;
-    if (startOfCard.test(event.target.value) || event.target.matches("[data-card-input]")) {
-      event.preventDefault(); // the scanner's Enter must not submit the form
-      takeScan(event.target);
+  form.addEventListener("beforeinput", (event) => {
+    if (!event.data || !("value" in event.target)) return;
+    const now = Date.now();
+    if (!capturing && (now - lastKey > BURST_GAP || event.target !== field)) {
+      burst = "";
+      field = event.target;
+      kept = field.value;
     }
-  });
-  // A scanner set up without the final Enter: a complete card text is read once typing stops.
-  let pause = null;
-  form.addEventListener("input", (event) => {
-    window.clearTimeout(pause);
-    if (!cardText.test(event.target.value || "")) return;
-    pause = window.setTimeout(() => takeScan(event.target), 300);
+    lastKey = now;
+    burst += event.data;
+    if (capturing) {
+      event.preventDefault();
+    } else if (startOfCard.test(burst)) {
+      capturing = true;
+      event.preventDefault();
+      field.value = kept;
+    } else if (!/^\d{0,12}$/.test(burst)) {
+      burst = "";
+      return;
+    }
+    if (capturing) {
+      window.clearTimeout(pause);
+      pause = window.setTimeout(finish, 400);
+    }
+  }, true);
+
+  form.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter") return;
+    if (capturing) {
+      event.preventDefault(); // the scanner's Enter must not submit the form
+      finish();
+    } else if (event.target.matches("[data-card-input]")) {
+      event.preventDefault();
+      if (cardText.test(event.target.value)) {
+        read(event.target.value.trim());
+        event.target.value = "";
+      }
+    }
   });
 
   // ---- the camera ----

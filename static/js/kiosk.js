@@ -226,6 +226,9 @@
     if (!key) return;
     var field = byId("checkin-code");
     field.value = key.dataset.key === "back" ? field.value.slice(0, -1) : field.value + key.dataset.key;
+    // The field keeps the focus, its caret at the end: a scanner may still type into it.
+    field.focus();
+    field.setSelectionRange(field.value.length, field.value.length);
   });
   // A scanner is a keyboard: on the start screen, a burst of keys ended by Enter checks in.
   document.addEventListener("keydown", function (event) {
