@@ -4,7 +4,7 @@ cancels or moves it. Thin views over core.appointments."""
 
 from datetime import date, datetime
 
-from flask import abort, make_response, redirect, render_template, request, url_for
+from flask import make_response, redirect, render_template, request, url_for
 
 from core.appointments.booking import (
     CHANNELS,
@@ -113,7 +113,11 @@ def page_of(appointment: Appointment, **context):
 
 @blueprint.route(f"{BOOKING_PATH}/<token>", methods=["GET", "POST"])
 def booking(token: str):
-    """A booking's page: its code and QR code; moving it to another slot."""
+    """A booking's page: its code and QR code; moving it to another slot, or cancelling it."""
+    if request.method == "POST" and "cancel" in request.form:
+        if CancelForm().validate_on_submit():
+            commit_or_explain(lambda: cancel(token))
+        return redirect(url_for("public.booking", token=token))
     appointment = find_appointment(token)
     settings = booking_settings(appointment.service)
     days = bookable_days(settings) if settings else []
@@ -127,15 +131,6 @@ def booking(token: str):
     return page_of(
         appointment, form=form, cancel_form=CancelForm(), days=days, day=day, slots=slots
     )
-
-
-@blueprint.post(f"{BOOKING_PATH}/<token>/huy")
-def cancel_booking(token: str):
-    form = CancelForm()
-    if not form.validate_on_submit():
-        abort(400)
-    commit_or_explain(lambda: cancel(token))
-    return redirect(url_for("public.booking", token=token))
 
 
 @blueprint.get(f"{BOOKING_PATH}/<token>/qr.svg")

@@ -30,4 +30,4 @@ class MoveForm(SlotChoice):
 
 
 class CancelForm(Form):
-    submit = SubmitField(_l("Hủy lịch hẹn"))
+    cancel = SubmitField(_l("Hủy lịch hẹn"))

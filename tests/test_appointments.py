@@ -264,7 +264,10 @@ def test_the_booking_page_books_shows_the_code_moves_and_cancels(client, demo):
             data={"start": "2026-03-04T10:30:00+07:00", "csrf_token": form["csrf_token"]},
         )
         assert moved.status_code == 302
-        client.post(f"/dat-lich/{appointment.token}/huy", data={"csrf_token": form["csrf_token"]})
+        client.post(
+            f"/dat-lich/{appointment.token}",
+            data={"cancel": "Hủy lịch hẹn", "csrf_token": form["csrf_token"]},
+        )
         db.session.refresh(appointment)
         assert appointment.status == AppointmentStatus.CANCELLED
         assert appointment.starts_at == local_time(2026, 3, 4, 10, 30)
