@@ -9,4 +9,13 @@ from flask import Blueprint
 
 blueprint = Blueprint("admin", __name__, template_folder="templates")
 
-from . import agencies, counters, devices, home, queue_settings, services, users  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    agencies,
+    booking_settings,
+    counters,
+    devices,
+    home,
+    queue_settings,
+    services,
+    users,
+)

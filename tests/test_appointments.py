@@ -308,3 +308,41 @@ def test_managers_see_bookings_check_ins_no_shows_and_waits_per_service_and_day(
         page = client.get("/dashboard/stats?period=day&day=2026-03-02")
     assert page.status_code == 200
     assert 'data-table="bookings"' in page.get_data(as_text=True)
+
+
+def test_an_admin_sets_a_services_booking_hours_and_places(client, auth, demo):
+    from conftest import csrf_token
+
+    service = find_service("KCHT")
+    auth.login("quantri")
+    path = f"/admin/services/{service.id}/booking"
+    page = client.get(path)
+    assert page.status_code == 200 and 'value="15"' in page.get_data(as_text=True)
+    form = {
+        "csrf_token": csrf_token(client, path),
+        "enabled": "y",
+        "slot_minutes": "30",
+        "places": "3",
+        "days_ahead": "7",
+        "opens": "7h30",
+        "closes": "11:00",
+        "cutoff_minutes": "60",
+        "working_days_only": "y",
+    }
+    wrong = client.post(path, data={**form, "places": "0", "closes": "07:45"})
+    assert wrong.status_code == 422
+    assert "Hãy nhập một số từ 1 đến 50." in wrong.get_data(as_text=True)
+    assert client.post(path, data=form).status_code == 302
+    settings = db.session.get(BookingSettings, service.id)
+    db.session.refresh(settings)
+    assert (settings.opens_minute, settings.closes_minute, settings.places) == (450, 660, 3)
+    assert settings.working_days_only and settings.slot_minutes == 30
+    event = db.session.execute(
+        db.select(AuditEvent).filter_by(action="booking_settings.changed")
+    ).scalar_one()
+    assert event.details["service"] == "KCHT" and event.details["places"] == 3
+    with at(MONDAY):
+        slots = client.get(SLOTS, query_string={"service": "KCHT", "date": "2026-03-03"})
+    assert [slot["start"][11:16] for slot in slots.get_json()] == [
+        "07:30", "08:00", "08:30", "09:00", "09:30", "10:00", "10:30",
+    ]  # fmt: skip
