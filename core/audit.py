@@ -48,6 +48,7 @@ ACTIONS = {
     "appointment.moved": _l("Lịch hẹn: đổi giờ"),
     "appointment.cancelled": _l("Lịch hẹn: hủy"),
     "appointment.checked_in": _l("Lịch hẹn: xác nhận có mặt, cấp số"),
+    "appointment.anonymised": _l("Lịch hẹn: ẩn danh sau thời hạn lưu"),
     "booking_settings.changed": _l("Sửa cài đặt đặt lịch hẹn của dịch vụ"),
     "queue.settings_changed": _l("Sửa cài đặt gọi số tại quầy"),
     # A dossier's life (core.dossiers.states moves it).

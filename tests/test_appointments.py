@@ -346,3 +346,20 @@ def test_an_admin_sets_a_services_booking_hours_and_places(client, auth, demo):
     assert [slot["start"][11:16] for slot in slots.get_json()] == [
         "07:30", "08:00", "08:30", "09:00", "09:30", "10:00", "10:30",
     ]  # fmt: skip
+
+
+def test_bookings_are_erased_with_the_rest_of_the_personal_data(app, demo):
+    from core.dossiers.privacy import anonymise_finished
+
+    with at(MONDAY):
+        contact = Contact("Võ Thị Hạnh", phone="0912000009", citizen_id="001089012345")
+        kept = booking.book("GPLX", local_time(2026, 3, 16, 10, 0), contact)
+        old = booking.book("GPLX", local_time(2026, 3, 2, 10, 0), contact, now=MONDAY)
+        db.session.commit()
+    with at(local_time(2026, 3, 12, 9, 0)):
+        result = anonymise_finished(7)
+        db.session.commit()
+    assert result.bookings == 1
+    assert (old.name, old.phone, old.citizen_id) == ("(đã ẩn danh)", None, None)
+    assert kept.name == "Võ Thị Hạnh" and kept.phone == "0912000009"
+    assert count(AuditEvent, action="appointment.anonymised") == 1

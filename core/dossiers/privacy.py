@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func
 
+from core.appointments.privacy import count_bookings_due, erase_bookings
 from core.audit import record_event
 from core.clock import to_local, utcnow
 from core.models import Dossier, DossierStatus, ReceptionSlip, Role
@@ -62,6 +63,7 @@ class AnonymiseResult:
     cutoff: datetime
     dossiers: list[str]  # codes
     slips: int
+    bookings: int = 0  # booked appointments (core.appointments.privacy)
 
 
 def due_for_anonymising(cutoff: datetime):
@@ -92,7 +94,9 @@ def anonymise_finished(
     dossier_query, slip_query = due_for_anonymising(cutoff)
     dossiers = list(db.session.execute(dossier_query).scalars())
     slips = list(db.session.execute(slip_query).scalars())
-    result = AnonymiseResult(cutoff, [dossier.code for dossier in dossiers], len(slips))
+    result = AnonymiseResult(
+        cutoff, [dossier.code for dossier in dossiers], len(slips), count_bookings_due(cutoff)
+    )
     if dry_run:
         return result
     for dossier in dossiers:
@@ -113,6 +117,7 @@ def anonymise_finished(
         record_event("reception_slip.anonymised", slip, user=user, days=retention_days)
         if progress:
             progress(1)
+    erase_bookings(cutoff, user=user, days=retention_days, progress=progress)
     db.session.flush()
     return result
 
