@@ -86,6 +86,10 @@ class Config:
         self.KIOSK_RETURN_SECONDS = int(env.get("KIOSK_RETURN_SECONDS", 20))
         # Without a touch for this long, a kiosk off its start screen starts afresh.
         self.KIOSK_IDLE_SECONDS = int(env.get("KIOSK_IDLE_SECONDS", 60))
+        # A booking checks in at the kiosk from this long before its slot to this long after.
+        self.CHECK_IN_EARLY_MINUTES = int(env.get("CHECK_IN_EARLY_MINUTES", 30))
+        self.CHECK_IN_LATE_MINUTES = int(env.get("CHECK_IN_LATE_MINUTES", 15))
+        self.BOOKING_RATE_LIMIT = env.get("BOOKING_RATE_LIMIT", "10 per minute;50 per day")
         self.TRACKING_REFRESH_SECONDS = int(env.get("TRACKING_REFRESH_SECONDS", 10))
         # The counter desk: calls before a ticket may be marked absent, console refresh,
         # and how long the counter's rating tablet offers a just-finished ticket.

@@ -27,6 +27,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+# A page that reads QR codes with the camera (dossier reception on a tablet) allows it for
+# itself only; every other page keeps the camera off.
+CAMERA_ALLOWED = "camera=(self), microphone=(), geolocation=(), payment=()"
+
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Frame-Options": "DENY",
@@ -70,3 +74,8 @@ def device_bucket() -> str:
     if scheme.lower() == "bearer" and key.strip():
         return "device:" + hash_key(key.strip())[:32]
     return "address:" + (request.remote_addr or "unknown")
+
+
+def booking_limit() -> str:
+    """Bookings per caller's address, shared by the booking page and the API."""
+    return current_app.config["BOOKING_RATE_LIMIT"]

@@ -11,6 +11,7 @@ blueprint = Blueprint("admin", __name__, template_folder="templates")
 
 from . import (  # noqa: E402,F401
     agencies,
+    booking_settings,
     counters,
     devices,
     home,

@@ -218,3 +218,19 @@ class CompetenceForm(Form):
         _l("Thủ tục cơ quan giải quyết"), coerce=int, invalid_choice_message=BAD_CHOICE
     )
     submit = SubmitField(_l("Lưu danh sách thủ tục"))
+
+
+class BookingSettingsForm(Form):
+    """A service's booking settings; the bounds are checked in core.appointments.settings."""
+
+    enabled = BooleanField(_l("Nhận đặt lịch hẹn"))
+    slot_minutes = IntegerField(_l("Độ dài mỗi khung giờ (phút)"), validators=[required()])
+    places = IntegerField(_l("Số chỗ mỗi khung giờ"), validators=[required()])
+    days_ahead = IntegerField(_l("Đặt trước tối đa (ngày)"), validators=[required()])
+    opens = StringField(_l("Nhận đặt từ"), validators=[required(), at_most(5)])
+    closes = StringField(_l("Nhận đặt đến"), validators=[required(), at_most(5)])
+    cutoff_minutes = IntegerField(
+        _l("Ngừng nhận đặt trước giờ hẹn (phút)"), validators=[required()]
+    )
+    working_days_only = BooleanField(_l("Chỉ ngày làm việc (theo lịch làm việc)"))
+    submit = SubmitField(_l("Lưu cài đặt"))

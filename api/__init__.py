@@ -4,6 +4,6 @@ from flask import Blueprint
 
 blueprint = Blueprint("api", __name__)
 
-# counters: keypads and rating tablets; display: the boards in the waiting hall;
-# print_jobs: the print agents of kiosk PCs
-from . import counters, display, print_jobs, views  # noqa: E402,F401
+# appointments: booking from phones; counters: keypads and rating tablets; display: the
+# boards in the waiting hall; print_jobs: the print agents of kiosk PCs
+from . import appointments, counters, display, print_jobs, views  # noqa: E402,F401

@@ -6,8 +6,10 @@ from flask import current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from core.accounts.devices import authenticate_device, authenticated_device
+from core.appointments.check_in import check_in
 from core.clock import local_now, to_local
-from core.db.transactions import commits_on_its_own
+from core.db.transactions import begin_write_transaction_afresh, commits_on_its_own
+from core.dossiers.citizen_card import looks_like_card, parse_card
 from core.errors import InvalidInput
 from core.models import DeviceKind, Service, Ticket
 from core.notices.consent import masked_phone, ticket_contact_given
@@ -98,13 +100,49 @@ def list_services():
 @commits_on_its_own
 @limiter.limit(ticket_limit, key_func=device_bucket)
 def create_ticket():
+    """A ticket of a service (`service`), or of a booking checked in by its code or by the
+    citizen ID card's QR text (`appointment`). A card's text beside `service`
+    (`citizen_card`) keeps its number on the ticket, for the counter."""
     kiosk = authenticated_device(bearer_key(), DeviceKind.KIOSK)
     body = json_object()
-    reject_unknown_fields(body, {"service", "priority"})
+    reject_unknown_fields(body, {"service", "priority", "appointment", "citizen_card"})
+    if "appointment" in body and "service" not in body:
+        return checked_in_ticket(required_string(body, "appointment", 1000), kiosk)
     service = service_info(required_string(body, "service"))
-    ticket = take_ticket(service, priority=optional_bool(body, "priority"), kiosk_id=kiosk.id)
+    card = None
+    if "citizen_card" in body:
+        card = parse_card(required_string(body, "citizen_card", 1000), local_now().date())
+    ticket = take_ticket(
+        service,
+        priority=optional_bool(body, "priority"),
+        kiosk_id=kiosk.id,
+        citizen_id=card.number if card else None,
+    )
+    return issued_response(ticket, kiosk, service)
+
+
+def checked_in_ticket(scanned: str, kiosk):
+    """Check in the booking whose code, or whose citizen's ID card, was scanned or typed."""
+    card = parse_card(scanned, local_now().date()) if looks_like_card(scanned) else None
+    begin_write_transaction_afresh()
+    if card is None:
+        appointment, ticket = check_in(code=scanned, kiosk=kiosk)
+    else:
+        appointment, ticket = check_in(citizen_id=card.number, kiosk=kiosk)
+    service = service_info(appointment.service.code)
+    return issued_response(ticket, kiosk, service, appointment.code)
+
+
+def issued_response(ticket, kiosk, service, appointment: str | None = None):
     slip = slip_to_queue(ticket, kiosk)
     payload = ticket_json(ticket, service, ticket.waiting_ahead)
+    booked_for = ticket.booked_for
+    payload["booked_for"] = (
+        to_local(booked_for).isoformat(timespec="seconds") if booked_for else None
+    )
+    if appointment is not None:
+        payload["appointment"] = appointment
+    db.session.commit()
     payload["print"] = queue_slip(slip, payload)
     return jsonify(payload), 201, {"Location": payload["tracking_url"]}
 

@@ -5,6 +5,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from core.appointments.figures import booking_table
 from core.clock import local_today
 from core.errors import InvalidInput
 from core.i18n import in_request_language
@@ -84,7 +85,7 @@ def statistics():
         reading=reading,
         report=reading.report,
         stats=stats,
-        tables=statistics_tables(reading.report, stats),
+        tables=statistics_tables(reading.report, stats) + [booking_table(selection.period)],
         difference=difference_table(reading.difference) if reading.difference else None,
         closed_by=closed_by_name(reading.closing) if reading.closing else None,
         can_close=reading.closing is None and is_over(selection.period),
@@ -101,7 +102,7 @@ def statistics():
 def statistics_xlsx():
     selection = selection_from_request()
     reading, stats = report_and_statistics(selection)
-    tables = statistics_tables(reading.report, stats)
+    tables = statistics_tables(reading.report, stats) + [booking_table(selection.period)]
     wanted = request.args.get("table")
     if wanted:
         tables = [table for table in tables if table.key == wanted]

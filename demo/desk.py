@@ -14,7 +14,16 @@ from core.accounts.users import add_user, new_username
 from core.agencies.registry import home_agency
 from core.dossiers.procedures import seed_demo_catalogue
 from core.dossiers.settings import dossier_settings, save_settings, stored_setting
-from core.models import Counter, Device, DeviceKind, Role, Service, ServiceHours, User
+from core.models import (
+    BookingSettings,
+    Counter,
+    Device,
+    DeviceKind,
+    Role,
+    Service,
+    ServiceHours,
+    User,
+)
 from core.private_files import write_private_file
 from demo.agencies import seed_home_agency
 from extensions import db
@@ -135,8 +144,33 @@ def seed_demo(
         kiosk_key_file.parent.mkdir(parents=True, exist_ok=True)
         write_private_file(kiosk_key_file, (key + "\n").encode())
         added.append("demo kiosk")
+    added += seed_demo_bookings(services.values())
     added += seed_demo_catalogue()
     added += seed_demo_settings()
+    return added
+
+
+def seed_demo_bookings(services) -> list[str]:
+    """The demo services take bookings at every hour of every day, today and 14 days on,
+    in 15-minute slots of 2 places, until a slot starts."""
+    db.session.flush()
+    added = []
+    for service in services:
+        if db.session.get(BookingSettings, service.id) is None:
+            db.session.add(
+                BookingSettings(
+                    service_id=service.id,
+                    enabled=True,
+                    slot_minutes=15,
+                    places=2,
+                    days_ahead=14,
+                    opens_minute=WHOLE_DAY[0],
+                    closes_minute=WHOLE_DAY[1],
+                    cutoff_minutes=0,
+                    working_days_only=False,
+                )
+            )
+            added.append(f"booking settings {service.code}")
     return added
 
 

@@ -5,7 +5,7 @@ import hashlib
 from flask import current_app
 
 from core.clock import utcnow
-from core.dossiers.reception import received_for_ticket
+from core.dossiers.reception import open_dossiers_of, received_for_ticket
 from core.models import Counter, CounterSession, TicketStatus
 from core.queue import calling
 from core.queue.counters import active_counters, current_ticket
@@ -53,6 +53,7 @@ def console_context(session: CounterSession) -> dict:
             else None
         ),
         "dossiers": received_for_ticket(current.id) if current is not None else [],
+        "open_dossiers": open_dossiers_of(current.citizen_id) if current is not None else [],
         "queue": queue[:QUEUE_SHOWN],
         "queue_length": len(queue),
         "queue_counts": counts,

@@ -76,6 +76,11 @@ class ReceptionForm(Form):
     )
     applicant_email = StringField(_l("Thư điện tử (nếu có)"), validators=[Length(max=200)])
     applicant_address = StringField(_l("Địa chỉ"), validators=[Length(max=400)])
+    applicant_birth_date = DateField(
+        _l("Ngày sinh (nếu có)"),
+        format="%Y-%m-%d",  # the browser's date field, shown in the page's language
+        validators=[Optional()],
+    )
     by_proxy = RadioField(
         _l("Ai nộp hồ sơ"),
         choices=[
@@ -150,6 +155,7 @@ class ReceptionForm(Form):
             ApplicantKind(self.applicant_kind.data),
             IdKind(self.applicant_id_kind.data),
             self.applicant_id_note.data or "",
+            self.applicant_birth_date.data,
         )
 
     def submitter(self) -> Submitter | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -12,6 +12,7 @@ from wtforms import SelectChoice
 from core.audit import READING_ACTIONS, record_event
 from core.clock import local_today
 from core.dossiers import forms as dossier_forms
+from core.dossiers.citizen_card import InvalidCard, parse_card
 from core.dossiers.procedures import all_procedures, find_procedure, search_procedures
 from core.dossiers.reception import (
     Reception,
@@ -49,6 +50,7 @@ from core.exports.jobs import (
 from core.exports.jobs import percent as export_percent
 from core.models import Channel, Collector, ExportJobStatus, ReceptionSlip, Role, SlipKind
 from extensions import db
+from security import CAMERA_ALLOWED
 from web.commit import FAILED, commit_or_explain, commit_reading, explain
 from web.roles import roles_required
 
@@ -150,10 +152,29 @@ def receive():
     elif request.method == "GET":
         form.procedure.data = procedure.code
         form.ticket.data = str(ticket.id) if ticket else ""
+        if ticket is not None and ticket.citizen_id:  # the ticket was taken with the card
+            form.applicant_id_number.data = ticket.citizen_id
     status = 422 if request.method == "POST" else 200
-    return render_template(
-        "dossiers/receive.html", form=form, procedure=procedure, ticket=ticket
-    ), status
+    page = render_template("dossiers/receive.html", form=form, procedure=procedure, ticket=ticket)
+    # The camera reads the citizen ID card's QR code on tablets: this page may use it.
+    return page, status, {"Permissions-Policy": CAMERA_ALLOWED}
+
+
+@blueprint.post("/dossiers/citizen-card")
+@roles_required(*DESK)
+def read_citizen_card():
+    """The applicant's fields from a citizen ID card's QR text (the reception form's scanner)."""
+    try:
+        card = parse_card(request.form.get("text", "")[:1000], local_today())
+    except InvalidCard as error:
+        return jsonify(error=error.in_request_language()), 422
+    return jsonify(
+        id_number=card.number,
+        name=card.name,
+        birth_date=card.birth_date.isoformat(),
+        address=card.address,
+        message=_("Đã điền thông tin từ thẻ căn cước của %(name)s.", name=card.name),
+    )
 
 
 def submit_reception(form: ReceptionForm, procedure, ticket):

@@ -41,7 +41,7 @@ def anonymise(dry_run: bool, days: int | None) -> None:
     def erase():
         """Count, then erase with the same cutoff, in one writer's transaction."""
         found = anonymise_finished(days, dry_run=True, now=now)
-        total = len(found.dossiers) + found.slips
+        total = len(found.dossiers) + found.slips + found.bookings
         if total == 0:
             return found
         with click.progressbar(length=total, label="Đang ẩn danh") as bar:
@@ -54,11 +54,12 @@ def anonymise(dry_run: bool, days: int | None) -> None:
         result = commit_or_fail(erase)
     cutoff = to_local(result.cutoff).strftime("%d/%m/%Y %H:%M")
     verb = "Sẽ ẩn danh" if dry_run else "Đã ẩn danh"
-    erased = not dry_run and (result.dossiers or result.slips)
+    erased = not dry_run and (result.dossiers or result.slips or result.bookings)
     kept = "; số liệu thống kê giữ nguyên" if erased else ""
+    bookings = f", {result.bookings} lịch hẹn" if result.bookings else ""
     click.echo(
         f"{verb} {len(result.dossiers)} hồ sơ và {result.slips} phiếu kết thúc trước {cutoff}"
-        f" (thời hạn lưu {days} ngày){kept}."
+        f"{bookings} (thời hạn lưu {days} ngày){kept}."
     )
 
 

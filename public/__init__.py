@@ -1,7 +1,7 @@
-"""Public pages: the home page and a citizen's ticket tracking page."""
+"""Public pages: the home page, a citizen's ticket tracking page, booking an appointment."""
 
 from flask import Blueprint
 
 blueprint = Blueprint("public", __name__, template_folder="templates")
 
-from . import views  # noqa: E402,F401
+from . import booking, views  # noqa: E402,F401

@@ -41,15 +41,14 @@ def track(token: str):
 @blueprint.get(f"{TRACKING_PATH}<token>/qr.svg")
 def tracking_qr(token: str):
     """The tracking URL as an SVG QR code, for the kiosk screen."""
-    ticket = find_ticket(token)
-    image = qrcode.make(
-        tracking_url(ticket.token),
-        image_factory=qrcode.image.svg.SvgPathImage,
-        box_size=10,
-        border=2,
-    )
+    return qr_svg(tracking_url(find_ticket(token).token))
+
+
+def qr_svg(text: str, max_age: int = 3600):
+    """`text` as an SVG QR code."""
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
     buffer = io.BytesIO()
     image.save(buffer)
     response = current_app.response_class(buffer.getvalue(), mimetype="image/svg+xml")
-    response.cache_control.max_age = 3600
+    response.cache_control.max_age = max_age
     return response

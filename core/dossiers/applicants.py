@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
@@ -93,6 +94,7 @@ class Applicant:
     kind: ApplicantKind = ApplicantKind.PERSON
     id_kind: IdKind = IdKind.CITIZEN_ID
     id_note: str = ""
+    birth_date: date | None = None
 
     def cleaned(self) -> Applicant:
         return Applicant(
@@ -104,6 +106,7 @@ class Applicant:
             self.kind,
             self.id_kind,
             tidy(self.id_note) if self.id_kind == IdKind.OTHER else "",
+            self.birth_date if self.kind == ApplicantKind.PERSON else None,
         )
 
     def problems(self, *, identity: bool = True) -> dict:
@@ -123,6 +126,10 @@ class Applicant:
                 problems |= identity_problems(
                     self.id_kind, self.id_number, self.id_note, "applicant_"
                 )
+        if self.birth_date is not None and not (
+            date(1900, 1, 1) <= self.birth_date <= date.today()
+        ):
+            problems["applicant_birth_date"] = _l("ngày sinh phải là một ngày đã qua")
         return problems | phone_problems(self.phone, "applicant_phone")
 
 
@@ -219,6 +226,7 @@ def party_columns(parties: Parties) -> dict:
         applicant_phone=applicant.phone,
         applicant_address=applicant.address,
         applicant_email=applicant.email,
+        applicant_birth_date=applicant.birth_date,
     )
     if submitter is not None:
         columns |= dict(

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func
 
+from core.appointments.privacy import count_bookings_due, erase_bookings
 from core.audit import record_event
 from core.clock import to_local, utcnow
 from core.models import Dossier, DossierStatus, ReceptionSlip, Role
@@ -63,6 +64,7 @@ class AnonymiseResult:
     cutoff: datetime
     dossiers: list[str]  # codes
     slips: int
+    bookings: int = 0  # booked appointments (core.appointments.privacy)
 
 
 def due_for_anonymising(cutoff: datetime):
@@ -93,7 +95,9 @@ def anonymise_finished(
     dossier_query, slip_query = due_for_anonymising(cutoff)
     dossiers = list(db.session.execute(dossier_query).scalars())
     slips = list(db.session.execute(slip_query).scalars())
-    result = AnonymiseResult(cutoff, [dossier.code for dossier in dossiers], len(slips))
+    result = AnonymiseResult(
+        cutoff, [dossier.code for dossier in dossiers], len(slips), count_bookings_due(cutoff)
+    )
     if dry_run:
         return result
     for dossier in dossiers:
@@ -114,6 +118,7 @@ def anonymise_finished(
         record_event("reception_slip.anonymised", slip, user=user, days=retention_days)
         if progress:
             progress(1)
+    erase_bookings(cutoff, user=user, days=retention_days, progress=progress)
     db.session.flush()
     return result
 
@@ -127,6 +132,7 @@ def erase_parties(dossier: Dossier) -> None:
     dossier.applicant_phone = ""
     dossier.applicant_email = ""
     dossier.applicant_address = ""
+    dossier.applicant_birth_date = None
     if dossier.submitter_name:
         dossier.submitter_name = ANONYMISED_NAME
     dossier.submitter_id_number = ""
@@ -158,6 +164,9 @@ def dossier_record(dossier: Dossier) -> dict:
             "phone": dossier.applicant_phone,
             "email": dossier.applicant_email,
             "address": dossier.applicant_address,
+            "birth_date": (
+                dossier.applicant_birth_date.isoformat() if dossier.applicant_birth_date else None
+            ),
         },
         "submitter": {
             "name": dossier.submitter_name,

@@ -26,6 +26,7 @@ from core.models import (
     Dossier,
     DossierDocument,
     DossierStatus,
+    IdKind,
     Procedure,
     ReceptionSlip,
     SlipKind,
@@ -81,6 +82,33 @@ def received_for_ticket(ticket_id: int) -> list[Dossier]:
     return list(
         db.session.execute(
             db.select(Dossier).where(Dossier.ticket_id == ticket_id).order_by(Dossier.id)
+        ).scalars()
+    )
+
+
+# A dossier still in the desk's hands: received and not yet returned, refused or closed.
+STILL_OPEN = (
+    DossierStatus.RECEIVED,
+    DossierStatus.TRANSFERRED,
+    DossierStatus.PROCESSING,
+    DossierStatus.SUPPLEMENT,
+    DossierStatus.RESOLVED,
+)
+
+
+def open_dossiers_of(citizen_id: str | None) -> list[Dossier]:
+    """The open dossiers of the citizen whose ID card number a ticket was taken with."""
+    if not citizen_id:
+        return []
+    return list(
+        db.session.execute(
+            db.select(Dossier)
+            .where(
+                Dossier.applicant_id_kind == IdKind.CITIZEN_ID,
+                Dossier.applicant_id_number == citizen_id,
+                Dossier.status.in_(STILL_OPEN),
+            )
+            .order_by(Dossier.id)
         ).scalars()
     )
 

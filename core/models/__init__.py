@@ -21,6 +21,12 @@ from core.models.queue import (
     QueueSetting,
 )
 from core.models.numbering import ServiceNumberingChange
+from core.models.appointments import (
+    AppointmentStatus,
+    BookingSettings,
+    AppointmentSlot,
+    Appointment,
+)
 from core.models.desk import CounterSession, RatingScore, RatingSource, Rating
 from core.models.audit import AuditEvent
 from core.models.agencies import agency_procedures, Agency, ProcessingUnit
@@ -83,6 +89,10 @@ __all__ = [
     "CallEvent",
     "QueueSetting",
     "ServiceNumberingChange",
+    "AppointmentStatus",
+    "BookingSettings",
+    "AppointmentSlot",
+    "Appointment",
     "CounterSession",
     "RatingScore",
     "RatingSource",

@@ -269,6 +269,8 @@ class Dossier(db.Model):
     applicant_phone: Mapped[str] = mapped_column(String(16), default="")
     applicant_email: Mapped[str] = mapped_column(String(200), default="")
     applicant_address: Mapped[str] = mapped_column(String(400), default="")
+    # A person's date of birth, when known (read from the citizen ID card's QR code).
+    applicant_birth_date: Mapped[date | None] = mapped_column(Date)
     submitter_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     submitter_id_kind: Mapped[IdKind | None] = mapped_column(enum_column(IdKind))
     submitter_id_number: Mapped[str] = mapped_column(String(40), default="", server_default="")

@@ -201,6 +201,10 @@ class Ticket(db.Model):
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"))
     call_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A booked ticket: the start of its slot (it is called before walk-ins once it starts).
+    booked_for: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Taken with a citizen ID card: its number, so the counter sees the citizen's dossiers.
+    citizen_id: Mapped[str | None] = mapped_column(String(12))
 
     service: Mapped[Service] = relationship(foreign_keys=[service_id])
     counter: Mapped[Counter | None] = relationship()

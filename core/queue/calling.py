@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, case, func, or_
 
 from core.clock import local_today, utcnow
 from core.models import (
@@ -36,7 +36,12 @@ from core.queue.errors import (
 from core.queue.ticket_flow import Actor, TicketAction, move
 from extensions import db
 
-CALLING_ORDER = (Ticket.priority.desc(), Ticket.issued_at, Ticket.id)
+
+def calling_order(now: datetime | None = None) -> tuple:
+    """Priority tickets first, then booked tickets whose slot has started, then the rest
+    by issue time (a booked ticket before its slot waits as a walk-in)."""
+    slot_started = case((Ticket.booked_for <= (now or utcnow()), 0), else_=1)
+    return (Ticket.priority.desc(), slot_started, Ticket.issued_at, Ticket.id)
 
 
 class _Unchecked:
@@ -66,11 +71,11 @@ def callable_here(counter: Counter, day):
 
 
 def counter_queue(counter: Counter, now: datetime | None = None, limit: int | None = None):
-    """The tickets the counter will call, in calling order: priority first, then oldest."""
+    """The tickets the counter will call, in calling order (`calling_order`)."""
     statement = (
         db.select(Ticket)
         .where(callable_here(counter, local_today(now)))
-        .order_by(*CALLING_ORDER)
+        .order_by(*calling_order(now))
         .limit(limit)
     )
     return list(db.session.execute(statement).scalars())
@@ -92,7 +97,7 @@ def claim_next(counter: Counter, now: datetime) -> Ticket | None:
     statement = (
         db.select(Ticket)
         .where(callable_here(counter, local_today(now)))
-        .order_by(*CALLING_ORDER)
+        .order_by(*calling_order(now))
         .limit(1)
         .with_for_update(skip_locked=True, of=Ticket)
         .execution_options(populate_existing=True)

@@ -62,6 +62,8 @@ _TICKET_COLUMNS = [
     "issued_at",
     "kiosk_id",
     "call_count",
+    "booked_for",
+    "citizen_id",
 ]
 SEQUENCE_UPSERTS = {dialect: DriverStatement(_sequence_upsert(dialect)) for dialect in UPSERTS}
 INSERT_TICKET = DriverStatement(insert(_tickets).returning(_tickets.c.id), _TICKET_COLUMNS)
@@ -95,6 +97,8 @@ class IssuedTicket:
     officer_id: int | None
     kiosk_id: int | None
     call_count: int
+    booked_for: datetime | None
+    citizen_id: str | None
     waiting_ahead: int
 
 
@@ -123,11 +127,14 @@ def issue_ticket(
     kiosk_id: int | None = None,
     now=None,
     connection: Connection | DriverWriter | None = None,
+    booked_for: datetime | None = None,
+    citizen_id: str | None = None,
 ) -> IssuedTicket:
     """Give the next number of `service` today; the caller commits.
 
     Runs in the session's transaction, or on `connection` (the tap's writer; never on a day
-    whose numbering changes).
+    whose numbering changes). `booked_for` is the start of a checked-in booking's slot;
+    `citizen_id` the number of the citizen ID card the ticket was taken with.
     """
     now = now or utcnow()
     if not isinstance(service, ServiceInfo):
@@ -164,6 +171,8 @@ def issue_ticket(
         "officer_id": None,
         "kiosk_id": kiosk_id,
         "call_count": 0,
+        "booked_for": booked_for,
+        "citizen_id": citizen_id,
     }
     connection = connection or db.session.connection()
     ticket_id = INSERT_TICKET.execute(connection, **values).fetchone()[0]
@@ -184,7 +193,11 @@ def issue_ticket(
 
 
 def take_ticket(
-    service: ServiceInfo, *, priority: bool = False, kiosk_id: int | None = None
+    service: ServiceInfo,
+    *,
+    priority: bool = False,
+    kiosk_id: int | None = None,
+    citizen_id: str | None = None,
 ) -> IssuedTicket:
     """The kiosk's tap: issue a ticket and commit it in a writer's transaction of its own
     (the session's on the first taps of a day whose numbering changes)."""
@@ -194,10 +207,17 @@ def take_ticket(
     end_transaction()
     if service.numbering_change_due(local_today(now)):
         begin_write_transaction()
-        ticket = issue_ticket(service, priority=priority, kiosk_id=kiosk_id, now=now)
+        ticket = issue_ticket(
+            service, priority=priority, kiosk_id=kiosk_id, now=now, citizen_id=citizen_id
+        )
         db.session.commit()
         return ticket
     with DriverWriter(db.engine) as writer:
         return issue_ticket(
-            service, priority=priority, kiosk_id=kiosk_id, now=now, connection=writer
+            service,
+            priority=priority,
+            kiosk_id=kiosk_id,
+            now=now,
+            connection=writer,
+            citizen_id=citizen_id,
         )

@@ -17,10 +17,16 @@
   var notReadyView = document.getElementById("kiosk-not-ready");
   var servicesView = document.getElementById("kiosk-services"); // only with many services
   var notifyView = document.getElementById("kiosk-notify"); // absent: no SMS or Zalo set up
-  var views = [startView, askView, resultView, errorView, notReadyView];
+  var checkInView = document.getElementById("kiosk-checkin");
+  var views = [startView, askView, checkInView, resultView, errorView, notReadyView];
   if (servicesView) views.push(servicesView);
   if (notifyView) views.push(notifyView);
   var listView = startView; // where the question's "back" returns
+  // A booking that cannot check in now may still take an ordinary ticket.
+  var ORDINARY_OFFERED = ["outside_check_in_window", "no_booking_today", "appointment_not_found",
+    "appointment_closed"];
+  var scanned = "";
+  var scannedAt = 0;
   var current = startView;
   var chosenService = null;
   var busy = false;
@@ -72,7 +78,8 @@
   function watchIdle() {
     window.clearTimeout(idleTimer);
     idleTimer = null;
-    var choosing = current === startView || current === askView || current === servicesView;
+    var choosing = current === startView || current === askView || current === servicesView ||
+      current === checkInView;
     if (isFresh() || !choosing) return;
     idleTimer = window.setTimeout(startAfresh, idleSeconds * 1000);
   }
@@ -183,6 +190,8 @@
     byId("result-ahead").textContent = ticket.waiting_ahead;
     byId("result-wait").textContent = ticket.estimated_wait_minutes;
     byId("result-priority").hidden = !ticket.priority;
+    byId("result-booked").hidden = !ticket.booked_for;
+    byId("result-booked-time").textContent = ticket.booked_for ? ticket.booked_for.slice(11, 16) : "";
     byId("result-qr").src = root.dataset.qrUrl.replace("TOKEN", ticket.token);
     // "Take your slip" only when a slip is really on its way: the ticket is saved whatever
     // the printer does, and a kiosk without a printer gets `print: null`.
@@ -271,14 +280,32 @@
     byId("notify-cancel").addEventListener("click", backToTicket);
   }
 
-  function showError(message) {
+  function showError(message, code) {
     byId("error-message").textContent = message;
+    byId("error-ordinary").hidden = ORDINARY_OFFERED.indexOf(code) < 0;
     show(errorView);
     startCountdown(10, null);
   }
 
   function takeTicket(priority) {
     if (busy || !chosenService) return;
+    request({ service: chosenService, priority: priority });
+  }
+
+  /* The booking's code, or the card's QR text, as the scanner or the keys typed it. */
+  function checkIn(text) {
+    text = (text || "").trim();
+    if (busy || !text) return;
+    request({ appointment: text });
+  }
+
+  function openCheckIn() {
+    byId("checkin-code").value = "";
+    show(checkInView);
+    byId("checkin-code").focus();
+  }
+
+  function request(body) {
     if (!deviceKey) { notReady(texts.noKey); return; }
     busy = true;
     fetch(root.dataset.api + "?lang=" + locale, {
@@ -287,7 +314,7 @@
         "Content-Type": "application/json",
         "Authorization": "Bearer " + deviceKey,
       },
-      body: JSON.stringify({ service: chosenService, priority: priority }),
+      body: JSON.stringify(body),
     })
       .then(function (response) {
         return response.json().then(function (body) {
@@ -299,7 +326,7 @@
         var message = result.body.error ? result.body.error.message : texts.networkError;
         if (result.ok) showTicket(result.body);
         else if (result.status === 401) notReady(texts.keyRefused + " (" + message + ")");
-        else showError(message);
+        else showError(message, result.body.error && result.body.error.code);
       })
       .catch(function () {
         busy = false;
@@ -330,7 +357,7 @@
       button.addEventListener("click", function () { openAgency(button); });
     });
     byId("search-open").addEventListener("click", openSearch);
-    root.querySelectorAll(".kiosk-key").forEach(function (key) {
+    byId("kiosk-keys").querySelectorAll(".kiosk-key").forEach(function (key) {
       key.addEventListener("click", function () { press(key.dataset.key); });
     });
     byId("search-input").addEventListener("input", search);
@@ -341,6 +368,38 @@
   }
   byId("result-done").addEventListener("click", startAfresh);
   byId("error-done").addEventListener("click", startAfresh);
+  byId("error-ordinary").addEventListener("click", function () {
+    window.clearInterval(countdownTimer);
+    show(startView);
+  });
+  byId("booked-button").addEventListener("click", openCheckIn);
+  byId("checkin-back").addEventListener("click", startAfresh);
+  byId("checkin-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    checkIn(byId("checkin-code").value);
+  });
+  byId("checkin-keys").addEventListener("click", function (event) {
+    var key = event.target.closest("[data-key]");
+    if (!key) return;
+    var field = byId("checkin-code");
+    field.value = key.dataset.key === "back" ? field.value.slice(0, -1) : field.value + key.dataset.key;
+    // The field keeps the focus, its caret at the end: a scanner may still type into it.
+    field.focus();
+    field.setSelectionRange(field.value.length, field.value.length);
+  });
+  // A scanner is a keyboard: on the start screen, a burst of keys ended by Enter checks in.
+  document.addEventListener("keydown", function (event) {
+    if (current !== startView || busy) return;
+    var now = Date.now();
+    if (now - scannedAt > 300) scanned = "";
+    scannedAt = now;
+    if (event.key === "Enter") {
+      if (scanned.length >= 6) checkIn(scanned);
+      scanned = "";
+    } else if (event.key.length === 1) {
+      scanned += event.key;
+    }
+  });
   ["pointerdown", "keydown"].forEach(function (type) {
     document.addEventListener(type, watchIdle, true);
   });
