@@ -45,6 +45,7 @@ from core.models.dossiers import (
     DossierSupplementRequest,
     ReceptionSlip,
 )
+from core.models.processes import StepRole, InternalProcess, ProcessStep
 from core.models.printing import (
     PrinterState,
     PrintVia,
@@ -109,6 +110,9 @@ __all__ = [
     "DossierEvent",
     "DossierSupplementRequest",
     "ReceptionSlip",
+    "StepRole",
+    "InternalProcess",
+    "ProcessStep",
     "PrinterState",
     "PrintVia",
     "PrintJobKind",
