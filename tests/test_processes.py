@@ -4,7 +4,7 @@ already received where they were, the `agencies process` command and the admin s
 import pytest
 from sqlalchemy import text
 
-from admin_support import StaffClient
+from conftest import local_time
 from core.agencies.registry import find_agency
 from core.dossiers.procedures import find_procedure
 from core.dossiers.workdays import work_calendar
@@ -12,7 +12,6 @@ from core.errors import InvalidInput
 from core.models import AuditEvent, InternalProcess, StepRole
 from core.processes.definition import StepFields, current_process, define_process
 from core.processes.timing import step_due
-from conftest import local_time
 from extensions import db
 
 HOME = "000.17.22.H56"

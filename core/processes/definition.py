@@ -45,6 +45,21 @@ DEFAULT_NAMES = {
     StepRole.AGENCY_LEADER: "Lãnh đạo cơ quan ký duyệt",
 }
 
+NO_UNIT = _l("Bước {position}: hãy chọn đơn vị xử lý.")
+ZERO_ALLOWANCE = _l("Bước {position}: thời gian của bước phải lớn hơn 0.")
+LONG_NAME = _l("Bước {position}: tên bước tối đa 200 ký tự.")
+NO_ROLE = _l("Bước {position}: vai trò “{role}” không có.")
+UNKNOWN_UNIT = _l("Bước {position}: cơ quan không có đơn vị đang hoạt động mã “{code}”.")
+UNIT_NOT_ALLOWED = _l(
+    "Bước {position}: bước của bộ phận một cửa hoặc lãnh đạo cơ quan không gắn đơn vị."
+)
+BAD_ALLOWANCE = _l(
+    "Bước {position}: thời gian phải là số ngày làm việc (ví dụ 3) hoặc số giờ (ví dụ 4h)."
+)
+QUARTER_HOURS = _l("Bước {position}: số giờ tính đến 15 phút (ví dụ 1,5h hoặc 0,25h).")
+BAD_NEXT = _l("Bước {position}: bước chuyển tiếp {target} không có trong quy trình.")
+BAD_BACK = _l("Bước {position}: chỉ trả lại được một bước xử lý trước đó.")
+
 
 @dataclass
 class StepFields:
@@ -109,45 +124,41 @@ def check_step(agency: Agency, position: int, count: int, fields: StepFields) ->
     try:
         role = StepRole(fields.role)
     except ValueError:
-        refuse(
-            _l("Bước {position}: vai trò “{role}” không có."), position=position, role=fields.role
-        )
+        refuse(NO_ROLE, position=position, role=fields.role)
     unit = None
     unit_code = "".join((fields.unit_code or "").split()).upper()
     if role in UNIT_ROLES:
         if not unit_code:
-            refuse(_l("Bước {position}: hãy chọn đơn vị xử lý."), position=position)
+            refuse(NO_UNIT, position=position)
         unit = next((unit for unit in agency.units if unit.code == unit_code), None)
         if unit is None or not unit.active:
             refuse(
-                _l("Bước {position}: cơ quan không có đơn vị đang hoạt động mã “{code}”."),
+                UNKNOWN_UNIT,
                 position=position,
                 code=unit_code,
             )
     elif unit_code:
         refuse(
-            _l("Bước {position}: bước của bộ phận một cửa hoặc lãnh đạo cơ quan không gắn đơn vị."),
+            UNIT_NOT_ALLOWED,
             position=position,
         )
     try:
         days, hours = parse_period((fields.allowance or "").replace(",", "."))
     except ValueError:
         refuse(
-            _l(
-                "Bước {position}: thời gian phải là số ngày làm việc (ví dụ 3) hoặc số giờ (ví dụ 4h)."
-            ),
+            BAD_ALLOWANCE,
             position=position,
         )
     if not (days or hours):
-        refuse(_l("Bước {position}: thời gian của bước phải lớn hơn 0."), position=position)
+        refuse(ZERO_ALLOWANCE, position=position)
     if hours is not None and (hours * 4) != int(hours * 4):
         refuse(
-            _l("Bước {position}: số giờ tính đến 15 phút (ví dụ 1,5h hoặc 0,25h)."),
+            QUARTER_HOURS,
             position=position,
         )
     name = " ".join((fields.name or "").split()) or DEFAULT_NAMES[role]
     if len(name) > 200:
-        refuse(_l("Bước {position}: tên bước tối đa 200 ký tự."), position=position)
+        refuse(LONG_NAME, position=position)
     targets = (
         fields.next_positions
         if fields.next_positions is not None
@@ -156,7 +167,7 @@ def check_step(agency: Agency, position: int, count: int, fields: StepFields) ->
     for target in targets:
         if not 1 < target <= count or target == position:
             refuse(
-                _l("Bước {position}: bước chuyển tiếp {target} không có trong quy trình."),
+                BAD_NEXT,
                 position=position,
                 target=target,
             )
@@ -164,7 +175,7 @@ def check_step(agency: Agency, position: int, count: int, fields: StepFields) ->
     if back is None and position > 2:
         back = position - 1
     if back is not None and not 1 < back < position:
-        refuse(_l("Bước {position}: chỉ trả lại được một bước xử lý trước đó."), position=position)
+        refuse(BAD_BACK, position=position)
     return CheckedStep(role, name, unit, days, hours, sorted(set(targets)), back)
 
 
