@@ -9,4 +9,4 @@ from flask import Blueprint
 
 blueprint = Blueprint("admin", __name__, template_folder="templates")
 
-from . import agencies, counters, devices, home, queue_settings, services, users  # noqa: E402,F401
+from . import agencies, counters, devices, home, processes, queue_settings, services, users  # noqa: E402,F401

@@ -188,3 +188,25 @@ class CompetenceForm(Form):
         _l("Thủ tục cơ quan giải quyết"), coerce=int, invalid_choice_message=BAD_CHOICE
     )
     submit = SubmitField(_l("Lưu danh sách thủ tục"))
+
+
+PROCESS_ROWS = 8
+
+
+class StepRowForm(SubForm):
+    """One row of a process: blank rows are left out."""
+
+    role = SelectField(_l("Vai trò"), invalid_choice_message=BAD_CHOICE)
+    unit = SelectField(_l("Đơn vị"), invalid_choice_message=BAD_CHOICE)
+    allowance = StringField(_l("Thời gian"), validators=[at_most(8)])
+    name = StringField(_l("Tên bước"), validators=[at_most(200)])
+    next_steps = StringField(_l("Chuyển tiếp tới bước"), validators=[at_most(40)])
+    back_step = StringField(_l("Trả lại bước"), validators=[at_most(4)])
+
+    def is_blank(self) -> bool:
+        return not (self.role.data or self.allowance.data or self.name.data)
+
+
+class ProcessForm(Form):
+    steps = FieldList(FormField(StepRowForm), min_entries=PROCESS_ROWS, max_entries=PROCESS_ROWS)
+    submit = SubmitField(_l("Ban hành phiên bản mới"))

@@ -4,6 +4,7 @@ already received where they were, the `agencies process` command and the admin s
 import pytest
 from sqlalchemy import text
 
+from admin_support import StaffClient, text_of
 from conftest import local_time
 from core.agencies.registry import find_agency
 from core.dossiers.procedures import find_procedure
@@ -195,4 +196,61 @@ def test_agencies_process_and_processes_commands(runner, app, demo):
     )
     assert refused.exit_code == 1
     assert "Bước “desk” thiếu thời gian" in refused.output
+    assert rows_of(*PROCESS_TABLES) == before
+
+
+# The admin screens -----------------------------------------------------------------------
+
+
+def rows(*steps: tuple[str, str, str, str]) -> dict[str, str]:
+    """The process form's rows: (role, unit, allowance, name); the other rows blank."""
+    data = {}
+    for index in range(8):
+        role, unit, allowance, name = steps[index] if index < len(steps) else ("", "", "", "")
+        prefix = f"steps-{index}-"
+        data |= {
+            prefix + "role": role,
+            prefix + "unit": unit,
+            prefix + "allowance": allowance,
+            prefix + "name": name,
+            prefix + "next_steps": "",
+            prefix + "back_step": "",
+        }
+    return data
+
+
+def test_admin_defines_a_process_and_a_manager_reads_it(app, demo):
+    home = find_agency(HOME)
+    procedure = find_procedure("GPLX-DOI")
+    url = f"/admin/agencies/{home.id}/processes/{procedure.id}"
+    admin = StaffClient(app, "quantri")
+    listing = admin.get(f"/admin/agencies/{home.id}/processes")
+    assert listing.status_code == 200
+    assert url in text_of(listing)
+    before = rows_of(*PROCESS_TABLES)
+    short = admin.submit(url, rows(("desk", "", "4h", ""), ("specialist", "QLPT", "3", "")))
+    assert short.status_code == 422
+    assert "Tổng thời gian các bước là 26,5 giờ làm việc" in text_of(short)
+    assert rows_of(*PROCESS_TABLES) == before
+    saved = admin.submit(
+        url,
+        rows(
+            ("desk", "", "4h", ""),
+            ("specialist", "QLPT", "3", "Thẩm định hồ sơ"),
+            ("unit_head", "QLPT", "1", ""),
+            ("agency_leader", "", "3,5h", ""),
+        ),
+    )
+    assert saved.status_code == 302, text_of(saved)
+    process = current_process(home.id, procedure.id)
+    assert [(step.role.value, step.name) for step in process.steps][:2] == [
+        ("desk", "Tiếp nhận, chuyển hồ sơ"),
+        ("specialist", "Thẩm định hồ sơ"),
+    ]
+    manager = StaffClient(app, "lanhdao")
+    page = text_of(manager.get(url))
+    assert "Quy trình hiện hành: phiên bản 1" in page
+    assert "3,5 giờ" in page and "Ban hành phiên bản mới" not in page
+    before = rows_of(*PROCESS_TABLES)
+    assert manager.post(url, rows(("desk", "", "5", ""))).status_code in (400, 403)
     assert rows_of(*PROCESS_TABLES) == before

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from core.audit import record_event
 from core.dossiers.calendar import WorkCalendar, parse_period
 from core.errors import InvalidInput
+from core.i18n import format_figure
 from core.models import (
     Agency,
     InternalProcess,
@@ -93,6 +94,17 @@ def current_process(agency_id: int, procedure_id: int) -> InternalProcess | None
         .limit(1)
         .options(selectinload(InternalProcess.steps).selectinload(ProcessStep.unit))
     ).scalar_one_or_none()
+
+
+def process_versions(agency_id: int, procedure_id: int) -> list[InternalProcess]:
+    """Every version of the procedure's process at the agency, newest first."""
+    return list(
+        db.session.execute(
+            db.select(InternalProcess)
+            .filter_by(agency_id=agency_id, procedure_id=procedure_id)
+            .order_by(InternalProcess.version.desc())
+        ).scalars()
+    )
 
 
 def agency_processes(agency: Agency) -> dict[int, InternalProcess]:
@@ -285,6 +297,15 @@ def allowance_text(step: ProcessStep) -> str:
     if step.allowance_hours is not None:
         return f"{hours_text(step.allowance_hours).replace(',', '.')}h"
     return str(step.allowance_days)
+
+
+def allowance_label(step: ProcessStep) -> str:
+    """'4,5 giờ' or '3 ngày làm việc', in the request's language."""
+    if step.allowance_hours is not None:
+        hours = step.allowance_hours
+        decimals = 0 if hours == int(hours) else (1 if hours * 2 == int(hours * 2) else 2)
+        return str(_l("{hours} giờ")).format(hours=format_figure(hours, decimals))
+    return str(_l("{count} ngày làm việc")).format(count=step.allowance_days)
 
 
 def describe(step: ProcessStep) -> dict:
