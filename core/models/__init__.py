@@ -5,7 +5,7 @@ need. Import models from `core.models`, never from its modules; times are stored
 
 # ruff: noqa: I001  (the modules are imported in the order of their foreign keys)
 
-from core.models.accounts import Role, DeviceKind, User, Device
+from core.models.accounts import Role, PROCESSING_ROLES, DeviceKind, User, Device
 from core.models.queue import (
     format_ticket_number,
     is_open,
@@ -45,7 +45,14 @@ from core.models.dossiers import (
     DossierSupplementRequest,
     ReceptionSlip,
 )
-from core.models.processes import StepRole, InternalProcess, ProcessStep
+from core.models.processes import (
+    StepRole,
+    InternalProcess,
+    ProcessStep,
+    StepOutcome,
+    DossierStep,
+    ResultDocument,
+)
 from core.models.printing import (
     PrinterState,
     PrintVia,
@@ -67,6 +74,7 @@ from core.models.exports import ExportJobStatus, ExportJob
 
 __all__ = [
     "Role",
+    "PROCESSING_ROLES",
     "DeviceKind",
     "User",
     "Device",
@@ -113,6 +121,9 @@ __all__ = [
     "StepRole",
     "InternalProcess",
     "ProcessStep",
+    "StepOutcome",
+    "DossierStep",
+    "ResultDocument",
     "PrinterState",
     "PrintVia",
     "PrintJobKind",

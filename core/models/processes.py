@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.clock import utcnow
@@ -83,3 +83,64 @@ class ProcessStep(db.Model):
 
     process: Mapped[InternalProcess] = relationship(back_populates="steps")
     unit: Mapped[ProcessingUnit | None] = relationship()
+
+
+class StepOutcome(enum.StrEnum):
+    """How a dossier left a step."""
+
+    HANDED_ON = "handed_on"  # chuyển bước tiếp
+    SENT_BACK = "sent_back"  # trả lại bước trước
+    SUPPLEMENT = "supplement"  # yêu cầu bổ sung (qua bộ phận một cửa)
+    TO_DESK = "to_desk"  # chuyển kết quả về bộ phận một cửa
+    ENDED = "ended"  # rút, dừng giải quyết
+
+
+class DossierStep(db.Model):
+    """One stay of a dossier at a step of its process: when it came, when it was due (the
+    step's allowance from then), who took it, when and how it left, and the working hours
+    it stayed against the allowance. The evaluation of units and officers reads these."""
+
+    __tablename__ = "dossier_step"
+    __table_args__ = (
+        Index("ix_dossier_step_agency_left", "agency_id", "left_at"),
+        Index("ix_dossier_step_officer_left", "handled_by_id", "left_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
+    step_id: Mapped[int] = mapped_column(ForeignKey("process_step.id"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("processing_unit.id"))
+    role: Mapped[StepRole] = mapped_column(enum_column(StepRole))
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    allowance_hours: Mapped[float] = mapped_column(Float)
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[StepOutcome | None] = mapped_column(enum_column(StepOutcome))
+    worked_hours: Mapped[float | None] = mapped_column(Float)
+    verdict: Mapped[str | None] = mapped_column(String(16))
+
+    step: Mapped[ProcessStep] = relationship()
+    unit: Mapped[ProcessingUnit | None] = relationship()
+    handled_by: Mapped[User | None] = relationship()
+
+
+class ResultDocument(db.Model):
+    """The document of a dossier's result (a decision, a licence, a refusal letter), as
+    uploaded by the officer who recorded it; the file lies in the instance folder."""
+
+    __tablename__ = "result_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
+    file_name: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    uploaded_by: Mapped[User | None] = relationship()
