@@ -10,9 +10,9 @@ from core.errors import InvalidInput
 from core.models import Procedure, Role, StepRole
 from core.processes.definition import (
     ROLE_NAMES,
-    allowance_label,
     StepFields,
     agency_processes,
+    allowance_label,
     current_process,
     define_process,
     process_versions,

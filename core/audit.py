@@ -84,6 +84,10 @@ ACTIONS = {
     "processing_unit.updated": _l("Sửa đơn vị xử lý"),
     # Internal processes (core.processes).
     "process.defined": _l("Ban hành quy trình nội bộ (phiên bản mới)"),
+    "dossier.take": _l("Hồ sơ: nhận xử lý tại bước của quy trình"),
+    "dossier.send_back": _l("Hồ sơ: trả lại bước trước"),
+    "dossier.reassign": _l("Hồ sơ: giao cho cán bộ khác trong đơn vị"),
+    "dossier.result_recorded": _l("Hồ sơ: tải lên văn bản kết quả"),
     # Report periods (core.reports.closing).
     "report_period.closed": _l("Kỳ báo cáo: chốt số liệu"),
     "report_period.reopened": _l("Kỳ báo cáo: mở lại (bỏ số liệu đã chốt)"),

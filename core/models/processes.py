@@ -19,7 +19,7 @@ from core.db.types import UTCDateTime
 from core.models.accounts import User
 from core.models.agencies import Agency, ProcessingUnit
 from core.models.base import enum_column
-from core.models.dossiers import Procedure
+from core.models.dossiers import Dossier, Procedure
 from extensions import db
 
 
@@ -122,6 +122,7 @@ class DossierStep(db.Model):
     worked_hours: Mapped[float | None] = mapped_column(Float)
     verdict: Mapped[str | None] = mapped_column(String(16))
 
+    dossier: Mapped[Dossier] = relationship()
     step: Mapped[ProcessStep] = relationship()
     unit: Mapped[ProcessingUnit | None] = relationship()
     handled_by: Mapped[User | None] = relationship()

@@ -47,3 +47,21 @@ def step_hours(step: ProcessStep, per_day: float) -> float:
 def step_due(step: ProcessStep, entered_at: datetime, calendar: WorkCalendar) -> datetime:
     """When a step entered at `entered_at` is due: its allowance in working hours from then."""
     return calendar.due_after_hours(entered_at, step_hours(step, hours_per_day(calendar)))
+
+
+def working_hours_between(calendar: WorkCalendar, start: datetime, end: datetime) -> float:
+    """The office hours of working days between two moments (0 if `end` is not after)."""
+    if end <= start:
+        return 0.0
+    total = timedelta()
+    day = calendar.local(start).date()
+    last = calendar.local(end).date()
+    while day <= last:
+        if calendar.is_working_day(day):
+            for opens, closes in calendar.office_hours:
+                period_start = max(start, calendar.at(day, opens))
+                period_end = min(end, calendar.at(day, closes))
+                if period_end > period_start:
+                    total += period_end - period_start
+        day += timedelta(days=1)
+    return round(total.total_seconds() / 3600, 4)
