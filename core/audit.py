@@ -84,6 +84,7 @@ ACTIONS = {
     "processing_unit.updated": _l("Sửa đơn vị xử lý"),
     # Internal processes (core.processes).
     "process.defined": _l("Ban hành quy trình nội bộ (phiên bản mới)"),
+    "user.post_assigned": _l("Gắn cán bộ xử lý với cơ quan, đơn vị"),
     "dossier.take": _l("Hồ sơ: nhận xử lý tại bước của quy trình"),
     "dossier.send_back": _l("Hồ sơ: trả lại bước trước"),
     "dossier.reassign": _l("Hồ sơ: giao cho cán bộ khác trong đơn vị"),

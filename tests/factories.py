@@ -158,3 +158,33 @@ def register_file(client, file_format: str, year: int = 2026):
     download = client.get(response.headers["Location"] + "/download")
     assert download.status_code == 200
     return download
+
+
+def process_officer(username: str, role: str, agency_code: str, unit_code: str | None = None):
+    """A processing officer (specialist, unit_head, agency_leader) of an agency and unit,
+    with the demo's password rule (the demo password of `username`)."""
+    from conftest import demo_password
+    from core.accounts.users import add_user, assign_post
+    from core.agencies.registry import find_agency
+
+    agency = find_agency(agency_code)
+    unit = next((unit for unit in agency.units if unit.code == unit_code), None)
+    officer = add_user(username, role, demo_password(username), username.upper(), None)
+    assign_post(officer, agency, unit)
+    db.session.commit()
+    return officer
+
+
+def received(procedure: str, channel: Channel, at, *, agency=None, by: str = "canbo1") -> Dossier:
+    """A complete dossier received at the desk at `at` (a fixed moment) for `agency`."""
+    found = find_procedure(procedure)
+    reception = Reception(
+        found,
+        Applicant(**APPLICANT),
+        channel,
+        [document.position for document in found.documents],
+        agency=agency,
+    )
+    dossier = receive_dossier(reception, user=user(by), now=at)
+    db.session.commit()
+    return dossier

@@ -71,8 +71,24 @@ TRANSITIONS: dict[Action, tuple[frozenset[DossierStatus], DossierStatus | None]]
     Action.STOP: (OPEN, S.STOPPED),
     Action.TAKE: (frozenset({S.TRANSFERRED, S.PROCESSING}), S.PROCESSING),
     Action.SEND_BACK: (frozenset({S.PROCESSING}), None),
-    Action.REASSIGN: (frozenset({S.TRANSFERRED, S.PROCESSING}), None),
+    Action.REASSIGN: (frozenset({S.TRANSFERRED, S.PROCESSING}), S.PROCESSING),
 }
+
+# The moves that, for a dossier on an internal process, only its processing officers make
+# (core.processes.flow, which marks its moves `by_process`); a dossier on no process never
+# makes the last three.
+PROCESS_MOVES = frozenset(
+    {
+        Action.START,
+        Action.HAND_OVER,
+        Action.RESOLVE,
+        Action.REFUSE,
+        Action.TAKE,
+        Action.SEND_BACK,
+        Action.REASSIGN,
+    }
+)
+STEP_ONLY = frozenset({Action.TAKE, Action.SEND_BACK, Action.REASSIGN})
 
 STATUS_LABELS = {
     S.RECEIVED: _l("Đã tiếp nhận"),
@@ -123,11 +139,18 @@ class Move:
     officer: User | None = None
     target_step: ProcessStep | None = None
     assignee: User | None = None
+    by_process: bool = False
 
 
 def allowed_actions(dossier: Dossier) -> list[Action]:
-    """The moves open to a dossier in its current state (for the buttons shown)."""
-    return [action for action, (sources, _) in TRANSITIONS.items() if dossier.status in sources]
+    """The moves open to the desk for a dossier in its current state (the buttons shown);
+    on a process, the processing officers make theirs from their in-trays."""
+    barred = PROCESS_MOVES if dossier.step_id is not None else STEP_ONLY
+    return [
+        action
+        for action, (sources, _) in TRANSITIONS.items()
+        if dossier.status in sources and action not in barred
+    ]
 
 
 def move(
@@ -146,6 +169,16 @@ def move(
     details.officer = details.officer or user
     now = now or utcnow()
     check_allowed(dossier, action)
+    if not details.by_process and action in (
+        PROCESS_MOVES if dossier.step_id is not None else STEP_ONLY
+    ):
+        raise DossierRuleBroken(
+            _l(
+                "Hồ sơ {code} được xử lý theo quy trình nội bộ: bước này do cán bộ của "
+                "đơn vị xử lý thực hiện."
+            ),
+            code=dossier.code,
+        )
     _, target = TRANSITIONS[action]
     calendar = calendar or work_calendar(now)
     before = dossier.status

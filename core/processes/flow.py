@@ -74,7 +74,7 @@ def take(dossier: Dossier, user: User, *, now: datetime | None = None):
             code=dossier.code,
             name=dossier.holder.full_name,
         )
-    return move(dossier, Action.TAKE, user=user, now=now)
+    return move(dossier, Action.TAKE, user=user, details=Move(by_process=True), now=now)
 
 
 def hand_on(
@@ -106,7 +106,7 @@ def hand_on(
         dossier,
         Action.HAND_OVER,
         user=user,
-        details=Move(note=note, target_step=target),
+        details=Move(note=note, target_step=target, by_process=True),
         now=now,
         calendar=calendar,
     )
@@ -129,7 +129,7 @@ def send_back(
         dossier,
         Action.SEND_BACK,
         user=user,
-        details=Move(note=reason, target_step=target),
+        details=Move(note=reason, target_step=target, by_process=True),
         now=now,
         calendar=calendar,
     )
@@ -196,7 +196,14 @@ def send_to_desk(
     refusing = bool(dossier.refusal_proposal)
     action = Action.REFUSE if refusing else Action.RESOLVE
     note = note.strip() or (dossier.refusal_proposal if refusing else "")
-    return move(dossier, action, user=user, details=Move(note=note), now=now, calendar=calendar)
+    return move(
+        dossier,
+        action,
+        user=user,
+        details=Move(note=note, by_process=True),
+        now=now,
+        calendar=calendar,
+    )
 
 
 def reassign(
@@ -223,7 +230,13 @@ def reassign(
             name=officer.full_name,
             field="officer_id",
         )
-    return move(dossier, Action.REASSIGN, user=head, details=Move(assignee=officer), now=now)
+    return move(
+        dossier,
+        Action.REASSIGN,
+        user=head,
+        details=Move(assignee=officer, by_process=True),
+        now=now,
+    )
 
 
 def has_result_document(dossier: Dossier) -> bool:

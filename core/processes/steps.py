@@ -19,6 +19,7 @@ from extensions import db
 # Stored on hand-over rows and printed on forms: data in Vietnamese, not screen strings.
 DESK_UNIT = "Bộ phận tiếp nhận và trả kết quả"
 LEADER_UNIT = "Lãnh đạo cơ quan"
+ROLE_SUFFIX = {StepRole.SPECIALIST: "chuyên viên", StepRole.UNIT_HEAD: "lãnh đạo đơn vị"}
 
 
 def holder_label(step: ProcessStep | None) -> str:
@@ -26,7 +27,8 @@ def holder_label(step: ProcessStep | None) -> str:
     if step is None or step.role == StepRole.DESK:
         return DESK_UNIT
     if step.unit is not None:
-        return step.unit.name
+        suffix = f" – {ROLE_SUFFIX[step.role]}"
+        return step.unit.name[: 200 - len(suffix)] + suffix
     return LEADER_UNIT
 
 
