@@ -188,3 +188,52 @@ def received(procedure: str, channel: Channel, at, *, agency=None, by: str = "ca
     dossier = receive_dossier(reception, user=user(by), now=at)
     db.session.commit()
     return dossier
+
+
+HOME, POLICE = "000.17.22.H56", "000.00.07.H56"
+PC08 = "Phòng Cảnh sát giao thông"
+
+
+def november(day: int, hour: int, minute: int = 0):
+    """A moment of November 2026 (Monday 2 to Friday 13: no holiday)."""
+    from conftest import local_time
+
+    return local_time(2026, 11, day, hour, minute)
+
+
+def two_agency_centre(runner) -> dict[str, User]:
+    """The desk's agency and the traffic police, both competent for GPLX-DOI (5 working
+    days, 37.5 working hours), each with its process and its officers (by username)."""
+    from core.agencies.registry import find_agency
+    from core.dossiers.workdays import work_calendar
+    from core.processes.definition import StepFields, define_process
+
+    added = runner.invoke(
+        args=["agencies", "add", POLICE, "Công an tỉnh", "--procedures", "GPLX-DOI"]
+    )
+    assert added.exit_code == 0, added.output
+    assert runner.invoke(args=["agencies", "add-unit", POLICE, "PC08", PC08]).exit_code == 0
+    calendar = work_calendar(november(2, 8))
+    home_steps = [
+        StepFields("desk", "4h"),
+        StepFields("specialist", "3", "QLPT"),
+        StepFields("unit_head", "1", "QLPT"),
+        StepFields("agency_leader", "3.5h"),
+    ]
+    police_steps = [
+        StepFields("desk", "4h"),
+        StepFields("specialist", "4", "PC08"),
+        StepFields("unit_head", "3.5h", "PC08"),
+    ]
+    licence = find_procedure("GPLX-DOI")
+    define_process(find_agency(HOME), licence, home_steps, None, calendar)
+    define_process(find_agency(POLICE), licence, police_steps, None, calendar)
+    db.session.commit()
+    return {
+        "cvqlpt1": process_officer("cvqlpt1", "specialist", HOME, "QLPT"),
+        "cvqlpt2": process_officer("cvqlpt2", "specialist", HOME, "QLPT"),
+        "tpqlpt": process_officer("tpqlpt", "unit_head", HOME, "QLPT"),
+        "gdso": process_officer("gdso", "agency_leader", HOME),
+        "cvpc08": process_officer("cvpc08", "specialist", POLICE, "PC08"),
+        "tppc08": process_officer("tppc08", "unit_head", POLICE, "PC08"),
+    }

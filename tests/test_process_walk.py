@@ -5,77 +5,33 @@ officer, checked exactly."""
 
 import pytest
 
-from conftest import local_time
 from core.agencies.registry import find_agency
-from core.dossiers.procedures import find_procedure
 from core.dossiers.states import Action, move
 from core.dossiers.supplements import SupplementDraft
 from core.dossiers.workdays import work_calendar
 from core.errors import DomainError, InvalidInput
 from core.models import Channel, Dossier, DossierEvent, DossierStatus, DossierStep
 from core.processes import flow
-from core.processes.definition import StepFields, define_process
 from core.processes.in_tray import in_tray
 from core.processes.results import record_result
 from core.reports.evaluation import evaluate
 from extensions import db
 from tests import factories
 
-HOME, POLICE = "000.17.22.H56", "000.00.07.H56"
+HOME, POLICE = factories.HOME, factories.POLICE
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 QLPT = "Phòng Quản lý phương tiện và người lái"
-PC08 = "Phòng Cảnh sát giao thông"
+PC08 = factories.PC08
 DESK = "Bộ phận tiếp nhận và trả kết quả"
 LEADER = "Lãnh đạo cơ quan"
 
 
-def at(day: int, hour: int, minute: int = 0):
-    """A moment of November 2026 (Monday 2 to Friday 13: no holiday)."""
-    return local_time(2026, 11, day, hour, minute)
+at = factories.november
 
 
 @pytest.fixture
 def centre(app, demo, runner):
-    """The desk's agency and the traffic police, both competent for GPLX-DOI (5 working
-    days, 37.5 working hours), each with its process and its officers."""
-    added = runner.invoke(
-        args=["agencies", "add", POLICE, "Công an tỉnh", "--procedures", "GPLX-DOI"]
-    )
-    assert added.exit_code == 0, added.output
-    assert runner.invoke(args=["agencies", "add-unit", POLICE, "PC08", PC08]).exit_code == 0
-    calendar = work_calendar(at(2, 8))
-    define_process(
-        find_agency(HOME),
-        find_procedure("GPLX-DOI"),
-        [
-            StepFields("desk", "4h"),
-            StepFields("specialist", "3", "QLPT"),
-            StepFields("unit_head", "1", "QLPT"),
-            StepFields("agency_leader", "3.5h"),
-        ],
-        None,
-        calendar,
-    )
-    define_process(
-        find_agency(POLICE),
-        find_procedure("GPLX-DOI"),
-        [
-            StepFields("desk", "4h"),
-            StepFields("specialist", "4", "PC08"),
-            StepFields("unit_head", "3.5h", "PC08"),
-        ],
-        None,
-        calendar,
-    )
-    db.session.commit()
-    return {
-        "cvqlpt1": factories.process_officer("cvqlpt1", "specialist", HOME, "QLPT"),
-        "cvqlpt2": factories.process_officer("cvqlpt2", "specialist", HOME, "QLPT"),
-        "tpqlpt": factories.process_officer("tpqlpt", "unit_head", HOME, "QLPT"),
-        "gdso": factories.process_officer("gdso", "agency_leader", HOME),
-        "cvpc08": factories.process_officer("cvpc08", "specialist", POLICE, "PC08"),
-        "tppc08": factories.process_officer("tppc08", "unit_head", POLICE, "PC08"),
-    }
+    return factories.two_agency_centre(runner)
 
 
 def act(function, *args, **kwargs):

@@ -34,7 +34,14 @@ PUBLIC_ENDPOINTS = {
     "api.show_ticket",  # by unguessable token, for the tracking page
     "dossiers.lookup",  # by code and the check part on the receipt; no name; rate-limited
 }
-ACCOUNTS = {Role.OFFICER: "canbo1", Role.MANAGER: "lanhdao", Role.ADMIN: "quantri"}
+ACCOUNTS = {
+    Role.OFFICER: "canbo1",
+    Role.MANAGER: "lanhdao",
+    Role.ADMIN: "quantri",
+    Role.SPECIALIST: "chuyenvien",
+    Role.UNIT_HEAD: "truongphong",
+    Role.AGENCY_LEADER: "giamdoc",
+}
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 

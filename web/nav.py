@@ -83,6 +83,10 @@ GROUPS = (
         ),
     ),
     Group(
+        _l("Xử lý hồ sơ"),
+        (Link("processing.index", _l("Hồ sơ cần xử lý"), covers=("processing.",)),),
+    ),
+    Group(
         _l("Điều hành"),
         (
             Link("dashboard.index", _l("Trực tiếp")),
