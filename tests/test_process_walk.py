@@ -3,8 +3,14 @@ processes by each unit's officers: a send-back, a supplement, a refusal, a reass
 a late step; the control slip's rows and verdicts, and the evaluation per agency, unit and
 officer, checked exactly."""
 
-import pytest
+import io
+import json
 
+import pytest
+import time_machine
+from openpyxl import load_workbook
+
+from admin_support import StaffClient, text_of
 from core.agencies.registry import find_agency
 from core.dossiers.states import Action, move
 from core.dossiers.supplements import SupplementDraft
@@ -59,7 +65,7 @@ def slip(dossier: Dossier) -> list[tuple]:
     ]
 
 
-def test_two_agencies_walk_their_processes_and_are_evaluated_exactly(centre):
+def test_two_agencies_walk_their_processes_and_are_evaluated_exactly(centre, app, runner):
     officers = centre
     home, police = find_agency(HOME), find_agency(POLICE)
     # Two agencies handle GPLX-DOI: the desk must say which one.
@@ -202,3 +208,26 @@ def test_two_agencies_walk_their_processes_and_are_evaluated_exactly(centre):
     assert db.session.execute(db.select(db.func.count(DossierStep.id))).scalar() == 16
     only_police = evaluate(at(1, 0).date(), at(30, 0).date(), now, POLICE)
     assert [row.key for row in only_police.agencies] == [POLICE]
+
+    # The same figures from the command line, the statistics page and its XLSX file.
+    with time_machine.travel(now, tick=False):
+        result = runner.invoke(
+            args=["report", "evaluation", "--from", "2026-11-01", "--to", "2026-11-30",
+                  "--agency", HOME]
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        report = json.loads(result.stdout)
+        manager = StaffClient(app, "lanhdao")
+        query = "from=2026-11-01&to=2026-11-30&agency=" + HOME
+        page = text_of(manager.get(f"/dashboard/evaluation?{query}"))
+        workbook = load_workbook(
+            io.BytesIO(manager.get(f"/dashboard/evaluation.xlsx?{query}").data)
+        )
+    assert [row["key"] for row in report["agencies"]] == [HOME]
+    qlpt = next(row for row in report["units"] if row["key"] == f"{HOME}/QLPT")
+    assert qlpt == {**table[f"{HOME}/QLPT"], "on_time_percent": 66.7}
+    assert "cvqlpt2" in page and "data-chart" in page and PC08 not in page
+    sheet = workbook.worksheets[1]
+    cells = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    qlpt_row = next(row for row in cells if QLPT in row)
+    assert qlpt_row[2:13] == [6, 4, 2, 0.667, 14.25, 46, 15, 1, 1, 1, 1]  # % as fractions

@@ -96,6 +96,11 @@ GROUPS = (
                 covers=("dashboard.statistics_", "dashboard.report_"),
             ),
             Link(
+                "dashboard.evaluation",
+                _l("Đánh giá đơn vị, cán bộ"),
+                covers=("dashboard.evaluation_",),
+            ),
+            Link(
                 "dashboard.close_period_page",
                 _l("Kỳ báo cáo"),
                 covers=("dashboard.reopen_period_page",),
