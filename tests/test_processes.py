@@ -254,3 +254,22 @@ def test_admin_defines_a_process_and_a_manager_reads_it(app, demo):
     before = rows_of(*PROCESS_TABLES)
     assert manager.post(url, rows(("desk", "", "5", ""))).status_code in (400, 403)
     assert rows_of(*PROCESS_TABLES) == before
+
+
+def test_admin_places_a_specialist_in_a_unit_and_refuses_one_without(app, demo):
+    from core.models import ProcessingUnit, User
+
+    admin = StaffClient(app, "quantri")
+    unit = db.session.execute(db.select(ProcessingUnit).filter_by(code="QLVT")).scalar_one()
+    account = {
+        "username": "cvqlvt", "full_name": "Trịnh Văn Lộc", "role": "specialist",
+        "password": "Loc#2026-qlvt", "confirmation": "Loc#2026-qlvt",
+    }  # fmt: skip
+    refused = admin.submit("/admin/users/new", account)
+    assert refused.status_code == 422
+    assert "Hãy chọn cơ quan của cán bộ xử lý." in text_of(refused)
+    assert db.session.execute(db.select(User).filter_by(username="cvqlvt")).first() is None
+    saved = admin.submit("/admin/users/new", {**account, "post": f"unit:{unit.id}"})
+    assert saved.status_code == 302
+    officer = db.session.execute(db.select(User).filter_by(username="cvqlvt")).scalar_one()
+    assert (officer.agency_id, officer.unit_id) == (unit.agency_id, unit.id)
