@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from admin_support import StaffClient, text_of
 from core.agencies.registry import find_agency
-from core.dossiers.states import Action, move
+from core.dossiers.states import Action, Move, move
 from core.dossiers.supplements import SupplementDraft
 from core.dossiers.workdays import work_calendar
 from core.errors import DomainError, InvalidInput
@@ -231,3 +231,24 @@ def test_two_agencies_walk_their_processes_and_are_evaluated_exactly(centre, app
     cells = [[cell.value for cell in row] for row in sheet.iter_rows()]
     qlpt_row = next(row for row in cells if QLPT in row)
     assert qlpt_row[2:13] == [6, 4, 2, 0.667, 14.25, 46, 15, 1, 1, 1, 1]  # % as fractions
+
+
+def test_a_withdrawal_ends_the_stay_and_the_desk_cannot_move_the_units_steps(centre):
+    home = find_agency(HOME)
+    dossier = factories.received("GPLX-DOI", Channel.ONLINE, at(2, 9), agency=home)
+    with pytest.raises(DomainError, match="do cán bộ của đơn vị xử lý thực hiện"):
+        move(dossier, Action.START, user=factories.user(), now=at(2, 10))
+    db.session.rollback()
+    details = Move(note="Theo đơn của người nộp")
+    act(move, dossier, Action.WITHDRAW, user=factories.user(), details=details, now=at(3, 9))
+    assert (dossier.status, dossier.step) == (DossierStatus.WITHDRAWN, None)
+    stay = (
+        db.session.execute(
+            db.select(DossierStep).filter_by(dossier_id=dossier.id).order_by(DossierStep.id.desc())
+        )
+        .scalars()
+        .first()
+    )
+    assert (stay.outcome.value, stay.left_at) == ("ended", at(3, 9))
+    figures = evaluate(at(1, 0).date(), at(30, 0).date(), at(4, 9), HOME)
+    assert [(row.handled, row.held) for row in figures.agencies] == [(1, 0)]  # the desk's step
