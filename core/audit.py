@@ -89,6 +89,7 @@ ACTIONS = {
     "dossier.send_back": _l("Hồ sơ: trả lại bước trước"),
     "dossier.reassign": _l("Hồ sơ: giao cho cán bộ khác trong đơn vị"),
     "dossier.result_recorded": _l("Hồ sơ: tải lên văn bản kết quả"),
+    "dossier.refusal_proposed": _l("Hồ sơ: đề xuất từ chối giải quyết"),
     # Report periods (core.reports.closing).
     "report_period.closed": _l("Kỳ báo cáo: chốt số liệu"),
     "report_period.reopened": _l("Kỳ báo cáo: mở lại (bỏ số liệu đã chốt)"),

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
+from core.audit import record_event
 from core.dossiers.calendar import WorkCalendar
 from core.dossiers.errors import DossierRuleBroken
 from core.dossiers.states import Action, Move, move
@@ -55,8 +56,17 @@ def acts_at(user: User, step: ProcessStep | None) -> bool:
     return step.unit_id is None or step.unit_id == user.unit_id
 
 
+def lock(dossier: Dossier) -> None:
+    """Read the dossier again under a row lock (PostgreSQL; SQLite's writer holds the whole
+    database), so two officers acting at once are served one after the other: the second
+    sees what the first did (a dossier taken, handed on)."""
+    db.session.execute(db.select(Dossier.id).where(Dossier.id == dossier.id).with_for_update())
+    db.session.refresh(dossier)
+
+
 def check_at_step(dossier: Dossier, user: User, *, holding: bool = True) -> ProcessStep:
     """The dossier's step, where `user` may act (and, unless taking it, holds it)."""
+    lock(dossier)
     step = dossier.step
     if dossier.status not in AT_STEP or not acts_at(user, step):
         raise NotYourStep(code=dossier.code)
@@ -163,6 +173,7 @@ def propose_refusal(
         raise InvalidInput(_l("Hãy ghi lý do đề xuất từ chối."), field="reason")
     step = check_at_step(dossier, user)
     dossier.refusal_proposal = reason
+    record_event("dossier.refusal_proposed", dossier, user=user, code=dossier.code, reason=reason)
     if not step.next_positions:
         return None
     return hand_on(
@@ -214,6 +225,7 @@ def reassign(
     now: datetime | None = None,
 ):
     """A unit's head gives a dossier at a step of the unit to another of its officers."""
+    lock(dossier)
     step = dossier.step
     if (
         head.role != Role.UNIT_HEAD
