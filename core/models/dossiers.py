@@ -235,8 +235,8 @@ class Dossier(db.Model):
         Index("ix_dossier_list_name", "applicant_search", "received_at", "id"),
         Index("ix_dossier_list_id_number", "applicant_id_number"),
         Index("ix_dossier_list_phone", "applicant_phone"),
-        # The in-trays: the dossiers at a step, by the step's due time.
-        Index("ix_dossier_in_tray", "step_id", "step_due_at"),
+        # The in-trays: the dossiers at a step (in a state of work), by the step's due time.
+        Index("ix_dossier_in_tray", "step_id", "status", "step_due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -71,7 +71,9 @@ def _add_columns() -> None:
             "dossier",
             sa.Column("refusal_proposal", sa.Text(), server_default="", nullable=False),
         )
-    op.create_index("ix_dossier_in_tray", "dossier", ["step_id", "step_due_at"], unique=False)
+    op.create_index(
+        "ix_dossier_in_tray", "dossier", ["step_id", "status", "step_due_at"], unique=False
+    )
     op.create_index(op.f("ix_dossier_holder_id"), "dossier", ["holder_id"], unique=False)
 
 
