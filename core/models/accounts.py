@@ -17,6 +17,7 @@ from core.models.base import enum_column
 from extensions import db
 
 if TYPE_CHECKING:
+    from core.models.agencies import Agency, ProcessingUnit
     from core.models.queue import Counter
 
 
@@ -62,6 +63,9 @@ class User(UserMixin, db.Model):
     # A processing officer's agency and unit (the agency's leader has no unit).
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("processing_unit.id"))
+
+    agency: Mapped[Agency | None] = relationship()
+    unit: Mapped[ProcessingUnit | None] = relationship()
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")
