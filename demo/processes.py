@@ -98,9 +98,10 @@ def officer_name(rng: random.Random) -> str:
 
 
 def demo_officer_names(agency: Agency, home: bool) -> list[tuple[str, Role, str | None]]:
-    """(username, role, unit code) of each processing officer of an agency of the demo; the
-    desk's own keeps the seed's chuyenvien/truongphong/giamdoc for QLPT and its leader."""
-    prefix = "" if home else agency.code.split(".")[2].lower() + "."
+    """(username, role, unit code) of each processing officer of an agency of the demo, the
+    other agencies' prefixed `cq<id>.`; the desk's own keeps the seed's chuyenvien,
+    truongphong and giamdoc for QLPT and its leader."""
+    prefix = "" if home else f"cq{agency.id}."
     accounts = [] if home else [(f"{prefix}giamdoc", Role.AGENCY_LEADER, None)]
     for unit in agency.units:
         if not unit.active:

@@ -33,7 +33,7 @@ def test_the_demo_centre_walks_its_history_through_the_processes(demo, runner, a
         db.session.execute(db.select(User).where(User.role.in_(PROCESSING_ROLES))).scalars().all()
     )
     assert {officer.agency_id for officer in officers} == {agency.id for agency in agencies}
-    assert "truongphong.qlvt" in info and "chuyenvien" in info
+    assert "truongphong.qlvt" in info and "chuyenvien.pc08" in info
     walked = db.session.execute(
         db.select(db.func.count(Dossier.id)).where(Dossier.process_id.is_not(None))
     ).scalar()
