@@ -15,6 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from sqlalchemy import String, type_coerce
+
 from core.clock import day_bounds
 from core.models import (
     Agency,
@@ -144,14 +146,19 @@ def evaluate(first: date, last: date, now: datetime, agency_code: str | None = N
     }
     by_unit: dict[str, Figures] = {}
     by_officer: dict[tuple[int, int], Figures] = {}
+    unit_cache: dict[tuple, Figures] = {}
 
-    def unit_figures(agency_id: int, unit_id: int | None, role: StepRole) -> Figures:
+    def unit_figures(agency_id: int, unit_id: int | None, role: str) -> Figures:
+        key = (agency_id, unit_id, role if unit_id is None else "")
+        if key in unit_cache:
+            return unit_cache[key]
         agency = agencies[agency_id]
         unit = units.get(unit_id) if unit_id else None
         key, code = unit_key(agency.code, unit.code if unit else None, role)
         if key not in by_unit:
             name = unit.name if unit else (DESK_UNIT if role == StepRole.DESK else LEADER_UNIT)
             by_unit[key] = Figures(key, name, agency.code, code)
+        unit_cache[(agency_id, unit_id, role if unit_id is None else "")] = by_unit[key]
         return by_unit[key]
 
     def officer_figures(agency_id: int, user_id: int, unit: Figures) -> Figures:
@@ -165,22 +172,22 @@ def evaluate(first: date, last: date, now: datetime, agency_code: str | None = N
         return by_officer[(agency_id, user_id)]
 
     agency_filter = DossierStep.agency_id.in_(list(agencies))
+    # The role read as its stored text: no enum conversion on each of many rows.
+    role_text = type_coerce(DossierStep.role, String)
     stays = db.session.execute(
         db.select(
             DossierStep.agency_id,
             DossierStep.unit_id,
-            DossierStep.role,
+            role_text,
             DossierStep.handled_by_id,
             DossierStep.worked_hours,
             DossierStep.allowance_hours,
             DossierStep.verdict,
-            DossierStep.dossier_id,
         )
         .where(agency_filter, DossierStep.left_at >= start, DossierStep.left_at < end)
         .where(DossierStep.outcome != StepOutcome.ENDED)
-        .order_by(DossierStep.id)
     )
-    for agency_id, unit_id, role, officer_id, worked, allowance, verdict, _ in stays:
+    for agency_id, unit_id, role, officer_id, worked, allowance, verdict in stays:
         unit = unit_figures(agency_id, unit_id, role)
         for figures in (by_agency[agency_id], unit):
             figures.add_step(worked or 0.0, allowance, verdict)
@@ -191,7 +198,7 @@ def evaluate(first: date, last: date, now: datetime, agency_code: str | None = N
         db.select(
             DossierStep.agency_id,
             DossierStep.unit_id,
-            DossierStep.role,
+            role_text,
             DossierStep.handled_by_id,
             DossierStep.due_at,
         )
@@ -226,7 +233,7 @@ def evaluate(first: date, last: date, now: datetime, agency_code: str | None = N
                 DossierStep.dossier_id,
                 DossierStep.agency_id,
                 DossierStep.unit_id,
-                DossierStep.role,
+                role_text,
             )
             .where(DossierStep.dossier_id.in_(late_ids), DossierStep.verdict == "late")
             .distinct()
