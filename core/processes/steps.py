@@ -93,7 +93,10 @@ def leave(
         return None
     stay.left_at = now
     stay.outcome = outcome
-    stay.handled_by = stay.handled_by or officer or dossier.holder
+    # Whoever took it; the desk's own step, whoever handed it on. A processing step left
+    # untaken (the desk asked for a supplement, say) counts for no officer.
+    desk_step = stay.role == StepRole.DESK
+    stay.handled_by = stay.handled_by or dossier.holder or (officer if desk_step else None)
     stay.worked_hours = working_hours_between(calendar, stay.entered_at, now)
     stay.verdict = calendar.timeliness(now, stay.due_at).value
     dossier.holder = None
