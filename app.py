@@ -108,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from ops import blueprint as ops_blueprint
     from printing.admin import blueprint as printing_blueprint
     from privacy import blueprint as privacy_blueprint
+    from processing import blueprint as processing_blueprint
     from public import blueprint as public_blueprint
     from rating import blueprint as rating_blueprint
 
@@ -122,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(rating_blueprint)
     app.register_blueprint(printing_blueprint, url_prefix="/admin/printers")
     app.register_blueprint(privacy_blueprint)
+    app.register_blueprint(processing_blueprint)
     app.register_blueprint(ops_blueprint)
     app.register_blueprint(dashboard_blueprint, url_prefix="/dashboard")
     csrf.exempt(api_blueprint)

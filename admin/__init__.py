@@ -16,6 +16,7 @@ from . import (  # noqa: E402,F401
     devices,
     home,
     notices,
+    processes,
     queue_settings,
     services,
     users,

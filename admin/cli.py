@@ -18,6 +18,17 @@ from core.agencies.registry import (
     update_agency,
 )
 from core.agencies.units import UnitFields, add_unit
+from core.dossiers.procedures import find_procedure
+from core.dossiers.workdays import work_calendar
+from core.errors import DomainError, InvalidInput
+from core.models import StepRole
+from core.processes.definition import (
+    UNIT_ROLES,
+    StepFields,
+    agency_processes,
+    allowance_text,
+    define_process,
+)
 
 agencies_group = AppGroup("agencies", help="Cơ quan và đơn vị xử lý của trung tâm (agencies).")
 
@@ -105,6 +116,75 @@ def list_command():
         for unit in agency.units:
             unit_state = "" if unit.active else " (ngừng hoạt động)"
             click.echo(f"    {unit.code}  {unit.name}{unit_state}")
+
+
+def parse_step(text: str) -> StepFields:
+    """'desk:4h', 'specialist:QLPT:3', 'unit_head:QLPT:4h:Trưởng phòng duyệt'."""
+    parts = [part.strip() for part in text.split(":")]
+    role = parts.pop(0) if parts else ""
+    unit = parts.pop(0) if role in {r.value for r in UNIT_ROLES} and parts else ""
+    if not parts:
+        raise InvalidInput(
+            "Bước “{step}” thiếu thời gian; dạng VAI_TRÒ[:ĐƠN_VỊ]:THỜI_GIAN[:TÊN], ví dụ "
+            "specialist:QLPT:3 hoặc desk:4h.",
+            step=text,
+        )
+    allowance = parts.pop(0)
+    return StepFields(role=role, unit_code=unit, allowance=allowance, name=":".join(parts))
+
+
+@agencies_group.command("process")
+@click.argument("agency_code")
+@click.argument("procedure_code")
+@click.option(
+    "--step",
+    "steps",
+    multiple=True,
+    required=True,
+    help=(
+        "Một bước, theo thứ tự: VAI_TRÒ[:ĐƠN_VỊ]:THỜI_GIAN[:TÊN]; vai trò "
+        + ", ".join(role.value for role in StepRole)
+        + "; thời gian 3 (ngày làm việc) hoặc 4h (giờ)."
+    ),
+)
+def process_command(agency_code: str, procedure_code: str, steps: tuple[str, ...]):
+    """Define the internal process of PROCEDURE_CODE at AGENCY_CODE, as its next version:
+    dossiers received from now on follow it, those already received keep theirs."""
+
+    def run():
+        agency = find_agency(agency_code)
+        procedure = find_procedure(procedure_code)
+        fields = [parse_step(step) for step in steps]
+        return define_process(agency, procedure, fields, None, work_calendar())
+
+    process = commit_or_fail(run)
+    click.echo(
+        f"Đã ban hành quy trình {process.procedure.code} tại {process.agency.code}, "
+        f"phiên bản {process.version}, {len(process.steps)} bước."
+    )
+
+
+@agencies_group.command("processes")
+@click.argument("agency_code")
+def processes_command(agency_code: str):
+    """List the current internal process of each procedure of the agency AGENCY_CODE."""
+    try:
+        agency = find_agency(agency_code)
+    except DomainError as error:
+        raise click.ClickException(error.messages()["vi"]) from None
+    processes = agency_processes(agency)
+    for procedure in agency.procedures:
+        process = processes.get(procedure.id)
+        if process is None:
+            click.echo(f"{procedure.code}  (chưa có quy trình)")
+            continue
+        click.echo(f"{procedure.code}  phiên bản {process.version}")
+        for step in process.steps:
+            unit = f" · {step.unit.code}" if step.unit else ""
+            click.echo(
+                f"    {step.position}. {step.role.value}{unit} · {allowance_text(step)} · "
+                f"{step.name}"
+            )
 
 
 commands = [agencies_group]

@@ -111,13 +111,32 @@ class CounterForm(Form):
 def role_choices():
     from core.accounts.users import ROLE_NAMES
 
-    return [(role.value, ROLE_NAMES[role]) for role in (Role.OFFICER, Role.MANAGER, Role.ADMIN)]
+    return [(role.value, ROLE_NAMES[role]) for role in Role]
+
+
+POST_LABEL = _l("Cơ quan, đơn vị (cán bộ xử lý)")
+
+
+def post_choices():
+    """Where a processing officer works: an agency (its leader) or one of its units."""
+    from core.agencies.registry import list_agencies
+
+    choices = [("", _l("— Không (cán bộ một cửa, lãnh đạo, quản trị) —"))]
+    for agency in list_agencies():
+        choices.append((f"agency:{agency.id}", f"{agency.code} · {agency.name}"))
+        choices += [
+            (f"unit:{unit.id}", f"{agency.code} · {agency.name} › {unit.name}")
+            for unit in agency.units
+            if unit.active
+        ]
+    return choices
 
 
 class UserCreateForm(Form):
     username = StringField(_l("Tên đăng nhập"), validators=[required(), at_most(64)])
     full_name = StringField(_l("Họ và tên"), validators=[required(), at_most(128)])
     role = SelectField(_l("Vai trò"), choices=role_choices, invalid_choice_message=BAD_CHOICE)
+    post = SelectField(POST_LABEL, choices=post_choices, validate_choice=False)
     password = PasswordField(_l("Mật khẩu"), validators=[required(), at_most(128)])
     confirmation = PasswordField(_l("Nhập lại mật khẩu"), validators=[required(), at_most(128)])
     submit = SubmitField(_l("Tạo tài khoản"))
@@ -126,6 +145,7 @@ class UserCreateForm(Form):
 class UserEditForm(Form):
     full_name = StringField(_l("Họ và tên"), validators=[required(), at_most(128)])
     role = SelectField(_l("Vai trò"), choices=role_choices, invalid_choice_message=BAD_CHOICE)
+    post = SelectField(POST_LABEL, choices=post_choices, validate_choice=False)
     submit = SubmitField(_l("Lưu thay đổi"))
 
 
@@ -234,3 +254,25 @@ class BookingSettingsForm(Form):
     )
     working_days_only = BooleanField(_l("Chỉ ngày làm việc (theo lịch làm việc)"))
     submit = SubmitField(_l("Lưu cài đặt"))
+
+
+PROCESS_ROWS = 8
+
+
+class StepRowForm(SubForm):
+    """One row of a process: blank rows are left out."""
+
+    role = SelectField(_l("Vai trò"), invalid_choice_message=BAD_CHOICE)
+    unit = SelectField(_l("Đơn vị"), invalid_choice_message=BAD_CHOICE)
+    allowance = StringField(_l("Thời gian"), validators=[at_most(8)])
+    name = StringField(_l("Tên bước"), validators=[at_most(200)])
+    next_steps = StringField(_l("Chuyển tiếp tới bước"), validators=[at_most(40)])
+    back_step = StringField(_l("Trả lại bước"), validators=[at_most(4)])
+
+    def is_blank(self) -> bool:
+        return not (self.role.data or self.allowance.data or self.name.data)
+
+
+class ProcessForm(Form):
+    steps = FieldList(FormField(StepRowForm), min_entries=PROCESS_ROWS, max_entries=PROCESS_ROWS)
+    submit = SubmitField(_l("Ban hành phiên bản mới"))

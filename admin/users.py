@@ -4,13 +4,14 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from core.accounts.users import (
+    assign_post,
     create_account,
     list_users,
     reset_password,
     set_account_active,
     update_account,
 )
-from core.models import Role, User
+from core.models import PROCESSING_ROLES, Agency, ProcessingUnit, Role, User
 from extensions import db
 from web.roles import roles_required
 
@@ -21,6 +22,26 @@ from .forms import ActionForm, PasswordResetForm, UserCreateForm, UserEditForm
 
 def account(user_id: int) -> User:
     return db.session.get(User, user_id) or abort(404)
+
+
+def post_of(user: User) -> str:
+    if user.unit_id:
+        return f"unit:{user.unit_id}"
+    return f"agency:{user.agency_id}" if user.agency_id else ""
+
+
+def place(user: User, post: str) -> User:
+    """A processing officer's agency and unit from the form's choice; the caller commits."""
+    if user.role in PROCESSING_ROLES:
+        kind, _, number = (post or "").partition(":")
+        unit = db.session.get(ProcessingUnit, int(number)) if kind == "unit" else None
+        agency = (
+            unit.agency
+            if unit
+            else (db.session.get(Agency, int(number)) if kind == "agency" else None)
+        )
+        assign_post(user, agency, unit, acting_admin())
+    return user
 
 
 @blueprint.get("/users")
@@ -35,13 +56,16 @@ def user_new():
     form = UserCreateForm()
     user = save(
         form,
-        lambda: create_account(
-            form.username.data,
-            form.full_name.data,
-            form.role.data,
-            form.password.data,
-            form.confirmation.data,
-            acting_admin(),
+        lambda: place(
+            create_account(
+                form.username.data,
+                form.full_name.data,
+                form.role.data,
+                form.password.data,
+                form.confirmation.data,
+                acting_admin(),
+            ),
+            form.post.data,
         ),
     )
     if user is FAILED:
@@ -54,9 +78,13 @@ def user_new():
 @roles_required(Role.ADMIN)
 def user_edit(user_id: int):
     user = account(user_id)
-    form = UserEditForm(obj=user, role=user.role.value)
+    form = UserEditForm(obj=user, role=user.role.value, post=post_of(user))
     saved = save(
-        form, lambda: update_account(user, form.full_name.data, form.role.data, acting_admin())
+        form,
+        lambda: place(
+            update_account(user, form.full_name.data, form.role.data, acting_admin()) or user,
+            form.post.data,
+        ),
     )
     if saved is FAILED:
         return render_form("admin/user_form.html", form, user=user)

@@ -89,6 +89,14 @@ ACTIONS = {
     "agency.competence_changed": _l("Sửa danh sách thủ tục cơ quan giải quyết"),
     "processing_unit.created": _l("Thêm đơn vị xử lý"),
     "processing_unit.updated": _l("Sửa đơn vị xử lý"),
+    # Internal processes (core.processes).
+    "process.defined": _l("Ban hành quy trình nội bộ (phiên bản mới)"),
+    "user.post_assigned": _l("Gắn cán bộ xử lý với cơ quan, đơn vị"),
+    "dossier.take": _l("Hồ sơ: nhận xử lý tại bước của quy trình"),
+    "dossier.send_back": _l("Hồ sơ: trả lại bước trước"),
+    "dossier.reassign": _l("Hồ sơ: giao cho cán bộ khác trong đơn vị"),
+    "dossier.result_recorded": _l("Hồ sơ: tải lên văn bản kết quả"),
+    "dossier.refusal_proposed": _l("Hồ sơ: đề xuất từ chối giải quyết"),
     # Report periods (core.reports.closing).
     "report_period.closed": _l("Kỳ báo cáo: chốt số liệu"),
     "report_period.reopened": _l("Kỳ báo cáo: mở lại (bỏ số liệu đã chốt)"),
@@ -126,6 +134,7 @@ SUBJECTS = {
     "procedure": _l("Thủ tục"),
     "agency": _l("Cơ quan"),
     "processingunit": _l("Đơn vị xử lý"),
+    "internalprocess": _l("Quy trình nội bộ"),
     "calendarday": _l("Lịch làm việc"),
     "person": _l("Người nộp"),
     "dossier_setting": _l("Cấu hình một cửa"),

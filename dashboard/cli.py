@@ -140,4 +140,46 @@ def report_reopen(start: str, end: str, username: str) -> None:
     click.echo(f"Đã mở lại kỳ {period.dates()}: số liệu được tính lại từ dữ liệu hiện tại.")
 
 
+@report_group.command("evaluation")
+@period_option
+@click.option("--agency", "agency_code", default=None, help="Mã cơ quan (mặc định: cả trung tâm).")
+@click.option("--format", "output_format", type=click.Choice(("json", "xlsx")), default="json")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write (JSON: standard output by default).",
+)
+def report_evaluation(
+    start: str, end: str, agency_code: str | None, output_format: str, output: Path | None
+) -> None:
+    """The evaluation of agencies, units and officers on their steps for a period: steps
+    handled, on time and late against each step's allowance, average and 90th-percentile
+    working hours, dossiers held and overdue now, each unit's share in late dossiers."""
+    from core.agencies.registry import find_agency
+    from core.clock import utcnow
+    from core.reports.evaluation import evaluate
+
+    try:
+        period = period_of(start, end)
+        code = find_agency(agency_code).code if agency_code else None
+    except DomainError as error:
+        raise click.ClickException(error.messages()["vi"]) from None
+    evaluation = evaluate(period.start, period.end, utcnow(), code)
+    if output_format == "json":
+        text = json.dumps(evaluation.as_dict(), ensure_ascii=False, indent=2)
+        if output is None:
+            click.echo(text)
+            return
+        output.write_text(text + "\n", encoding="utf-8")
+    else:
+        from core.reports.documents import report_filename, tables_xlsx
+        from core.reports.evaluation_tables import evaluation_tables
+
+        name = "danh-gia" + (f"-{code}" if code else "")
+        output = output or Path(report_filename(period, "xlsx", name))
+        output.write_bytes(tables_xlsx(evaluation_tables(evaluation), period))
+    click.echo(f"Đã ghi đánh giá vào {output}", err=True)
+
+
 commands = [report_group]

@@ -5,8 +5,9 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from core.agencies.registry import list_agencies
 from core.appointments.figures import booking_table
-from core.clock import local_today
+from core.clock import local_today, utcnow
 from core.errors import InvalidInput
 from core.i18n import in_request_language
 from core.models import Role
@@ -26,8 +27,10 @@ from core.reports.documents import (
     scope_note,
     tables_xlsx,
 )
+from core.reports.evaluation import evaluate
+from core.reports.evaluation_tables import evaluation_tables, unit_chart
 from core.reports.live import live_state
-from core.reports.periods import parse_period_key, presets
+from core.reports.periods import custom_period, parse_day, parse_period_key, presets
 from core.reports.queue_stats import period_statistics
 from core.reports.tables import difference_table, statistics_tables
 from web.commit import FAILED, commit_or_explain
@@ -190,3 +193,48 @@ def reopen_period_page():
             )
             return redirect(url_for(".statistics", period=period.key()))
     return period_page("dashboard/period_confirm.html", form, period, closing=False)
+
+
+def evaluation_selection():
+    """The period (`from`, `to`: this month so far unless given) and agency of the request."""
+    today = local_today()
+    first = request.args.get("from") or today.replace(day=1).isoformat()
+    last = request.args.get("to") or today.isoformat()
+    agency = request.args.get("agency") or None
+    try:
+        period = custom_period(parse_day(first), parse_day(last))
+    except InvalidInput as error:
+        return None, agency, error.in_request_language()
+    return period, agency, None
+
+
+@blueprint.get("/evaluation")
+def evaluation():
+    period, agency, error = evaluation_selection()
+    tables = []
+    if period is not None:
+        tables = evaluation_tables(evaluate(period.start, period.end, utcnow(), agency))
+    return render_template(
+        "dashboard/evaluation.html",
+        period=period,
+        agency=agency,
+        agencies=list_agencies(),
+        tables=tables,
+        unit_chart=unit_chart(tables[1]) if tables else None,
+        error=error,
+        query={
+            "from": request.args.get("from", ""),
+            "to": request.args.get("to", ""),
+            "agency": agency or "",
+        },
+    ), (422 if error else 200)
+
+
+@blueprint.get("/evaluation.xlsx")
+def evaluation_xlsx():
+    period, agency, error = evaluation_selection()
+    if period is None:
+        abort(422)
+    tables = evaluation_tables(evaluate(period.start, period.end, utcnow(), agency))
+    name = report_filename(period, "xlsx", "danh-gia" + (f"-{agency}" if agency else ""))
+    return download(tables_xlsx(tables, period), XLSX_TYPE, name)

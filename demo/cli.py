@@ -10,6 +10,7 @@ from cli import commit_or_fail
 from demo.agencies import MAX_AGENCIES, seed_demo_agencies
 from demo.desk import DEMO_USERS, demo_passwords, seed_demo
 from demo.history import HistoryPlan, database_has_history, tidy_after_bulk, write_history
+from demo.processes import seed_demo_centre, walk_demo_history
 
 
 def demo_kiosk_key_file() -> Path:
@@ -32,6 +33,18 @@ def show_demo_accounts(passwords: dict[str, str], usernames=None) -> None:
         if usernames is None or username in usernames:
             password = passwords.get(username, "(không có trên máy này / not on this machine)")
             click.echo(f"    {role.value:8} {username} / {password}")
+    if usernames is not None:
+        return
+    # The processing officers of the demo centre's other units and agencies.
+    from core.models import User
+    from extensions import db
+
+    seeded = {username for username, _, _ in DEMO_USERS}
+    officers = db.session.execute(
+        db.select(User).where(User.username.in_(set(passwords) - seeded)).order_by(User.username)
+    ).scalars()
+    for officer in officers:
+        click.echo(f"    {officer.role.value:8} {officer.username} / {passwords[officer.username]}")
 
 
 @click.command("seed-demo")
@@ -101,6 +114,9 @@ def demo_history_command(days, dossiers_per_day, tickets_per_day, seed, if_empty
         added = commit_or_fail(lambda: seed_demo_agencies(agencies))
         if added:
             click.echo("Đã thêm cơ quan, đơn vị của trung tâm mẫu: " + ", ".join(added))
+        added = commit_or_fail(lambda: seed_demo_centre(agencies, demo_kiosk_key_file().parent))
+        if added:
+            click.echo(f"Đã thêm {len(added)} quy trình nội bộ và cán bộ xử lý của trung tâm mẫu.")
     plan = HistoryPlan(
         days=days, dossiers_per_day=dossiers_per_day, tickets_per_day=tickets_per_day, seed=seed
     )
@@ -122,6 +138,9 @@ def demo_history_command(days, dossiers_per_day, tickets_per_day, seed, if_empty
             "Cơ sở dữ liệu đã có số thứ tự hoặc hồ sơ của những ngày trước; lịch sử mẫu chỉ "
             "tạo trên cơ sở dữ liệu chưa có lịch sử (the database already holds history)."
         )
+    if agencies > 1:
+        walked = commit_or_fail(lambda: walk_demo_history(plan.seed))
+        click.echo(f"Đã chuyển {walked:,} hồ sơ lịch sử qua các bước của quy trình nội bộ.")
     tidy_after_bulk()
     click.echo(
         f"Đã tạo {result.dossiers:,} hồ sơ, {result.tickets:,} số thứ tự và "

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from core.accounts.devices import create_device
-from core.accounts.users import add_user, new_username
+from core.accounts.users import add_user, assign_post, new_username
 from core.agencies.registry import home_agency
 from core.dossiers.procedures import seed_demo_catalogue
 from core.dossiers.settings import dossier_settings, save_settings, stored_setting
@@ -49,7 +49,13 @@ DEMO_USERS = [
     ("canbo2", Role.OFFICER, "Trần Văn Minh"),
     ("lanhdao", Role.MANAGER, "Lê Hoàng Nam"),
     ("quantri", Role.ADMIN, "Phạm Quốc Bảo"),
+    # The processing officers of the desk's own agency (their posts: DEMO_POSTS).
+    ("chuyenvien", Role.SPECIALIST, "Đỗ Thu Hà"),
+    ("truongphong", Role.UNIT_HEAD, "Vũ Đức Thắng"),
+    ("giamdoc", Role.AGENCY_LEADER, "Hoàng Minh Tuấn"),
 ]
+# username: the unit of the desk's agency (None: the agency's leader).
+DEMO_POSTS = {"chuyenvien": "QLPT", "truongphong": "QLPT", "giamdoc": None}
 DEMO_KIOSK_NAME = "Kiosk sảnh chính (demo)"
 WHOLE_DAY = (0, 24 * 60)
 PASSWORD_LETTERS = "abcdefghjkmnpqrstuvwxyz23456789"  # none that look alike
@@ -145,6 +151,7 @@ def seed_demo(
         write_private_file(kiosk_key_file, (key + "\n").encode())
         added.append("demo kiosk")
     added += seed_demo_bookings(services.values())
+    place_demo_officers()
     added += seed_demo_catalogue()
     added += seed_demo_settings()
     return added
@@ -172,6 +179,16 @@ def seed_demo_bookings(services) -> list[str]:
             )
             added.append(f"booking settings {service.code}")
     return added
+
+
+def place_demo_officers() -> None:
+    """The demo's processing officers in the desk's own agency and its units."""
+    agency = home_agency(dossier_settings()["agency_code"])
+    for username, unit_code in DEMO_POSTS.items():
+        officer = db.session.execute(db.select(User).filter_by(username=username)).scalar_one()
+        if officer.agency_id is None:
+            unit = next((unit for unit in agency.units if unit.code == unit_code), None)
+            assign_post(officer, agency, unit)
 
 
 # The demo centre's place on its documents (a real centre gives its own at `init-db`).

@@ -112,6 +112,12 @@ class ReceptionForm(Form):
     )
     channel = RadioField(_l("Hình thức nộp"), choices=CHANNEL_CHOICES, default="direct")
     sets = IntegerField(_l("Số bộ hồ sơ"), default=1, validators=[NumberRange(1, 20)])
+    # Shown where several agencies handle the procedure: the competent one.
+    agency_id = SelectField(
+        _l("Cơ quan có thẩm quyền giải quyết"),
+        coerce=lambda value: int(value) if value not in (None, "", "None") else None,
+        validate_choice=False,
+    )
     other_items = TextAreaField(
         _l("Giấy tờ khác cần bổ sung (mỗi dòng một mục)"), validators=[Length(max=2000)]
     )

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from core.agencies.registry import competent_agencies, list_agencies
 from core.audit import READING_ACTIONS, record_event
 from core.clock import local_today
 from core.dossiers import forms as dossier_forms
@@ -48,7 +49,15 @@ from core.exports.jobs import (
     request_export,
 )
 from core.exports.jobs import percent as export_percent
-from core.models import Channel, Collector, ExportJobStatus, ReceptionSlip, Role, SlipKind
+from core.models import (
+    Agency,
+    Channel,
+    Collector,
+    ExportJobStatus,
+    ReceptionSlip,
+    Role,
+    SlipKind,
+)
 from extensions import db
 from security import CAMERA_ALLOWED
 from web.commit import FAILED, commit_or_explain, commit_reading, explain
@@ -145,6 +154,10 @@ def receive():
         )
     procedure = find_procedure(code)
     form.documents.choices = [SelectChoice(doc.position, doc.name) for doc in procedure.documents]
+    agencies = competent_agencies(procedure)
+    form.agency_id.choices = [SelectChoice("", _("— Chọn cơ quan —"))] + [
+        SelectChoice(agency.id, f"{agency.name} ({agency.code})") for agency in agencies
+    ]
     if form.validate_on_submit():
         received = commit_or_explain(lambda: submit_reception(form, procedure, ticket), form=form)
         if received is not FAILED:
@@ -155,7 +168,13 @@ def receive():
         if ticket is not None and ticket.citizen_id:  # the ticket was taken with the card
             form.applicant_id_number.data = ticket.citizen_id
     status = 422 if request.method == "POST" else 200
-    page = render_template("dossiers/receive.html", form=form, procedure=procedure, ticket=ticket)
+    page = render_template(
+        "dossiers/receive.html",
+        form=form,
+        procedure=procedure,
+        ticket=ticket,
+        choose_agency=len(agencies) > 1,
+    )
     # The camera reads the citizen ID card's QR code on tablets: this page may use it.
     return page, status, {"Permissions-Policy": CAMERA_ALLOWED}
 
@@ -190,6 +209,7 @@ def submit_reception(form: ReceptionForm, procedure, ticket):
             ticket,
             submitter,
             form.contacts(),
+            agency=db.session.get(Agency, form.agency_id.data) if form.agency_id.data else None,
         )
         dossier = receive_dossier(reception, user=current_user)
         return redirect(url_for("dossiers.form_page", code=dossier.code, form="receipt"))
@@ -452,7 +472,10 @@ def register_period():
     this year shown instead."""
     try:
         return parse_register_period(
-            request.args.get("from"), request.args.get("to"), request.args.get("year", type=int)
+            request.args.get("from"),
+            request.args.get("to"),
+            request.args.get("year", type=int),
+            request.args.get("agency"),
         )
     except DomainError as error:
         explain(error)
@@ -485,6 +508,7 @@ def register():
         jobs=recent_jobs(current_user, "register"),
         percent=export_percent,
         status_labels=EXPORT_STATUS_LABELS,
+        agencies=list_agencies(),
     )
     return register_downloaded(html, ("register", period.start.year), "page", **period.as_params())
 
@@ -494,12 +518,15 @@ def register():
 def register_export():
     """Queue the register of a period as XLSX or PDF for the export worker."""
     form = RegisterExportForm()
-    back = url_for("dossiers.register", **{"from": form.start.data, "to": form.end.data})
+    agency = request.form.get("agency") or None
+    back = url_for(
+        "dossiers.register", **{"from": form.start.data, "to": form.end.data, "agency": agency}
+    )
     if not form.validate_on_submit():
         flash(_("Hãy chọn kỳ và định dạng tệp."), "error")
         return redirect(url_for("dossiers.register"))
     try:
-        period = parse_register_period(form.start.data, form.end.data)
+        period = parse_register_period(form.start.data, form.end.data, agency=agency)
     except DomainError as error:
         explain(error)
         return redirect(back)

@@ -158,3 +158,82 @@ def register_file(client, file_format: str, year: int = 2026):
     download = client.get(response.headers["Location"] + "/download")
     assert download.status_code == 200
     return download
+
+
+def process_officer(username: str, role: str, agency_code: str, unit_code: str | None = None):
+    """A processing officer (specialist, unit_head, agency_leader) of an agency and unit,
+    with the demo's password rule (the demo password of `username`)."""
+    from conftest import demo_password
+    from core.accounts.users import add_user, assign_post
+    from core.agencies.registry import find_agency
+
+    agency = find_agency(agency_code)
+    unit = next((unit for unit in agency.units if unit.code == unit_code), None)
+    officer = add_user(username, role, demo_password(username), username.upper(), None)
+    assign_post(officer, agency, unit)
+    db.session.commit()
+    return officer
+
+
+def received(procedure: str, channel: Channel, at, *, agency=None, by: str = "canbo1") -> Dossier:
+    """A complete dossier received at the desk at `at` (a fixed moment) for `agency`."""
+    found = find_procedure(procedure)
+    reception = Reception(
+        found,
+        Applicant(**APPLICANT),
+        channel,
+        [document.position for document in found.documents],
+        agency=agency,
+    )
+    dossier = receive_dossier(reception, user=user(by), now=at)
+    db.session.commit()
+    return dossier
+
+
+HOME, POLICE = "000.17.22.H56", "000.00.07.H56"
+PC08 = "Phòng Cảnh sát giao thông"
+
+
+def november(day: int, hour: int, minute: int = 0):
+    """A moment of November 2026 (Monday 2 to Friday 13: no holiday)."""
+    from conftest import local_time
+
+    return local_time(2026, 11, day, hour, minute)
+
+
+def two_agency_centre(runner) -> dict[str, User]:
+    """The desk's agency and the traffic police, both competent for GPLX-DOI (5 working
+    days, 37.5 working hours), each with its process and its officers (by username)."""
+    from core.agencies.registry import find_agency
+    from core.dossiers.workdays import work_calendar
+    from core.processes.definition import StepFields, define_process
+
+    added = runner.invoke(
+        args=["agencies", "add", POLICE, "Công an tỉnh", "--procedures", "GPLX-DOI"]
+    )
+    assert added.exit_code == 0, added.output
+    assert runner.invoke(args=["agencies", "add-unit", POLICE, "PC08", PC08]).exit_code == 0
+    calendar = work_calendar(november(2, 8))
+    home_steps = [
+        StepFields("desk", "4h"),
+        StepFields("specialist", "3", "QLPT"),
+        StepFields("unit_head", "1", "QLPT"),
+        StepFields("agency_leader", "3.5h"),
+    ]
+    police_steps = [
+        StepFields("desk", "4h"),
+        StepFields("specialist", "4", "PC08"),
+        StepFields("unit_head", "3.5h", "PC08"),
+    ]
+    licence = find_procedure("GPLX-DOI")
+    define_process(find_agency(HOME), licence, home_steps, None, calendar)
+    define_process(find_agency(POLICE), licence, police_steps, None, calendar)
+    db.session.commit()
+    return {
+        "cvqlpt1": process_officer("cvqlpt1", "specialist", HOME, "QLPT"),
+        "cvqlpt2": process_officer("cvqlpt2", "specialist", HOME, "QLPT"),
+        "tpqlpt": process_officer("tpqlpt", "unit_head", HOME, "QLPT"),
+        "gdso": process_officer("gdso", "agency_leader", HOME),
+        "cvpc08": process_officer("cvpc08", "specialist", POLICE, "PC08"),
+        "tppc08": process_officer("tppc08", "unit_head", POLICE, "PC08"),
+    }

@@ -238,6 +238,8 @@ def test_0026_makes_what_was_one_agency_the_first_agency(app, demo):
         assert not inspect(db.engine).has_table("agency")
         assert "agency_id" not in {c["name"] for c in inspect(db.engine).get_columns("dossier")}
         assert kept() == before
+        # 0031's downgrade gave the agency code back to the settings: an admin's change since.
+        run_sql("DELETE FROM dossier_setting WHERE key = 'agency_code'")
         run_sql(
             "INSERT INTO dossier_setting (key, value) VALUES ('agency_code', '000.19.22.H56'), "
             "('agency_name', 'Sở Tư pháp')"

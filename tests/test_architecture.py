@@ -18,7 +18,7 @@ from conftest import PROJECT_DIR
 SKIPPED = {"tests", "bench", "migrations", "scripts", ".venv", "instance", "node_modules"}
 WEB_SURFACES = {
     "admin", "api", "auth", "dashboard", "desk", "display", "dossiers", "kiosk", "ops",
-    "privacy", "public", "rating", "printing.admin",
+    "privacy", "processing", "public", "rating", "printing.admin",
 }  # fmt: skip
 FACTORY = {"app", "wsgi", "gunicorn.conf"}  # gunicorn.conf.py: the server's limits, imports nothing
 WEB_SHARED = {"web", "errors", "security"}

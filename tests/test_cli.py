@@ -18,14 +18,16 @@ def test_seed_demo_loads_once_and_only_once(runner, app):
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
     totals = (count(Service), count(Counter), count(User), count(Device))
-    assert totals == (5, 5, 4, 1)
+    assert totals == (5, 5, 7, 1)  # officer×2, manager, admin, and three processing officers
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0
     assert "không thêm gì" in second.output
     assert (count(Service), count(Counter), count(User), count(Device)) == totals
     assert (Path(app.instance_path) / "demo-kiosk.key").exists()
     roles = set(db.session.execute(db.select(User.role)).scalars())
-    assert {role.value for role in roles} == {"officer", "manager", "admin"}
+    assert {role.value for role in roles} == {
+        "officer", "manager", "admin", "specialist", "unit_head", "agency_leader",
+    }  # fmt: skip
 
 
 def test_demo_info_prints_the_kiosk_address_with_its_key(runner, app):

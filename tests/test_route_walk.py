@@ -39,7 +39,14 @@ PUBLIC_ENDPOINTS = {
     "api.list_slots",  # free slots: times and counts, nothing personal
     "api.create_appointment",  # booking from a phone; rate-limited per address
 }
-ACCOUNTS = {Role.OFFICER: "canbo1", Role.MANAGER: "lanhdao", Role.ADMIN: "quantri"}
+ACCOUNTS = {
+    Role.OFFICER: "canbo1",
+    Role.MANAGER: "lanhdao",
+    Role.ADMIN: "quantri",
+    Role.SPECIALIST: "chuyenvien",
+    Role.UNIT_HEAD: "truongphong",
+    Role.AGENCY_LEADER: "giamdoc",
+}
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 

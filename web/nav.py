@@ -83,6 +83,10 @@ GROUPS = (
         ),
     ),
     Group(
+        _l("Xử lý hồ sơ"),
+        (Link("processing.index", _l("Hồ sơ cần xử lý"), covers=("processing.",)),),
+    ),
+    Group(
         _l("Điều hành"),
         (
             Link("dashboard.index", _l("Trực tiếp")),
@@ -90,6 +94,11 @@ GROUPS = (
                 "dashboard.statistics",
                 _l("Thống kê và báo cáo"),
                 covers=("dashboard.statistics_", "dashboard.report_"),
+            ),
+            Link(
+                "dashboard.evaluation",
+                _l("Đánh giá đơn vị, cán bộ"),
+                covers=("dashboard.evaluation_",),
             ),
             Link(
                 "dashboard.close_period_page",

@@ -82,6 +82,9 @@ ROLE_NAMES = {
     Role.OFFICER: _l("Cán bộ một cửa"),
     Role.MANAGER: _l("Lãnh đạo"),
     Role.ADMIN: _l("Quản trị"),
+    Role.SPECIALIST: _l("Chuyên viên xử lý"),
+    Role.UNIT_HEAD: _l("Lãnh đạo đơn vị"),
+    Role.AGENCY_LEADER: _l("Lãnh đạo cơ quan"),
 }
 COMMON_PASSWORDS = {
     "12345678a",
@@ -225,3 +228,36 @@ def reset_password(user: User, password: str, confirmation: str, actor: User | N
     user.set_password(password)
     end_sessions(user)
     record_event("user.password_reset", user, user=actor)
+
+
+def assign_post(user: User, agency, unit, actor: User | None = None) -> None:
+    """Place a processing officer in their agency and (but the agency's leader) their unit,
+    which must be the agency's; the caller commits."""
+    from core.models import PROCESSING_ROLES
+
+    if user.role not in PROCESSING_ROLES:
+        raise InvalidInput(
+            _l("Chỉ chuyên viên, lãnh đạo đơn vị, lãnh đạo cơ quan mới gắn với cơ quan, đơn vị."),
+            field="role",
+        )
+    if agency is None:
+        raise InvalidInput(_l("Hãy chọn cơ quan của cán bộ xử lý."), field="agency_id")
+    if user.role == Role.AGENCY_LEADER:
+        unit = None
+    elif unit is None or unit.agency_id != agency.id:
+        raise InvalidInput(
+            _l("Hãy chọn đơn vị của cán bộ trong cơ quan {agency}."),
+            agency=agency.code,
+            field="unit_id",
+        )
+    before = [user.agency_id, user.unit_id]
+    user.agency_id, user.unit_id = agency.id, unit.id if unit else None
+    db.session.flush()
+    if before != [user.agency_id, user.unit_id]:
+        record_event(
+            "user.post_assigned",
+            user,
+            user=actor,
+            agency=agency.code,
+            unit=unit.code if unit else None,
+        )

@@ -25,7 +25,7 @@ from core.dossiers.applicants import (
 )
 from core.dossiers.procedures import terms_at_receipt
 from core.dossiers.reception import next_register_number
-from core.dossiers.sequences import bump_to_at_least
+from core.dossiers.sequences import bump_to_at_least, day_scope
 from core.dossiers.settings import dossier_settings
 from core.errors import InvalidInput
 from core.models import (
@@ -442,7 +442,9 @@ def add_dossier(row: HistoryRow, user, agency: Agency | None = None) -> Dossier:
     db.session.flush()
     match = CODE_PATTERN.match(row.code)
     day = datetime.strptime(match["day"], "%y%m%d").date()
-    bump_to_at_least("day", day.isoformat(), int(match["number"]))
+    # The competent agency's own counter: the desk's next number for it comes after this one.
+    scope = day_scope(agency) if agency is not None else "day"
+    bump_to_at_least(scope, day.isoformat(), int(match["number"]))
     db.session.add(
         DossierEvent(
             dossier=dossier,

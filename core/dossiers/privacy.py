@@ -29,7 +29,10 @@ from core.vntext import mask_name
 from extensions import db
 
 # Who sees applicants' details in full; everyone else sees masked names only.
-PERSONAL_DATA_ROLES = frozenset({Role.OFFICER, Role.ADMIN})
+# The processing officers read the dossiers they handle (their views are audited).
+PERSONAL_DATA_ROLES = frozenset(
+    {Role.OFFICER, Role.ADMIN, Role.SPECIALIST, Role.UNIT_HEAD, Role.AGENCY_LEADER}
+)
 FINISHED = (
     DossierStatus.RETURNED,
     DossierStatus.REFUSED,

@@ -10,18 +10,19 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from core.agencies.registry import home_agency
+from core.agencies.registry import competent_agencies, home_agency
 from core.audit import record_event
 from core.clock import local_today, to_local, utcnow
 from core.dossiers.applicants import Applicant, Submitter, checked_parties, party_columns
 from core.dossiers.errors import DossierNotFound, TicketNotReceivable
 from core.dossiers.procedures import terms_at_receipt
-from core.dossiers.sequences import next_value
+from core.dossiers.sequences import day_scope, next_value
 from core.dossiers.settings import dossier_settings
-from core.dossiers.states import due_for, record_receipt
+from core.dossiers.states import Action, due_for, move, record_receipt
 from core.dossiers.workdays import work_calendar
 from core.errors import InvalidInput
 from core.models import (
+    Agency,
     Channel,
     Dossier,
     DossierDocument,
@@ -35,6 +36,8 @@ from core.models import (
 )
 from core.notices.consent import Contact, record_consent
 from core.notices.events import dossier_received
+from core.processes.definition import current_process
+from core.processes.steps import enter as enter_step
 from extensions import db
 
 CODE_IN_TEXT = re.compile(r"([A-Z0-9][A-Z0-9.]*-\d{6}-\d{4,})", re.IGNORECASE)
@@ -62,6 +65,8 @@ class Reception:
     submitter: Submitter | None = None  # who filed it for the applicant, if not themselves
     # The channels on which the applicant agreed to be told about the dossier.
     contacts: list[Contact] = field(default_factory=list)
+    # The competent agency, where several handle the procedure (else the one that does).
+    agency: Agency | None = None
 
 
 def receivable_ticket(ticket_id: int, now: datetime | None = None) -> Ticket:
@@ -134,14 +139,14 @@ def receive_dossier(reception: Reception, *, user=None, now: datetime | None = N
         raise InvalidInput(_l("Số bộ hồ sơ phải từ 1 đến 20."))
     if reception.ticket is not None:
         receivable_ticket(reception.ticket.id, now)
-    settings = dossier_settings()
+    agency = competent_agency(procedure, reception.agency)
     calendar = work_calendar(now)
     local = to_local(now)
     dossier = Dossier(
         code=dossier_code(
-            settings["agency_code"], local.date(), next_value("day", local.strftime("%Y-%m-%d"))
+            agency.code, local.date(), next_value(day_scope(agency), local.strftime("%Y-%m-%d"))
         ),
-        agency=home_agency(settings["agency_code"]),
+        agency=agency,
         register_year=local.year,
         register_number=next_register_number(local.year),
         **terms_at_receipt(procedure),
@@ -164,19 +169,67 @@ def receive_dossier(reception: Reception, *, user=None, now: datetime | None = N
     db.session.add(dossier)
     db.session.flush()
     record_receipt(dossier, user)
+    process = current_process(agency.id, procedure.id)
     record_event(
         "dossier.receive",
         dossier,
         user=user,
         code=dossier.code,
+        agency=agency.code,
         ticket=reception.ticket.number if reception.ticket else None,
         channel=reception.channel.value,
         due_at=dossier.due_at.isoformat(),
+        process_version=process.version if process else None,
     )
     for contact in reception.contacts:
         record_consent(contact, where="desk", dossier_id=dossier.id, user=user, now=now)
+    if process is not None:
+        route(dossier, process, user, now, calendar)
     dossier_received(dossier)
     return dossier
+
+
+def competent_agency(procedure: Procedure, chosen: Agency | None) -> Agency:
+    """The agency a dossier of `procedure` is received for: the one chosen, which must be
+    competent; else the only one competent; else, when none is, the desk's own."""
+    competent = competent_agencies(procedure)
+    if chosen is not None:
+        if chosen not in competent:
+            raise InvalidInput(
+                _l("Cơ quan “{agency}” không giải quyết thủ tục “{procedure}”."),
+                agency=chosen.name,
+                procedure=procedure.name,
+                field="agency_id",
+            )
+        return chosen
+    if len(competent) > 1:
+        raise InvalidInput(
+            _l(
+                "Thủ tục “{procedure}” do nhiều cơ quan giải quyết: hãy chọn cơ quan có thẩm quyền."
+            ),
+            procedure=procedure.name,
+            field="agency_id",
+        )
+    if competent:
+        return competent[0]
+    agency = home_agency(dossier_settings()["agency_code"])
+    if agency is None:
+        raise InvalidInput(_l("Chưa có cơ quan nào: hãy khai báo cơ quan trước khi tiếp nhận."))
+    return agency
+
+
+def route(dossier: Dossier, process, user, now: datetime, calendar) -> None:
+    """Put a dossier on its process: at the desk's step, then handed on to the first
+    processing step at once, unless it is on paper and came after the cut-off (or on a day
+    off): then the desk hands it on at the opening of the next working day (Decree
+    61/2018, art. 20), with the Transfer move."""
+    dossier.process = process
+    enter_step(dossier, process.steps[0], now, calendar)
+    same_day = calendar.transfer_due(now) > now and (
+        calendar.local(calendar.transfer_due(now)).date() == calendar.local(now).date()
+    )
+    if dossier.channel == Channel.ONLINE or same_day:
+        move(dossier, Action.TRANSFER, user=user, now=now, calendar=calendar)
 
 
 def issue_slip(

@@ -11,11 +11,12 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 
+from core.agencies.registry import find_agency
 from core.clock import day_bounds, local_today
 from core.dossiers import forms as dossier_forms
 from core.dossiers.settings import dossier_settings
 from core.errors import InvalidInput
-from core.models import Dossier
+from core.models import Agency, Dossier
 from extensions import db
 
 STREAM_BATCH = 500
@@ -28,10 +29,12 @@ class RegisterPeriod:
 
     start: date
     end: date
+    # One agency's register (its code), or, without, every agency's dossiers.
+    agency: str | None = None
 
     @classmethod
-    def year(cls, year: int) -> RegisterPeriod:
-        return cls(date(year, 1, 1), date(year, 12, 31))
+    def year(cls, year: int, agency: str | None = None) -> RegisterPeriod:
+        return cls(date(year, 1, 1), date(year, 12, 31), agency)
 
     @property
     def whole_year(self) -> bool:
@@ -44,9 +47,10 @@ class RegisterPeriod:
 
     @property
     def slug(self) -> str:
-        if self.whole_year:
-            return str(self.start.year)
-        return f"{self.start:%Y%m%d}-{self.end:%Y%m%d}"
+        dates = (
+            str(self.start.year) if self.whole_year else f"{self.start:%Y%m%d}-{self.end:%Y%m%d}"
+        )
+        return f"{self.agency}-{dates}" if self.agency else dates
 
     @property
     def title_suffix(self) -> str:
@@ -55,17 +59,27 @@ class RegisterPeriod:
         return f" TỪ NGÀY {self.start:%d/%m/%Y} ĐẾN NGÀY {self.end:%d/%m/%Y}"
 
     def as_params(self) -> dict:
-        return {"from": self.start.isoformat(), "to": self.end.isoformat()}
+        params = {"from": self.start.isoformat(), "to": self.end.isoformat()}
+        return params | ({"agency": self.agency} if self.agency else {})
 
     @classmethod
     def from_params(cls, params: dict) -> RegisterPeriod:
-        return cls(date.fromisoformat(params["from"]), date.fromisoformat(params["to"]))
+        return cls(
+            date.fromisoformat(params["from"]),
+            date.fromisoformat(params["to"]),
+            params.get("agency") or None,
+        )
 
 
-def parse_period(start: str | None, end: str | None, year: int | None = None) -> RegisterPeriod:
-    """The period of a page or a command: YYYY-MM-DD dates, or a year, or this year."""
+def parse_period(
+    start: str | None, end: str | None, year: int | None = None, agency: str | None = None
+) -> RegisterPeriod:
+    """The period of a page or a command: YYYY-MM-DD dates, or a year, or this year; and
+    the agency whose register it is (its code; every agency's without)."""
+    if agency:
+        agency = find_agency(agency).code
     if not start and not end:
-        return RegisterPeriod.year(year or local_today().year)
+        return RegisterPeriod.year(year or local_today().year, agency or None)
     try:
         first = date.fromisoformat((start or "").strip())
         last = date.fromisoformat((end or "").strip())
@@ -77,13 +91,17 @@ def parse_period(start: str | None, end: str | None, year: int | None = None) ->
         raise InvalidInput(_l("Ngày bắt đầu phải trước hoặc trùng ngày kết thúc."))
     if (last - first).days > LONGEST_PERIOD_DAYS or first.year < 2000:
         raise InvalidInput(_l("Kỳ của sổ theo dõi dài quá mười năm."))
-    return RegisterPeriod(first, last)
+    return RegisterPeriod(first, last, agency or None)
 
 
 def _in_period(period: RegisterPeriod) -> tuple:
     start, _ = day_bounds(period.start)
     _, end = day_bounds(period.end)
-    return (Dossier.received_at >= start, Dossier.received_at < end)
+    within = (Dossier.received_at >= start, Dossier.received_at < end)
+    if period.agency:
+        agency_id = select(Agency.id).where(Agency.code == period.agency).scalar_subquery()
+        return (*within, Dossier.agency_id == agency_id)
+    return within
 
 
 def count_entries(period: RegisterPeriod) -> int:
@@ -135,6 +153,10 @@ def stream_entries(period: RegisterPeriod, batch: int = STREAM_BATCH) -> Iterato
 
 def register_heading(period: RegisterPeriod, rows: list[Dossier] | None = None):
     """Form 07's heading (and, on screen, a page of its rows) for the period."""
-    document = dossier_forms.register(rows or [], period.start.year, dossier_settings())
+    settings = dossier_settings()
+    if period.agency:
+        agency = find_agency(period.agency)
+        settings = {**settings, "agency_name": agency.name, "agency_code": agency.code}
+    document = dossier_forms.register(rows or [], period.start.year, settings)
     document.title = document.title.removesuffix(f" NĂM {period.start.year}") + period.title_suffix
     return document

@@ -4,7 +4,7 @@ year's register entries and the year's apology letters."""
 from __future__ import annotations
 
 from core.db.upsert import session_upsert
-from core.models import DossierSequence
+from core.models import Agency, DossierSequence
 from extensions import db
 
 
@@ -33,3 +33,10 @@ def bump_to_at_least(scope: str, period: str, value: int) -> None:
     elif row.last_value < value:
         row.last_value = value
     db.session.flush()
+
+
+def day_scope(agency) -> str:
+    """The counter of an agency's day numbers: the desk's own agency (the first) keeps the
+    counter the desk always used, `day`; each other agency has its own, `day:<id>`."""
+    first = db.session.execute(db.select(Agency.id).order_by(Agency.id).limit(1)).scalar()
+    return "day" if agency.id == first else f"day:{agency.id}"

@@ -16,7 +16,7 @@ from core.audit import record_event
 from core.dossiers.calendar import parse_office_hours
 from core.dossiers.errors import LazyJoin
 from core.errors import InvalidInput
-from core.models import DossierSetting
+from core.models import Agency, DossierSetting
 from extensions import db
 
 BASIS_2018, BASIS_2025 = "2018", "2025"
@@ -147,6 +147,7 @@ def dossier_settings() -> dict[str, str]:
         value = stored.get(spec.key)
         kept = value is not None and (value or spec.key in MAY_BE_EMPTY)
         values[spec.key] = value if kept else default_value(spec, basis)
+    values["agency_code"] = first_agency_code() or values["agency_code"]
     # What follows the province unless an admin wrote it: the governing body and the place.
     if not values["parent_agency"] and values["province"]:
         values["parent_agency"] = f"UBND {values['province']}"
@@ -155,8 +156,18 @@ def dossier_settings() -> dict[str, str]:
     return values
 
 
+def first_agency_code() -> str | None:
+    """The code of the desk's own agency, the first (migration 0026 made it of the desk): the
+    one source of the agency code; the settings page reads and renames it (0031)."""
+    return db.session.execute(
+        db.select(Agency.code).order_by(Agency.id).limit(1)
+    ).scalar_one_or_none()
+
+
 def setting(key: str) -> str:
     """One setting as `dossier_settings` gives it, with one small query (page headers)."""
+    if key == "agency_code":
+        return first_agency_code() or default_value(SPEC_BY_KEY[key])
     stored = stored_setting(key)
     return stored if stored else default_value(SPEC_BY_KEY[key])
 
@@ -214,6 +225,9 @@ def save_settings(values: dict[str, str], user=None) -> list[str]:
                 cleaned[key] = defaults[key]
     changed = [key for key, value in cleaned.items() if value != current[key]]
     for key in changed:
+        if key == "agency_code":
+            rename_first_agency(cleaned[key], user)
+            continue
         row = db.session.get(DossierSetting, key)
         if key in BASIS_KEYS and cleaned[key] == defaults[key]:
             if row is not None:
@@ -231,3 +245,18 @@ def save_settings(values: dict[str, str], user=None) -> list[str]:
         )
         db.session.flush()
     return changed
+
+
+def rename_first_agency(code: str, user=None) -> None:
+    """The agency code of the settings is the first agency's: saving it renames that agency
+    (its code checked and audited as on the agencies' pages)."""
+    from core.agencies.registry import AgencyFields, update_agency
+
+    agency = db.session.execute(db.select(Agency).order_by(Agency.id).limit(1)).scalar()
+    if agency is None:
+        db.session.merge(DossierSetting(key="agency_code", value=code))
+        return
+    fields = AgencyFields(
+        code=code, name=agency.name, parent_id=agency.parent_id, active=agency.active
+    )
+    update_agency(agency, fields, user)

@@ -24,8 +24,13 @@ from core.models import (
     DossierEvent,
     DossierStatus,
     DossierSupplementRequest,
+    ProcessStep,
+    StepOutcome,
+    User,
 )
 from core.notices.events import dossier_moved
+from core.processes import steps
+from core.processes.steps import DESK_UNIT
 from extensions import db
 
 S = DossierStatus
@@ -44,6 +49,10 @@ class Action(enum.StrEnum):
     RETURN = "return"
     WITHDRAW = "withdraw"
     STOP = "stop"
+    # At the steps of an internal process (core.processes.flow).
+    TAKE = "take"
+    SEND_BACK = "send_back"
+    REASSIGN = "reassign"
 
 
 OPEN = frozenset({S.RECEIVED, S.TRANSFERRED, S.PROCESSING, S.SUPPLEMENT})
@@ -61,7 +70,26 @@ TRANSITIONS: dict[Action, tuple[frozenset[DossierStatus], DossierStatus | None]]
     Action.RETURN: (frozenset({S.RESOLVED, S.REFUSED}), S.RETURNED),
     Action.WITHDRAW: (OPEN, S.WITHDRAWN),
     Action.STOP: (OPEN, S.STOPPED),
+    Action.TAKE: (frozenset({S.TRANSFERRED, S.PROCESSING}), S.PROCESSING),
+    Action.SEND_BACK: (frozenset({S.PROCESSING}), None),
+    Action.REASSIGN: (frozenset({S.TRANSFERRED, S.PROCESSING}), S.PROCESSING),
 }
+
+# The moves that, for a dossier on an internal process, only its processing officers make
+# (core.processes.flow, which marks its moves `by_process`); a dossier on no process never
+# makes the last three.
+PROCESS_MOVES = frozenset(
+    {
+        Action.START,
+        Action.HAND_OVER,
+        Action.RESOLVE,
+        Action.REFUSE,
+        Action.TAKE,
+        Action.SEND_BACK,
+        Action.REASSIGN,
+    }
+)
+STEP_ONLY = frozenset({Action.TAKE, Action.SEND_BACK, Action.REASSIGN})
 
 STATUS_LABELS = {
     S.RECEIVED: _l("Đã tiếp nhận"),
@@ -87,9 +115,10 @@ ACTION_LABELS = {
     Action.RETURN: _l("trả kết quả"),
     Action.WITHDRAW: _l("ghi nhận rút hồ sơ"),
     Action.STOP: _l("dừng giải quyết hồ sơ"),
+    Action.TAKE: _l("nhận xử lý tại bước của quy trình"),
+    Action.SEND_BACK: _l("trả lại bước trước"),
+    Action.REASSIGN: _l("giao cho cán bộ khác trong đơn vị"),
 }
-# Stored on hand-over rows and printed on forms: data in Vietnamese, not a screen string.
-DESK_UNIT = "Bộ phận tiếp nhận và trả kết quả"
 
 
 @dataclass
@@ -106,11 +135,23 @@ class Move:
     collected_via: Channel = Channel.DIRECT
     collected_by: Collector = Collector.OWNER
     collector_name: str = ""
+    # At the steps of an internal process: who acts, the step handed on to, the officer a
+    # dossier is given to.
+    officer: User | None = None
+    target_step: ProcessStep | None = None
+    assignee: User | None = None
+    by_process: bool = False
 
 
 def allowed_actions(dossier: Dossier) -> list[Action]:
-    """The moves open to a dossier in its current state (for the buttons shown)."""
-    return [action for action, (sources, _) in TRANSITIONS.items() if dossier.status in sources]
+    """The moves open to the desk for a dossier in its current state (the buttons shown);
+    on a process, the processing officers make theirs from their in-trays."""
+    barred = PROCESS_MOVES if dossier.step_id is not None else STEP_ONLY
+    return [
+        action
+        for action, (sources, _) in TRANSITIONS.items()
+        if dossier.status in sources and action not in barred
+    ]
 
 
 def move(
@@ -126,8 +167,19 @@ def move(
     the audit event in the caller's transaction (the caller commits)."""
     action = Action(action)
     details = details or Move()
+    details.officer = details.officer or user
     now = now or utcnow()
     check_allowed(dossier, action)
+    if not details.by_process and action in (
+        PROCESS_MOVES if dossier.step_id is not None else STEP_ONLY
+    ):
+        raise DossierRuleBroken(
+            _l(
+                "Hồ sơ {code} được xử lý theo quy trình nội bộ: bước này do cán bộ của "
+                "đơn vị xử lý thực hiện."
+            ),
+            code=dossier.code,
+        )
     _, target = TRANSITIONS[action]
     calendar = calendar or work_calendar(now)
     before = dossier.status
@@ -199,9 +251,17 @@ def _require(condition: bool, message, **values) -> None:
 
 
 def _transfer(dossier, event, details, now, calendar):
+    dossier.transferred_at = now
+    target = steps.first_processing_step(dossier)
+    if target is not None:
+        # Under a process: the desk's step ends, the first processing step's in-tray gets it.
+        from_unit, to_unit, due = steps.pass_on(
+            dossier, target, StepOutcome.HANDED_ON, details.officer, now, calendar
+        )
+        _handover(event, from_unit, to_unit, details.receiver_name, due, now, calendar)
+        return {"step": target.position}
     unit = details.to_unit.strip() or dossier.processing_unit
     _require(bool(unit), _l("Hãy ghi đơn vị nhận hồ sơ."))
-    dossier.transferred_at = now
     _handover(event, DESK_UNIT, unit, details.receiver_name, dossier.transfer_due_at, now, calendar)
 
 
@@ -209,7 +269,36 @@ def _start(dossier, event, details, now, calendar):
     pass
 
 
+def _step_move(dossier, event, details, now, calendar, outcome: StepOutcome):
+    """Hand a dossier on, or back, to another step of its process: a row of the control
+    slip judged against the allowance of the step left."""
+    target = details.target_step
+    from_unit, to_unit, due = steps.pass_on(
+        dossier, target, outcome, details.officer, now, calendar
+    )
+    _handover(event, from_unit, to_unit, details.receiver_name, due, now, calendar)
+    return {"step": target.position if target else None}
+
+
+def _take(dossier, event, details, now, calendar):
+    steps.take(dossier, details.officer, now)
+    return {"step": dossier.step.position if dossier.step else None}
+
+
+def _send_back(dossier, event, details, now, calendar):
+    _require(bool(event.note), _l("Hãy ghi lý do trả lại."))
+    return _step_move(dossier, event, details, now, calendar, StepOutcome.SENT_BACK)
+
+
+def _reassign(dossier, event, details, now, calendar):
+    steps.take(dossier, details.assignee, now)
+    event.receiver_name = details.assignee.full_name if details.assignee else ""
+    return {"to": details.assignee.username if details.assignee else None}
+
+
 def _hand_over(dossier, event, details, now, calendar):
+    if details.target_step is not None:
+        return _step_move(dossier, event, details, now, calendar, StepOutcome.HANDED_ON)
     _require(bool(details.to_unit.strip()), _l("Hãy ghi đơn vị hoặc người nhận tiếp hồ sơ."))
     _handover(
         event,
@@ -229,6 +318,9 @@ def _request_supplement(dossier, event, details, now, calendar):
     _require(bool(request.items), _l("Hãy ghi ít nhất một giấy tờ cần bổ sung."))
     dossier.supplement_items = list(request.items)
     dossier.supplement_requests.append(request)
+    if dossier.step is not None:
+        # The step waits for the applicant; the dossier comes back to it when they do.
+        steps.leave(dossier, StepOutcome.SUPPLEMENT, details.officer, now, calendar)
     event.note = event.note or "; ".join(request.items)
     return {"number": request.number, "items": request.items, "late": request.late}
 
@@ -246,6 +338,8 @@ def _supplement_received(dossier, event, details, now, calendar):
         requests[-1].restarted_due_at = dossier.due_at
     if not any(request.late for request in requests):
         dossier.judged_due_at = dossier.due_at
+    if dossier.step is not None:
+        steps.enter(dossier, dossier.step, now, calendar)
     return {"judged_due_at": dossier.judged_due_at.isoformat()}
 
 
@@ -285,6 +379,14 @@ def _resolve(dossier, event, details, now, calendar, refused=False):
     dossier.resolved_at = now
     dossier.refused = refused
     dossier.result_note = event.note
+    if dossier.step is not None:
+        # Under a process: the row of the last step, judged against its own allowance (the
+        # dossier itself is judged against its legal due time by the report and the return).
+        from_unit, to_unit, due = steps.pass_on(
+            dossier, None, StepOutcome.TO_DESK, details.officer, now, calendar
+        )
+        _handover(event, from_unit, to_unit, details.receiver_name, due, now, calendar)
+        return
     _handover(
         event,
         current_unit(dossier),
@@ -310,6 +412,7 @@ def _return(dossier, event, details, now, calendar):
 def _withdraw(dossier, event, details, now, calendar):
     _require(bool(event.note), _l("Hãy ghi lý do rút hồ sơ (theo đơn của người nộp)."))
     dossier.withdrawn_at = now
+    _end_steps(dossier, details, now, calendar)
 
 
 def _stop(dossier, event, details, now, calendar):
@@ -317,6 +420,12 @@ def _stop(dossier, event, details, now, calendar):
     withdrawn one."""
     _require(bool(event.note), _l("Hãy ghi lý do dừng giải quyết hồ sơ."))
     dossier.stopped_at = now
+    _end_steps(dossier, details, now, calendar)
+
+
+def _end_steps(dossier, details, now, calendar):
+    if dossier.step is not None:
+        steps.pass_on(dossier, None, StepOutcome.ENDED, details.officer, now, calendar)
 
 
 APPLY = {
@@ -331,6 +440,9 @@ APPLY = {
     Action.RETURN: _return,
     Action.WITHDRAW: _withdraw,
     Action.STOP: _stop,
+    Action.TAKE: _take,
+    Action.SEND_BACK: _send_back,
+    Action.REASSIGN: _reassign,
 }
 
 

@@ -5,7 +5,7 @@ need. Import models from `core.models`, never from its modules; times are stored
 
 # ruff: noqa: I001  (the modules are imported in the order of their foreign keys)
 
-from core.models.accounts import Role, DeviceKind, User, Device
+from core.models.accounts import Role, PROCESSING_ROLES, DeviceKind, User, Device
 from core.models.queue import (
     format_ticket_number,
     is_open,
@@ -52,6 +52,14 @@ from core.models.dossiers import (
     DossierSupplementRequest,
     ReceptionSlip,
 )
+from core.models.processes import (
+    StepRole,
+    InternalProcess,
+    ProcessStep,
+    StepOutcome,
+    DossierStep,
+    ResultDocument,
+)
 from core.models.printing import (
     PrinterState,
     PrintVia,
@@ -74,6 +82,7 @@ from core.models.notices import NoticeChannel, NoticeKind, NoticeStatus, Notice,
 
 __all__ = [
     "Role",
+    "PROCESSING_ROLES",
     "DeviceKind",
     "User",
     "Device",
@@ -122,6 +131,12 @@ __all__ = [
     "DossierEvent",
     "DossierSupplementRequest",
     "ReceptionSlip",
+    "StepRole",
+    "InternalProcess",
+    "ProcessStep",
+    "StepOutcome",
+    "DossierStep",
+    "ResultDocument",
     "PrinterState",
     "PrintVia",
     "PrintJobKind",

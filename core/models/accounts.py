@@ -18,6 +18,7 @@ from core.models.base import enum_column
 from extensions import db
 
 if TYPE_CHECKING:
+    from core.models.agencies import Agency, ProcessingUnit
     from core.models.queue import Counter
 
 
@@ -25,6 +26,13 @@ class Role(enum.StrEnum):
     OFFICER = "officer"
     MANAGER = "manager"
     ADMIN = "admin"
+    # The processing officers of an agency, scoped to it and (but the leader) to a unit.
+    SPECIALIST = "specialist"  # chuyên viên
+    UNIT_HEAD = "unit_head"  # lãnh đạo đơn vị
+    AGENCY_LEADER = "agency_leader"  # lãnh đạo cơ quan
+
+
+PROCESSING_ROLES = frozenset({Role.SPECIALIST, Role.UNIT_HEAD, Role.AGENCY_LEADER})
 
 
 class DeviceKind(enum.StrEnum):
@@ -53,6 +61,12 @@ class User(UserMixin, db.Model):
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     failed_sign_ins_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sign_in_refused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A processing officer's agency and unit (the agency's leader has no unit).
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("processing_unit.id"))
+
+    agency: Mapped[Agency | None] = relationship()
+    unit: Mapped[ProcessingUnit | None] = relationship()
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -27,6 +28,9 @@ from core.models.agencies import Agency, agency_procedures
 from core.models.base import enum_column
 from core.models.queue import Ticket
 from core.vntext import search_key
+
+if TYPE_CHECKING:
+    from core.models.processes import InternalProcess, ProcessStep
 from extensions import db
 
 
@@ -232,6 +236,8 @@ class Dossier(db.Model):
         Index("ix_dossier_list_name", "applicant_search", "received_at", "id"),
         Index("ix_dossier_list_id_number", "applicant_id_number"),
         Index("ix_dossier_list_phone", "applicant_phone"),
+        # The in-trays: the dossiers at a step (in a state of work), by the step's due time.
+        Index("ix_dossier_in_tray", "step_id", "status", "step_due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -311,11 +317,24 @@ class Dossier(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # When the applicant's details were erased after retention (core/dossiers/privacy.py).
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Its internal process (the version in force when it was received; none for a dossier
+    # received before its procedure had one), the step it is at, since when and until when,
+    # and the officer who took it there (none while it waits in the step's in-tray).
+    process_id: Mapped[int | None] = mapped_column(ForeignKey("internal_process.id"))
+    step_id: Mapped[int | None] = mapped_column(ForeignKey("process_step.id"))
+    step_entered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    step_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    holder_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # A refusal proposed at a step, with its reason, for the next steps to approve.
+    refusal_proposal: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     procedure: Mapped[Procedure | None] = relationship()
     agency: Mapped[Agency | None] = relationship()
+    process: Mapped[InternalProcess | None] = relationship()
+    step: Mapped[ProcessStep | None] = relationship()
+    holder: Mapped[User | None] = relationship(foreign_keys=[holder_id])
     ticket: Mapped[Ticket | None] = relationship()
-    received_by: Mapped[User | None] = relationship()
+    received_by: Mapped[User | None] = relationship(foreign_keys=[received_by_id])
     documents: Mapped[list[DossierDocument]] = relationship(
         back_populates="dossier", cascade="all, delete-orphan", order_by="DossierDocument.position"
     )

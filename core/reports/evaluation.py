@@ -1,0 +1,257 @@
+"""The evaluation of units and officers on their steps: for a period, per agency, per unit
+and per officer, the steps handled, on time and late against each step's allowance, the
+average and 90th-percentile working hours a step took against the average allowance, the
+dossiers held now and those overdue, and each unit's share in the agency's late dossiers.
+
+A step counts in the period it was left (`dossier_step.left_at`); a stay ended by a
+withdrawal or a stop is not a step handled. A late dossier (its result after its legal due
+time, in the period) counts against every unit where it had a late step.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import String, type_coerce
+
+from core.clock import day_bounds
+from core.models import (
+    Agency,
+    Dossier,
+    DossierStatus,
+    DossierStep,
+    ProcessingUnit,
+    StepOutcome,
+    StepRole,
+    User,
+)
+from core.processes.steps import DESK_UNIT, LEADER_UNIT
+from extensions import db
+
+AT_STEP = (DossierStatus.TRANSFERRED, DossierStatus.PROCESSING)
+ON_TIME = ("early", "on_time")
+
+
+@dataclass
+class Figures:
+    """The figures of one agency, unit or officer."""
+
+    key: str
+    name: str
+    agency: str
+    unit: str = ""
+    handled: int = 0
+    on_time: int = 0
+    late: int = 0
+    hours: list[float] = field(default_factory=list, repr=False)
+    allowance_total: float = 0.0
+    held: int = 0
+    overdue: int = 0
+    late_dossiers: int = 0  # the agency's late dossiers with a late step here
+    late_share: float | None = None  # of the agency's late dossiers, in percent
+
+    def add_step(self, worked: float, allowance: float, verdict: str) -> None:
+        self.handled += 1
+        self.hours.append(worked)
+        self.allowance_total += allowance
+        if verdict in ON_TIME:
+            self.on_time += 1
+        else:
+            self.late += 1
+
+    @property
+    def average_hours(self) -> float | None:
+        return round(sum(self.hours) / len(self.hours), 2) if self.hours else None
+
+    @property
+    def p90_hours(self) -> float | None:
+        """The nearest-rank 90th percentile of the working hours a step took."""
+        if not self.hours:
+            return None
+        ordered = sorted(self.hours)
+        return round(ordered[math.ceil(0.9 * len(ordered)) - 1], 2)
+
+    @property
+    def average_allowance(self) -> float | None:
+        return round(self.allowance_total / self.handled, 2) if self.handled else None
+
+    @property
+    def on_time_percent(self) -> float | None:
+        return round(100 * self.on_time / self.handled, 1) if self.handled else None
+
+    def as_dict(self) -> dict:
+        return {
+            "key": self.key,
+            "name": self.name,
+            "agency": self.agency,
+            "unit": self.unit,
+            "handled": self.handled,
+            "on_time": self.on_time,
+            "late": self.late,
+            "on_time_percent": self.on_time_percent,
+            "average_hours": self.average_hours,
+            "p90_hours": self.p90_hours,
+            "average_allowance_hours": self.average_allowance,
+            "held": self.held,
+            "overdue": self.overdue,
+            "late_dossiers": self.late_dossiers,
+            "late_share_percent": self.late_share,
+        }
+
+
+@dataclass
+class Evaluation:
+    first: date
+    last: date
+    agencies: list[Figures]
+    units: list[Figures]
+    officers: list[Figures]
+
+    def as_dict(self) -> dict:
+        return {
+            "from": self.first.isoformat(),
+            "to": self.last.isoformat(),
+            "agencies": [figures.as_dict() for figures in self.agencies],
+            "units": [figures.as_dict() for figures in self.units],
+            "officers": [figures.as_dict() for figures in self.officers],
+        }
+
+
+def unit_key(agency_code: str, unit_code: str | None, role: StepRole) -> tuple[str, str]:
+    """A unit's key and name part: its code, or the desk or the agency's leaders."""
+    if unit_code:
+        return f"{agency_code}/{unit_code}", unit_code
+    if role == StepRole.DESK:
+        return f"{agency_code}/DESK", "DESK"
+    return f"{agency_code}/LEADER", "LEADER"
+
+
+def evaluate(first: date, last: date, now: datetime, agency_code: str | None = None) -> Evaluation:
+    """The figures of the period from `first` to `last` (local days, both included), and
+    of what is held at `now`; one agency's, or every agency's."""
+    start, end = day_bounds(first, last)
+    agencies = {
+        agency.id: agency
+        for agency in db.session.execute(db.select(Agency).order_by(Agency.code)).scalars()
+        if agency_code is None or agency.code == agency_code
+    }
+    units = {unit.id: unit for unit in db.session.execute(db.select(ProcessingUnit)).scalars()}
+    names = dict(db.session.execute(db.select(User.id, User.full_name)).all())
+    usernames = dict(db.session.execute(db.select(User.id, User.username)).all())
+    by_agency: dict[int, Figures] = {
+        agency.id: Figures(agency.code, agency.name, agency.code) for agency in agencies.values()
+    }
+    by_unit: dict[str, Figures] = {}
+    by_officer: dict[tuple[int, int], Figures] = {}
+    unit_cache: dict[tuple, Figures] = {}
+
+    def unit_figures(agency_id: int, unit_id: int | None, role: str) -> Figures:
+        key = (agency_id, unit_id, role if unit_id is None else "")
+        if key in unit_cache:
+            return unit_cache[key]
+        agency = agencies[agency_id]
+        unit = units.get(unit_id) if unit_id else None
+        key, code = unit_key(agency.code, unit.code if unit else None, role)
+        if key not in by_unit:
+            name = unit.name if unit else (DESK_UNIT if role == StepRole.DESK else LEADER_UNIT)
+            by_unit[key] = Figures(key, name, agency.code, code)
+        unit_cache[(agency_id, unit_id, role if unit_id is None else "")] = by_unit[key]
+        return by_unit[key]
+
+    def officer_figures(agency_id: int, user_id: int, unit: Figures) -> Figures:
+        if (agency_id, user_id) not in by_officer:
+            by_officer[(agency_id, user_id)] = Figures(
+                usernames.get(user_id, str(user_id)),
+                names.get(user_id, ""),
+                agencies[agency_id].code,
+                unit.unit,
+            )
+        return by_officer[(agency_id, user_id)]
+
+    agency_filter = DossierStep.agency_id.in_(list(agencies))
+    # The role read as its stored text: no enum conversion on each of many rows.
+    role_text = type_coerce(DossierStep.role, String)
+    stays = db.session.execute(
+        db.select(
+            DossierStep.agency_id,
+            DossierStep.unit_id,
+            role_text,
+            DossierStep.handled_by_id,
+            DossierStep.worked_hours,
+            DossierStep.allowance_hours,
+            DossierStep.verdict,
+        )
+        .where(agency_filter, DossierStep.left_at >= start, DossierStep.left_at < end)
+        .where(DossierStep.outcome != StepOutcome.ENDED)
+    )
+    for agency_id, unit_id, role, officer_id, worked, allowance, verdict in stays:
+        unit = unit_figures(agency_id, unit_id, role)
+        for figures in (by_agency[agency_id], unit):
+            figures.add_step(worked or 0.0, allowance, verdict)
+        if officer_id is not None:
+            officer_figures(agency_id, officer_id, unit).add_step(worked or 0.0, allowance, verdict)
+
+    held = db.session.execute(
+        db.select(
+            DossierStep.agency_id,
+            DossierStep.unit_id,
+            role_text,
+            DossierStep.handled_by_id,
+            DossierStep.due_at,
+        )
+        .join(Dossier, Dossier.id == DossierStep.dossier_id)
+        .where(agency_filter, DossierStep.left_at.is_(None), Dossier.status.in_(AT_STEP))
+    )
+    for agency_id, unit_id, role, officer_id, due_at in held:
+        unit = unit_figures(agency_id, unit_id, role)
+        targets = [by_agency[agency_id], unit]
+        if officer_id is not None:
+            targets.append(officer_figures(agency_id, officer_id, unit))
+        for figures in targets:
+            figures.held += 1
+            figures.overdue += due_at < now
+
+    late_dossiers = db.session.execute(
+        db.select(Dossier.id, Dossier.agency_id).where(
+            Dossier.agency_id.in_(list(agencies)),
+            Dossier.resolved_at >= start,
+            Dossier.resolved_at < end,
+            Dossier.resolved_at > Dossier.judged_due_at,
+        )
+    ).all()
+    late_ids = {dossier_id for dossier_id, _ in late_dossiers}
+    late_per_agency: dict[int, int] = defaultdict(int)
+    for _, agency_id in late_dossiers:
+        late_per_agency[agency_id] += 1
+        by_agency[agency_id].late_dossiers += 1
+    if late_ids:
+        late_stays = db.session.execute(
+            db.select(
+                DossierStep.dossier_id,
+                DossierStep.agency_id,
+                DossierStep.unit_id,
+                role_text,
+            )
+            .where(DossierStep.dossier_id.in_(late_ids), DossierStep.verdict == "late")
+            .distinct()
+        )
+        seen = set()
+        for dossier_id, agency_id, unit_id, role in late_stays:
+            unit = unit_figures(agency_id, unit_id, role)
+            if (dossier_id, unit.key) not in seen:
+                seen.add((dossier_id, unit.key))
+                unit.late_dossiers += 1
+    for unit in by_unit.values():
+        agency_id = next(a.id for a in agencies.values() if a.code == unit.agency)
+        total = late_per_agency.get(agency_id, 0)
+        unit.late_share = round(100 * unit.late_dossiers / total, 1) if total else None
+    return Evaluation(
+        first,
+        last,
+        list(by_agency.values()),
+        sorted(by_unit.values(), key=lambda figures: figures.key),
+        sorted(by_officer.values(), key=lambda figures: (figures.agency, figures.key)),
+    )

@@ -1,0 +1,222 @@
+"""The in-tray and a dossier at its step: thin views over core.processes."""
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core.audit import record_event
+from core.clock import utcnow
+from core.dossiers.states import STATUS_LABELS
+from core.dossiers.supplements import SupplementDraft
+from core.dossiers.workdays import work_calendar
+from core.models import Dossier, ResultDocument, Role, User
+from core.processes import flow
+from core.processes.in_tray import in_tray, row_of
+from core.processes.results import (
+    MAX_BYTES,
+    document_path,
+    record_result,
+    result_documents,
+)
+from extensions import db
+from web.commit import FAILED, commit_or_explain, commit_reading
+
+from . import blueprint
+from .forms import ActionForm, HandOnForm, ReasonForm, ReassignForm, ResultForm, SupplementForm
+
+
+@blueprint.get("/in-tray")
+def index():
+    now = utcnow()
+    rows = in_tray(current_user, now, work_calendar(now))
+    return render_template("processing/in_tray.html", rows=rows, labels=STATUS_LABELS)
+
+
+def dossier_or_404(dossier_id: int) -> Dossier:
+    """A dossier of the officer's agency."""
+    dossier = db.session.get(Dossier, dossier_id)
+    if dossier is None or dossier.agency_id != current_user.agency_id:
+        abort(404)
+    return dossier
+
+
+def unit_officers(dossier: Dossier) -> list[User]:
+    """Whom a unit's head may give the dossier to: the active officers of its step."""
+    if current_user.role != Role.UNIT_HEAD or dossier.step is None:
+        return []
+    candidates = db.session.execute(
+        db.select(User).filter_by(unit_id=current_user.unit_id, active=True).order_by(User.username)
+    ).scalars()
+    return [officer for officer in candidates if flow.acts_at(officer, dossier.step)]
+
+
+def dossier_page(dossier: Dossier, status: int = 200, **forms):
+    now = utcnow()
+    step = dossier.step
+    hand_on = forms.get("hand_on") or HandOnForm(formdata=None)
+    hand_on.to_position.choices = [
+        (position, f"{position}. {dossier.process.step_at(position).name}")
+        for position in (step.next_positions if step else [])
+    ]
+    reassign = forms.get("reassign") or ReassignForm(formdata=None)
+    reassign.officer_id.choices = [
+        (officer.id, officer.full_name) for officer in unit_officers(dossier)
+    ]
+    return render_template(
+        "processing/dossier.html",
+        dossier=dossier,
+        row=row_of(dossier, now, work_calendar(now)) if dossier.step_due_at else None,
+        mine=flow.acts_at(current_user, step) and dossier.status in flow.AT_STEP,
+        labels=STATUS_LABELS,
+        results=result_documents(dossier),
+        action_form=ActionForm(formdata=None),
+        hand_on=hand_on,
+        back=forms.get("back") or ReasonForm(formdata=None, prefix="back"),
+        refusal=forms.get("refusal") or ReasonForm(formdata=None, prefix="refusal"),
+        supplement=forms.get("supplement") or SupplementForm(formdata=None, prefix="supplement"),
+        result=forms.get("result") or ResultForm(formdata=None),
+        reassign=reassign,
+    ), status
+
+
+@blueprint.get("/in-tray/<int:dossier_id>")
+def show(dossier_id: int):
+    dossier = dossier_or_404(dossier_id)
+    page = dossier_page(dossier)
+    commit_reading(lambda: record_event("dossier.viewed", dossier, user=current_user))
+    return page
+
+
+def done(dossier: Dossier, outcome, message: str):
+    """Back to the dossier (or, once it left the officer's step, to the in-tray)."""
+    if outcome is FAILED:
+        return redirect(url_for(".show", dossier_id=dossier.id))
+    flash(message, "success")
+    if flow.acts_at(current_user, dossier.step):
+        return redirect(url_for(".show", dossier_id=dossier.id))
+    return redirect(url_for(".index"))
+
+
+def posted(form) -> None:
+    if not form.validate_on_submit():
+        abort(400)
+
+
+@blueprint.post("/in-tray/<int:dossier_id>/take")
+def take(dossier_id: int):
+    dossier = dossier_or_404(dossier_id)
+    posted(ActionForm())
+    outcome = commit_or_explain(lambda: flow.take(dossier, current_user))
+    return done(dossier, outcome, _("Đã nhận xử lý hồ sơ %(code)s.", code=dossier.code))
+
+
+@blueprint.post("/in-tray/<int:dossier_id>/hand-on")
+def hand_on(dossier_id: int):
+    dossier = dossier_or_404(dossier_id)
+    form = HandOnForm()
+    form.to_position.choices = [
+        (p, str(p)) for p in (dossier.step.next_positions if dossier.step else [])
+    ]
+    if not form.validate_on_submit():
+        return dossier_page(dossier, 422, hand_on=form)
+    outcome = commit_or_explain(
+        lambda: flow.hand_on(
+            dossier, current_user, to_position=form.to_position.data, note=form.note.data or ""
+        )
+    )
+    return done(dossier, outcome, _("Đã chuyển hồ sơ %(code)s sang bước tiếp.", code=dossier.code))
+
+
+@blueprint.post("/in-tray/<int:dossier_id>/send-back")
+def send_back(dossier_id: int):
+    dossier = dossier_or_404(dossier_id)
+    form = ReasonForm(prefix="back")
+    posted(form)
+    outcome = commit_or_explain(
+        lambda: flow.send_back(dossier, current_user, form.reason.data or "")
+    )
+    return done(dossier, outcome, _("Đã trả hồ sơ %(code)s về bước trước.", code=dossier.code))
+
+
+@blueprint.post("/in-tray/<int:dossier_id>/propose-refusal")
+def propose_refusal(dossier_id: int):
+    dossier = dossier_or_404(dossier_id)
+    form = ReasonForm(prefix="refusal")
+    posted(form)
+    outcome = commit_or_explain(
+        lambda: flow.propose_refusal(dossier, current_user, form.reason.data or "")
+    )
+    return done(dossier, outcome, _("Đã đề xuất từ chối hồ sơ %(code)s.", code=dossier.code))
+
+
+@blueprint.post("/in-tray/<int:dossier_id>/supplement")
+def supplement(dossier_id: int):
+    dossier = dossier_or_404(dossier_id)
+    form = SupplementForm(prefix="supplement")
+    posted(form)
+    draft = SupplementDraft(
+        items=(form.items.data or "").splitlines(),
+        reason=form.reason.data or "",
+        contact=form.contact.data or "",
+    )
+    outcome = commit_or_explain(lambda: flow.ask_supplement(dossier, current_user, draft))
+    return done(
+        dossier,
+        outcome,
+        _(
+            "Đã đề nghị bổ sung hồ sơ %(code)s; bộ phận một cửa gửi phiếu cho người nộp.",
+            code=dossier.code,
+        ),
+    )
+
+
+@blueprint.post("/in-tray/<int:dossier_id>/result")
+def result(dossier_id: int):
+    dossier = dossier_or_404(dossier_id)
+    form = ResultForm()
+    posted(form)
+    upload = request.files.get("document")
+    content = upload.read(MAX_BYTES + 1) if upload else b""
+    name = upload.filename if upload else ""
+    outcome = commit_or_explain(lambda: record_result(dossier, current_user, name, content))
+    return done(dossier, outcome, _("Đã lưu văn bản kết quả."))
+
+
+@blueprint.post("/in-tray/<int:dossier_id>/to-desk")
+def to_desk(dossier_id: int):
+    dossier = dossier_or_404(dossier_id)
+    posted(ActionForm())
+    outcome = commit_or_explain(lambda: flow.send_to_desk(dossier, current_user))
+    return done(
+        dossier,
+        outcome,
+        _("Đã chuyển kết quả hồ sơ %(code)s về bộ phận một cửa.", code=dossier.code),
+    )
+
+
+@blueprint.post("/in-tray/<int:dossier_id>/reassign")
+def reassign(dossier_id: int):
+    dossier = dossier_or_404(dossier_id)
+    form = ReassignForm()
+    form.officer_id.choices = [
+        (officer.id, officer.full_name) for officer in unit_officers(dossier)
+    ]
+    if not form.validate_on_submit():
+        return dossier_page(dossier, 422, reassign=form)
+    officer = db.session.get(User, form.officer_id.data)
+    outcome = commit_or_explain(lambda: flow.reassign(dossier, current_user, officer))
+    return done(dossier, outcome, _("Đã giao hồ sơ %(code)s.", code=dossier.code))
+
+
+@blueprint.get("/in-tray/<int:dossier_id>/results/<int:document_id>")
+def result_file(dossier_id: int, document_id: int):
+    dossier = dossier_or_404(dossier_id)
+    document = db.session.get(ResultDocument, document_id)
+    if document is None or document.dossier_id != dossier.id:
+        abort(404)
+    return send_file(
+        document_path(document),
+        mimetype=document.content_type,
+        as_attachment=False,
+        download_name=document.file_name,
+    )

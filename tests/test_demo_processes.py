@@ -1,0 +1,55 @@
+"""`demo-history --agencies N`: each agency's processes and processing officers, and a
+history whose dossiers were really handed on from step to step."""
+
+import time_machine
+
+from conftest import local_time
+from core.agencies.registry import list_agencies
+from core.dossiers.workdays import work_calendar
+from core.models import PROCESSING_ROLES, Dossier, DossierEvent, DossierStep, User
+from core.processes.definition import agency_processes
+from core.processes.in_tray import in_tray
+from core.reports.evaluation import evaluate
+from extensions import db
+
+HISTORY = [
+    "demo-history", "--days", "10", "--dossiers-per-day", "30", "--tickets-per-day", "60",
+    "--agencies", "3",
+]  # fmt: skip
+
+
+def test_the_demo_centre_walks_its_history_through_the_processes(demo, runner, app):
+    now = local_time(2026, 3, 12, 9, 0)
+    with time_machine.travel(now, tick=False):
+        result = runner.invoke(args=HISTORY)
+        assert result.exit_code == 0, result.output
+        assert "quy trình nội bộ" in result.output
+        info = runner.invoke(args=["demo-info"]).output
+    agencies = list_agencies()
+    assert len(agencies) == 3
+    for agency in agencies:
+        assert set(agency_processes(agency)) == {procedure.id for procedure in agency.procedures}
+    officers = (
+        db.session.execute(db.select(User).where(User.role.in_(PROCESSING_ROLES))).scalars().all()
+    )
+    assert {officer.agency_id for officer in officers} == {agency.id for agency in agencies}
+    assert "truongphong.qlvt" in info and "chuyenvien.pc08" in info
+    walked = db.session.execute(
+        db.select(db.func.count(Dossier.id)).where(Dossier.process_id.is_not(None))
+    ).scalar()
+    assert walked > 200
+    # Every finished stay but the desk's was handed on with a row of the control slip.
+    stays = db.session.execute(db.select(DossierStep).where(DossierStep.left_at.is_not(None)))
+    stays = stays.scalars().all()
+    handovers = db.session.execute(
+        db.select(db.func.count(DossierEvent.id)).where(DossierEvent.step_due_at.is_not(None))
+    ).scalar()
+    assert len(stays) == handovers > 3 * 200
+    assert {stay.verdict for stay in stays} >= {"early", "on_time", "late"}
+    figures = evaluate(local_time(2026, 2, 1).date(), now.date(), now)
+    assert sum(row.handled for row in figures.units) == sum(row.handled for row in figures.agencies)
+    assert sum(row.handled for row in figures.agencies) == len(stays)
+    busy = db.session.execute(
+        db.select(User).join(Dossier, Dossier.holder_id == User.id).limit(1)
+    ).scalar_one()
+    assert in_tray(busy, now, work_calendar(now))
