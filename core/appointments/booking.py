@@ -304,5 +304,5 @@ def move(token: str, start: datetime, now: datetime | None = None) -> Appointmen
         start=to_local(start).isoformat(timespec="minutes"),
         previous=to_local(old_start).isoformat(timespec="minutes"),
     )
-    booking_confirmed(appointment, manage_url(appointment.token))
+    booking_confirmed(appointment, manage_url(appointment.token), moved=True)
     return appointment

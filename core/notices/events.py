@@ -137,28 +137,39 @@ def dossier_moved(dossier: Dossier, action: str) -> None:
     )
 
 
-def booking_confirmed(appointment: Appointment, manage_url: str) -> None:
+def booking_confirmed(appointment: Appointment, manage_url: str, *, moved: bool = False) -> None:
     """Queue the confirmation of a booking (its code, time and the link to see, move or
-    cancel it) on each channel its citizen agreed to; once per booking, time and channel,
-    so a booking moved to another time is confirmed again."""
-    _tell_booking(appointment, NoticeKind.BOOKING_CONFIRMED, manage_url)
+    cancel it) on each channel its citizen agreed to: once per booking and channel when it
+    is made, and once more on each move to another time (`moved`)."""
+    _tell_booking(
+        appointment,
+        NoticeKind.BOOKING_CONFIRMED,
+        manage_url,
+        key=None if moved else f"booked:{appointment.code}",
+    )
 
 
 def booking_reminder(appointment: Appointment, manage_url: str) -> None:
     """Queue the reminder sent the working day before; once per booking, time and channel,
-    so the reminder job may call it again safely."""
-    _tell_booking(appointment, NoticeKind.BOOKING_REMINDER, manage_url)
-
-
-def _tell_booking(appointment: Appointment, kind: NoticeKind, manage_url: str) -> None:
+    so the reminder job may call it again safely (and a booking moved to another day before
+    it is reminded of its new time)."""
     moment = to_local(appointment.starts_at).strftime("%Y%m%d%H%M")
+    _tell_booking(
+        appointment,
+        NoticeKind.BOOKING_REMINDER,
+        manage_url,
+        key=f"reminder:{appointment.code}:{moment}",
+    )
+
+
+def _tell_booking(appointment: Appointment, kind: NoticeKind, manage_url: str, key) -> None:
     for contact in contacts_of(appointment_id=appointment.id):
         queue_notice(
             contact.channel,
             contact.recipient,
             kind,
             appointment_id=appointment.id,
-            key=f"{kind.value}:{appointment.code}:{moment}:{contact.channel.value}",
+            key=f"{key}:{contact.channel.value}" if key else None,
             code=appointment.code,
             service=appointment.service.name,
             start=moment_words(appointment.starts_at),
