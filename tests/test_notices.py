@@ -23,6 +23,7 @@ from core.dossiers.states import Move, move
 from core.dossiers.workdays import add_calendar_day
 from core.models import (
     Appointment,
+    BookingSettings,
     Dossier,
     Notice,
     NoticeChannel,
@@ -385,9 +386,10 @@ def test_a_gateway_that_is_down_is_tried_again_and_the_smtp_server_too(app, demo
 def test_a_gateway_that_is_down_slows_neither_the_tap_nor_the_call(
     app, client, kiosk_headers, keypad, channels, gateway
 ):
-    """The worker runs beside the requests. Taps (each citizen agreeing to SMS) and calls
-    are timed with the gateway answering, then with it hanging (every send waits for its
-    timeout): their medians stay alike, and every notice goes out once it answers again."""
+    """The worker runs beside the requests. Taps (each citizen agreeing to SMS), check-ins
+    of bookings made with an SMS agreement, and calls are timed with the gateway answering,
+    then with it hanging (every send waits for its timeout): their medians stay alike, and
+    every notice (the bookings' confirmations too) goes out once it answers again."""
     app.config.update(
         NOTICE_TURN_NEAR_AHEAD=1,
         NOTICE_POLL_SECONDS=0.05,
@@ -396,6 +398,16 @@ def test_a_gateway_that_is_down_slows_neither_the_tap_nor_the_call(
         NOTICE_RETRY_MAX_SECONDS=2,
         NOTICE_MAX_ATTEMPTS=50,
     )
+    db.session.execute(db.update(BookingSettings).values(places=12))
+    bookings = [
+        booking.book(
+            "GPLX",
+            local_time(2026, 3, 2, 8, 15),
+            BookingContact("Nguyễn Văn An", phone=f"09123450{n:02d}", consent=("sms",)),
+        ).code
+        for n in range(12)
+    ]
+    db.session.commit()
     worker = NoticeWorker(app)
     clock = time_machine.travel(MORNING, tick=True)  # the back-off's seconds must pass
     clock.start()
@@ -406,23 +418,31 @@ def test_a_gateway_that_is_down_slows_neither_the_tap_nor_the_call(
         for phase in ("answering", "down"):
             if phase == "down":
                 gateway.hang()
-            taps, calls = [], []
+            taps, check_ins, calls = [], [], []
             for _ in range(12):
                 started = time.perf_counter()
                 ticket = factories.kiosk_ticket(client, kiosk_headers)
                 taps.append(time.perf_counter() - started)
                 assert agree_by_sms(client, kiosk_headers, ticket["token"]).status_code == 201
+            for _ in range(6):
+                code = bookings.pop()
+                started = time.perf_counter()
+                check_in_at_kiosk(client, kiosk_headers, code)
+                check_ins.append(time.perf_counter() - started)
             for _ in range(12):
                 started = time.perf_counter()
                 call_next(client, keypad)
                 calls.append(time.perf_counter() - started)
-            timings[phase] = (statistics.median(taps), statistics.median(calls))
-        (tap_up, call_up), (tap_down, call_down) = timings["answering"], timings["down"]
+            timings[phase] = tuple(map(statistics.median, (taps, check_ins, calls)))
+        (tap_up, check_in_up, call_up) = timings["answering"]
+        (tap_down, check_in_down, call_down) = timings["down"]
         print(
             f"median tap {tap_up * 1000:.1f} ms → {tap_down * 1000:.1f} ms, "
+            f"check-in {check_in_up * 1000:.1f} ms → {check_in_down * 1000:.1f} ms, "
             f"call {call_up * 1000:.1f} ms → {call_down * 1000:.1f} ms with the gateway down"
         )
         assert tap_down < 2 * tap_up + 0.02 and call_down < 2 * call_up + 0.02
+        assert check_in_down < 2 * check_in_up + 0.02
         gateway.answer()
         sent = wait_until(lambda: all(status == "sent" for _, status in statuses()), 60)
         assert sent, [row for row in statuses() if row[1] != "sent"]
@@ -434,7 +454,9 @@ def test_a_gateway_that_is_down_slows_neither_the_tap_nor_the_call(
     # Every notice reached the gateway; one whose send timed out while the gateway hung may
     # have reached it twice (sent at least once, never lost).
     texts = db.session.execute(db.select(Notice.text)).scalars().all()
-    assert len(texts) >= 24 and set(texts) <= set(gateway.texts())
+    assert len(texts) >= 24 + 12 and set(texts) <= set(gateway.texts())
+    booked = db.select(Notice).where(Notice.kind == NoticeKind.BOOKING_CONFIRMED)
+    assert len(db.session.execute(booked).all()) == 12
 
 
 def test_a_keyed_notice_queued_from_many_threads_at_once_is_queued_once(app, demo, channels):
