@@ -4,8 +4,9 @@ database transaction open while a server or a gateway is talked to.
 
 A notice is claimed (one commit), sent, and its outcome kept (a second commit): sent, tried
 again after a back-off, or failed for the admins' page. Housekeeping puts back in the queue
-the notices of a sender that vanished mid-send, and erases the contacts given for tickets
-of past days.
+the notices of a sender that vanished mid-send, queues the bookings' reminders the working
+day before (core.appointments.reminders), and erases the contacts given for tickets of past
+days.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import time
 
 from flask import Flask
 
+from core.appointments.reminders import queue_reminders
 from core.clock import local_today
 from core.db.faults import ROW_VALUES_HIDDEN
 from core.db.transactions import begin_write_transaction
@@ -66,7 +68,10 @@ def housekeeping() -> None:
     begin_write_transaction()
     requeued = sweep()
     erased = forget_ticket_contacts(local_today())
+    reminded = queue_reminders()
     db.session.commit()
+    if reminded:
+        LOG.info("reminders queued for %d booking(s)", reminded)
     if requeued:
         LOG.warning("%d notice(s) of a vanished sender queued again", requeued)
     if erased:

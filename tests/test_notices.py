@@ -11,18 +11,32 @@ import pytest
 import time_machine
 from notice_servers import FakeGateway, SmtpServer
 
-from conftest import count, local_time, wait_until
+from conftest import count, csrf_token, local_time, wait_until
+from core.appointments import booking
+from core.appointments.booking import Contact as BookingContact
+from core.appointments.privacy import erase_bookings
+from core.appointments.reminders import queue_reminders
 from core.clock import utcnow
 from core.db.transactions import begin_write_transaction
 from core.dossiers.privacy import erase_parties, personal_data_of
 from core.dossiers.states import Move, move
-from core.models import Dossier, Notice, NoticeChannel, NoticeConsent, NoticeKind, NoticeStatus
+from core.dossiers.workdays import add_calendar_day
+from core.models import (
+    Appointment,
+    BookingSettings,
+    Dossier,
+    Notice,
+    NoticeChannel,
+    NoticeConsent,
+    NoticeKind,
+    NoticeStatus,
+)
 from core.notices import events
 from core.notices.consent import Contact, forget_ticket_contacts, record_consent
 from core.notices.outbox import claim_next, queue_notice, record_outcome, retry_delay
 from extensions import db
 from notices.senders import send
-from notices.worker import NoticeWorker, send_next
+from notices.worker import NoticeWorker, housekeeping, send_next
 from tests import factories
 
 MORNING = local_time(2026, 3, 2, 8, 0)
@@ -270,15 +284,14 @@ def test_supplement_and_new_return_date_are_told(app, demo, channels, smtp):
 
 
 def test_a_keyed_notice_is_queued_once(app, demo, channels):
-    contacts = [Contact(NoticeChannel.EMAIL, EMAIL)]
-    start = utcnow() + timedelta(days=1)
+    made = booking.book(
+        "GPLX",
+        local_time(2026, 3, 3, 8, 0),
+        BookingContact("Nguyễn Văn An", email=EMAIL, consent=("email",)),
+    )
     for _ in range(2):
-        events.booking_confirmed(
-            contacts, code="BK7Q2M", service="Cấp đổi GPLX", start=start, manage_url="http://x/b"
-        )
-        events.booking_reminder(
-            contacts, code="BK7Q2M", service="Cấp đổi GPLX", start=start, manage_url="http://x/b"
-        )
+        events.booking_confirmed(made, "http://x/b")
+        events.booking_reminder(made, "http://x/b")
     db.session.commit()
     notices = db.session.execute(db.select(Notice).order_by(Notice.id)).scalars().all()
     assert [notice.kind for notice in notices] == [
@@ -286,8 +299,8 @@ def test_a_keyed_notice_is_queued_once(app, demo, channels):
         NoticeKind.BOOKING_REMINDER,
     ]
     assert notices[0].text.startswith(
-        "Đã đặt lịch Cấp đổi GPLX lúc 08:00 ngày 03/03/2026, mã BK7Q2M. Xem, đổi hoặc hủy: "
-        "http://x/b"
+        f"Đã đặt lịch {made.service.name} lúc 08:00 ngày 03/03/2026, mã {made.code}. "
+        "Xem, đổi hoặc hủy: http://"
     )
 
 
@@ -373,9 +386,10 @@ def test_a_gateway_that_is_down_is_tried_again_and_the_smtp_server_too(app, demo
 def test_a_gateway_that_is_down_slows_neither_the_tap_nor_the_call(
     app, client, kiosk_headers, keypad, channels, gateway
 ):
-    """The worker runs beside the requests. Taps (each citizen agreeing to SMS) and calls
-    are timed with the gateway answering, then with it hanging (every send waits for its
-    timeout): their medians stay alike, and every notice goes out once it answers again."""
+    """The worker runs beside the requests. Taps (each citizen agreeing to SMS), check-ins
+    of bookings made with an SMS agreement, and calls are timed with the gateway answering,
+    then with it hanging (every send waits for its timeout): their medians stay alike, and
+    every notice (the bookings' confirmations too) goes out once it answers again."""
     app.config.update(
         NOTICE_TURN_NEAR_AHEAD=1,
         NOTICE_POLL_SECONDS=0.05,
@@ -384,6 +398,16 @@ def test_a_gateway_that_is_down_slows_neither_the_tap_nor_the_call(
         NOTICE_RETRY_MAX_SECONDS=2,
         NOTICE_MAX_ATTEMPTS=50,
     )
+    db.session.execute(db.update(BookingSettings).values(places=12))
+    bookings = [
+        booking.book(
+            "GPLX",
+            local_time(2026, 3, 2, 8, 15),
+            BookingContact("Nguyễn Văn An", phone=f"09123450{n:02d}", consent=("sms",)),
+        ).code
+        for n in range(12)
+    ]
+    db.session.commit()
     worker = NoticeWorker(app)
     clock = time_machine.travel(MORNING, tick=True)  # the back-off's seconds must pass
     clock.start()
@@ -394,23 +418,31 @@ def test_a_gateway_that_is_down_slows_neither_the_tap_nor_the_call(
         for phase in ("answering", "down"):
             if phase == "down":
                 gateway.hang()
-            taps, calls = [], []
+            taps, check_ins, calls = [], [], []
             for _ in range(12):
                 started = time.perf_counter()
                 ticket = factories.kiosk_ticket(client, kiosk_headers)
                 taps.append(time.perf_counter() - started)
                 assert agree_by_sms(client, kiosk_headers, ticket["token"]).status_code == 201
+            for _ in range(6):
+                code = bookings.pop()
+                started = time.perf_counter()
+                check_in_at_kiosk(client, kiosk_headers, code)
+                check_ins.append(time.perf_counter() - started)
             for _ in range(12):
                 started = time.perf_counter()
                 call_next(client, keypad)
                 calls.append(time.perf_counter() - started)
-            timings[phase] = (statistics.median(taps), statistics.median(calls))
-        (tap_up, call_up), (tap_down, call_down) = timings["answering"], timings["down"]
+            timings[phase] = tuple(map(statistics.median, (taps, check_ins, calls)))
+        (tap_up, check_in_up, call_up) = timings["answering"]
+        (tap_down, check_in_down, call_down) = timings["down"]
         print(
             f"median tap {tap_up * 1000:.1f} ms → {tap_down * 1000:.1f} ms, "
+            f"check-in {check_in_up * 1000:.1f} ms → {check_in_down * 1000:.1f} ms, "
             f"call {call_up * 1000:.1f} ms → {call_down * 1000:.1f} ms with the gateway down"
         )
         assert tap_down < 2 * tap_up + 0.02 and call_down < 2 * call_up + 0.02
+        assert check_in_down < 2 * check_in_up + 0.02
         gateway.answer()
         sent = wait_until(lambda: all(status == "sent" for _, status in statuses()), 60)
         assert sent, [row for row in statuses() if row[1] != "sent"]
@@ -422,7 +454,9 @@ def test_a_gateway_that_is_down_slows_neither_the_tap_nor_the_call(
     # Every notice reached the gateway; one whose send timed out while the gateway hung may
     # have reached it twice (sent at least once, never lost).
     texts = db.session.execute(db.select(Notice.text)).scalars().all()
-    assert len(texts) >= 24 and set(texts) <= set(gateway.texts())
+    assert len(texts) >= 24 + 12 and set(texts) <= set(gateway.texts())
+    booked = db.select(Notice).where(Notice.kind == NoticeKind.BOOKING_CONFIRMED)
+    assert len(db.session.execute(booked).all()) == 12
 
 
 def test_a_keyed_notice_queued_from_many_threads_at_once_is_queued_once(app, demo, channels):
@@ -481,3 +515,167 @@ def test_zalo_goes_through_the_same_sender_with_its_own_template(
         "template_id": "123456",
         "template_data": {"message": "Mời số A001 đến quầy 1."},
     }
+
+
+# Bookings: the agreements given when booking, the confirmation, the reminder the working
+# day before, and the booked ticket's notices after check-in at the kiosk.
+
+
+def book_by_api(client, start: str, **contact) -> dict:
+    db.session.rollback()
+    response = client.post(
+        "/api/v1/appointments",
+        json={"service": "GPLX", "start": start, "name": "Nguyễn Văn An", **contact},
+    )
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def check_in_at_kiosk(client, kiosk_headers, code: str) -> dict:
+    db.session.rollback()
+    response = client.post("/api/v1/tickets", json={"appointment": code}, headers=kiosk_headers)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def booked_by_email(start, now=None, email: str = EMAIL):
+    contact = BookingContact("Nguyễn Văn An", email=email, consent=("email",))
+    made = booking.book("GPLX", start, contact, now=now)
+    db.session.commit()
+    return made
+
+
+def test_a_booking_by_email_is_confirmed_and_its_checked_in_ticket_called_by_email(
+    app, client, kiosk_headers, keypad, channels, smtp
+):
+    """Done when: book with an e-mail address, check in at the kiosk within the window, be
+    called; the confirmation and the "called" e-mails reach the real SMTP server."""
+    made = book_by_api(
+        client, "2026-03-02T08:15:00+07:00", email="An.Nguyen@Example.vn", consent=["email"]
+    )
+    consent = db.session.execute(db.select(NoticeConsent)).scalar_one()
+    assert (consent.channel, consent.recipient, consent.agreed_where, consent.ticket_id) == (
+        NoticeChannel.EMAIL,
+        EMAIL,
+        "booking",
+        None,
+    )
+    assert statuses() == [("booked", "queued")], "queued in the booking's own transaction"
+    ticket = check_in_at_kiosk(client, kiosk_headers, made["code"])
+    assert call_next(client, keypad)["number"] == ticket["number"]
+    assert send_all(app) == 2
+    mails = smtp.messages
+    assert [(mail["To"], mail["Subject"]) for mail in mails] == [
+        (EMAIL, f"Đã đặt lịch hẹn {made['code']}"),
+        (EMAIL, f"Mời số {ticket['number']} đến quầy 1"),
+    ]
+    confirmation = mails[0].get_content()
+    assert "lúc 08:15 ngày 02/03/2026" in confirmation and made["manage_url"] in confirmation
+    ticket_consent = db.session.execute(
+        db.select(NoticeConsent).where(NoticeConsent.ticket_id.is_not(None))
+    ).scalar_one()
+    assert (ticket_consent.agreed_where, ticket_consent.device_id) == ("booking", 1)
+
+
+def test_a_booking_by_sms_from_the_booking_page_is_told_its_turn_and_its_counter(
+    app, client, kiosk_headers, keypad, channels, gateway
+):
+    """The same with an SMS through the fake gateway, booked on the public page; a booking
+    whose citizen agreed to nothing gets nothing."""
+    app.config["NOTICE_TURN_NEAR_AHEAD"] = 1
+    form = {
+        "service": "GPLX",
+        "start": "2026-03-02T08:30:00+07:00",
+        "name": "Phạm Thị Dung",
+        "phone": "0912 345 678",
+        "consent_sms": "y",
+        "csrf_token": csrf_token(client, "/dat-lich"),
+    }
+    done = client.post("/dat-lich?service=GPLX&date=2026-03-02", data=form)
+    assert done.status_code == 302
+    silent = book_by_api(client, "2026-03-02T08:30:00+07:00", phone="0987654321")
+    [made] = db.session.execute(
+        db.select(Appointment).where(Appointment.code != silent["code"])
+    ).scalars()
+    walk_ins = [factories.kiosk_ticket(client, kiosk_headers) for _ in range(2)]
+    ticket = check_in_at_kiosk(client, kiosk_headers, made.code)
+    check_in_at_kiosk(client, kiosk_headers, silent["code"])
+    assert call_next(client, keypad)["number"] == walk_ins[0]["number"]  # 1 ahead: told
+    call_next(client, keypad)
+    assert call_next(client, keypad)["number"] == ticket["number"]
+    assert send_all(app) == 3
+    assert gateway.texts() == [
+        f"Đã đặt lịch {made.service.name} lúc 08:30 ngày 02/03/2026, mã {made.code}. "
+        f"Xem, đổi hoặc hủy: {app.config['PUBLIC_BASE_URL']}/dat-lich/{made.token}",
+        f"Sắp đến lượt số {ticket['number']}: còn 1 người trước bạn. Xin mời có mặt gần quầy.",
+        f"Mời số {ticket['number']} đến quầy 1.",
+    ]
+    assert {request["body"]["to"] for request in gateway.received} == {"84912345678"}
+
+
+def test_a_moved_booking_is_confirmed_again_and_a_cancelled_one_told_nothing_more(
+    app, demo, channels
+):
+    made = booked_by_email(local_time(2026, 3, 3, 10, 0))
+    booking.move(made.token, local_time(2026, 3, 3, 11, 0))
+    booking.move(made.token, local_time(2026, 3, 3, 10, 0))  # and back: told again
+    booking.cancel(made.token)
+    db.session.commit()
+    texts = db.session.execute(db.select(Notice.text).order_by(Notice.id)).scalars().all()
+    assert [text.split(", mã")[0][-21:] for text in texts] == [
+        "10:00 ngày 03/03/2026",
+        "11:00 ngày 03/03/2026",
+        "10:00 ngày 03/03/2026",
+    ]
+    with time_machine.travel(local_time(2026, 3, 2, 9, 0), tick=False):
+        assert queue_reminders() == 0, "a cancelled booking is not reminded"
+
+
+def test_the_worker_reminds_a_booking_the_working_day_before_once_per_channel(app, demo, channels):
+    """Fixed clocks. Friday 6 March 2026 is made a day off: a booking of Monday 9 March is
+    reminded on Thursday 5 March, from the opening of the office, once."""
+    add_calendar_day(local_time(2026, 3, 6, 0, 0).date(), "day_off", "Nghỉ bù")
+    monday = booked_by_email(local_time(2026, 3, 9, 9, 30))
+    sunday = booked_by_email(local_time(2026, 3, 8, 9, 30), email="binh@example.vn")
+    later = booked_by_email(local_time(2026, 3, 10, 9, 30))
+    with time_machine.travel(local_time(2026, 3, 5, 10, 0), tick=False):
+        made_today = booked_by_email(local_time(2026, 3, 9, 10, 0), email="chi@example.vn")
+    reminders = db.select(Notice.appointment_id).where(Notice.kind == NoticeKind.BOOKING_REMINDER)
+    for moment in (local_time(2026, 3, 4, 16, 0), local_time(2026, 3, 5, 7, 0)):
+        with time_machine.travel(moment, tick=False):
+            housekeeping()
+    assert db.session.execute(reminders).all() == [], "not on Wednesday, nor before opening"
+    for _ in range(2):
+        with time_machine.travel(local_time(2026, 3, 5, 7, 45), tick=False):
+            housekeeping()
+    assert sorted(db.session.execute(reminders).scalars()) == sorted([monday.id, sunday.id])
+    for moment in (local_time(2026, 3, 6, 9, 0), local_time(2026, 3, 7, 9, 0)):
+        with time_machine.travel(moment, tick=False):
+            assert queue_reminders() == 0, "no reminder on a day off"
+    with time_machine.travel(local_time(2026, 3, 9, 9, 0), tick=False):
+        assert queue_reminders() == 1  # Tuesday's booking, on Monday
+    db.session.commit()
+    assert made_today.id not in db.session.execute(reminders).scalars().all()
+    assert later.id in db.session.execute(reminders).scalars().all()
+    with time_machine.travel(local_time(2026, 3, 9, 9, 5), tick=False):
+        assert send_all(app) == 4 + 3  # the four confirmations and three reminders
+    reminder = db.session.execute(
+        db.select(Notice).where(Notice.appointment_id == monday.id, Notice.kind == "reminder")
+    ).scalar_one()
+    assert reminder.text.startswith(f"Nhắc lịch hẹn {monday.service.name} lúc 09:30 ngày 09/03")
+
+
+def test_a_bookings_contacts_are_erased_with_its_personal_data(app, demo, channels):
+    made = booked_by_email(local_time(2026, 3, 2, 10, 0))
+    kept = booked_by_email(local_time(2026, 3, 16, 10, 0))
+    with time_machine.travel(local_time(2026, 3, 12, 9, 0), tick=False):
+        erase_bookings(local_time(2026, 3, 5, 0, 0))
+        db.session.commit()
+    assert [
+        consent.appointment_id for consent in db.session.execute(db.select(NoticeConsent)).scalars()
+    ] == [kept.id]
+    notices = db.session.execute(db.select(Notice).order_by(Notice.id)).scalars().all()
+    assert [(notice.appointment_id, notice.recipient, notice.status) for notice in notices] == [
+        (made.id, "", NoticeStatus.FAILED),
+        (kept.id, EMAIL, NoticeStatus.QUEUED),
+    ]

@@ -5,6 +5,10 @@ A slot's places are an atomic row (`AppointmentSlot`): the first booking writes 
 `UPDATE … SET booked = booked + 1 WHERE booked < capacity`. PostgreSQL's row lock (and
 SQLite's writer's turn) serialises concurrent bookers on that row, so a place is given at
 most once; the check constraint `booked <= capacity` is the last guard.
+
+The channels the citizen agreed to are recorded as their agreements to notices
+(core.notices.consent), and "booking confirmed" is queued in the booking's own transaction,
+again when the booking moves to another time (core.notices.events).
 """
 
 from __future__ import annotations
@@ -32,7 +36,10 @@ from core.appointments.slots import booking_settings, is_offered
 from core.audit import record_event
 from core.clock import local_text, to_local, utcnow
 from core.db.upsert import session_upsert
-from core.models import Appointment, AppointmentSlot, AppointmentStatus, Service
+from core.models import Appointment, AppointmentSlot, AppointmentStatus, NoticeChannel, Service
+from core.notices.consent import Contact as NoticeContact
+from core.notices.consent import record_consent
+from core.notices.events import booking_confirmed
 from core.vntext import is_valid_citizen_id, is_valid_phone, normalise_phone
 from extensions import db
 
@@ -235,6 +242,16 @@ def book(
         start=to_local(start).isoformat(timespec="minutes"),
         consent=list(contact.consent),
     )
+    for channel in contact.consent:
+        record_consent(
+            NoticeContact(
+                NoticeChannel(channel), contact.email if channel == "email" else contact.phone
+            ),
+            where="booking",
+            appointment_id=appointment.id,
+            now=now,
+        )
+    booking_confirmed(appointment, manage_url(appointment.token))
     return appointment
 
 
@@ -287,4 +304,5 @@ def move(token: str, start: datetime, now: datetime | None = None) -> Appointmen
         start=to_local(start).isoformat(timespec="minutes"),
         previous=to_local(old_start).isoformat(timespec="minutes"),
     )
+    booking_confirmed(appointment, manage_url(appointment.token), moved=True)
     return appointment

@@ -3,7 +3,9 @@
 From `CHECK_IN_EARLY_MINUTES` before the slot starts to `CHECK_IN_LATE_MINUTES` after it,
 the booking's code (typed, or read from its QR code) or the citizen ID card of whoever
 booked gives a ticket of the booking's service whose `booked_for` is the slot's start:
-once the slot has started, it is called before walk-ins (core.queue.calling). The booking
+once the slot has started, it is called before walk-ins (core.queue.calling). The ticket gets
+the contacts the citizen agreed to when booking, so "your turn is near" and "called to
+counter X" reach them as they reach a citizen who gave a phone at the kiosk. The booking
 moves from booked to checked in with one conditional UPDATE, so a second check-in, however
 close, finds it taken and is refused. Runs in the session's writer's transaction; the
 caller commits.
@@ -27,6 +29,7 @@ from core.appointments.errors import (
 from core.audit import record_event
 from core.clock import local_text, local_today, utcnow
 from core.models import Appointment, AppointmentStatus, Ticket
+from core.notices.consent import contacts_of, record_consent
 from core.queue.issuing import IssuedTicket, issue_ticket
 from extensions import db
 
@@ -121,6 +124,14 @@ def check_in(
         .values(ticket_id=ticket.id)
     )
     db.session.refresh(appointment)
+    for contact in contacts_of(appointment_id=appointment.id):
+        record_consent(
+            contact,
+            where="booking",
+            ticket_id=ticket.id,
+            device=kiosk,
+            now=appointment.consent_at or now,
+        )
     record_event(
         "appointment.checked_in",
         appointment,

@@ -1,6 +1,7 @@
 """Bookings' personal data: a booking's name, phone, e-mail and citizen ID (and the ID
 number a ticket was taken with) are erased with the rest of the personal data, once the
-retention period after the slot has passed (`flask --app wsgi privacy anonymise`)."""
+retention period after the slot has passed (`flask --app wsgi privacy anonymise`), with the
+addresses the citizen agreed to be told at and those of the notices sent about the booking."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import update
 
 from core.audit import record_event
 from core.models import Appointment, Ticket
+from core.notices.consent import forget_booking_contacts
 from extensions import db
 
 ANONYMISED_NAME = "(đã ẩn danh)"  # as on dossiers (core.dossiers.privacy)
@@ -32,8 +34,9 @@ def erase_bookings(
     days: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Erase the contact details of bookings before `cutoff` (the agreement to notices
-    stays: it names no one), and the ID numbers of tickets issued before it; the caller
+    """Erase the contact details of bookings before `cutoff` (the channels agreed to stay
+    on the booking: they name no one; the agreements' and notices' addresses go), and the
+    ID numbers of tickets issued before it; the caller
     commits. Returns the number of bookings erased."""
     bookings = list(db.session.execute(bookings_due(cutoff)).scalars())
     for appointment in bookings:
@@ -42,6 +45,7 @@ def erase_bookings(
         record_event("appointment.anonymised", appointment, user=user, days=days)
         if progress:
             progress(1)
+    forget_booking_contacts([appointment.id for appointment in bookings])
     db.session.execute(
         update(Ticket)
         .where(Ticket.issued_at < cutoff, Ticket.citizen_id.is_not(None))

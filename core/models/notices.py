@@ -3,7 +3,7 @@
 A notice is queued in the same transaction as the event it tells of (a call, a reception)
 and sent after the commit by the worker (core/notices/outbox.py, notices/worker.py). A
 citizen gets notices only on a channel they gave and agreed to: one `NoticeConsent` row per
-channel and ticket or dossier, with when and where the agreement was given.
+channel and ticket, dossier or booking, with when and where the agreement was given.
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ class Notice(db.Model):
     key: Mapped[str | None] = mapped_column(String(120), unique=True)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
     dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossier.id"), index=True)
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointment.id"), index=True)
     status: Mapped[NoticeStatus] = mapped_column(
         enum_column(NoticeStatus), default=NoticeStatus.QUEUED
     )
@@ -77,8 +78,8 @@ class Notice(db.Model):
 
 
 class NoticeConsent(db.Model):
-    """A citizen's agreement to be told about one ticket or dossier on one channel, at this
-    address; erased with the rest of the personal data."""
+    """A citizen's agreement to be told about one ticket, dossier or booking on one channel,
+    at this address; erased with the rest of the personal data."""
 
     __tablename__ = "notice_consent"
 
@@ -87,6 +88,7 @@ class NoticeConsent(db.Model):
     recipient: Mapped[str] = mapped_column(String(200))
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
     dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossier.id"), index=True)
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointment.id"), index=True)
     agreed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     agreed_where: Mapped[str] = mapped_column(String(16))  # kiosk, desk, booking
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -1,6 +1,7 @@
 """A citizen's agreement to be told, on a channel and at an address they gave: recorded with
 when and where (kiosk, desk, booking), read when a notice is due, erased with the rest of
-the personal data (core/dossiers/privacy.py for dossiers; a ticket's after its day)."""
+the personal data (core/dossiers/privacy.py for dossiers, core/appointments/privacy.py for
+bookings; a ticket's after its day)."""
 
 from __future__ import annotations
 
@@ -53,27 +54,31 @@ def record_consent(
     where: str,
     ticket_id: int | None = None,
     dossier_id: int | None = None,
+    appointment_id: int | None = None,
     user=None,
     device=None,
     now: datetime | None = None,
 ) -> NoticeConsent:
-    """Record the agreement (audited, without the address); the caller commits."""
-    assert where in PLACES and (ticket_id is None) != (dossier_id is None)
+    """Record the agreement to be told about one ticket, dossier or booking (audited,
+    without the address); the caller commits."""
+    subjects = {"ticket": ticket_id, "dossier": dossier_id, "appointment": appointment_id}
+    given = [(name, value) for name, value in subjects.items() if value is not None]
+    assert where in PLACES and len(given) == 1
     consent = NoticeConsent(
         channel=contact.channel,
         recipient=contact.recipient,
         ticket_id=ticket_id,
         dossier_id=dossier_id,
+        appointment_id=appointment_id,
         agreed_at=now or utcnow(),
         agreed_where=where,
         user_id=user.id if user is not None else None,
         device_id=device.id if device is not None else None,
     )
     db.session.add(consent)
-    subject = ("ticket", ticket_id) if ticket_id is not None else ("dossier", dossier_id)
     record_event(
         "notice.consent_given",
-        subject,
+        given[0],
         user=user,
         device=device,
         channel=contact.channel.value,
@@ -82,12 +87,23 @@ def record_consent(
     return consent
 
 
-def contacts_of(*, ticket_id: int | None = None, dossier_id: int | None = None) -> list[Contact]:
-    """The channels a ticket's or a dossier's citizen agreed to, one contact per channel."""
-    column = NoticeConsent.ticket_id if ticket_id is not None else NoticeConsent.dossier_id
+def contacts_of(
+    *,
+    ticket_id: int | None = None,
+    dossier_id: int | None = None,
+    appointment_id: int | None = None,
+) -> list[Contact]:
+    """The channels a ticket's, a dossier's or a booking's citizen agreed to, one contact per
+    channel (the latest agreement on it)."""
+    if ticket_id is not None:
+        condition = NoticeConsent.ticket_id == ticket_id
+    elif dossier_id is not None:
+        condition = NoticeConsent.dossier_id == dossier_id
+    else:
+        condition = NoticeConsent.appointment_id == appointment_id
     rows = db.session.execute(
         db.select(NoticeConsent.channel, NoticeConsent.recipient)
-        .where(column == (ticket_id if ticket_id is not None else dossier_id))
+        .where(condition)
         .order_by(NoticeConsent.id)
     ).all()
     latest = {channel: recipient for channel, recipient in rows}
@@ -125,6 +141,18 @@ def forget_dossier_contacts(dossier_id: int) -> None:
     """Erase a dossier's contacts and its notices' addresses (with its personal data)."""
     db.session.execute(delete(NoticeConsent).where(NoticeConsent.dossier_id == dossier_id))
     forget_notices(Notice.dossier_id == dossier_id)
+
+
+def forget_booking_contacts(appointment_ids: list[int]) -> None:
+    """Erase bookings' contacts and their notices' addresses (with their personal data)."""
+    if not appointment_ids:
+        return
+    db.session.execute(
+        delete(NoticeConsent)
+        .where(NoticeConsent.appointment_id.in_(appointment_ids))
+        .execution_options(synchronize_session=False)
+    )
+    forget_notices(Notice.appointment_id.in_(appointment_ids))
 
 
 def forget_ticket_contacts(before: date) -> int:

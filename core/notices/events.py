@@ -6,8 +6,9 @@ transaction (sent after the commit by the worker):
   (once per ticket and channel);
 - a dossier is received (with the look-up link), needs a supplement, gets a new return date
   after an apology, or has its result (core.dossiers.reception and core.dossiers.states);
-- a booking is confirmed, or its day is near: `booking_confirmed` and `booking_reminder`,
-  for the booking code to call with the contacts the citizen gave and agreed to.
+- a booking is confirmed (booked or moved: core.appointments.booking), or its day is near
+  (the reminder the working day before, core.appointments.reminders, queued by the worker),
+  to the contacts the citizen gave and agreed to on the booking page or through the API.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import and_, or_
 
+from core.clock import to_local
 from core.dossiers.links import lookup_link
 from core.models import (
+    Appointment,
     Counter,
     Dossier,
     Notice,
@@ -27,7 +30,7 @@ from core.models import (
     Ticket,
     TicketStatus,
 )
-from core.notices.consent import Contact, contacts_of
+from core.notices.consent import contacts_of
 from core.notices.outbox import queue_notice
 from core.notices.texts import moment_words
 from extensions import db
@@ -134,31 +137,41 @@ def dossier_moved(dossier: Dossier, action: str) -> None:
     )
 
 
-def booking_confirmed(
-    contacts: list[Contact], *, code: str, service: str, start: datetime, manage_url: str
-) -> None:
-    """Queue the confirmation of a booking (its code and the link to see, move or cancel
-    it) on each channel the citizen agreed to; once per booking and channel."""
-    _tell_booking(contacts, NoticeKind.BOOKING_CONFIRMED, code, service, start, manage_url)
+def booking_confirmed(appointment: Appointment, manage_url: str, *, moved: bool = False) -> None:
+    """Queue the confirmation of a booking (its code, time and the link to see, move or
+    cancel it) on each channel its citizen agreed to: once per booking and channel when it
+    is made, and once more on each move to another time (`moved`)."""
+    _tell_booking(
+        appointment,
+        NoticeKind.BOOKING_CONFIRMED,
+        manage_url,
+        key=None if moved else f"booked:{appointment.code}",
+    )
 
 
-def booking_reminder(
-    contacts: list[Contact], *, code: str, service: str, start: datetime, manage_url: str
-) -> None:
-    """Queue the reminder sent the working day before; once per booking and channel, so a
-    reminder job may call it again safely."""
-    _tell_booking(contacts, NoticeKind.BOOKING_REMINDER, code, service, start, manage_url)
+def booking_reminder(appointment: Appointment, manage_url: str) -> None:
+    """Queue the reminder sent the working day before; once per booking, time and channel,
+    so the reminder job may call it again safely (and a booking moved to another day before
+    it is reminded of its new time)."""
+    moment = to_local(appointment.starts_at).strftime("%Y%m%d%H%M")
+    _tell_booking(
+        appointment,
+        NoticeKind.BOOKING_REMINDER,
+        manage_url,
+        key=f"reminder:{appointment.code}:{moment}",
+    )
 
 
-def _tell_booking(contacts, kind, code, service, start, manage_url) -> None:
-    for contact in contacts:
+def _tell_booking(appointment: Appointment, kind: NoticeKind, manage_url: str, key) -> None:
+    for contact in contacts_of(appointment_id=appointment.id):
         queue_notice(
             contact.channel,
             contact.recipient,
             kind,
-            key=f"{kind.value}:{code}:{contact.channel.value}",
-            code=code,
-            service=service,
-            start=moment_words(start),
+            appointment_id=appointment.id,
+            key=f"{key}:{contact.channel.value}" if key else None,
+            code=appointment.code,
+            service=appointment.service.name,
+            start=moment_words(appointment.starts_at),
             link=manage_url,
         )

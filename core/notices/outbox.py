@@ -67,6 +67,7 @@ def queue_notice(
     key: str | None = None,
     ticket_id: int | None = None,
     dossier_id: int | None = None,
+    appointment_id: int | None = None,
     now: datetime | None = None,
     **values,
 ) -> int | None:
@@ -86,6 +87,7 @@ def queue_notice(
         "key": key,
         "ticket_id": ticket_id,
         "dossier_id": dossier_id,
+        "appointment_id": appointment_id,
         "status": NoticeStatus.QUEUED,
         "attempts": 0,
         "created_at": now,
