@@ -1,7 +1,7 @@
 """notices of a booking: the agreements given on the booking page, and the notices sent
 
 Revision ID: 0042
-Revises: 0041
+Revises: 0031
 Create Date: 2026-12-07 20:00:00
 
 A booking's agreements to be told (`notice_consent.appointment_id`) and the notices sent
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0042"
-down_revision = "0041"
+down_revision = "0031"
 branch_labels = None
 depends_on = None
 
