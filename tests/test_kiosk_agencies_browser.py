@@ -94,7 +94,7 @@ def test_search_by_name_without_diacritics_on_the_screens_keys(centre, page_fact
     kiosk.locator("#kiosk-search").wait_for(state="visible")
     assert len(visible_services(kiosk)) == 10, "everything before a letter is typed"
     for key in "GIAY PHEP":
-        kiosk.locator(f'.kiosk-key[data-key="{key}"]').click()
+        kiosk.locator(f'#kiosk-keys .kiosk-key[data-key="{key}"]').click()
     assert kiosk.locator("#search-input").input_value() == "GIAY PHEP"
     assert visible_services(kiosk) == [
         "Cấp, đổi giấy phép lái xe",
@@ -105,9 +105,9 @@ def test_search_by_name_without_diacritics_on_the_screens_keys(centre, page_fact
     problems = screen_problems(kiosk, "search")
     kiosk.screenshot(path=SCREENSHOTS / "kiosk-search.png")
     for _ in "PHEP":
-        kiosk.locator('.kiosk-key[data-key="back"]').click()
+        kiosk.locator('#kiosk-keys .kiosk-key[data-key="back"]').click()
     for key in "LAI":
-        kiosk.locator(f'.kiosk-key[data-key="{key}"]').click()
+        kiosk.locator(f'#kiosk-keys .kiosk-key[data-key="{key}"]').click()
     assert visible_services(kiosk) == [
         "Cấp, đổi giấy phép lái xe",
         "Đổi, cấp lại giấy phép lái xe",
@@ -115,14 +115,14 @@ def test_search_by_name_without_diacritics_on_the_screens_keys(centre, page_fact
     # The agency's name is searched too; typed with diacritics on a keyboard, the same.
     kiosk.locator("#search-input").fill("công an")
     assert len(visible_services(kiosk)) == 3
-    kiosk.locator('.kiosk-key[data-key="clear"]').click()
+    kiosk.locator('#kiosk-keys .kiosk-key[data-key="clear"]').click()
     for key in "XYZ":
-        kiosk.locator(f'.kiosk-key[data-key="{key}"]').click()
+        kiosk.locator(f'#kiosk-keys .kiosk-key[data-key="{key}"]').click()
     assert visible_services(kiosk) == []
     assert kiosk.locator("#search-empty").is_visible()
-    kiosk.locator('.kiosk-key[data-key="clear"]').click()
+    kiosk.locator('#kiosk-keys .kiosk-key[data-key="clear"]').click()
     for key in "CU TRU":
-        kiosk.locator(f'.kiosk-key[data-key="{key}"]').click()
+        kiosk.locator(f'#kiosk-keys .kiosk-key[data-key="{key}"]').click()
     kiosk.get_by_role("button", name="Cư trú, căn cước").click()
     kiosk.locator("#ask-no").click()
     kiosk.locator("#result-number").wait_for(state="visible")
