@@ -188,7 +188,7 @@ def send_back(
             proposal=dossier.refusal_proposal,
             reason=reason,
         )
-        dossier.refusal_proposal = None
+        dossier.refusal_proposal = ""
     return move(
         dossier,
         Action.SEND_BACK,
@@ -265,7 +265,7 @@ def weigh_refusal(
         return
     if not reason:
         raise InvalidInput(_l("Hãy ghi lý do không đồng ý từ chối."), field="reason")
-    dossier.refusal_proposal = None
+    dossier.refusal_proposal = ""
     record_event(
         "dossier.refusal_rejected",
         dossier,
