@@ -21,7 +21,7 @@ from core.clock import to_local
 from core.models import Appointment, AppointmentStatus, BookingSettings, Service
 from core.queue.opening_hours import WEEKDAY_SHORT_NAMES
 from extensions import db, limiter
-from security import booking_limit
+from security import booking_bucket, booking_change_limit, booking_limit
 from web.caching import no_store
 from web.commit import FAILED, commit_or_explain
 
@@ -112,6 +112,8 @@ def page_of(appointment: Appointment, **context):
 
 
 @blueprint.route(f"{BOOKING_PATH}/<token>", methods=["GET", "POST"])
+@limiter.limit(booking_change_limit, methods=["POST"])
+@limiter.limit(booking_change_limit, methods=["POST"], key_func=booking_bucket)
 def booking(token: str):
     """A booking's page: its code and QR code; moving it to another slot, or cancelling it."""
     if request.method == "POST" and "cancel" in request.form:

@@ -363,3 +363,51 @@ def test_bookings_are_erased_with_the_rest_of_the_personal_data(app, demo):
     assert (old.name, old.phone, old.citizen_id) == ("(đã ẩn danh)", None, None)
     assert kept.name == "Võ Thị Hạnh" and kept.phone == "0912000009"
     assert count(AuditEvent, action="appointment.anonymised") == 1
+
+
+def test_a_booking_code_already_taken_is_drawn_again_not_called_already_booked(app, demo, monkeypatch):
+    with at(MONDAY):
+        first = booking.book("GPLX", local_time(2026, 3, 3, 10, 0), Contact("An", phone="0912000001"))
+        db.session.commit()
+        codes = iter([first.code, first.code, "ZZZ234"])
+        monkeypatch.setattr(booking, "new_code", lambda: next(codes))
+        second = booking.book(
+            "GPLX", local_time(2026, 3, 3, 10, 0), Contact("Bình", phone="0912000002")
+        )
+        db.session.commit()
+    assert second.code == "ZZZ234" and second.token != first.token
+    assert count(Appointment) == 2
+    assert count(AuditEvent, action="appointment.booked") == 2
+    slot = db.session.execute(db.select(AppointmentSlot)).scalar_one()
+    assert slot.booked == 2
+
+
+
+def test_the_booking_page_limits_posts_per_booking_and_caps_moves(app, client, demo):
+    app.config.update(BOOKING_CHANGE_RATE_LIMIT="4 per minute", BOOKING_MAX_MOVES=2)
+    with at(MONDAY):
+        made = booking.book("GPLX", local_time(2026, 3, 3, 10, 0), Contact("An", phone="0912000001"))
+        db.session.commit()
+        token = csrf_token(client, "/dat-lich")
+        answers = []
+        for hour in (8, 9, 10, 11, 12):
+            db.session.rollback()
+            answers.append(
+                client.post(
+                    f"/dat-lich/{made.token}?date=2026-03-04",
+                    data={"start": f"2026-03-04T{hour:02}:00:00+07:00", "csrf_token": token},
+                )
+            )
+        codes = [answer.status_code for answer in answers]
+        assert codes == [302, 302, 200, 200, 429]  # refused on the page itself, then limited
+        assert "đã được đổi giờ 2 lần" in answers[2].get_data(as_text=True)
+        # Another address may not spend this booking's allowance either.
+        other = client.post(
+            f"/dat-lich/{made.token}",
+            data={"cancel": "1", "csrf_token": token},
+            environ_base={"REMOTE_ADDR": "10.0.0.9"},
+        )
+        assert other.status_code == 429
+    db.session.rollback()
+    assert db.session.get(Appointment, made.id).moves == 2
+    assert count(AuditEvent, action="appointment.moved") == 2

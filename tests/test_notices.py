@@ -679,3 +679,17 @@ def test_a_bookings_contacts_are_erased_with_its_personal_data(app, demo, channe
         (made.id, "", NoticeStatus.FAILED),
         (kept.id, EMAIL, NoticeStatus.QUEUED),
     ]
+
+
+def test_a_moved_booking_is_confirmed_once_per_time_and_channel(app, demo, channels):
+    app.config["BOOKING_MAX_MOVES"] = 3
+    made = booked_by_email(local_time(2026, 3, 3, 10, 0))
+    for hour in (11, 10, 11):
+        booking.move(made.token, local_time(2026, 3, 3, hour, 0))
+    db.session.commit()
+    keys = db.session.execute(db.select(Notice.key).order_by(Notice.id)).scalars().all()
+    assert keys == [
+        f"booked:{made.code}:email",
+        f"moved:{made.code}:202603031100:email",
+        f"moved:{made.code}:202603031000:email",
+    ]

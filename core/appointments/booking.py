@@ -31,6 +31,7 @@ from core.appointments.errors import (
     NotBookable,
     SlotFull,
     SlotNotOffered,
+    TooManyMoves,
 )
 from core.appointments.slots import booking_settings, is_offered
 from core.audit import record_event
@@ -172,6 +173,29 @@ def _check_offered(service: Service, start: datetime, now: datetime) -> None:
         raise SlotNotOffered(start=local_text(start) if start.tzinfo else start.isoformat())
 
 
+# Tries at drawing a booking code not yet taken (31**6 codes: a second try is already rare).
+CODE_TRIES = 5
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_LETTERS) for _ in range(CODE_LENGTH))
+
+
+def _is_code_clash(appointment: Appointment) -> bool:
+    """Another booking holds the new booking's code or token (the refusal came from their
+    unique constraints, not from the partial unique indexes that mean "already booked")."""
+    return (
+        db.session.execute(
+            db.select(Appointment.id)
+            .where(
+                db.or_(Appointment.code == appointment.code, Appointment.token == appointment.token)
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
 def _flush_or_already_booked(day) -> None:
     """The partial unique indexes refuse a second active booking of the same citizen."""
     try:
@@ -179,6 +203,24 @@ def _flush_or_already_booked(day) -> None:
             db.session.flush()
     except IntegrityError:
         raise AlreadyBooked(day=day.strftime("%d/%m/%Y")) from None
+
+
+def _insert(appointment: Appointment) -> None:
+    """Write a new booking; a clash of its drawn code (or token) with another booking's
+    draws them again, a few times. Only the partial unique indexes mean "already booked"."""
+    db.session.flush()
+    for _ in range(CODE_TRIES):
+        try:
+            with db.session.begin_nested():
+                db.session.add(appointment)
+                db.session.flush()
+            return
+        except IntegrityError:
+            if not _is_code_clash(appointment):
+                break
+            appointment.code = new_code()
+            appointment.token = secrets.token_urlsafe(16)
+    raise AlreadyBooked(day=appointment.day.strftime("%d/%m/%Y"))
 
 
 def _already_booked(service_id: int, day, contact: Contact, but: int | None = None) -> bool:
@@ -215,7 +257,7 @@ def book(
         raise AlreadyBooked(day=day.strftime("%d/%m/%Y"))
     slot = take_place(service, start)
     appointment = Appointment(
-        code="".join(secrets.choice(CODE_LETTERS) for _ in range(CODE_LENGTH)),
+        code=new_code(),
         token=secrets.token_urlsafe(16),
         service=service,
         slot=slot,
@@ -232,8 +274,7 @@ def book(
         consent_at=now if contact.consent else None,
         created_at=now,
     )
-    db.session.add(appointment)
-    _flush_or_already_booked(day)
+    _insert(appointment)
     record_event(
         "appointment.booked",
         appointment,
@@ -273,7 +314,8 @@ def cancel(token: str, now: datetime | None = None) -> Appointment:
 
 def move(token: str, start: datetime, now: datetime | None = None) -> Appointment:
     """Move a booking to another slot of its service: a place there first, then the old
-    place back (a full slot changes nothing)."""
+    place back (a full slot changes nothing). At most `BOOKING_MAX_MOVES` times: each move
+    sends the citizen a confirmation."""
     now = now or utcnow()
     appointment = find_appointment(token, lock=True)
     _open_for_change(appointment)
@@ -281,6 +323,8 @@ def move(token: str, start: datetime, now: datetime | None = None) -> Appointmen
     _check_offered(service, start, now)
     if start == appointment.starts_at:
         return appointment
+    if appointment.moves >= current_app.config["BOOKING_MAX_MOVES"]:
+        raise TooManyMoves(code=appointment.code, moves=appointment.moves)
     day = to_local(start).date()
     contact = Contact(
         appointment.name,
@@ -296,6 +340,7 @@ def move(token: str, start: datetime, now: datetime | None = None) -> Appointmen
     appointment.slot = slot
     appointment.starts_at = slot.starts_at
     appointment.day = day
+    appointment.moves += 1
     _flush_or_already_booked(day)
     record_event(
         "appointment.moved",

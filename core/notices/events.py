@@ -140,12 +140,14 @@ def dossier_moved(dossier: Dossier, action: str) -> None:
 def booking_confirmed(appointment: Appointment, manage_url: str, *, moved: bool = False) -> None:
     """Queue the confirmation of a booking (its code, time and the link to see, move or
     cancel it) on each channel its citizen agreed to: once per booking and channel when it
-    is made, and once more on each move to another time (`moved`)."""
+    is made, and once per new time on a move (`moved`: moving back and forth between
+    two times sends nothing new)."""
+    moment = to_local(appointment.starts_at).strftime("%Y%m%d%H%M")
     _tell_booking(
         appointment,
         NoticeKind.BOOKING_CONFIRMED,
         manage_url,
-        key=None if moved else f"booked:{appointment.code}",
+        key=f"moved:{appointment.code}:{moment}" if moved else f"booked:{appointment.code}",
     )
 
 
