@@ -365,9 +365,10 @@ def test_bookings_are_erased_with_the_rest_of_the_personal_data(app, demo):
     assert count(AuditEvent, action="appointment.anonymised") == 1
 
 
-def test_a_booking_code_already_taken_is_drawn_again_not_called_already_booked(app, demo, monkeypatch):
+def test_a_taken_booking_code_is_drawn_again_not_called_already_booked(app, demo, monkeypatch):
     with at(MONDAY):
-        first = booking.book("GPLX", local_time(2026, 3, 3, 10, 0), Contact("An", phone="0912000001"))
+        an = Contact("An", phone="0912000001")
+        first = booking.book("GPLX", local_time(2026, 3, 3, 10, 0), an)
         db.session.commit()
         codes = iter([first.code, first.code, "ZZZ234"])
         monkeypatch.setattr(booking, "new_code", lambda: next(codes))
@@ -382,11 +383,11 @@ def test_a_booking_code_already_taken_is_drawn_again_not_called_already_booked(a
     assert slot.booked == 2
 
 
-
 def test_the_booking_page_limits_posts_per_booking_and_caps_moves(app, client, demo):
     app.config.update(BOOKING_CHANGE_RATE_LIMIT="4 per minute", BOOKING_MAX_MOVES=2)
     with at(MONDAY):
-        made = booking.book("GPLX", local_time(2026, 3, 3, 10, 0), Contact("An", phone="0912000001"))
+        an = Contact("An", phone="0912000001")
+        made = booking.book("GPLX", local_time(2026, 3, 3, 10, 0), an)
         db.session.commit()
         token = csrf_token(client, "/dat-lich")
         answers = []
