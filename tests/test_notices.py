@@ -23,6 +23,7 @@ from core.dossiers.states import Move, move
 from core.dossiers.workdays import add_calendar_day
 from core.models import (
     Appointment,
+    AuditEvent,
     BookingSettings,
     Dossier,
     Notice,
@@ -693,3 +694,47 @@ def test_a_moved_booking_is_confirmed_once_per_time_and_channel(app, demo, chann
         f"moved:{made.code}:202603031100:email",
         f"moved:{made.code}:202603031000:email",
     ]
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "named"),
+    [
+        ("SMS_GATEWAY_URL", "sms.example.vn/send?key=SECRET", "SMS_GATEWAY_URL"),
+        ("SMS_GATEWAY_HEADERS", '["Authorization", "Bearer SECRET"]', "SMS_GATEWAY_HEADERS"),
+        ("SMS_GATEWAY_METHOD", "SECRET", "SMS_GATEWAY_METHOD"),
+    ],
+)
+def test_a_bad_gateway_setting_fails_the_notice_at_once_naming_the_setting(
+    app, demo, channels, setting, value, named
+):
+    from app import check_gateways
+
+    app.config[setting] = value
+    with pytest.raises(RuntimeError, match=named) as refused:
+        check_gateways(app)
+    assert "SECRET" not in str(refused.value)
+    queue_notice(NoticeChannel.SMS, "0912345678", NoticeKind.CALLED, number="A001", counter=1)
+    db.session.commit()
+    assert send_all(app) == 1
+    notice = db.session.execute(db.select(Notice)).scalar_one()
+    assert (notice.status, notice.attempts) == (NoticeStatus.FAILED, 1)
+    assert notice.last_error.startswith(f"bad_settings: {named}")
+    assert "SECRET" not in notice.last_error
+
+
+def test_a_notice_whose_sender_vanishes_each_time_fails_at_the_attempt_cap(app, demo, channels):
+    from core.notices.outbox import sweep
+
+    app.config["NOTICE_MAX_ATTEMPTS"] = 2
+    queue_notice(NoticeChannel.SMS, "0912345678", NoticeKind.CALLED, number="A001", counter=1)
+    db.session.commit()
+    now = utcnow()
+    for attempt, requeued in ((1, 1), (2, 0)):
+        assert claim_next("lost", now=now).attempts == attempt  # and the sender dies
+        now += timedelta(minutes=6)
+        assert sweep(now) == requeued
+        db.session.commit()
+    notice = db.session.execute(db.select(Notice)).scalar_one()
+    assert (notice.status, notice.attempts) == (NoticeStatus.FAILED, 2)
+    assert claim_next("next", now=now + timedelta(hours=1)) is None
+    assert count(AuditEvent, action="notice.failed") == 1
