@@ -650,6 +650,10 @@ def test_the_worker_reminds_a_booking_the_working_day_before_once_per_channel(ap
         with time_machine.travel(local_time(2026, 3, 5, 7, 45), tick=False):
             housekeeping()
     assert sorted(db.session.execute(reminders).scalars()) == sorted([monday.id, sunday.id])
+    queued = count(AuditEvent, action="notice.queued")
+    with time_machine.travel(local_time(2026, 3, 5, 8, 0), tick=False):
+        assert queue_reminders() == 0, "reminded already: nothing counted, nothing written"
+    assert count(AuditEvent, action="notice.queued") == queued
     for moment in (local_time(2026, 3, 6, 9, 0), local_time(2026, 3, 7, 9, 0)):
         with time_machine.travel(moment, tick=False):
             assert queue_reminders() == 0, "no reminder on a day off"

@@ -151,29 +151,51 @@ def booking_confirmed(appointment: Appointment, manage_url: str, *, moved: bool 
     )
 
 
-def booking_reminder(appointment: Appointment, manage_url: str) -> None:
+def reminder_key(appointment: Appointment) -> str:
+    """The reminder's key, less its channel: one per booking and time."""
+    return f"reminder:{appointment.code}:{to_local(appointment.starts_at):%Y%m%d%H%M}"
+
+
+def booking_reminder(
+    appointment: Appointment, manage_url: str, already: frozenset[str] = frozenset()
+) -> int:
     """Queue the reminder sent the working day before; once per booking, time and channel,
     so the reminder job may call it again safely (and a booking moved to another day before
-    it is reminded of its new time)."""
-    moment = to_local(appointment.starts_at).strftime("%Y%m%d%H%M")
-    _tell_booking(
+    it is reminded of its new time). Keys in `already` are skipped without a write; the
+    number of notices queued."""
+    return _tell_booking(
         appointment,
         NoticeKind.BOOKING_REMINDER,
         manage_url,
-        key=f"reminder:{appointment.code}:{moment}",
+        key=reminder_key(appointment),
+        already=already,
     )
 
 
-def _tell_booking(appointment: Appointment, kind: NoticeKind, manage_url: str, key) -> None:
+def _tell_booking(
+    appointment: Appointment,
+    kind: NoticeKind,
+    manage_url: str,
+    key,
+    already: frozenset[str] = frozenset(),
+) -> int:
+    queued = 0
     for contact in contacts_of(appointment_id=appointment.id):
-        queue_notice(
-            contact.channel,
-            contact.recipient,
-            kind,
-            appointment_id=appointment.id,
-            key=f"{key}:{contact.channel.value}" if key else None,
-            code=appointment.code,
-            service=appointment.service.name,
-            start=moment_words(appointment.starts_at),
-            link=manage_url,
+        channel_key = f"{key}:{contact.channel.value}" if key else None
+        if channel_key in already:
+            continue
+        queued += (
+            queue_notice(
+                contact.channel,
+                contact.recipient,
+                kind,
+                appointment_id=appointment.id,
+                key=channel_key,
+                code=appointment.code,
+                service=appointment.service.name,
+                start=moment_words(appointment.starts_at),
+                link=manage_url,
+            )
+            is not None
         )
+    return queued
