@@ -33,6 +33,7 @@ from core.models import (
 from core.notices.consent import contacts_of
 from core.notices.outbox import queue_notice
 from core.notices.texts import moment_words
+from core.queue.ordering import calling_order
 from extensions import db
 
 
@@ -65,7 +66,7 @@ def ticket_called(ticket: Ticket, counter: Counter, now: datetime) -> None:
     # One address per ticket and channel: the latest agreement.
     latest = {(row.id, row.channel): row for row in rows}
     waiting = [row for row in latest.values() if row.id != ticket.id]
-    places = near_places(ticket) if waiting else {}
+    places = near_places(ticket, now) if waiting else {}
     for row in latest.values():
         if row.id == ticket.id:
             queue_notice(
@@ -80,10 +81,11 @@ def ticket_called(ticket: Ticket, counter: Counter, now: datetime) -> None:
             )  # fmt: skip
 
 
-def near_places(ticket: Ticket) -> dict[int, int]:
+def near_places(ticket: Ticket, now: datetime) -> dict[int, int]:
     """The waiting tickets of the called ticket's queue with `NOTICE_TURN_NEAR_AHEAD` or
-    fewer people ahead, and how many: the first places in calling order (as
-    core.queue.positions.waiting_ahead counts them), read in one short query."""
+    fewer people ahead at `now`, and how many: the first places in calling order
+    (core.queue.ordering, as core.queue.positions.waiting_ahead counts them), read in one
+    short query."""
     near = current_app.config["NOTICE_TURN_NEAR_AHEAD"]
     first = db.session.execute(
         db.select(Ticket.id)
@@ -92,7 +94,7 @@ def near_places(ticket: Ticket) -> dict[int, int]:
             Ticket.service_id == ticket.service_id,
             Ticket.status == TicketStatus.WAITING,
         )
-        .order_by(Ticket.priority.desc(), Ticket.issued_at, Ticket.id)
+        .order_by(*calling_order(now))
         .limit(near + 1)
     ).scalars()
     return {ticket_id: ahead for ahead, ticket_id in enumerate(first)}
