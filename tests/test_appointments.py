@@ -278,7 +278,9 @@ def test_the_booking_page_books_shows_the_code_moves_and_cancels(client, demo):
 def test_managers_see_bookings_check_ins_no_shows_and_waits_per_service_and_day(client, auth, demo):
     from core.appointments.check_in import check_in
     from core.appointments.figures import booking_table
+    from core.models import Agency
     from core.reports.periods import Period
+    from core.reports.reform import ReportFilter
 
     with at(local_time(2026, 3, 2, 8, 0)):
         factories.counter_session("canbo1", 1)
@@ -302,12 +304,30 @@ def test_managers_see_bookings_check_ins_no_shows_and_waits_per_service_and_day(
         calling.call_next(1, actor)
         db.session.commit()
     with at(local_time(2026, 3, 2, 12, 0)):
-        table = booking_table(Period(local_time(2026, 3, 2).date(), local_time(2026, 3, 2).date()))
+        monday = Period(local_time(2026, 3, 2).date(), local_time(2026, 3, 2).date())
+        table = booking_table(monday)
         assert table.rows == [["02/03/2026", "Cấp, đổi giấy phép lái xe", 3, 1, 1, 1, 10.0, 20.0]]
+        # The page's filters narrow it: another agency's services, another counter's waits.
+        police = Agency(code="CA-TINH", name="Công an tỉnh")
+        db.session.add(police)
+        db.session.flush()
+        gplx = find_service("GPLX")
+        assert booking_table(monday, ReportFilter(agency_id=police.id)).rows == []
+        assert booking_table(monday, ReportFilter(agency_id=gplx.agency_id)).rows == table.rows
+        assert booking_table(monday, ReportFilter(counter_id=2)).rows == [
+            ["02/03/2026", "Cấp, đổi giấy phép lái xe", 3, 1, 1, 1, None, None]
+        ]
+        db.session.commit()
         auth.login("lanhdao")
-        page = client.get("/dashboard/stats?period=day&day=2026-03-02")
+        page = client.get("/dashboard/stats?from=2026-03-02&to=2026-03-02&agency=CA-TINH")
     assert page.status_code == 200
-    assert 'data-table="bookings"' in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+
+    assert (
+        'data-table="bookings"' in html
+        and "Cấp, đổi giấy phép lái xe"
+        not in html.split('data-table="bookings"')[1].split("</table>")[0]
+    )
 
 
 def test_an_admin_sets_a_services_booking_hours_and_places(client, auth, demo):

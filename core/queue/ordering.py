@@ -47,4 +47,3 @@ def called_before(ticket, now: datetime):
             or_(slot_key(now) < own_slot, and_(slot_key(now) == own_slot, earlier)),
         ),
     )
-
