@@ -10,7 +10,7 @@ import time_machine
 
 from conftest import count, csrf_token, local_time
 from core.appointments import booking
-from core.appointments.booking import Contact
+from core.appointments.booking import Booker as Contact
 from core.models import (
     Appointment,
     AppointmentSlot,

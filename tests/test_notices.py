@@ -13,7 +13,7 @@ from notice_servers import FakeGateway, SmtpServer
 
 from conftest import count, csrf_token, local_time, wait_until
 from core.appointments import booking
-from core.appointments.booking import Contact as BookingContact
+from core.appointments.booking import Booker as BookingContact
 from core.appointments.privacy import erase_bookings
 from core.appointments.reminders import queue_reminders
 from core.clock import utcnow
@@ -742,3 +742,24 @@ def test_a_notice_whose_sender_vanishes_each_time_fails_at_the_attempt_cap(app, 
     assert (notice.status, notice.attempts) == (NoticeStatus.FAILED, 2)
     assert claim_next("next", now=now + timedelta(hours=1)) is None
     assert count(AuditEvent, action="notice.failed") == 1
+
+
+@pytest.mark.parametrize(
+    ("address", "taken"),
+    [("an.nguyen@example.vn", True), ("an@example.v", False), ("a" * 65 + "@example.vn", False)],
+)
+def test_the_booking_page_and_the_desk_take_the_same_email_addresses(app, address, taken):
+    from core.appointments.errors import BookingRefused
+    from core.errors import InvalidInput
+    from core.notices.consent import checked_contact
+
+    booker = BookingContact("Nguyễn Văn An", email=address)
+    for check, refused in (
+        (lambda: checked_contact("email", address), InvalidInput),
+        (booker.cleaned, BookingRefused),
+    ):
+        if taken:
+            check()
+        else:
+            with pytest.raises(refused):
+                check()
