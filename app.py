@@ -19,6 +19,7 @@ def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__, instance_path=config.INSTANCE_PATH)
     app.config.from_object(config)
     check_printer_networks(app)
+    check_gateways(app)
     trust_proxies(app)
     app.json.ensure_ascii = False
     register_extensions(app)
@@ -39,6 +40,13 @@ def check_printer_networks(app: Flask) -> None:
         parse_printer_networks(app.config["PRINTER_NETWORKS"])
     except PrinterNetworksInvalid as error:
         raise RuntimeError(f"{error} (Cài đặt PRINTER_NETWORKS không đọc được).") from None
+
+
+def check_gateways(app: Flask) -> None:
+    """SMS or Zalo gateway settings that cannot make a request stop the start, saying which."""
+    from notices.senders import check_gateway_settings
+
+    check_gateway_settings(app.config)
 
 
 def trust_proxies(app: Flask) -> None:

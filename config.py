@@ -90,6 +90,12 @@ class Config:
         self.CHECK_IN_EARLY_MINUTES = int(env.get("CHECK_IN_EARLY_MINUTES", 30))
         self.CHECK_IN_LATE_MINUTES = int(env.get("CHECK_IN_LATE_MINUTES", 15))
         self.BOOKING_RATE_LIMIT = env.get("BOOKING_RATE_LIMIT", "10 per minute;50 per day")
+        # Posts to a booking's own page (move, cancel): per caller's address and per booking.
+        self.BOOKING_CHANGE_RATE_LIMIT = env.get(
+            "BOOKING_CHANGE_RATE_LIMIT", "10 per minute;30 per day"
+        )
+        # Moves of one booking to another time (each sends a confirmation on every channel).
+        self.BOOKING_MAX_MOVES = int(env.get("BOOKING_MAX_MOVES", 3))
         self.TRACKING_REFRESH_SECONDS = int(env.get("TRACKING_REFRESH_SECONDS", 10))
         # The counter desk: calls before a ticket may be marked absent, console refresh,
         # and how long the counter's rating tablet offers a just-finished ticket.

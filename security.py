@@ -79,3 +79,14 @@ def device_bucket() -> str:
 def booking_limit() -> str:
     """Bookings per caller's address, shared by the booking page and the API."""
     return current_app.config["BOOKING_RATE_LIMIT"]
+
+
+def booking_change_limit() -> str:
+    """Moves and cancellations on a booking's own page, counted per caller's address and
+    per booking (its token's digest: the token itself is never stored by the limiter)."""
+    return current_app.config["BOOKING_CHANGE_RATE_LIMIT"]
+
+
+def booking_bucket() -> str:
+    token = (request.view_args or {}).get("token", "")
+    return "booking:" + hash_key(token)[:32]

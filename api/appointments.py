@@ -1,14 +1,14 @@
 """Booking appointments: the free slots of a service's day, and booking one (no key: citizens
 book from their phones, limited per address)."""
 
-from datetime import date, datetime
+from datetime import date
 
 from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 
-from core.appointments.booking import Contact, book, find_service, manage_url
-from core.appointments.slots import offered_slots
-from core.clock import local_zone, to_local
+from core.appointments.booking import Booker, book, find_service, manage_url
+from core.appointments.slots import offered_slots, parse_start
+from core.clock import to_local
 from core.errors import InvalidInput
 from extensions import db, limiter
 from security import booking_limit
@@ -24,17 +24,6 @@ def parse_day(text: str | None) -> date:
         raise InvalidInput(
             _l("Ngày phải có dạng YYYY-MM-DD, ví dụ 2026-03-02."), field="date"
         ) from None
-
-
-def parse_start(text: str) -> datetime:
-    """A slot's start as ISO 8601; without an offset, the centre's local time."""
-    try:
-        start = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(
-            _l("Giờ hẹn phải có dạng ISO 8601, ví dụ 2026-03-02T09:15:00+07:00."), field="start"
-        ) from None
-    return start if start.tzinfo else start.replace(tzinfo=local_zone())
 
 
 def optional_text(body: dict, field: str, max_length: int = 200) -> str:
@@ -95,7 +84,7 @@ def create_appointment():
         body, {"service", "start", "name", "phone", "email", "citizen_id", "consent"}
     )
     service = find_service(required_string(body, "service"))  # an unknown one: 404 first
-    contact = Contact(
+    contact = Booker(
         name=required_string(body, "name", 200),
         phone=optional_text(body, "phone", 20),
         email=optional_text(body, "email"),

@@ -8,6 +8,10 @@ import unicodedata
 CITIZEN_ID_PATTERN = re.compile(r"^\d{12}$")
 # Mobile 03x, 05x, 07x, 08x, 09x and landline 02x: 10 digits starting with 0.
 PHONE_PATTERN = re.compile(r"^0[235789]\d{8}$")
+# An e-mail address as the booking page, the desk and the kiosk take it (lower-cased): a
+# local part of at most 64 characters, a domain with a dot and a top level of 2 or more.
+EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+EMAIL_MAX = 200
 
 
 def unaccent(text: str) -> str:
@@ -65,3 +69,7 @@ def is_valid_citizen_id(number: str) -> bool:
     if not CITIZEN_ID_PATTERN.match(number):
         return False
     return 1 <= int(number[:3]) <= 96 and number[3] in "0123456789"
+
+
+def is_valid_email(address: str) -> bool:
+    return len(address) <= EMAIL_MAX and bool(EMAIL_PATTERN.match(address))

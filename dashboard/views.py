@@ -72,6 +72,13 @@ def report_and_statistics(selection):
     return reading, stats
 
 
+def page_tables(selection, reading, stats) -> list:
+    """The statistics page's tables, the bookings' last, all under the page's filters."""
+    return statistics_tables(reading.report, stats) + [
+        booking_table(selection.period, selection.filters)
+    ]
+
+
 @blueprint.get("/state.json")
 def state():
     _, scope, _ = live_scope_from_request()
@@ -88,7 +95,8 @@ def statistics():
         reading=reading,
         report=reading.report,
         stats=stats,
-        tables=statistics_tables(reading.report, stats) + [booking_table(selection.period)],
+        tables=statistics_tables(reading.report, stats)
+        + [booking_table(selection.period, selection.filters)],
         difference=difference_table(reading.difference) if reading.difference else None,
         closed_by=closed_by_name(reading.closing) if reading.closing else None,
         can_close=reading.closing is None and is_over(selection.period),
@@ -105,7 +113,9 @@ def statistics():
 def statistics_xlsx():
     selection = selection_from_request()
     reading, stats = report_and_statistics(selection)
-    tables = statistics_tables(reading.report, stats) + [booking_table(selection.period)]
+    tables = statistics_tables(reading.report, stats) + [
+        booking_table(selection.period, selection.filters)
+    ]
     wanted = request.args.get("table")
     if wanted:
         tables = [table for table in tables if table.key == wanted]

@@ -6,7 +6,10 @@ object) and `_BODY`, a template whose `$phone` (0912345678), `$phone84` (8491234
 `$text` and `$sender` (`SMS_SENDER`, the brand name) are replaced, escaped for a JSON body
 or a form body as the Content-Type header says. Any 2xx answer is success; a 4xx one is
 final (the gateway refuses this message: trying again cannot help); anything else (no
-answer, 5xx, 408, 429) is tried again later.
+answer, 5xx, 408, 429) is tried again later. Settings that cannot make a request (an address
+without http:// or https://, headers that are not a JSON object of texts, an unknown method)
+stop the app's start (`check_gateway_settings`); changed while it runs, they fail the notice
+at once as `bad_settings`, naming the setting (never its value, which may hold a key).
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from string import Template
 from core.models import NoticeChannel
 
 RETRIED_STATUSES = {408, 425, 429}
+METHODS = {"GET", "POST", "PUT"}
+GATEWAY_CHANNELS = ("SMS", "ZALO")
 
 
 @dataclass(frozen=True)
@@ -92,11 +97,63 @@ def json_escape(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)[1:-1]
 
 
-def send_http(config, prefix: str, recipient: str, text: str) -> Outcome:
+def gateway_headers(config, prefix: str) -> dict[str, str]:
+    """The gateway's headers setting as a dict, or ValueError."""
     try:
         headers = json.loads(config[f"{prefix}_GATEWAY_HEADERS"] or "{}")
     except ValueError:
-        return Outcome("bad_settings", f"{prefix}_GATEWAY_HEADERS is not a JSON object")
+        headers = None
+    if not isinstance(headers, dict) or not all(
+        isinstance(value, str) for value in headers.values()
+    ):
+        raise ValueError(f"{prefix}_GATEWAY_HEADERS is not a JSON object of texts")
+    return headers
+
+
+def gateway_problem(config, prefix: str) -> str | None:
+    """What is wrong with a channel's gateway settings (naming the setting, never its
+    value), or None: right, or the channel off (no address)."""
+    url = config[f"{prefix}_GATEWAY_URL"] or ""
+    if not url:
+        return None
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https") or "://" not in url:
+        return f"{prefix}_GATEWAY_URL must start with http:// or https://"
+    if str(config[f"{prefix}_GATEWAY_METHOD"] or "").upper() not in METHODS:
+        return f"{prefix}_GATEWAY_METHOD must be one of {', '.join(sorted(METHODS))}"
+    try:
+        gateway_headers(config, prefix)
+    except ValueError as error:
+        return str(error)
+    if not isinstance(config[f"{prefix}_GATEWAY_BODY"], str):
+        return f"{prefix}_GATEWAY_BODY is not a text"
+    return None
+
+
+def check_gateway_settings(config) -> None:
+    """At the app's start: the SMS and Zalo gateway settings can make a request, or a
+    RuntimeError saying which setting is wrong (in Vietnamese and English)."""
+    for prefix in GATEWAY_CHANNELS:
+        problem = gateway_problem(config, prefix)
+        if problem:
+            raise RuntimeError(
+                f"Cài đặt cổng gửi tin {prefix} không hợp lệ / invalid gateway setting: {problem}"
+            )
+
+
+def send_http(config, prefix: str, recipient: str, text: str) -> Outcome:
+    problem = gateway_problem(config, prefix)
+    if problem:
+        return Outcome("bad_settings", problem)
+    try:
+        return _send_http(config, prefix, recipient, text)
+    except (ValueError, TypeError, AttributeError, KeyError) as error:
+        # A request the settings cannot make: the name of the error, not its text (which may
+        # quote the address or a header's value).
+        return Outcome("bad_settings", f"{prefix}_GATEWAY_* settings: {type(error).__name__}")
+
+
+def _send_http(config, prefix: str, recipient: str, text: str) -> Outcome:
+    headers = gateway_headers(config, prefix)
     values = body_values(recipient, text, config["SMS_SENDER"])
     content_type = next(
         (value for name, value in headers.items() if name.lower() == "content-type"), ""

@@ -2,13 +2,13 @@
 be reached; the booking's own page (its link) shows the code and QR code for the kiosk and
 cancels or moves it. Thin views over core.appointments."""
 
-from datetime import date, datetime
+from datetime import date
 
 from flask import make_response, redirect, render_template, request, url_for
 
 from core.appointments.booking import (
     CHANNELS,
-    Contact,
+    Booker,
     book,
     cancel,
     find_appointment,
@@ -16,12 +16,18 @@ from core.appointments.booking import (
 )
 from core.appointments.booking import manage_url as booking_url
 from core.appointments.check_in import check_in_window
-from core.appointments.slots import bookable_days, booking_settings, offered_slots
+from core.appointments.slots import (
+    bookable_days,
+    bookable_services,
+    booking_settings,
+    offered_slots,
+    parse_start,
+)
 from core.clock import to_local
-from core.models import Appointment, AppointmentStatus, BookingSettings, Service
+from core.models import Appointment, AppointmentStatus, Service
 from core.queue.opening_hours import WEEKDAY_SHORT_NAMES
-from extensions import db, limiter
-from security import booking_limit
+from extensions import limiter
+from security import booking_bucket, booking_change_limit, booking_limit
 from web.caching import no_store
 from web.commit import FAILED, commit_or_explain
 
@@ -30,17 +36,6 @@ from .forms import BookingForm, CancelForm, MoveForm
 from .views import qr_svg
 
 BOOKING_PATH = "/dat-lich"
-
-
-def bookable_services() -> list[Service]:
-    return list(
-        db.session.execute(
-            db.select(Service)
-            .join(BookingSettings, BookingSettings.service_id == Service.id)
-            .where(Service.active, BookingSettings.enabled)
-            .order_by(Service.sort_order, Service.code)
-        ).scalars()
-    )
 
 
 def chosen_day(days: list[date], text: str | None) -> date | None:
@@ -57,10 +52,6 @@ def slot_choices(form, service: Service, day: date | None) -> list:
     return slots
 
 
-def parse_start(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
 @blueprint.route(BOOKING_PATH, methods=["GET", "POST"])
 @limiter.limit(booking_limit, methods=["POST"])
 def booking_page():
@@ -72,7 +63,7 @@ def booking_page():
     form = BookingForm(service=service.code if service else "")
     slots = slot_choices(form, service, day) if service else []
     if service and form.validate_on_submit():
-        contact = Contact(
+        contact = Booker(
             form.name.data,
             form.phone.data,
             form.email.data,
@@ -112,6 +103,8 @@ def page_of(appointment: Appointment, **context):
 
 
 @blueprint.route(f"{BOOKING_PATH}/<token>", methods=["GET", "POST"])
+@limiter.limit(booking_change_limit, methods=["POST"])
+@limiter.limit(booking_change_limit, methods=["POST"], key_func=booking_bucket)
 def booking(token: str):
     """A booking's page: its code and QR code; moving it to another slot, or cancelling it."""
     if request.method == "POST" and "cancel" in request.form:

@@ -10,7 +10,7 @@ import time_machine
 
 from conftest import count, csrf_token, local_time
 from core.appointments import booking
-from core.appointments.booking import Contact
+from core.appointments.booking import Booker as Contact
 from core.models import (
     Appointment,
     AppointmentSlot,
@@ -278,7 +278,9 @@ def test_the_booking_page_books_shows_the_code_moves_and_cancels(client, demo):
 def test_managers_see_bookings_check_ins_no_shows_and_waits_per_service_and_day(client, auth, demo):
     from core.appointments.check_in import check_in
     from core.appointments.figures import booking_table
+    from core.models import Agency
     from core.reports.periods import Period
+    from core.reports.reform import ReportFilter
 
     with at(local_time(2026, 3, 2, 8, 0)):
         factories.counter_session("canbo1", 1)
@@ -302,12 +304,30 @@ def test_managers_see_bookings_check_ins_no_shows_and_waits_per_service_and_day(
         calling.call_next(1, actor)
         db.session.commit()
     with at(local_time(2026, 3, 2, 12, 0)):
-        table = booking_table(Period(local_time(2026, 3, 2).date(), local_time(2026, 3, 2).date()))
+        monday = Period(local_time(2026, 3, 2).date(), local_time(2026, 3, 2).date())
+        table = booking_table(monday)
         assert table.rows == [["02/03/2026", "Cấp, đổi giấy phép lái xe", 3, 1, 1, 1, 10.0, 20.0]]
+        # The page's filters narrow it: another agency's services, another counter's waits.
+        police = Agency(code="CA-TINH", name="Công an tỉnh")
+        db.session.add(police)
+        db.session.flush()
+        gplx = find_service("GPLX")
+        assert booking_table(monday, ReportFilter(agency_id=police.id)).rows == []
+        assert booking_table(monday, ReportFilter(agency_id=gplx.agency_id)).rows == table.rows
+        assert booking_table(monday, ReportFilter(counter_id=2)).rows == [
+            ["02/03/2026", "Cấp, đổi giấy phép lái xe", 3, 1, 1, 1, None, None]
+        ]
+        db.session.commit()
         auth.login("lanhdao")
-        page = client.get("/dashboard/stats?period=day&day=2026-03-02")
+        page = client.get("/dashboard/stats?from=2026-03-02&to=2026-03-02&agency=CA-TINH")
     assert page.status_code == 200
-    assert 'data-table="bookings"' in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+
+    assert (
+        'data-table="bookings"' in html
+        and "Cấp, đổi giấy phép lái xe"
+        not in html.split('data-table="bookings"')[1].split("</table>")[0]
+    )
 
 
 def test_an_admin_sets_a_services_booking_hours_and_places(client, auth, demo):
@@ -363,3 +383,52 @@ def test_bookings_are_erased_with_the_rest_of_the_personal_data(app, demo):
     assert (old.name, old.phone, old.citizen_id) == ("(đã ẩn danh)", None, None)
     assert kept.name == "Võ Thị Hạnh" and kept.phone == "0912000009"
     assert count(AuditEvent, action="appointment.anonymised") == 1
+
+
+def test_a_taken_booking_code_is_drawn_again_not_called_already_booked(app, demo, monkeypatch):
+    with at(MONDAY):
+        an = Contact("An", phone="0912000001")
+        first = booking.book("GPLX", local_time(2026, 3, 3, 10, 0), an)
+        db.session.commit()
+        codes = iter([first.code, first.code, "ZZZ234"])
+        monkeypatch.setattr(booking, "new_code", lambda: next(codes))
+        second = booking.book(
+            "GPLX", local_time(2026, 3, 3, 10, 0), Contact("Bình", phone="0912000002")
+        )
+        db.session.commit()
+    assert second.code == "ZZZ234" and second.token != first.token
+    assert count(Appointment) == 2
+    assert count(AuditEvent, action="appointment.booked") == 2
+    slot = db.session.execute(db.select(AppointmentSlot)).scalar_one()
+    assert slot.booked == 2
+
+
+def test_the_booking_page_limits_posts_per_booking_and_caps_moves(app, client, demo):
+    app.config.update(BOOKING_CHANGE_RATE_LIMIT="4 per minute", BOOKING_MAX_MOVES=2)
+    with at(MONDAY):
+        an = Contact("An", phone="0912000001")
+        made = booking.book("GPLX", local_time(2026, 3, 3, 10, 0), an)
+        db.session.commit()
+        token = csrf_token(client, "/dat-lich")
+        answers = []
+        for hour in (8, 9, 10, 11, 12):
+            db.session.rollback()
+            answers.append(
+                client.post(
+                    f"/dat-lich/{made.token}?date=2026-03-04",
+                    data={"start": f"2026-03-04T{hour:02}:00:00+07:00", "csrf_token": token},
+                )
+            )
+        codes = [answer.status_code for answer in answers]
+        assert codes == [302, 302, 200, 200, 429]  # refused on the page itself, then limited
+        assert "đã được đổi giờ 2 lần" in answers[2].get_data(as_text=True)
+        # Another address may not spend this booking's allowance either.
+        other = client.post(
+            f"/dat-lich/{made.token}",
+            data={"cancel": "1", "csrf_token": token},
+            environ_base={"REMOTE_ADDR": "10.0.0.9"},
+        )
+        assert other.status_code == 429
+    db.session.rollback()
+    assert db.session.get(Appointment, made.id).moves == 2
+    assert count(AuditEvent, action="appointment.moved") == 2

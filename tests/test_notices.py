@@ -13,7 +13,7 @@ from notice_servers import FakeGateway, SmtpServer
 
 from conftest import count, csrf_token, local_time, wait_until
 from core.appointments import booking
-from core.appointments.booking import Contact as BookingContact
+from core.appointments.booking import Booker as BookingContact
 from core.appointments.privacy import erase_bookings
 from core.appointments.reminders import queue_reminders
 from core.clock import utcnow
@@ -23,6 +23,7 @@ from core.dossiers.states import Move, move
 from core.dossiers.workdays import add_calendar_day
 from core.models import (
     Appointment,
+    AuditEvent,
     BookingSettings,
     Dossier,
     Notice,
@@ -649,6 +650,10 @@ def test_the_worker_reminds_a_booking_the_working_day_before_once_per_channel(ap
         with time_machine.travel(local_time(2026, 3, 5, 7, 45), tick=False):
             housekeeping()
     assert sorted(db.session.execute(reminders).scalars()) == sorted([monday.id, sunday.id])
+    queued = count(AuditEvent, action="notice.queued")
+    with time_machine.travel(local_time(2026, 3, 5, 8, 0), tick=False):
+        assert queue_reminders() == 0, "reminded already: nothing counted, nothing written"
+    assert count(AuditEvent, action="notice.queued") == queued
     for moment in (local_time(2026, 3, 6, 9, 0), local_time(2026, 3, 7, 9, 0)):
         with time_machine.travel(moment, tick=False):
             assert queue_reminders() == 0, "no reminder on a day off"
@@ -679,3 +684,82 @@ def test_a_bookings_contacts_are_erased_with_its_personal_data(app, demo, channe
         (made.id, "", NoticeStatus.FAILED),
         (kept.id, EMAIL, NoticeStatus.QUEUED),
     ]
+
+
+def test_a_moved_booking_is_confirmed_once_per_time_and_channel(app, demo, channels):
+    app.config["BOOKING_MAX_MOVES"] = 3
+    made = booked_by_email(local_time(2026, 3, 3, 10, 0))
+    for hour in (11, 10, 11):
+        booking.move(made.token, local_time(2026, 3, 3, hour, 0))
+    db.session.commit()
+    keys = db.session.execute(db.select(Notice.key).order_by(Notice.id)).scalars().all()
+    assert keys == [
+        f"booked:{made.code}:email",
+        f"moved:{made.code}:202603031100:email",
+        f"moved:{made.code}:202603031000:email",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "named"),
+    [
+        ("SMS_GATEWAY_URL", "sms.example.vn/send?key=SECRET", "SMS_GATEWAY_URL"),
+        ("SMS_GATEWAY_HEADERS", '["Authorization", "Bearer SECRET"]', "SMS_GATEWAY_HEADERS"),
+        ("SMS_GATEWAY_METHOD", "SECRET", "SMS_GATEWAY_METHOD"),
+    ],
+)
+def test_a_bad_gateway_setting_fails_the_notice_at_once_naming_the_setting(
+    app, demo, channels, setting, value, named
+):
+    from app import check_gateways
+
+    app.config[setting] = value
+    with pytest.raises(RuntimeError, match=named) as refused:
+        check_gateways(app)
+    assert "SECRET" not in str(refused.value)
+    queue_notice(NoticeChannel.SMS, "0912345678", NoticeKind.CALLED, number="A001", counter=1)
+    db.session.commit()
+    assert send_all(app) == 1
+    notice = db.session.execute(db.select(Notice)).scalar_one()
+    assert (notice.status, notice.attempts) == (NoticeStatus.FAILED, 1)
+    assert notice.last_error.startswith(f"bad_settings: {named}")
+    assert "SECRET" not in notice.last_error
+
+
+def test_a_notice_whose_sender_vanishes_each_time_fails_at_the_attempt_cap(app, demo, channels):
+    from core.notices.outbox import sweep
+
+    app.config["NOTICE_MAX_ATTEMPTS"] = 2
+    queue_notice(NoticeChannel.SMS, "0912345678", NoticeKind.CALLED, number="A001", counter=1)
+    db.session.commit()
+    now = utcnow()
+    for attempt, requeued in ((1, 1), (2, 0)):
+        assert claim_next("lost", now=now).attempts == attempt  # and the sender dies
+        now += timedelta(minutes=6)
+        assert sweep(now) == requeued
+        db.session.commit()
+    notice = db.session.execute(db.select(Notice)).scalar_one()
+    assert (notice.status, notice.attempts) == (NoticeStatus.FAILED, 2)
+    assert claim_next("next", now=now + timedelta(hours=1)) is None
+    assert count(AuditEvent, action="notice.failed") == 1
+
+
+@pytest.mark.parametrize(
+    ("address", "taken"),
+    [("an.nguyen@example.vn", True), ("an@example.v", False), ("a" * 65 + "@example.vn", False)],
+)
+def test_the_booking_page_and_the_desk_take_the_same_email_addresses(app, address, taken):
+    from core.appointments.errors import BookingRefused
+    from core.errors import InvalidInput
+    from core.notices.consent import checked_contact
+
+    booker = BookingContact("Nguyễn Văn An", email=address)
+    for check, refused in (
+        (lambda: checked_contact("email", address), InvalidInput),
+        (booker.cleaned, BookingRefused),
+    ):
+        if taken:
+            check()
+        else:
+            with pytest.raises(refused):
+                check()

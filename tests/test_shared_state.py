@@ -15,11 +15,13 @@ from flask_babel import refresh
 import api.display
 import config
 from conftest import LiveServer, local_time, requires_postgres, stop_quickly
-from core.clock import local_today
-from core.models import Ticket, TicketStatus
+from core.clock import local_today, utcnow
+from core.models import Service, Ticket, TicketStatus
 from core.queue import calling
 from core.queue.board import board_state, board_version
+from core.queue.issuing import issue_ticket
 from core.queue.positions import place_in_queue, queue_places, waiting_ahead
+from core.queue.service_lookup import find_service
 from core.queue.shared import forget_shared_state
 from core.queue.ticket_flow import Actor, TicketAction, no_show_after_calls
 from extensions import db
@@ -184,9 +186,16 @@ def test_phones_read_their_place_after_each_change(app, client, demo, kiosk_head
     assert client.get(f"/api/v1/tickets/{tokens[-1]}").get_json()["waiting_ahead"] == 0
 
 
+def slot_near(moment, chooser):
+    """A quarter-hour slot start near `moment`: started already, or soon."""
+    quarter = moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
+    return quarter + timedelta(minutes=chooser.choice([-15, 0, 15, 30]))
+
+
 def random_queue_day(seed: int, steps: int = 60):
-    """Tickets issued, called, put back, transferred and finished at random (seeded), many
-    issued in the same second (ties go by id); yields after each committed step."""
+    """Tickets issued (some of them booked, checked in before or after their slot started),
+    called, put back, transferred and finished at random (seeded), many issued in the same
+    second (ties go by id), the clock jumping over slot starts; yields after each step."""
     chooser = random.Random(seed)
     officers = {1: Actor(user=factories.user("canbo1")), 2: Actor(user=factories.user("canbo2"))}
     factories.counter_session("canbo1", 1)  # GPLX
@@ -194,14 +203,17 @@ def random_queue_day(seed: int, steps: int = 60):
     moment = MORNING
     for _ in range(steps):
         if chooser.random() < 0.3:
-            moment += timedelta(seconds=chooser.choice([0, 1, 30]))
+            moment += timedelta(seconds=chooser.choice([0, 1, 30, 420]))
         with time_machine.travel(moment, tick=False):
             roll = chooser.random()
             counter = chooser.choice([1, 2])
             try:
                 if roll < 0.5:
+                    booked = chooser.random() < 0.3
                     factories.ticket(
-                        chooser.choice(["GPLX", "PTIEN", "VTAI"]), priority=chooser.random() < 0.2
+                        chooser.choice(["GPLX", "PTIEN", "VTAI"]),
+                        priority=chooser.random() < 0.2,
+                        booked_for=slot_near(moment, chooser) if booked else None,
                     )
                 elif roll < 0.75:
                     calling.call_next(counter, officers[counter])
@@ -219,19 +231,82 @@ def random_queue_day(seed: int, steps: int = 60):
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_places_ranked_once_per_version_match_the_count_of_each_ticket(app, demo, seed):
+    """At each step, and again a few minutes later with nothing changed (booked tickets'
+    slots start meanwhile), the kept places say what a count and the counters' order say."""
     checked = 0
     for moment in random_queue_day(seed):
-        with time_machine.travel(moment, tick=False):
-            day = local_today()
-            tickets = db.session.execute(
-                db.select(Ticket).filter_by(day=day, status=TicketStatus.WAITING)
-            ).scalars()
-            expected = {ticket.id: waiting_ahead(ticket) for ticket in tickets}
-            assert queue_places(day) == expected
-            for ticket in db.session.execute(db.select(Ticket).filter_by(day=day)).scalars():
-                assert place_in_queue(ticket) == expected.get(ticket.id, 0)
-                checked += 1
-    assert checked > 200
+        for later in (0, 7, 16):
+            with time_machine.travel(moment + timedelta(minutes=later), tick=False):
+                day = local_today()
+                tickets = db.session.execute(
+                    db.select(Ticket).filter_by(day=day, status=TicketStatus.WAITING)
+                ).scalars()
+                expected = {ticket.id: waiting_ahead(ticket) for ticket in tickets}
+                assert queue_places(day) == expected
+                for ticket in db.session.execute(db.select(Ticket).filter_by(day=day)).scalars():
+                    assert place_in_queue(ticket) == expected.get(ticket.id, 0)
+                    checked += 1
+                for service_id in db.session.execute(db.select(Service.id)).scalars():
+                    order = db.session.execute(  # as the counters call them
+                        db.select(Ticket.id)
+                        .filter_by(day=day, service_id=service_id, status=TicketStatus.WAITING)
+                        .order_by(*calling.calling_order(utcnow()))
+                    ).scalars()
+                    places = [expected[ticket_id] for ticket_id in order]
+                    assert places == list(range(len(places)))
+    assert checked > 600
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_a_slot_starting_moves_a_booked_ticket_ahead_on_every_phone_with_nothing_written(
+    app, client, demo, kiosk_headers, monkeypatch
+):
+    """Walk-ins at 08:15, a booking of 08:30 checked in after them: second in line until its
+    slot starts, first from then on: the kept places are ranked again though no ticket moved
+    (the version is the same), once, and the counter calls the booked ticket first."""
+    import core.queue.positions as positions
+    from core.notices.events import near_places
+
+    ranked = []
+    original = positions.ranked_places
+    monkeypatch.setattr(
+        positions, "ranked_places", lambda day, now: ranked.append(now) or original(day, now)
+    )
+    walk_ins = [factories.kiosk_ticket(client, kiosk_headers, "GPLX") for _ in range(2)]
+    booked = factories.ticket("GPLX", booked_for=local_time(2026, 3, 2, 8, 30))
+    version = board_version(local_today())
+    ids = dict(db.session.execute(db.select(Ticket.token, Ticket.id)).all())
+
+    def places() -> list[int]:
+        db.session.rollback()
+        return [
+            client.get(f"/api/v1/tickets/{token}").get_json()["waiting_ahead"]
+            for token in (walk_ins[0]["token"], walk_ins[1]["token"], booked.token)
+        ]
+
+    with time_machine.travel(local_time(2026, 3, 2, 8, 29), tick=False):
+        assert places() == [0, 1, 2] and places() == [0, 1, 2]
+        assert len(ranked) == 1, "ranked once for the version"
+        assert list(near_places(booked, local_time(2026, 3, 2, 8, 29)).values()) == [0, 1, 2]
+    with time_machine.travel(local_time(2026, 3, 2, 8, 30), tick=False):
+        assert board_version(local_today()) == version
+        assert places() == [1, 2, 0] and places() == [1, 2, 0]
+        assert len(ranked) == 2, "ranked again once, when the slot started"
+        assert near_places(booked, local_time(2026, 3, 2, 8, 30)) == {
+            booked.id: 0,
+            ids[walk_ins[0]["token"]]: 1,
+            ids[walk_ins[1]["token"]]: 2,
+        }
+        factories.counter_session("canbo1", 1)
+        called = calling.call_next(1, Actor(user=factories.user("canbo1")))
+        db.session.commit()
+        assert called.called.id == booked.id
+    # A booking checked in after its slot started is told on its slip that it goes first.
+    with time_machine.travel(local_time(2026, 3, 2, 8, 46), tick=False):
+        issued = issue_ticket(find_service("GPLX"), booked_for=local_time(2026, 3, 2, 8, 45))
+        assert issued.waiting_ahead == 0
+        db.session.commit()
+        assert places()[:2] == [1, 2]
 
 
 @time_machine.travel(MORNING, tick=False)

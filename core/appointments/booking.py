@@ -31,22 +31,21 @@ from core.appointments.errors import (
     NotBookable,
     SlotFull,
     SlotNotOffered,
+    TooManyMoves,
 )
 from core.appointments.slots import booking_settings, is_offered
 from core.audit import record_event
 from core.clock import local_text, to_local, utcnow
 from core.db.upsert import session_upsert
 from core.models import Appointment, AppointmentSlot, AppointmentStatus, NoticeChannel, Service
-from core.notices.consent import Contact as NoticeContact
-from core.notices.consent import record_consent
+from core.notices.consent import Contact, record_consent
 from core.notices.events import booking_confirmed
-from core.vntext import is_valid_citizen_id, is_valid_phone, normalise_phone
+from core.vntext import is_valid_citizen_id, is_valid_email, is_valid_phone, normalise_phone
 from extensions import db
 
 CODE_LETTERS = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # none that look alike
 CODE_LENGTH = 6
 MANAGE_PATH = "/dat-lich/"
-EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 CHANNELS = ("sms", "email", "zalo")
 STATUS_WORDS = {
     AppointmentStatus.BOOKED: _l("còn hiệu lực"),
@@ -58,8 +57,9 @@ _slots = AppointmentSlot.__table__
 
 
 @dataclass
-class Contact:
-    """Who booked, how to reach them, and the channels they agreed to be told on."""
+class Booker:
+    """Who booked, how to reach them, and the channels they agreed to be told on (the
+    notices' own `core.notices.consent.Contact` is one channel and address)."""
 
     name: str
     phone: str = ""
@@ -67,7 +67,7 @@ class Contact:
     citizen_id: str = ""
     consent: tuple[str, ...] = ()
 
-    def cleaned(self) -> Contact:
+    def cleaned(self) -> Booker:
         """The details as stored, or `BookingRefused` naming what is wrong."""
         name = " ".join((self.name or "").split())
         phone = normalise_phone(self.phone or "") if (self.phone or "").strip() else ""
@@ -84,7 +84,7 @@ class Contact:
                 _l("Số điện thoại phải là số Việt Nam 10 chữ số, ví dụ 0912 345 678."),
                 field="phone",
             )
-        if email and (len(email) > 200 or not EMAIL_PATTERN.match(email)):
+        if email and not is_valid_email(email):
             raise BookingRefused(_l("Địa chỉ e-mail không hợp lệ."), field="email")
         if citizen_id and not is_valid_citizen_id(citizen_id):
             raise BookingRefused(
@@ -103,7 +103,7 @@ class Contact:
         consent = tuple(
             channel for channel in CHANNELS if channel in self.consent and given[channel]
         )
-        return Contact(name, phone, email, citizen_id, consent)
+        return Booker(name, phone, email, citizen_id, consent)
 
 
 def manage_url(token: str) -> str:
@@ -172,6 +172,29 @@ def _check_offered(service: Service, start: datetime, now: datetime) -> None:
         raise SlotNotOffered(start=local_text(start) if start.tzinfo else start.isoformat())
 
 
+# Tries at drawing a booking code not yet taken (31**6 codes: a second try is already rare).
+CODE_TRIES = 5
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_LETTERS) for _ in range(CODE_LENGTH))
+
+
+def _is_code_clash(appointment: Appointment) -> bool:
+    """Another booking holds the new booking's code or token (the refusal came from their
+    unique constraints, not from the partial unique indexes that mean "already booked")."""
+    return (
+        db.session.execute(
+            db.select(Appointment.id)
+            .where(
+                db.or_(Appointment.code == appointment.code, Appointment.token == appointment.token)
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
 def _flush_or_already_booked(day) -> None:
     """The partial unique indexes refuse a second active booking of the same citizen."""
     try:
@@ -181,7 +204,25 @@ def _flush_or_already_booked(day) -> None:
         raise AlreadyBooked(day=day.strftime("%d/%m/%Y")) from None
 
 
-def _already_booked(service_id: int, day, contact: Contact, but: int | None = None) -> bool:
+def _insert(appointment: Appointment) -> None:
+    """Write a new booking; a clash of its drawn code (or token) with another booking's
+    draws them again, a few times. Only the partial unique indexes mean "already booked"."""
+    db.session.flush()
+    for _ in range(CODE_TRIES):
+        try:
+            with db.session.begin_nested():
+                db.session.add(appointment)
+                db.session.flush()
+            return
+        except IntegrityError:
+            if not _is_code_clash(appointment):
+                break
+            appointment.code = new_code()
+            appointment.token = secrets.token_urlsafe(16)
+    raise AlreadyBooked(day=appointment.day.strftime("%d/%m/%Y"))
+
+
+def _already_booked(service_id: int, day, contact: Booker, but: int | None = None) -> bool:
     matches = [
         getattr(Appointment, column) == value
         for column, value in (
@@ -203,7 +244,7 @@ def _already_booked(service_id: int, day, contact: Contact, but: int | None = No
 
 
 def book(
-    service_code: str, start: datetime, contact: Contact, now: datetime | None = None
+    service_code: str, start: datetime, contact: Booker, now: datetime | None = None
 ) -> Appointment:
     """Book one place of a slot for a citizen; 422 with the reason, 409 when full."""
     now = now or utcnow()
@@ -215,7 +256,7 @@ def book(
         raise AlreadyBooked(day=day.strftime("%d/%m/%Y"))
     slot = take_place(service, start)
     appointment = Appointment(
-        code="".join(secrets.choice(CODE_LETTERS) for _ in range(CODE_LENGTH)),
+        code=new_code(),
         token=secrets.token_urlsafe(16),
         service=service,
         slot=slot,
@@ -232,8 +273,7 @@ def book(
         consent_at=now if contact.consent else None,
         created_at=now,
     )
-    db.session.add(appointment)
-    _flush_or_already_booked(day)
+    _insert(appointment)
     record_event(
         "appointment.booked",
         appointment,
@@ -244,9 +284,7 @@ def book(
     )
     for channel in contact.consent:
         record_consent(
-            NoticeContact(
-                NoticeChannel(channel), contact.email if channel == "email" else contact.phone
-            ),
+            Contact(NoticeChannel(channel), contact.email if channel == "email" else contact.phone),
             where="booking",
             appointment_id=appointment.id,
             now=now,
@@ -273,7 +311,8 @@ def cancel(token: str, now: datetime | None = None) -> Appointment:
 
 def move(token: str, start: datetime, now: datetime | None = None) -> Appointment:
     """Move a booking to another slot of its service: a place there first, then the old
-    place back (a full slot changes nothing)."""
+    place back (a full slot changes nothing). At most `BOOKING_MAX_MOVES` times: each move
+    sends the citizen a confirmation."""
     now = now or utcnow()
     appointment = find_appointment(token, lock=True)
     _open_for_change(appointment)
@@ -281,8 +320,10 @@ def move(token: str, start: datetime, now: datetime | None = None) -> Appointmen
     _check_offered(service, start, now)
     if start == appointment.starts_at:
         return appointment
+    if appointment.moves >= current_app.config["BOOKING_MAX_MOVES"]:
+        raise TooManyMoves(code=appointment.code, moves=appointment.moves)
     day = to_local(start).date()
-    contact = Contact(
+    contact = Booker(
         appointment.name,
         appointment.phone or "",
         appointment.email or "",
@@ -296,6 +337,7 @@ def move(token: str, start: datetime, now: datetime | None = None) -> Appointmen
     appointment.slot = slot
     appointment.starts_at = slot.starts_at
     appointment.day = day
+    appointment.moves += 1
     _flush_or_already_booked(day)
     record_event(
         "appointment.moved",

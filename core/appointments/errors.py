@@ -65,3 +65,12 @@ class OutsideCheckInWindow(DomainError):
         "Lịch hẹn {code} lúc {start}: chỉ xác nhận có mặt được từ {opens} đến {closes}. "
         "Quý khách có thể lấy số thứ tự thông thường."
     )
+
+
+class TooManyMoves(DomainError):
+    code = "too_many_moves"
+    status = 409
+    message = _l(
+        "Lịch hẹn {code} đã được đổi giờ {moves} lần, không thể đổi thêm. Quý khách có thể "
+        "hủy lịch này và đặt lịch mới."
+    )

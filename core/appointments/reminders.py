@@ -12,13 +12,14 @@ from datetime import datetime
 from core.appointments.booking import manage_url
 from core.clock import to_local, utcnow
 from core.dossiers.workdays import work_calendar
-from core.models import Appointment, AppointmentStatus, NoticeConsent
+from core.models import Appointment, AppointmentStatus, Notice, NoticeConsent, NoticeKind
 from core.notices.events import booking_reminder
 from extensions import db
 
 
 def queue_reminders(now: datetime | None = None) -> int:
-    """Queue the reminders due now; the number of bookings reminded. The caller commits."""
+    """Queue the reminders due now; the number of bookings a reminder was queued for now
+    (those reminded already are skipped without a write). The caller commits."""
     now = now or utcnow()
     calendar = work_calendar(now)
     local = to_local(now)
@@ -38,10 +39,16 @@ def queue_reminders(now: datetime | None = None) -> int:
             .order_by(Appointment.starts_at, Appointment.id)
         ).scalars()
     )
-    reminded = 0
-    for appointment in bookings:
-        if to_local(appointment.created_at).date() >= today:
-            continue
-        booking_reminder(appointment, manage_url(appointment.token))
-        reminded += 1
-    return reminded
+    bookings = [b for b in bookings if to_local(b.created_at).date() < today]
+    already = frozenset(
+        db.session.execute(
+            db.select(Notice.key).where(
+                Notice.kind == NoticeKind.BOOKING_REMINDER,
+                Notice.appointment_id.in_([appointment.id for appointment in bookings]),
+            )
+        ).scalars()
+    )
+    return sum(
+        booking_reminder(appointment, manage_url(appointment.token), already) > 0
+        for appointment in bookings
+    )

@@ -11,7 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
+
 from core.clock import day_start, local_zone, to_local, utcnow
+from core.errors import InvalidInput
 from core.models import AppointmentSlot, BookingSettings, Service
 from extensions import db
 
@@ -94,3 +97,27 @@ def is_offered(service: Service, start: datetime, now: datetime | None = None) -
     if local_start - timedelta(minutes=settings.cutoff_minutes) <= now:
         return False
     return local_start in slot_starts(service, settings, local_start.date())
+
+
+def bookable_services() -> list[Service]:
+    """The active services taking bookings, in the kiosk's order."""
+    return list(
+        db.session.execute(
+            db.select(Service)
+            .join(BookingSettings, BookingSettings.service_id == Service.id)
+            .where(Service.active, BookingSettings.enabled)
+            .order_by(Service.sort_order, Service.code)
+        ).scalars()
+    )
+
+
+def parse_start(text: str) -> datetime:
+    """A slot's start as ISO 8601 (the booking page's choices, the API's `start`); without
+    an offset, the centre's local time."""
+    try:
+        start = datetime.fromisoformat(text or "")
+    except ValueError:
+        raise InvalidInput(
+            _l("Giờ hẹn phải có dạng ISO 8601, ví dụ 2026-03-02T09:15:00+07:00."), field="start"
+        ) from None
+    return start if start.tzinfo else start.replace(tzinfo=local_zone())

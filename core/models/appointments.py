@@ -124,6 +124,8 @@ class Appointment(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), unique=True)
+    # Moves to another time so far; at most BOOKING_MAX_MOVES (each one sends a confirmation).
+    moves: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     service: Mapped[Service] = relationship()
     slot: Mapped[AppointmentSlot] = relationship()

@@ -5,7 +5,6 @@ bookings; a ticket's after its day)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -17,10 +16,9 @@ from core.clock import local_today, utcnow
 from core.errors import DomainError, InvalidInput
 from core.models import Notice, NoticeChannel, NoticeConsent, NoticeStatus, Ticket, TicketStatus
 from core.notices.channels import PHONE_CHANNELS, channel_on
-from core.vntext import is_valid_phone, normalise_phone
+from core.vntext import is_valid_email, is_valid_phone, normalise_phone
 from extensions import db
 
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PLACES = ("kiosk", "desk", "booking")
 
 
@@ -43,7 +41,7 @@ def checked_contact(channel: NoticeChannel | str, recipient: str) -> Contact:
                 _l("Số điện thoại “{phone}” không đúng: cần 10 chữ số, bắt đầu bằng 0."),
                 phone=recipient,
             )
-    elif len(recipient) > 200 or not EMAIL_PATTERN.match(recipient):
+    elif not is_valid_email(recipient):
         raise InvalidInput(_l("Địa chỉ thư điện tử “{email}” không đúng."), email=recipient[:60])
     return Contact(channel, recipient)
 

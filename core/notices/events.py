@@ -33,6 +33,7 @@ from core.models import (
 from core.notices.consent import contacts_of
 from core.notices.outbox import queue_notice
 from core.notices.texts import moment_words
+from core.queue.ordering import calling_order
 from extensions import db
 
 
@@ -65,7 +66,7 @@ def ticket_called(ticket: Ticket, counter: Counter, now: datetime) -> None:
     # One address per ticket and channel: the latest agreement.
     latest = {(row.id, row.channel): row for row in rows}
     waiting = [row for row in latest.values() if row.id != ticket.id]
-    places = near_places(ticket) if waiting else {}
+    places = near_places(ticket, now) if waiting else {}
     for row in latest.values():
         if row.id == ticket.id:
             queue_notice(
@@ -80,10 +81,11 @@ def ticket_called(ticket: Ticket, counter: Counter, now: datetime) -> None:
             )  # fmt: skip
 
 
-def near_places(ticket: Ticket) -> dict[int, int]:
+def near_places(ticket: Ticket, now: datetime) -> dict[int, int]:
     """The waiting tickets of the called ticket's queue with `NOTICE_TURN_NEAR_AHEAD` or
-    fewer people ahead, and how many: the first places in calling order (as
-    core.queue.positions.waiting_ahead counts them), read in one short query."""
+    fewer people ahead at `now`, and how many: the first places in calling order
+    (core.queue.ordering, as core.queue.positions.waiting_ahead counts them), read in one
+    short query."""
     near = current_app.config["NOTICE_TURN_NEAR_AHEAD"]
     first = db.session.execute(
         db.select(Ticket.id)
@@ -92,7 +94,7 @@ def near_places(ticket: Ticket) -> dict[int, int]:
             Ticket.service_id == ticket.service_id,
             Ticket.status == TicketStatus.WAITING,
         )
-        .order_by(Ticket.priority.desc(), Ticket.issued_at, Ticket.id)
+        .order_by(*calling_order(now))
         .limit(near + 1)
     ).scalars()
     return {ticket_id: ahead for ahead, ticket_id in enumerate(first)}
@@ -140,38 +142,62 @@ def dossier_moved(dossier: Dossier, action: str) -> None:
 def booking_confirmed(appointment: Appointment, manage_url: str, *, moved: bool = False) -> None:
     """Queue the confirmation of a booking (its code, time and the link to see, move or
     cancel it) on each channel its citizen agreed to: once per booking and channel when it
-    is made, and once more on each move to another time (`moved`)."""
+    is made, and once per new time on a move (`moved`: moving back and forth between
+    two times sends nothing new)."""
+    moment = to_local(appointment.starts_at).strftime("%Y%m%d%H%M")
     _tell_booking(
         appointment,
         NoticeKind.BOOKING_CONFIRMED,
         manage_url,
-        key=None if moved else f"booked:{appointment.code}",
+        key=f"moved:{appointment.code}:{moment}" if moved else f"booked:{appointment.code}",
     )
 
 
-def booking_reminder(appointment: Appointment, manage_url: str) -> None:
+def reminder_key(appointment: Appointment) -> str:
+    """The reminder's key, less its channel: one per booking and time."""
+    return f"reminder:{appointment.code}:{to_local(appointment.starts_at):%Y%m%d%H%M}"
+
+
+def booking_reminder(
+    appointment: Appointment, manage_url: str, already: frozenset[str] = frozenset()
+) -> int:
     """Queue the reminder sent the working day before; once per booking, time and channel,
     so the reminder job may call it again safely (and a booking moved to another day before
-    it is reminded of its new time)."""
-    moment = to_local(appointment.starts_at).strftime("%Y%m%d%H%M")
-    _tell_booking(
+    it is reminded of its new time). Keys in `already` are skipped without a write; the
+    number of notices queued."""
+    return _tell_booking(
         appointment,
         NoticeKind.BOOKING_REMINDER,
         manage_url,
-        key=f"reminder:{appointment.code}:{moment}",
+        key=reminder_key(appointment),
+        already=already,
     )
 
 
-def _tell_booking(appointment: Appointment, kind: NoticeKind, manage_url: str, key) -> None:
+def _tell_booking(
+    appointment: Appointment,
+    kind: NoticeKind,
+    manage_url: str,
+    key,
+    already: frozenset[str] = frozenset(),
+) -> int:
+    queued = 0
     for contact in contacts_of(appointment_id=appointment.id):
-        queue_notice(
-            contact.channel,
-            contact.recipient,
-            kind,
-            appointment_id=appointment.id,
-            key=f"{key}:{contact.channel.value}" if key else None,
-            code=appointment.code,
-            service=appointment.service.name,
-            start=moment_words(appointment.starts_at),
-            link=manage_url,
+        channel_key = f"{key}:{contact.channel.value}" if key else None
+        if channel_key in already:
+            continue
+        queued += (
+            queue_notice(
+                contact.channel,
+                contact.recipient,
+                kind,
+                appointment_id=appointment.id,
+                key=channel_key,
+                code=appointment.code,
+                service=appointment.service.name,
+                start=moment_words(appointment.starts_at),
+                link=manage_url,
+            )
+            is not None
         )
+    return queued

@@ -189,11 +189,27 @@ def retry(notice: Notice, user) -> None:
 
 
 def sweep(now: datetime | None = None) -> int:
-    """Queue again the notices whose sender vanished mid-send."""
+    """Queue again the notices whose sender vanished mid-send; those already tried
+    `NOTICE_MAX_ATTEMPTS` times are failed instead (shown to admins), so a notice that
+    stops its sender each time is not tried for ever. The number queued again."""
     now = now or utcnow()
+    lost = (Notice.status == NoticeStatus.SENDING, Notice.claimed_at < now - SENDING_LEASE)
+    cap = current_app.config["NOTICE_MAX_ATTEMPTS"]
+    failed = db.session.execute(
+        update(Notice)
+        .where(*lost, Notice.attempts >= cap)
+        .values(status=NoticeStatus.FAILED, failed_at=now, last_error="sender_lost: no outcome")
+        .returning(Notice.id, Notice.channel, Notice.attempts)
+        .execution_options(synchronize_session=False)
+    ).all()
+    for notice_id, channel, attempts in failed:
+        record_event(
+            "notice.failed", ("notice", notice_id), channel=channel.value, attempts=attempts,
+            error="sender_lost",
+        )  # fmt: skip
     return db.session.execute(
         update(Notice)
-        .where(Notice.status == NoticeStatus.SENDING, Notice.claimed_at < now - SENDING_LEASE)
+        .where(*lost)
         .values(status=NoticeStatus.QUEUED, next_attempt_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount

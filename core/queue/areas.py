@@ -17,7 +17,13 @@ from core.errors import InvalidInput
 from core.models import Agency, Counter, Device, DeviceKind, User
 from extensions import db
 
-AREA_MAX = 64
+AREA_MAX = 64  # characters of an area's name (Counter.area)
+
+
+def refuse_long_area(area: str, field: str) -> None:
+    """InvalidInput on `field` when an area's name is longer than `AREA_MAX`."""
+    if len(area) > AREA_MAX:
+        raise InvalidInput(_l("Tên khu vực tối đa 64 ký tự."), field=field)
 
 
 @dataclass(frozen=True)
@@ -81,8 +87,7 @@ def set_board_area(
         if agency is None:
             raise InvalidInput(_l("Cơ quan được chọn không còn tồn tại."), field="board_agency_id")
     if area is not None:
-        if len(area) > AREA_MAX:
-            raise InvalidInput(_l("Tên khu vực tối đa 64 ký tự."), field="board_area")
+        refuse_long_area(area, "board_area")
         if area not in named_areas():
             raise InvalidInput(
                 _l("Không có quầy nào ở khu vực “{area}”."), area=area, field="board_area"

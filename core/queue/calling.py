@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, or_
+from sqlalchemy import and_, func, or_
 
 from core.clock import local_today, utcnow
 from core.models import (
@@ -33,15 +33,9 @@ from core.queue.errors import (
     TransferTargetInvalid,
     WrongCounterDevice,
 )
+from core.queue.ordering import calling_order
 from core.queue.ticket_flow import Actor, TicketAction, move
 from extensions import db
-
-
-def calling_order(now: datetime | None = None) -> tuple:
-    """Priority tickets first, then booked tickets whose slot has started, then the rest
-    by issue time (a booked ticket before its slot waits as a walk-in)."""
-    slot_started = case((Ticket.booked_for <= (now or utcnow()), 0), else_=1)
-    return (Ticket.priority.desc(), slot_started, Ticket.issued_at, Ticket.id)
 
 
 class _Unchecked:
@@ -75,7 +69,7 @@ def counter_queue(counter: Counter, now: datetime | None = None, limit: int | No
     statement = (
         db.select(Ticket)
         .where(callable_here(counter, local_today(now)))
-        .order_by(*calling_order(now))
+        .order_by(*calling_order(now or utcnow()))
         .limit(limit)
     )
     return list(db.session.execute(statement).scalars())
@@ -97,7 +91,7 @@ def claim_next(counter: Counter, now: datetime) -> Ticket | None:
     statement = (
         db.select(Ticket)
         .where(callable_here(counter, local_today(now)))
-        .order_by(*calling_order(now))
+        .order_by(*calling_order(now or utcnow()))
         .limit(1)
         .with_for_update(skip_locked=True, of=Ticket)
         .execution_options(populate_existing=True)

@@ -15,6 +15,7 @@ from core.audit import record_event
 from core.clock import local_today, to_local, utcnow
 from core.errors import InvalidInput
 from core.models import Counter, CounterSession, Service, Ticket, TicketStatus, User
+from core.queue.areas import refuse_long_area
 from core.queue.errors import (
     CounterBusy,
     CounterInactive,
@@ -155,7 +156,6 @@ def close_session(session: CounterSession, by: User, now: datetime | None = None
 
 
 NUMBER_RANGE = range(1, 1000)
-AREA_MAX = 64
 
 
 @dataclass
@@ -213,8 +213,7 @@ def clean_fields(counter: Counter | None, fields: CounterFields) -> CounterField
             number=fields.number,
         )
     area = " ".join((fields.area or "").split())
-    if len(area) > AREA_MAX:
-        raise InvalidInput(_l("Tên khu vực tối đa 64 ký tự."), field="area")
+    refuse_long_area(area, "area")
     return CounterFields(
         fields.number,
         name,

@@ -14,7 +14,7 @@ changes go through the session instead, which applies the change.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import bindparam, insert
@@ -32,6 +32,8 @@ from core.db.upsert import UPSERTS
 from core.errors import ServiceClosed, ServiceInactive
 from core.models import AuditEvent, Service, Ticket, TicketSequence, TicketStatus
 from core.queue.numbering import apply_due_numbering_change
+from core.queue.ordering import started
+from core.queue.positions import waiting_ahead
 from core.queue.service_lookup import ServiceInfo
 from core.queue.waiting_counts import day_row_upsert
 from extensions import db
@@ -187,9 +189,14 @@ def issue_ticket(
             details={"number": values["number"], "priority": priority},
         ),
     )
-    # The counts include this ticket; the queue ahead is everyone else called before it.
+    # The counts include this ticket; the queue ahead is everyone else called before it
+    # (core.queue.ordering): for a walk-in, every ticket of its kind issued before it. A
+    # booked ticket whose slot has started goes before walk-ins issued earlier: counted.
     ahead = waiting_priority - 1 if priority else waiting - 1
-    return IssuedTicket(id=ticket_id, waiting_ahead=ahead, **values)
+    issued = IssuedTicket(id=ticket_id, waiting_ahead=ahead, **values)
+    if started(booked_for, now):
+        issued = replace(issued, waiting_ahead=waiting_ahead(issued, now))
+    return issued
 
 
 def take_ticket(

@@ -5,6 +5,9 @@ Two hundred phones follow their tickets every few seconds while the queue change
 of times a second, so the places of the day's waiting tickets are ranked once per change
 of the day's version, in one query, and shared by every tracking request of the process
 (`place_in_queue`, core.queue.shared); `waiting_ahead` counts one ticket's queue itself.
+Both follow the calling order (core.queue.ordering), which changes by itself when a booked
+ticket's slot starts: the kept ranking holds until the next such start (`QueuePlaces.until`)
+and is ranked again from then on, though the version has not changed.
 """
 
 from __future__ import annotations
@@ -14,13 +17,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Date, and_, bindparam, func, or_
+from sqlalchemy import Date, bindparam, func
 
 from core.clock import local_today, local_zone, utcnow
 from core.db.sql_time import LocalTime
 from core.errors import TicketNotFound
 from core.models import Counter, Service, Ticket, TicketStatus
 from core.queue.board import board_version, version_columns, version_parameters, version_text
+from core.queue.ordering import called_before, calling_order
 from core.queue.shared import per_version
 from extensions import db
 
@@ -73,6 +77,7 @@ class TrackedTicket:
     status: TicketStatus
     issued_at: datetime
     counter_id: int | None
+    booked_for: datetime | None
     service: TrackedService
     counter: TrackedCounter | None
     today: date
@@ -94,6 +99,7 @@ def _tracking_statement():
             Ticket.status,
             Ticket.issued_at,
             Ticket.counter_id,
+            Ticket.booked_for,
             Service.code,
             Service.name,
             Service.name_en,
@@ -118,7 +124,7 @@ def track_ticket(token: str) -> TrackedTicket:
     row = db.session.connection().execute(TRACKING, parameters).one_or_none()
     if row is None:
         raise TicketNotFound()
-    ticket, (code, name, name_en, counter_number), version = row[:10], row[10:14], row[14:]
+    ticket, (code, name, name_en, counter_number), version = row[:11], row[11:15], row[15:]
     return TrackedTicket(
         *ticket,
         service=TrackedService(code, name, name_en),
@@ -128,55 +134,72 @@ def track_ticket(token: str) -> TrackedTicket:
     )
 
 
-def waiting_ahead(ticket: Ticket | TrackedTicket) -> int:
-    """How many waiting tickets of the same queue will be called before this one.
-
-    Priority tickets go first; within the same kind, the earlier ticket goes first.
-    """
+def waiting_ahead(ticket, now: datetime | None = None) -> int:
+    """How many waiting tickets of the same queue will be called before this one at `now`
+    (core.queue.ordering: priority first, then booked tickets whose slot has started, then
+    by issue time)."""
     if ticket.status != TicketStatus.WAITING:
         return 0
-    earlier = or_(
-        Ticket.issued_at < ticket.issued_at,
-        and_(Ticket.issued_at == ticket.issued_at, Ticket.id < ticket.id),
-    )
-    before = (
-        or_(Ticket.priority.is_(True), earlier)
-        if not ticket.priority
-        else and_(Ticket.priority.is_(True), earlier)
-    )
     return db.session.execute(
         db.select(func.count(Ticket.id)).where(
             Ticket.service_id == ticket.service_id,
             Ticket.day == ticket.day,
             Ticket.status == TicketStatus.WAITING,
             Ticket.id != ticket.id,
-            before,
+            called_before(ticket, now or utcnow()),
         )
     ).scalar_one()
 
 
-# Every waiting ticket of a day in calling order within its service.
+# Every waiting ticket of a day in calling order (at :now) within its service.
 WAITING_IN_ORDER = (
-    db.select(Ticket.id, Ticket.service_id)
+    db.select(Ticket.id, Ticket.service_id, Ticket.booked_for)
     .where(Ticket.day == bindparam("day", type_=Date), Ticket.status == TicketStatus.WAITING)
-    .order_by(Ticket.service_id, Ticket.priority.desc(), Ticket.issued_at, Ticket.id)
+    .order_by(Ticket.service_id, *calling_order(bindparam("now", type_=Ticket.booked_for.type)))
 )
 
 
-def queue_places(day: date) -> dict[int, int]:
-    """How many will be called before each waiting ticket of `day`, by ticket id: one query
-    that orders every waiting ticket in calling order within its service."""
+@dataclass(frozen=True)
+class QueuePlaces:
+    """The places of a day's waiting tickets, true between two starts of their booked
+    tickets' slots: from the last one `since` (None: none started) to the next one `until`
+    (None: none to come). The clock inside those bounds changes nothing."""
+
+    places: dict[int, int]
+    since: datetime | None
+    until: datetime | None
+
+    def holds_at(self, now: datetime) -> bool:
+        return (self.since is None or self.since <= now) and (
+            self.until is None or now < self.until
+        )
+
+
+def ranked_places(day: date, now: datetime) -> QueuePlaces:
+    """How many will be called before each waiting ticket of `day` at `now`, by ticket id:
+    one query that orders every waiting ticket in calling order within its service."""
     places: dict[int, int] = {}
+    starts = set()
     service, ahead = None, 0
-    for ticket_id, service_id in db.session.connection().execute(WAITING_IN_ORDER, {"day": day}):
+    rows = db.session.connection().execute(WAITING_IN_ORDER, {"day": day, "now": now})
+    for ticket_id, service_id, booked_for in rows:
         ahead = ahead + 1 if service_id == service else 0
         service = service_id
         places[ticket_id] = ahead
-    return places
+        if booked_for is not None:
+            starts.add(booked_for)
+    since = max((start for start in starts if start <= now), default=None)
+    until = min((start for start in starts if start > now), default=None)
+    return QueuePlaces(places, since, until)
 
 
-def place_in_queue(ticket: Ticket | TrackedTicket) -> int:
-    """`waiting_ahead`, read off the places ranked once for the day's current version.
+def queue_places(day: date, now: datetime | None = None) -> dict[int, int]:
+    return ranked_places(day, now or utcnow()).places
+
+
+def place_in_queue(ticket: Ticket | TrackedTicket, now: datetime | None = None) -> int:
+    """`waiting_ahead`, read off the places ranked once for the day's current version and
+    kept until a booked ticket's slot starts.
 
     The version is read with the ticket (a tracked ticket) or after it, so the places are as
     new as the ticket or newer; a waiting ticket they do not hold (called since, under
@@ -184,17 +207,23 @@ def place_in_queue(ticket: Ticket | TrackedTicket) -> int:
     """
     if ticket.status != TicketStatus.WAITING:
         return 0
+    now = now or utcnow()
     if isinstance(ticket, TrackedTicket) and ticket.day == ticket.today:
         version = ticket.version
     else:
         version = board_version(ticket.day)
-    places = per_version("queue places", version, lambda: queue_places(ticket.day))
-    ahead = places.get(ticket.id)
-    return waiting_ahead(ticket) if ahead is None else ahead
+    kept = per_version(
+        "queue places",
+        version,
+        lambda: ranked_places(ticket.day, now),
+        fresh=lambda places: places.holds_at(now),
+    )
+    ahead = kept.places.get(ticket.id)
+    return waiting_ahead(ticket, now) if ahead is None else ahead
 
 
-def waiting_queue(service_id: int, day: date) -> list[Ticket]:
-    """A service's waiting tickets in calling order: priority first, then by issue time."""
+def waiting_queue(service_id: int, day: date, now: datetime | None = None) -> list[Ticket]:
+    """A service's waiting tickets in calling order (core.queue.ordering) at `now`."""
     return list(
         db.session.execute(
             db.select(Ticket)
@@ -203,7 +232,7 @@ def waiting_queue(service_id: int, day: date) -> list[Ticket]:
                 Ticket.day == day,
                 Ticket.status == TicketStatus.WAITING,
             )
-            .order_by(Ticket.priority.desc(), Ticket.issued_at, Ticket.id)
+            .order_by(*calling_order(now or utcnow()))
         ).scalars()
     )
 

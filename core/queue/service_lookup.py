@@ -131,10 +131,6 @@ class KioskAgency:
     name: str
     items: list[dict]
 
-    @property
-    def open_count(self) -> int:
-        return sum(1 for item in self.items if item["open"])
-
 
 def kiosk_groups(items: list[dict]) -> list[KioskAgency]:
     """The kiosk's agencies, in the order of their first service, when it has more than

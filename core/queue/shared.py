@@ -13,7 +13,9 @@ A reader reads the version first, then takes the picture kept for it or builds i
 - **several workers and servers**: nothing is shared between processes but the database;
   each process builds a picture once per version it is asked for, and only when the version
   it reads differs from the ones it holds;
-- **bounded**: a few of the latest versions are kept per kind, the rest forgotten.
+- **bounded**: a few of the latest versions are kept per kind, the rest forgotten;
+- **time**: a picture that the clock alone can make wrong (the queue's places, when a booked
+  ticket's slot starts) says so through `fresh`, and is built again once it no longer holds.
 
 The pictures are kept on the application (`app.extensions`), so two apps in one process (the
 tests') never see each other's, and each is read-only once built.
@@ -34,6 +36,7 @@ _EXTENSION = "onestop.shared_state"
 
 T = TypeVar("T")
 
+_MISSING = object()
 _keeping = threading.Lock()  # threaded servers: one thread at a time adds and trims
 
 
@@ -45,17 +48,23 @@ def _kept(kind: str) -> OrderedDict:
     return kept
 
 
-def per_version(kind: str, key: Hashable, build: Callable[[], T]) -> T:
+def per_version(
+    kind: str,
+    key: Hashable,
+    build: Callable[[], T],
+    fresh: Callable[[T], bool] | None = None,
+) -> T:
     """The `kind` of picture for `key` (the version read just now and what else it depends
-    on): kept from an earlier request of this process, or built now by `build()` and kept."""
+    on): kept from an earlier request of this process, or built now by `build()` and kept.
+    A kept picture that `fresh` (when given) finds out of date is built again."""
     kept = _kept(kind)
-    try:
-        return kept[key]
-    except KeyError:
-        pass
+    value = kept.get(key, _MISSING)
+    if value is not _MISSING and (fresh is None or fresh(value)):
+        return value
     value = build()  # two threads may both build it: the same picture, kept once
     with _keeping:
         kept[key] = value
+        kept.move_to_end(key)
         while len(kept) > KEPT_PER_KIND:
             kept.popitem(last=False)
     return value
