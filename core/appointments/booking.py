@@ -40,6 +40,7 @@ from core.db.upsert import session_upsert
 from core.models import Appointment, AppointmentSlot, AppointmentStatus, NoticeChannel, Service
 from core.notices.consent import Contact, record_consent
 from core.notices.events import booking_confirmed
+from core.queue.services import CODE_PATTERN
 from core.vntext import is_valid_citizen_id, is_valid_email, is_valid_phone, normalise_phone
 from extensions import db
 
@@ -116,6 +117,10 @@ def clean_code(text: str) -> str:
 
 
 def find_service(code: str) -> Service:
+    """The service with this code that takes bookings; a code no service could have (a NUL
+    byte, which PostgreSQL refuses in a query, or anything else) is not looked up."""
+    if not CODE_PATTERN.match(code or ""):
+        raise NotBookable(service=(code or "")[:40])
     service = db.session.execute(db.select(Service).filter_by(code=code)).scalar_one_or_none()
     if service is None or booking_settings(service) is None:
         raise NotBookable(service=code)
