@@ -69,7 +69,7 @@ def show_demo_accounts(passwords: dict[str, str], usernames=None) -> None:
         for user in members:
             password = passwords.get(user.username, "(không có trên máy này / not on this machine)")
             role = f"{user.role.value} ({ROLE_ORDER[user.role]})"
-            click.echo(f"{indent}{role:34} {user.username} / {password}")
+            click.echo(f"{indent}{role}".ljust(42) + f" {user.username} / {password}")
 
 
 @click.command("seed-demo")
