@@ -248,7 +248,7 @@ def test_two_agencies_walk_their_processes_and_are_evaluated_exactly(centre, app
     assert "cvqlpt2" in leader and "tpqlpt" in leader and PC08 not in leader
     assert '<select name="agency">' not in leader and "Sở Giao thông vận tải" in leader
     assert "tppc08" in asked_home and "cvpc08" in asked_home and "cvqlpt1" not in asked_home
-    assert QLPT not in asked_home and "PC08 · " + PC08 in asked_home
+    assert QLPT not in asked_home and "Đơn vị của anh/chị: <strong>PC08 · " + PC08 in asked_home
     units = [[cell.value for cell in row] for row in head_file.worksheets[1].iter_rows()]
     assert [row[1] for row in units if row[0] == POLICE] == [PC08]  # not the police's desk
     narrowed = evaluate(at(1, 0).date(), at(30, 0).date(), now, HOME, "QLPT")
