@@ -65,6 +65,20 @@ def test_the_demo_centre_walks_its_history_through_the_processes(demo, runner, a
     }
     walked_dossiers = [item for item in dossiers if item.process_id is not None]
     assert all(processes[item.process_id] == item.agency_id for item in walked_dossiers)
+    # While a supplement was awaited, no step was handed on: the steps resumed when it came.
+    events = db.session.execute(
+        db.select(DossierEvent.dossier_id, DossierEvent.action, DossierEvent.occurred_at)
+    ).all()
+    waits, moves = {}, {}
+    for dossier_id, action, moment in events:
+        if action in ("request_supplement", "supplement_received"):
+            waits.setdefault(dossier_id, []).append(moment)
+        elif action in ("hand_over", "resolve", "refuse"):
+            moves.setdefault(dossier_id, []).append(moment)
+    resumed = [(d, sorted(w)) for d, w in waits.items() if len(w) == 2 and d in moves]
+    assert resumed
+    for dossier_id, (asked, back) in resumed:
+        assert not [moment for moment in moves[dossier_id] if asked < moment < back]
     walked = db.session.execute(
         db.select(db.func.count(Dossier.id)).where(Dossier.process_id.is_not(None))
     ).scalar()
