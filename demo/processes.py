@@ -37,6 +37,7 @@ from core.models import (
 from core.processes.definition import StepFields, agency_processes, define_process
 from core.processes.steps import holder_label
 from core.processes.timing import hours_per_day, legal_hours, step_hours, working_hours_between
+from demo.agencies import OTHER_PROCEDURE_UNITS
 from extensions import db
 
 # The share of the legal time each step gets (the specialist takes what rounding leaves).
@@ -67,12 +68,14 @@ def demo_steps(agency: Agency, procedure, calendar: WorkCalendar, home: bool) ->
 
 
 def unit_for(agency: Agency, procedure, home: bool) -> str:
+    """The unit that processes `procedure` at `agency`: by field at the desk's own agency,
+    as `demo.agencies.OTHER_PROCEDURE_UNITS` says at the others, else the first unit."""
     codes = [unit.code for unit in agency.units if unit.active]
     if home:
         wanted = HOME_FIELD_UNITS.get(procedure.field.name, HOME_DEFAULT_UNIT)
-        if wanted in codes:
-            return wanted
-    return codes[0]
+    else:
+        wanted = OTHER_PROCEDURE_UNITS.get(agency.code, {}).get(procedure.code)
+    return wanted if wanted in codes else codes[0]
 
 
 def seed_demo_processes(

@@ -33,6 +33,10 @@ def test_the_demo_centre_walks_its_history_through_the_processes(demo, runner, a
         db.session.execute(db.select(User).where(User.role.in_(PROCESSING_ROLES))).scalars().all()
     )
     assert {officer.agency_id for officer in officers} == {agency.id for agency in agencies}
+    # Every unit of the centre processes some procedure: none is left idle.
+    units = {unit.id for agency in agencies for unit in agency.units}
+    worked = set(db.session.execute(db.select(DossierStep.unit_id).distinct()).scalars())
+    assert units <= worked
     assert "truongphong.qlvt" in info and "chuyenvien.pc08" in info
     # The accounts by agency, then unit, then role: the centre's own staff first.
     lines = [line.strip() for line in info.splitlines()]
