@@ -47,11 +47,26 @@ def procedure_or_404(agency, procedure_id: int) -> Procedure:
 
 
 def fill_choices(form: ProcessForm, agency) -> None:
+    """Every role in the first row; the desk's nowhere else (it only receives)."""
     roles = [("", _("— Bỏ trống —"))] + [(role.value, str(ROLE_NAMES[role])) for role in StepRole]
+    later = [choice for choice in roles if choice[0] != StepRole.DESK.value]
     units = [("", "—")] + [(unit.code, unit.code) for unit in agency.units if unit.active]
-    for entry in form.steps:
-        entry.form.role.choices = roles
+    for index, entry in enumerate(form.steps):
+        entry.form.role.choices = roles if index == 0 else later
         entry.form.unit.choices = units
+
+
+def beside_the_row(form: ProcessForm) -> None:
+    """Move a refusal that names a step and a column from above the form to that cell."""
+    details = getattr(form, "error_details", None) or {}
+    position, column = details.get("position"), details.get("column")
+    rows = [entry.form for entry in form.steps if not entry.form.is_blank()]
+    if not (column and isinstance(position, int) and 0 < position <= len(rows)):
+        return
+    if not form.form_errors:
+        return
+    cell = rows[position - 1][column]
+    cell.errors = [*cell.errors, form.form_errors.pop()]
 
 
 def fill_rows(form: ProcessForm, steps: list[StepFields]) -> None:
@@ -133,6 +148,7 @@ def agency_process_define(agency_id: int, procedure_id: int):
         ),
     )
     if process is FAILED:
+        beside_the_row(form)
         return render_form("admin/process.html", form, **context)
     flash(
         _(

@@ -4,14 +4,14 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from core.accounts.users import (
-    assign_post,
     create_account,
     list_users,
+    place_officer,
     reset_password,
     set_account_active,
     update_account,
 )
-from core.models import PROCESSING_ROLES, Agency, ProcessingUnit, Role, User
+from core.models import Role, User
 from extensions import db
 from web.roles import roles_required
 
@@ -32,16 +32,7 @@ def post_of(user: User) -> str:
 
 def place(user: User, post: str) -> User:
     """A processing officer's agency and unit from the form's choice; the caller commits."""
-    if user.role in PROCESSING_ROLES:
-        kind, _, number = (post or "").partition(":")
-        unit = db.session.get(ProcessingUnit, int(number)) if kind == "unit" else None
-        agency = (
-            unit.agency
-            if unit
-            else (db.session.get(Agency, int(number)) if kind == "agency" else None)
-        )
-        assign_post(user, agency, unit, acting_admin())
-    return user
+    return place_officer(user, post, acting_admin())
 
 
 @blueprint.get("/users")

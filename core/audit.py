@@ -72,6 +72,7 @@ ACTIONS = {
     # Reading personal data (the views record it through web.commit.commit_reading).
     "dossier.viewed": _l("Hồ sơ: xem thông tin người nộp"),
     "dossier.form_printed": _l("Hồ sơ: mở mẫu in có thông tin người nộp"),
+    "dossier.result_read": _l("Hồ sơ: mở văn bản kết quả"),
     "reception_slip.printed": _l("Phiếu tiếp nhận: mở để in"),
     "register.downloaded": _l("Sổ theo dõi hồ sơ: xem hoặc tải về"),
     "register.export_requested": _l("Sổ theo dõi hồ sơ: yêu cầu xuất tệp"),
@@ -97,6 +98,9 @@ ACTIONS = {
     "dossier.reassign": _l("Hồ sơ: giao cho cán bộ khác trong đơn vị"),
     "dossier.result_recorded": _l("Hồ sơ: tải lên văn bản kết quả"),
     "dossier.refusal_proposed": _l("Hồ sơ: đề xuất từ chối giải quyết"),
+    "dossier.refusal_confirmed": _l("Hồ sơ: lãnh đạo đồng ý đề xuất từ chối"),
+    "dossier.refusal_rejected": _l("Hồ sơ: lãnh đạo không đồng ý đề xuất từ chối"),
+    "dossier.refusal_withdrawn": _l("Hồ sơ: bỏ đề xuất từ chối khi trả lại bước trước"),
     # Report periods (core.reports.closing).
     "report_period.closed": _l("Kỳ báo cáo: chốt số liệu"),
     "report_period.reopened": _l("Kỳ báo cáo: mở lại (bỏ số liệu đã chốt)"),
@@ -117,7 +121,13 @@ ACTIONS = {
 }
 # What a page that only reads personal data records (it changes nothing else).
 READING_ACTIONS = frozenset(
-    {"dossier.viewed", "dossier.form_printed", "reception_slip.printed", "register.downloaded"}
+    {
+        "dossier.viewed",
+        "dossier.form_printed",
+        "dossier.result_read",
+        "reception_slip.printed",
+        "register.downloaded",
+    }
 )
 
 SUBJECTS = {

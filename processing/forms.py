@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from web.forms import Form
@@ -45,3 +45,20 @@ class ResultForm(Form):
 class ReassignForm(Form):
     officer_id = SelectField(_l("Giao cho"), coerce=int, invalid_choice_message=BAD_CHOICE)
     submit = SubmitField(_l("Giao hồ sơ"))
+
+
+class WeighRefusalForm(Form):
+    """The approver's decision on a refusal proposed at an earlier step."""
+
+    reason = TextAreaField(
+        _l("Lý do không đồng ý (bắt buộc khi không đồng ý)"),
+        validators=[Optional(), at_most(1000)],
+    )
+    confirm = SubmitField(_l("Đồng ý đề xuất từ chối"))
+    reject = SubmitField(_l("Không đồng ý, tiếp tục giải quyết"))
+
+
+class ToDeskForm(Form):
+    """Sending the dossier to the desk: `refusing` is what the page said it would be."""
+
+    refusing = HiddenField()

@@ -6,10 +6,10 @@ from flask_login import current_user
 
 from core.audit import record_event
 from core.clock import utcnow
-from core.dossiers.states import STATUS_LABELS
+from core.dossiers.states import AT_STEP, STATUS_LABELS
 from core.dossiers.supplements import SupplementDraft
 from core.dossiers.workdays import work_calendar
-from core.models import Dossier, ResultDocument, Role, User
+from core.models import Dossier, ResultDocument, User
 from core.processes import flow
 from core.processes.in_tray import in_tray, row_of
 from core.processes.results import (
@@ -22,7 +22,16 @@ from extensions import db
 from web.commit import FAILED, commit_or_explain, commit_reading
 
 from . import blueprint
-from .forms import ActionForm, HandOnForm, ReasonForm, ReassignForm, ResultForm, SupplementForm
+from .forms import (
+    ActionForm,
+    HandOnForm,
+    ReasonForm,
+    ReassignForm,
+    ResultForm,
+    SupplementForm,
+    ToDeskForm,
+    WeighRefusalForm,
+)
 
 
 @blueprint.get("/in-tray")
@@ -33,21 +42,15 @@ def index():
 
 
 def dossier_or_404(dossier_id: int) -> Dossier:
-    """A dossier of the officer's agency."""
+    """A dossier the officer may open (core.processes.flow.may_read), else 404."""
     dossier = db.session.get(Dossier, dossier_id)
-    if dossier is None or dossier.agency_id != current_user.agency_id:
+    if dossier is None or not flow.may_read(current_user, dossier):
         abort(404)
     return dossier
 
 
 def unit_officers(dossier: Dossier) -> list[User]:
-    """Whom a unit's head may give the dossier to: the active officers of its step."""
-    if current_user.role != Role.UNIT_HEAD or dossier.step is None:
-        return []
-    candidates = db.session.execute(
-        db.select(User).filter_by(unit_id=current_user.unit_id, active=True).order_by(User.username)
-    ).scalars()
-    return [officer for officer in candidates if flow.acts_at(officer, dossier.step)]
+    return flow.reassignable_officers(current_user, dossier)
 
 
 def dossier_page(dossier: Dossier, status: int = 200, **forms):
@@ -66,7 +69,8 @@ def dossier_page(dossier: Dossier, status: int = 200, **forms):
         "processing/dossier.html",
         dossier=dossier,
         row=row_of(dossier, now, work_calendar(now)) if dossier.step_due_at else None,
-        mine=flow.acts_at(current_user, step) and dossier.status in flow.AT_STEP,
+        mine=flow.acts_at(current_user, step) and dossier.status in AT_STEP,
+        approver=current_user.role in flow.APPROVERS,
         labels=STATUS_LABELS,
         results=result_documents(dossier),
         action_form=ActionForm(formdata=None),
@@ -76,6 +80,8 @@ def dossier_page(dossier: Dossier, status: int = 200, **forms):
         supplement=forms.get("supplement") or SupplementForm(formdata=None, prefix="supplement"),
         result=forms.get("result") or ResultForm(formdata=None),
         reassign=reassign,
+        weigh=forms.get("weigh") or WeighRefusalForm(formdata=None, prefix="weigh"),
+        to_desk=ToDeskForm(formdata=None, refusing="1" if dossier.refusal_proposal else ""),
     ), status
 
 
@@ -98,6 +104,7 @@ def done(dossier: Dossier, outcome, message: str):
 
 
 def posted(form) -> None:
+    """A one-button form: only its CSRF token can be wrong."""
     if not form.validate_on_submit():
         abort(400)
 
@@ -131,7 +138,8 @@ def hand_on(dossier_id: int):
 def send_back(dossier_id: int):
     dossier = dossier_or_404(dossier_id)
     form = ReasonForm(prefix="back")
-    posted(form)
+    if not form.validate_on_submit():
+        return dossier_page(dossier, 422, back=form)
     outcome = commit_or_explain(
         lambda: flow.send_back(dossier, current_user, form.reason.data or "")
     )
@@ -142,7 +150,8 @@ def send_back(dossier_id: int):
 def propose_refusal(dossier_id: int):
     dossier = dossier_or_404(dossier_id)
     form = ReasonForm(prefix="refusal")
-    posted(form)
+    if not form.validate_on_submit():
+        return dossier_page(dossier, 422, refusal=form)
     outcome = commit_or_explain(
         lambda: flow.propose_refusal(dossier, current_user, form.reason.data or "")
     )
@@ -153,7 +162,8 @@ def propose_refusal(dossier_id: int):
 def supplement(dossier_id: int):
     dossier = dossier_or_404(dossier_id)
     form = SupplementForm(prefix="supplement")
-    posted(form)
+    if not form.validate_on_submit():
+        return dossier_page(dossier, 422, supplement=form)
     draft = SupplementDraft(
         items=(form.items.data or "").splitlines(),
         reason=form.reason.data or "",
@@ -185,13 +195,39 @@ def result(dossier_id: int):
 @blueprint.post("/in-tray/<int:dossier_id>/to-desk")
 def to_desk(dossier_id: int):
     dossier = dossier_or_404(dossier_id)
-    posted(ActionForm())
-    outcome = commit_or_explain(lambda: flow.send_to_desk(dossier, current_user))
-    return done(
-        dossier,
-        outcome,
-        _("Đã chuyển kết quả hồ sơ %(code)s về bộ phận một cửa.", code=dossier.code),
+    form = ToDeskForm()
+    posted(form)
+    refusing = form.refusing.data == "1"
+    outcome = commit_or_explain(lambda: flow.send_to_desk(dossier, current_user, refusing=refusing))
+    if refusing:
+        message = _(
+            "Đã chuyển văn bản từ chối hồ sơ %(code)s về bộ phận một cửa.", code=dossier.code
+        )
+    else:
+        message = _("Đã chuyển kết quả hồ sơ %(code)s về bộ phận một cửa.", code=dossier.code)
+    return done(dossier, outcome, message)
+
+
+@blueprint.post("/in-tray/<int:dossier_id>/weigh-refusal")
+def weigh_refusal(dossier_id: int):
+    dossier = dossier_or_404(dossier_id)
+    form = WeighRefusalForm(prefix="weigh")
+    if not form.validate_on_submit():
+        return dossier_page(dossier, 422, weigh=form)
+    confirm = bool(form.confirm.data)
+    outcome = commit_or_explain(
+        lambda: flow.weigh_refusal(
+            dossier, current_user, confirm=confirm, reason=form.reason.data or ""
+        ),
+        form=form,
     )
+    if outcome is FAILED:
+        return dossier_page(dossier, 422, weigh=form)
+    if confirm:
+        message = _("Đã đồng ý đề xuất từ chối hồ sơ %(code)s.", code=dossier.code)
+    else:
+        message = _("Đã không đồng ý đề xuất từ chối hồ sơ %(code)s.", code=dossier.code)
+    return done(dossier, outcome, message)
 
 
 @blueprint.post("/in-tray/<int:dossier_id>/reassign")
@@ -214,6 +250,16 @@ def result_file(dossier_id: int, document_id: int):
     document = db.session.get(ResultDocument, document_id)
     if document is None or document.dossier_id != dossier.id:
         abort(404)
+    commit_reading(
+        lambda: record_event(
+            "dossier.result_read",
+            dossier,
+            user=current_user,
+            code=dossier.code,
+            document=document.id,
+            file_name=document.file_name,
+        )
+    )
     return send_file(
         document_path(document),
         mimetype=document.content_type,

@@ -121,9 +121,10 @@ def kiosk_ticket(client, headers: dict[str, str], service: str = "GPLX", **body)
     return response.get_json()
 
 
-def dossier(procedure: str = "GPLX-DOI", *, ticket=None, **applicant) -> Dossier:
+def dossier(procedure: str = "GPLX-DOI", *, ticket=None, agency=None, **applicant) -> Dossier:
     """A dossier received in person by canbo1, every document handed in; `applicant`
-    overrides fields of APPLICANT; `ticket` is the queue ticket that brought it."""
+    overrides fields of APPLICANT; `ticket` is the queue ticket that brought it; `agency`
+    the competent one, where several handle the procedure."""
     found = find_procedure(procedure)
     reception = Reception(
         found,
@@ -131,6 +132,7 @@ def dossier(procedure: str = "GPLX-DOI", *, ticket=None, **applicant) -> Dossier
         Channel.DIRECT,
         [document.position for document in found.documents],
         ticket=ticket,
+        agency=agency,
     )
     received = receive_dossier(reception, user=user())
     db.session.commit()

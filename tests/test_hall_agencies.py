@@ -258,7 +258,8 @@ def test_a_board_area_is_checked_and_audited(admin, centre):
 def test_the_live_view_filters_by_agency(client, auth, centre):
     for code in ("GPLX", "GPLX", "CA-DKX"):
         factories.ticket(code, commit=False)
-    desk_dossier, police_dossier = factories.dossier(), factories.dossier()
+    desk = find_agency(DESK)
+    desk_dossier, police_dossier = factories.dossier(agency=desk), factories.dossier(agency=desk)
     police_dossier.agency_id = find_agency(POLICE).id
     db.session.commit()
     auth.login("lanhdao")

@@ -106,3 +106,38 @@ def test_kiosk_desk_specialist_head_and_return_in_the_browser(live_server, page_
     assert "Đỗ Thu Hà" in manager.locator("#evaluation_officers").inner_text()
     manager.wait_for_function("Chart.getChart(document.querySelector('canvas[data-chart]'))")
     manager.screenshot(path=SCREENSHOTS / "evaluation.png", full_page=True)
+
+
+def test_a_refusal_proposal_is_weighed_and_sent_as_a_refusal_in_the_browser(
+    live_server, page_factory
+):
+    licence_process()
+    home = find_agency(factories.HOME)
+    dossier = factories.received("GPLX-DOI", Channel.ONLINE, utcnow(), agency=home)
+    db.session.commit()
+    specialist = page_factory(viewport=(1280, 900))
+    target = f"/in-tray/{dossier.id}"
+    sign_in_browser(specialist, "chuyenvien", f"{live_server.url}/auth/login?next={target}")
+    specialist.get_by_role("button", name="Nhận xử lý").click()
+    specialist.fill("#refusal-reason", "Giấy khám sức khỏe đã hết hạn")
+    specialist.get_by_role("button", name="Đề xuất từ chối").click()
+
+    head = page_factory(viewport=(1280, 1100))
+    sign_in_browser(head, "truongphong", f"{live_server.url}/auth/login?next={target}")
+    head.get_by_role("button", name="Nhận xử lý").click()
+    weigh = head.locator("#weigh-refusal")
+    assert "Giấy khám sức khỏe đã hết hạn" in weigh.inner_text()
+    head.get_by_role("button", name="Không đồng ý, tiếp tục giải quyết").click()
+    assert "Hãy ghi lý do không đồng ý từ chối." in head.locator("#weigh-refusal").inner_text()
+    head.evaluate("document.fonts.ready")
+    head.screenshot(path=SCREENSHOTS / "refusal-weighed.png", full_page=True)
+    head.get_by_role("button", name="Đồng ý đề xuất từ chối").click()
+    head.locator('#result input[type="file"]').set_input_files(
+        files=[{"name": "tu-choi.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    head.get_by_role("button", name="Tải lên").click()
+    assert head.locator("#to-desk").get_attribute("data-outcome") == "refusal"
+    head.screenshot(path=SCREENSHOTS / "refusal-to-desk.png", full_page=True)
+    head.get_by_role("button", name="Chuyển bộ phận một cửa trả văn bản từ chối").click()
+    db.session.rollback()
+    assert db.session.get(Dossier, dossier.id).status == DossierStatus.REFUSED

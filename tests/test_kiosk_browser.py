@@ -85,6 +85,9 @@ def at_vietnamese_start(kiosk) -> None:
 def switch_to_english(kiosk) -> None:
     kiosk.get_by_role("link", name="English").click()
     kiosk.locator(".kiosk-prompt").filter(has_text="Touch the service").wait_for()
+    # The page's script cleans the address as it starts, which may come just after the text
+    # shows: wait for it (a failure here times out saying so).
+    kiosk.wait_for_function("() => !window.location.search", timeout=10_000)
     assert "lang=" not in kiosk.url, "the language choice does not stay in the address bar"
 
 

@@ -234,9 +234,31 @@ def reset_password(user: User, password: str, confirmation: str, actor: User | N
     record_event("user.password_reset", user, user=actor)
 
 
-def assign_post(user: User, agency, unit, actor: User | None = None) -> None:
+def place_officer(user: User, post: str, actor: User | None = None) -> User:
+    """Place a processing officer at the post a form chose: "unit:<id>" (a unit, and so its
+    agency) or "agency:<id>" (an agency's leader); other accounts have no post. A post that
+    names nothing is refused on the `post` field. The caller commits."""
+    from core.models import PROCESSING_ROLES, Agency, ProcessingUnit
+
+    if user.role not in PROCESSING_ROLES:
+        return user
+    kind, _sep, number = (post or "").partition(":")
+    model = {"unit": ProcessingUnit, "agency": Agency}.get(kind)
+    found = db.session.get(model, int(number)) if model and number.isdigit() else None
+    if post and found is None:
+        raise InvalidInput(_l("Cơ quan, đơn vị đã chọn không có."), field="post")
+    unit = found if kind == "unit" else None
+    agency = unit.agency if unit is not None else found
+    assign_post(user, agency, unit, actor, field="post")
+    return user
+
+
+def assign_post(
+    user: User, agency, unit, actor: User | None = None, *, field: str | None = None
+) -> None:
     """Place a processing officer in their agency and (but the agency's leader) their unit,
-    which must be the agency's; the caller commits."""
+    which must be the agency's; the caller commits. A refusal names `field` when given (the
+    one field a form chose both with), else the agency's or the unit's."""
     from core.models import PROCESSING_ROLES
 
     if user.role not in PROCESSING_ROLES:
@@ -245,14 +267,14 @@ def assign_post(user: User, agency, unit, actor: User | None = None) -> None:
             field="role",
         )
     if agency is None:
-        raise InvalidInput(_l("Hãy chọn cơ quan của cán bộ xử lý."), field="agency_id")
+        raise InvalidInput(_l("Hãy chọn cơ quan của cán bộ xử lý."), field=field or "agency_id")
     if user.role == Role.AGENCY_LEADER:
         unit = None
     elif unit is None or unit.agency_id != agency.id:
         raise InvalidInput(
             _l("Hãy chọn đơn vị của cán bộ trong cơ quan {agency}."),
             agency=agency.code,
-            field="unit_id",
+            field=field or "unit_id",
         )
     before = [user.agency_id, user.unit_id]
     user.agency_id, user.unit_id = agency.id, unit.id if unit else None

@@ -18,7 +18,7 @@ from core.dossiers.errors import DossierNotFound, TicketNotReceivable
 from core.dossiers.procedures import terms_at_receipt
 from core.dossiers.sequences import day_scope, next_value
 from core.dossiers.settings import dossier_settings
-from core.dossiers.states import Action, due_for, move, record_receipt
+from core.dossiers.states import STILL_OPEN, Action, due_for, move, record_receipt
 from core.dossiers.workdays import work_calendar
 from core.errors import InvalidInput
 from core.models import (
@@ -89,16 +89,6 @@ def received_for_ticket(ticket_id: int) -> list[Dossier]:
             db.select(Dossier).where(Dossier.ticket_id == ticket_id).order_by(Dossier.id)
         ).scalars()
     )
-
-
-# A dossier still in the desk's hands: received and not yet returned, refused or closed.
-STILL_OPEN = (
-    DossierStatus.RECEIVED,
-    DossierStatus.TRANSFERRED,
-    DossierStatus.PROCESSING,
-    DossierStatus.SUPPLEMENT,
-    DossierStatus.RESOLVED,
-)
 
 
 def open_dossiers_of(citizen_id: str | None) -> list[Dossier]:

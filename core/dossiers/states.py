@@ -56,6 +56,10 @@ class Action(enum.StrEnum):
 
 
 OPEN = frozenset({S.RECEIVED, S.TRANSFERRED, S.PROCESSING, S.SUPPLEMENT})
+# At a step of the agency's internal process, in a processing officer's in-tray.
+AT_STEP = frozenset({S.TRANSFERRED, S.PROCESSING})
+# Still in the desk's hands: open, or resolved and waiting to be returned.
+STILL_OPEN = OPEN | {S.RESOLVED}
 
 # action: (states it may start from, state it leads to; None keeps the state)
 TRANSITIONS: dict[Action, tuple[frozenset[DossierStatus], DossierStatus | None]] = {

@@ -9,6 +9,7 @@ processing step (or the one given).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -59,6 +60,10 @@ BAD_ALLOWANCE = _l(
 )
 QUARTER_HOURS = _l("Bước {position}: số giờ tính đến 15 phút (ví dụ 1,5h hoặc 0,25h).")
 BAD_NEXT = _l("Bước {position}: bước chuyển tiếp {target} không có trong quy trình.")
+DESK_LATER = _l(
+    "Bước {position}: bộ phận một cửa chỉ làm bước 1 (tiếp nhận, chuyển hồ sơ); các bước sau "
+    "là của chuyên viên, lãnh đạo đơn vị hoặc lãnh đạo cơ quan."
+)
 BAD_BACK = _l("Bước {position}: chỉ trả lại được một bước xử lý trước đó.")
 
 
@@ -136,41 +141,33 @@ def check_step(agency: Agency, position: int, count: int, fields: StepFields) ->
     try:
         role = StepRole(fields.role)
     except ValueError:
-        refuse(NO_ROLE, position=position, role=fields.role)
+        refuse(NO_ROLE, position=position, role=fields.role, column="role")
+    if role == StepRole.DESK and position != 1:
+        # Nobody takes a dossier at a later desk step: it would wait there for ever.
+        refuse(DESK_LATER, position=position, column="role")
     unit = None
     unit_code = "".join((fields.unit_code or "").split()).upper()
     if role in UNIT_ROLES:
         if not unit_code:
-            refuse(NO_UNIT, position=position)
+            refuse(NO_UNIT, position=position, column="unit")
         unit = next((unit for unit in agency.units if unit.code == unit_code), None)
         if unit is None or not unit.active:
-            refuse(
-                UNKNOWN_UNIT,
-                position=position,
-                code=unit_code,
-            )
+            refuse(UNKNOWN_UNIT, position=position, code=unit_code, column="unit")
     elif unit_code:
-        refuse(
-            UNIT_NOT_ALLOWED,
-            position=position,
-        )
+        refuse(UNIT_NOT_ALLOWED, position=position, column="unit")
     try:
         days, hours = parse_period((fields.allowance or "").replace(",", "."))
+        if hours is not None and not math.isfinite(hours):
+            raise ValueError(fields.allowance)  # "nanh", "infh": no number of hours
     except ValueError:
-        refuse(
-            BAD_ALLOWANCE,
-            position=position,
-        )
+        refuse(BAD_ALLOWANCE, position=position, column="allowance")
     if not (days or hours):
-        refuse(ZERO_ALLOWANCE, position=position)
+        refuse(ZERO_ALLOWANCE, position=position, column="allowance")
     if hours is not None and (hours * 4) != int(hours * 4):
-        refuse(
-            QUARTER_HOURS,
-            position=position,
-        )
+        refuse(QUARTER_HOURS, position=position, column="allowance")
     name = " ".join((fields.name or "").split()) or DEFAULT_NAMES[role]
     if len(name) > 200:
-        refuse(LONG_NAME, position=position)
+        refuse(LONG_NAME, position=position, column="name")
     targets = (
         fields.next_positions
         if fields.next_positions is not None
@@ -178,16 +175,12 @@ def check_step(agency: Agency, position: int, count: int, fields: StepFields) ->
     )
     for target in targets:
         if not 1 < target <= count or target == position:
-            refuse(
-                BAD_NEXT,
-                position=position,
-                target=target,
-            )
+            refuse(BAD_NEXT, position=position, target=target, column="next_steps")
     back = fields.back_position
     if back is None and position > 2:
         back = position - 1
     if back is not None and not 1 < back < position:
-        refuse(BAD_BACK, position=position)
+        refuse(BAD_BACK, position=position, column="back_step")
     return CheckedStep(role, name, unit, days, hours, sorted(set(targets)), back)
 
 

@@ -18,12 +18,12 @@ from flask_babel import lazy_gettext as _l
 from core.audit import record_event
 from core.dossiers.calendar import WorkCalendar
 from core.dossiers.errors import DossierRuleBroken
-from core.dossiers.states import Action, Move, move
+from core.dossiers.states import AT_STEP, Action, Move, move
 from core.dossiers.supplements import SupplementDraft, request_supplement
 from core.errors import InvalidInput
 from core.models import (
     Dossier,
-    DossierStatus,
+    DossierStep,
     ProcessStep,
     ResultDocument,
     Role,
@@ -38,7 +38,8 @@ ACTS_AT = {
     Role.UNIT_HEAD: StepRole.UNIT_HEAD,
     Role.AGENCY_LEADER: StepRole.AGENCY_LEADER,
 }
-AT_STEP = frozenset({DossierStatus.TRANSFERRED, DossierStatus.PROCESSING})
+# Who may weigh a refusal proposed at an earlier step.
+APPROVERS = frozenset({Role.UNIT_HEAD, Role.AGENCY_LEADER})
 
 
 class NotYourStep(DossierRuleBroken):
@@ -54,6 +55,48 @@ def acts_at(user: User, step: ProcessStep | None) -> bool:
     if user.agency_id != step.process.agency_id:
         return False
     return step.unit_id is None or step.unit_id == user.unit_id
+
+
+def heads_step(user: User, step: ProcessStep | None) -> bool:
+    """Whether `user` is the head of the unit `step` belongs to."""
+    return (
+        step is not None
+        and user.role == Role.UNIT_HEAD
+        and step.unit_id is not None
+        and step.unit_id == user.unit_id
+        and user.agency_id == step.process.agency_id
+    )
+
+
+def may_read(user: User, dossier: Dossier) -> bool:
+    """Whether a processing officer may open `dossier` (its page, its result documents):
+    they act at its current step, head the unit of that step, or handled one of its stays."""
+    if dossier.agency_id != user.agency_id:
+        return False
+    if acts_at(user, dossier.step) or heads_step(user, dossier.step):
+        return True
+    handled = db.select(DossierStep.id).filter_by(dossier_id=dossier.id, handled_by_id=user.id)
+    return db.session.execute(handled.limit(1)).first() is not None
+
+
+def may_reassign(head: User, dossier: Dossier) -> bool:
+    """Whether `head` may give `dossier` to another officer: it waits at a step of their unit."""
+    return dossier.status in AT_STEP and heads_step(head, dossier.step)
+
+
+def can_take_over(officer: User, step: ProcessStep) -> bool:
+    """Whether `officer` may be given a dossier at `step`: an active officer of the step."""
+    return officer.active and acts_at(officer, step)
+
+
+def reassignable_officers(head: User, dossier: Dossier) -> list[User]:
+    """Whom `head` may give `dossier` to: the active officers of its step in their unit."""
+    if not may_reassign(head, dossier):
+        return []
+    candidates = db.session.execute(
+        db.select(User).filter_by(unit_id=head.unit_id, active=True).order_by(User.username)
+    ).scalars()
+    return [officer for officer in candidates if can_take_over(officer, dossier.step)]
 
 
 def lock(dossier: Dossier) -> None:
@@ -130,11 +173,22 @@ def send_back(
     now: datetime | None = None,
     calendar: WorkCalendar | None = None,
 ):
-    """Send the dossier back to the step before, saying why."""
+    """Send the dossier back to the step before, saying why. A refusal proposed on the way
+    is withdrawn with it: the step before weighs the dossier afresh."""
     step = check_at_step(dossier, user)
     if step.back_position is None:
         raise DossierRuleBroken(_l("Bước này không trả lại được bước nào."))
     target = dossier.process.step_at(step.back_position)
+    if dossier.refusal_proposal:
+        record_event(
+            "dossier.refusal_withdrawn",
+            dossier,
+            user=user,
+            code=dossier.code,
+            proposal=dossier.refusal_proposal,
+            reason=reason,
+        )
+        dossier.refusal_proposal = ""
     return move(
         dossier,
         Action.SEND_BACK,
@@ -185,16 +239,56 @@ def propose_refusal(
     )
 
 
+def weigh_refusal(
+    dossier: Dossier,
+    user: User,
+    *,
+    confirm: bool,
+    reason: str = "",
+) -> None:
+    """The approver at the step after a refusal was proposed (a unit head, the agency's
+    leader) confirms it, or rejects it saying why: the proposal is then withdrawn and the
+    dossier goes on to its result. Either way an audit event records who decided what."""
+    check_at_step(dossier, user)
+    if user.role not in APPROVERS:
+        raise DossierRuleBroken(
+            _l("Chỉ lãnh đạo đơn vị hoặc lãnh đạo cơ quan duyệt đề xuất từ chối.")
+        )
+    proposal = dossier.refusal_proposal
+    if not proposal:
+        raise DossierRuleBroken(_l("Hồ sơ {code} không có đề xuất từ chối."), code=dossier.code)
+    reason = " ".join(reason.split())
+    if confirm:
+        record_event(
+            "dossier.refusal_confirmed", dossier, user=user, code=dossier.code, proposal=proposal
+        )
+        return
+    if not reason:
+        raise InvalidInput(_l("Hãy ghi lý do không đồng ý từ chối."), field="reason")
+    dossier.refusal_proposal = ""
+    record_event(
+        "dossier.refusal_rejected",
+        dossier,
+        user=user,
+        code=dossier.code,
+        proposal=proposal,
+        reason=reason,
+    )
+
+
 def send_to_desk(
     dossier: Dossier,
     user: User,
     note: str = "",
     *,
+    refusing: bool | None = None,
     now: datetime | None = None,
     calendar: WorkCalendar | None = None,
 ):
-    """From the last step: the result (or the refusal proposed and approved) goes to the
-    desk for return, with the document recorded."""
+    """From the last step: the dossier goes to the desk for return, with its document
+    recorded - as a result (RESOLVE), or as a refusal (REFUSE) when a refusal proposal is
+    still standing (proposed, and neither rejected nor sent back since). `refusing` is what
+    the officer's page said it would be: a page overtaken by a decision is refused."""
     step = check_at_step(dossier, user)
     if step.next_positions:
         raise DossierRuleBroken(
@@ -204,7 +298,13 @@ def send_to_desk(
         raise DossierRuleBroken(
             _l("Hãy tải lên văn bản kết quả (hoặc văn bản từ chối) trước khi chuyển trả.")
         )
-    refusing = bool(dossier.refusal_proposal)
+    standing = bool(dossier.refusal_proposal)
+    if refusing is not None and refusing != standing:
+        raise DossierRuleBroken(
+            _l("Đề xuất từ chối hồ sơ {code} vừa thay đổi: hãy xem lại trước khi chuyển trả."),
+            code=dossier.code,
+        )
+    refusing = standing
     action = Action.REFUSE if refusing else Action.RESOLVE
     note = note.strip() or (dossier.refusal_proposal if refusing else "")
     return move(
@@ -226,17 +326,9 @@ def reassign(
 ):
     """A unit's head gives a dossier at a step of the unit to another of its officers."""
     lock(dossier)
-    step = dossier.step
-    if (
-        head.role != Role.UNIT_HEAD
-        or step is None
-        or step.unit_id is None
-        or step.unit_id != head.unit_id
-        or head.agency_id != step.process.agency_id
-        or dossier.status not in AT_STEP
-    ):
+    if not may_reassign(head, dossier):
         raise NotYourStep(code=dossier.code)
-    if not officer.active or not acts_at(officer, step):
+    if not can_take_over(officer, dossier.step):
         raise InvalidInput(
             _l("{name} không phải cán bộ của bước này trong đơn vị."),
             name=officer.full_name,

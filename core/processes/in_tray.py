@@ -14,12 +14,12 @@ from datetime import datetime
 from sqlalchemy.orm import selectinload
 
 from core.dossiers.calendar import WorkCalendar
-from core.models import Dossier, DossierStatus, InternalProcess, ProcessStep, User
+from core.dossiers.states import AT_STEP
+from core.models import Dossier, InternalProcess, ProcessStep, User
 from core.processes.flow import ACTS_AT
 from core.processes.timing import working_hours_between
 from extensions import db
 
-AT_STEP = (DossierStatus.TRANSFERRED, DossierStatus.PROCESSING)
 # Left of a step's allowance when it turns from "in time" to "due soon".
 DUE_SOON_SHARE = 0.25
 IN_TRAY_LIMIT = 200

@@ -18,10 +18,10 @@ from datetime import date, datetime
 from sqlalchemy import String, type_coerce
 
 from core.clock import day_bounds
+from core.dossiers.states import AT_STEP
 from core.models import (
     Agency,
     Dossier,
-    DossierStatus,
     DossierStep,
     ProcessingUnit,
     Role,
@@ -32,7 +32,6 @@ from core.models import (
 from core.processes.steps import DESK_UNIT, LEADER_UNIT
 from extensions import db
 
-AT_STEP = (DossierStatus.TRANSFERRED, DossierStatus.PROCESSING)
 ON_TIME = ("early", "on_time")
 
 
