@@ -50,7 +50,7 @@ $(INSTANCE)/secret_key:
 db: venv $(INSTANCE)/secret_key
 	$(FLASK) init-db --no-input  # the demo's province and agency come with seed-demo
 	$(FLASK) seed-demo
-	$(FLASK) demo-history --if-empty --agencies 2 --days 28 --dossiers-per-day 200 --tickets-per-day 600
+	$(FLASK) demo-history --if-empty --agencies 4 --days 28 --dossiers-per-day 200 --tickets-per-day 600
 
 run: db
 	@echo ""

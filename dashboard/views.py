@@ -27,7 +27,7 @@ from core.reports.documents import (
     scope_note,
     tables_xlsx,
 )
-from core.reports.evaluation import evaluate
+from core.reports.evaluation import evaluate, evaluation_scope
 from core.reports.evaluation_tables import evaluation_tables, unit_chart
 from core.reports.live import live_state
 from core.reports.periods import custom_period, parse_day, parse_period_key, presets
@@ -205,29 +205,42 @@ def reopen_period_page():
     return period_page("dashboard/period_confirm.html", form, period, closing=False)
 
 
+# Who evaluates: managers and admins the centre, the processing officers' leaders their own
+# agency or unit (core.reports.evaluation.evaluation_scope).
+EVALUATORS = (Role.MANAGER, Role.ADMIN, Role.AGENCY_LEADER, Role.UNIT_HEAD)
+
+
 def evaluation_selection():
-    """The period (`from`, `to`: this month so far unless given) and agency of the request."""
+    """The period (`from`, `to`: this month so far unless given) and the scope the signed-in
+    member of staff evaluates (the agency chosen, for managers and admins)."""
     today = local_today()
     first = request.args.get("from") or today.replace(day=1).isoformat()
     last = request.args.get("to") or today.isoformat()
-    agency = request.args.get("agency") or None
+    scope = evaluation_scope(current_user, request.args.get("agency"))
+    if scope is None:
+        abort(403)
     try:
         period = custom_period(parse_day(first), parse_day(last))
     except InvalidInput as error:
-        return None, agency, error.in_request_language()
-    return period, agency, None
+        return None, scope, error.in_request_language()
+    return period, scope, None
+
+
+def evaluation_of(period, scope):
+    figures = evaluate(period.start, period.end, utcnow(), scope.agency, scope.unit)
+    return evaluation_tables(figures)
 
 
 @blueprint.get("/evaluation")
+@roles_required(*EVALUATORS)
 def evaluation():
-    period, agency, error = evaluation_selection()
-    tables = []
-    if period is not None:
-        tables = evaluation_tables(evaluate(period.start, period.end, utcnow(), agency))
+    period, scope, error = evaluation_selection()
+    tables = evaluation_of(period, scope) if period is not None else []
     return render_template(
         "dashboard/evaluation.html",
         period=period,
-        agency=agency,
+        scope=scope,
+        agency=scope.agency,
         agencies=list_agencies(),
         tables=tables,
         unit_chart=unit_chart(tables[1]) if tables else None,
@@ -235,16 +248,18 @@ def evaluation():
         query={
             "from": request.args.get("from", ""),
             "to": request.args.get("to", ""),
-            "agency": agency or "",
+            "agency": scope.agency or "",
         },
     ), (422 if error else 200)
 
 
 @blueprint.get("/evaluation.xlsx")
+@roles_required(*EVALUATORS)
 def evaluation_xlsx():
-    period, agency, error = evaluation_selection()
+    period, scope, error = evaluation_selection()
     if period is None:
         abort(422)
-    tables = evaluation_tables(evaluate(period.start, period.end, utcnow(), agency))
-    name = report_filename(period, "xlsx", "danh-gia" + (f"-{agency}" if agency else ""))
+    tables = evaluation_of(period, scope)
+    suffix = "".join(f"-{part}" for part in (scope.agency, scope.unit) if part)
+    name = report_filename(period, "xlsx", "danh-gia" + suffix)
     return download(tables_xlsx(tables, period), XLSX_TYPE, name)

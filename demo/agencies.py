@@ -47,6 +47,13 @@ OTHER_AGENCIES = [
     ),
 ]
 MAX_AGENCIES = 1 + len(OTHER_AGENCIES)
+# Which unit of each other agency processes which of its procedures (demo.processes): the
+# traffic police the driving licences, the administrative police the foreign ones' checks.
+OTHER_PROCEDURE_UNITS = {
+    "000.20.22.H56": {"TC-DB": "QLHT", "XQK": "QLHT", "DN-DAU": "QLXD", "BX-KT": "QLXD"},
+    "000.00.07.H56": {"GPLX-DOI": "PC08", "GPLX-LAI": "PC08", "GPLX-NN": "PC06"},
+    "000.31.22.H56": {"XLH-TAM": "KT"},
+}
 # Each other agency's place in the hall: its queues (code, prefix, name, English name) and
 # its counters (number, area), which serve its queues. The desk's own agency has the five
 # queues and counters of `seed-demo`.

@@ -7,10 +7,13 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from cli import commit_or_fail
+from core.models import Role
 from demo.agencies import MAX_AGENCIES, seed_demo_agencies
 from demo.desk import DEMO_USERS, demo_passwords, seed_demo
 from demo.history import HistoryPlan, database_has_history, tidy_after_bulk, write_history
 from demo.processes import seed_demo_centre, walk_demo_history
+
+DEMO_SEEDED = [username for username, _, _ in DEMO_USERS]
 
 
 def demo_kiosk_key_file() -> Path:
@@ -28,23 +31,45 @@ def refuse_in_production() -> None:
         )
 
 
+# Each role's place in the list, with its Vietnamese name.
+ROLE_ORDER = {
+    Role.ADMIN: "quản trị",
+    Role.MANAGER: "quản lý",
+    Role.OFFICER: "một cửa",
+    Role.AGENCY_LEADER: "lãnh đạo cơ quan",
+    Role.UNIT_HEAD: "trưởng phòng",
+    Role.SPECIALIST: "chuyên viên",
+}
+
+
 def show_demo_accounts(passwords: dict[str, str], usernames=None) -> None:
-    for username, role, _ in DEMO_USERS:
-        if usernames is None or username in usernames:
-            password = passwords.get(username, "(không có trên máy này / not on this machine)")
-            click.echo(f"    {role.value:8} {username} / {password}")
-    if usernames is not None:
-        return
-    # The processing officers of the demo centre's other units and agencies.
+    """The demo accounts (those named, or every one of this machine and the seed's) by
+    agency, then unit, then role: the centre's own staff first (admin, manager, the desk
+    that receives for every agency), then each agency's leader and its units' officers."""
     from core.models import User
     from extensions import db
 
-    seeded = {username for username, _, _ in DEMO_USERS}
-    officers = db.session.execute(
-        db.select(User).where(User.username.in_(set(passwords) - seeded)).order_by(User.username)
-    ).scalars()
-    for officer in officers:
-        click.echo(f"    {officer.role.value:8} {officer.username} / {passwords[officer.username]}")
+    wanted = set(usernames) if usernames is not None else set(passwords) | set(DEMO_SEEDED)
+    users = db.session.execute(db.select(User).where(User.username.in_(wanted))).scalars().all()
+    groups: dict[tuple, list[User]] = {}
+    for user in users:
+        agency, unit = user.agency, user.unit
+        key = (
+            (agency.id, agency.code, agency.name) if agency else (0, "", ""),
+            (unit.code, unit.name) if unit else ("", ""),
+        )
+        groups.setdefault(key, []).append(user)
+    for (agency, unit), members in sorted(groups.items()):
+        if not unit[0]:
+            click.echo(f"    {agency[1]} {agency[2]}" if agency[1] else "    Trung tâm (centre)")
+        else:
+            click.echo(f"      {unit[0]} {unit[1]}")
+        indent = "      " if not unit[0] else "        "
+        members.sort(key=lambda user: (list(ROLE_ORDER).index(user.role), user.username))
+        for user in members:
+            password = passwords.get(user.username, "(không có trên máy này / not on this machine)")
+            role = f"{user.role.value} ({ROLE_ORDER[user.role]})"
+            click.echo(f"{indent}{role}".ljust(42) + f" {user.username} / {password}")
 
 
 @click.command("seed-demo")
@@ -118,7 +143,11 @@ def demo_history_command(days, dossiers_per_day, tickets_per_day, seed, if_empty
         if added:
             click.echo(f"Đã thêm {len(added)} quy trình nội bộ và cán bộ xử lý của trung tâm mẫu.")
     plan = HistoryPlan(
-        days=days, dossiers_per_day=dossiers_per_day, tickets_per_day=tickets_per_day, seed=seed
+        days=days,
+        dossiers_per_day=dossiers_per_day,
+        tickets_per_day=tickets_per_day,
+        seed=seed,
+        agencies=agencies,
     )
 
     def fill():

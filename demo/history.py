@@ -33,6 +33,7 @@ class HistoryPlan:
     dossiers_per_day: int = 800
     tickets_per_day: int = 2400
     seed: int = 2026
+    agencies: int = 1  # the demo centre's first N agencies receive (demo.agencies)
 
 
 @dataclass

@@ -25,7 +25,7 @@ from core.agencies.registry import home_agency
 from core.clock import day_start, local_zone
 from core.dossiers.calendar import WorkCalendar
 from core.dossiers.settings import dossier_settings
-from core.models import Counter, Procedure, Role, Service, User
+from core.models import Agency, Counter, Procedure, Role, Service, User
 from core.queue.settings import NO_SHOW_AFTER_CALLS, queue_setting
 from demo.history_rows import HistoryRows
 from extensions import db
@@ -41,10 +41,18 @@ HISTORY_OFFICERS = [
     ("canbo4", "Phạm Đức Thắng"),
     ("canbo5", "Võ Thị Mai"),
 ]
+# The desk's own agency's queues, then those of the other agencies of the demo centre
+# (demo.agencies.OTHER_HALLS), which only a centre of several agencies has.
 SERVICE_SHARES = {"GPLX": 0.40, "PTIEN": 0.25, "VTAI": 0.14, "KCHT": 0.05, "TRAKQ": 0.16}
+SERVICE_SHARES |= {"XD-CP": 0.06, "XD-HT": 0.03, "CA-GPLX": 0.12, "CA-DKX": 0.08}
+SERVICE_SHARES |= {"CA-CT": 0.10, "PH-HT": 0.10, "PH-HKD": 0.04}
 # How crowded each queue is (waiting times scale with it) and minutes at the counter.
 SERVICE_CROWDING = {"GPLX": 1.5, "PTIEN": 1.0, "VTAI": 0.8, "KCHT": 0.55, "TRAKQ": 0.45}
+SERVICE_CROWDING |= {"XD-CP": 0.7, "XD-HT": 0.5, "CA-GPLX": 1.2, "CA-DKX": 1.0}
+SERVICE_CROWDING |= {"CA-CT": 1.1, "PH-HT": 0.9, "PH-HKD": 0.5}
 SERVICE_MINUTES = {"GPLX": 7.0, "PTIEN": 6.0, "VTAI": 6.5, "KCHT": 9.0, "TRAKQ": 2.5}
+SERVICE_MINUTES |= {"XD-CP": 10.0, "XD-HT": 8.0, "CA-GPLX": 6.0, "CA-DKX": 7.5}
+SERVICE_MINUTES |= {"CA-CT": 5.0, "PH-HT": 5.5, "PH-HKD": 8.0}
 # Arrivals by local hour (weights): a morning peak and a smaller afternoon wave.
 HOUR_WEIGHTS = {7: 6, 8: 17, 9: 19, 10: 15, 11: 6, 13: 9, 14: 12, 15: 10, 16: 6}
 WEEKDAY_LOAD = (1.18, 1.02, 0.98, 0.97, 0.90, 0.6, 0.5)
@@ -90,18 +98,46 @@ class HistoryGenerator:
         self.services = {s.code: s for s in db.session.execute(select(Service)).scalars()}
         self.counters = self._counters()
         self.procedures = list(
-            db.session.execute(select(Procedure).where(Procedure.active.is_(True))).scalars()
+            db.session.execute(
+                select(Procedure).where(Procedure.active.is_(True)).order_by(Procedure.id)
+            ).scalars()
         )
         self.procedure_weights = [
             3 if p.field.name.startswith("Đường bộ") else 1 for p in self.procedures
         ]
-        self.agency = dossier_settings()["agency_code"]
         self.calls_before_absent = queue_setting(NO_SHOW_AFTER_CALLS)
-        # The history is the desk's own agency's (routing to others comes with their processes).
-        home = home_agency(self.agency)
-        self.agency_id = home.id if home is not None else None
+        self.competent = self._competent_agencies()
         self.due_cache: dict[tuple[date, bool, int | None], datetime] = {}
         self.now = datetime.now(self.zone)
+
+    def _competent_agencies(self) -> dict[int, list[tuple[int | None, str]]]:
+        """Per procedure: the (id, code) of the agencies of the demo centre (the first
+        `plan.agencies`, as `demo.processes.seed_demo_centre` takes them) competent for it;
+        the desk's own agency where none is (or on a single-agency desk)."""
+        code = dossier_settings()["agency_code"]
+        home = home_agency(code)
+        own = [(home.id, home.code) if home is not None else (None, code)]
+        if self.plan.agencies <= 1:
+            return {procedure.id: own for procedure in self.procedures}
+        centre = db.session.execute(
+            select(Agency.id).order_by(Agency.id).limit(self.plan.agencies)
+        ).scalars()
+        centre = set(centre)
+        competent = {}
+        for procedure in self.procedures:
+            agencies = [
+                (agency.id, agency.code)
+                for agency in sorted(procedure.agencies, key=lambda agency: agency.id)
+                if agency.id in centre and agency.active
+            ]
+            competent[procedure.id] = agencies or own
+        return competent
+
+    def competent_agency(self, procedure: Procedure) -> tuple[int | None, str]:
+        """The agency a dossier of `procedure` is received for: drawn where several handle
+        it (only then, so a single-agency history is the same as it always was)."""
+        agencies = self.competent[procedure.id]
+        return agencies[0] if len(agencies) == 1 else self.random.choice(agencies)
 
     def _officers(self) -> list[User]:
         """The history's officers, added where missing with a random password nobody is
@@ -144,8 +180,9 @@ class HistoryGenerator:
 
     # --- tickets ---------------------------------------------------------------------
 
-    def write_tickets(self, day: date, load: float) -> list[tuple[int, datetime, int, int]]:
-        """The day's tickets and ratings; returns served (id, start, counter, officer, end)."""
+    def write_tickets(self, day: date, load: float) -> list[tuple]:
+        """The day's tickets and ratings; returns served (id, start, counter, officer, end,
+        the service's agency)."""
         count = int(self.plan.tickets_per_day * load * self.random.uniform(0.9, 1.1))
         codes = [code for code in SERVICE_SHARES if code in self.services]
         if not codes or not count:
@@ -201,7 +238,9 @@ class HistoryGenerator:
             )
             self.result.tickets += 1
             if status == "done":
-                served.append((ticket_id, started, counter_id, officer_id, finished))
+                served.append(
+                    (ticket_id, started, counter_id, officer_id, finished, service.agency_id)
+                )
                 if self.random.random() < 0.42:
                     self.write_rating(ticket_id, counter_id, officer_id, service.id, finished)
         return served
@@ -251,24 +290,31 @@ class HistoryGenerator:
         if not self.procedures or not count:
             return
         picks = self.random.choices(self.procedures, weights=self.procedure_weights, k=count)
-        candidates = [item for item in served if item[1] is not None]
+        # A dossier received in person came with a ticket of one of its agency's queues.
+        candidates: dict[int | None, list[tuple]] = {}
+        for item in served:
+            if item[1] is not None:
+                candidates.setdefault(item[5], []).append(item)
         moments = []
         for procedure in picks:
+            agency = self.competent_agency(procedure)
             channel = self.random.choices(("online", "direct", "post"), weights=(35, 60, 5))[0]
             link = None
-            if channel == "direct" and candidates:
-                link = self.random.choice(candidates)
+            if channel == "direct" and candidates.get(agency[0]):
+                link = self.random.choice(candidates[agency[0]])
                 # During the service: after the start, before the end.
                 start, end = link[1], link[4]
                 received = start + (end - start) * self.random.uniform(0.3, 0.9)
             else:
                 received = self.at(day, self.arrival_minute())
-            moments.append((received, procedure, channel, link))
+            moments.append((received, procedure, agency, channel, link))
         moments.sort(key=lambda item: item[0])
-        for sequence, (received, procedure, channel, link) in enumerate(moments, start=1):
-            self.write_dossier(day, sequence, received, procedure, channel, link)
+        sequences: dict[int | None, int] = {}  # each agency numbers its own day's dossiers
+        for received, procedure, agency, channel, link in moments:
+            sequences[agency[0]] = sequence = sequences.get(agency[0], 0) + 1
+            self.write_dossier(day, sequence, received, procedure, agency, channel, link)
 
-    def write_dossier(self, day, sequence, received, procedure, channel, link) -> None:
+    def write_dossier(self, day, sequence, received, procedure, agency, channel, link) -> None:
         rng = self.random
         days = procedure.processing_days or 1  # how the outcome is drawn, not the due time
         first_day = self.calendar.handling_day(received)
@@ -339,11 +385,11 @@ class HistoryGenerator:
         )
         dossier_id = self.rows.add_dossier(
             (
-                f"{self.agency}-{day:%y%m%d}-{sequence:04d}",
+                f"{agency[1]}-{day:%y%m%d}-{sequence:04d}",
                 year,
                 register_number,
                 procedure.id,
-                self.agency_id,
+                agency[0],
                 procedure.code,
                 procedure.name,
                 procedure.field.name,

@@ -37,6 +37,7 @@ from core.models import (
 from core.processes.definition import StepFields, agency_processes, define_process
 from core.processes.steps import holder_label
 from core.processes.timing import hours_per_day, legal_hours, step_hours, working_hours_between
+from demo.agencies import OTHER_PROCEDURE_UNITS
 from extensions import db
 
 # The share of the legal time each step gets (the specialist takes what rounding leaves).
@@ -67,12 +68,14 @@ def demo_steps(agency: Agency, procedure, calendar: WorkCalendar, home: bool) ->
 
 
 def unit_for(agency: Agency, procedure, home: bool) -> str:
+    """The unit that processes `procedure` at `agency`: by field at the desk's own agency,
+    as `demo.agencies.OTHER_PROCEDURE_UNITS` says at the others, else the first unit."""
     codes = [unit.code for unit in agency.units if unit.active]
     if home:
         wanted = HOME_FIELD_UNITS.get(procedure.field.name, HOME_DEFAULT_UNIT)
-        if wanted in codes:
-            return wanted
-    return codes[0]
+    else:
+        wanted = OTHER_PROCEDURE_UNITS.get(agency.code, {}).get(procedure.code)
+    return wanted if wanted in codes else codes[0]
 
 
 def seed_demo_processes(
@@ -190,7 +193,7 @@ class HistoryWalk:
     def walk(self, dossier) -> None:
         """One dossier (a row of id, agency, procedure, status, times, receiving officer)."""
         (dossier_id, agency_id, procedure_id, status, received, transferred, resolved, refused,
-         desk_officer) = dossier  # fmt: skip
+         desk_officer, clock_started) = dossier  # fmt: skip
         process = self.processes.get((agency_id, procedure_id))
         if process is None or status not in WALKED:
             return
@@ -204,23 +207,25 @@ class HistoryWalk:
             )  # fmt: skip
             return
         end = resolved or self.now
-        start = transferred or end
-        # The desk's step, then the processing steps sharing the rest of the time.
-        moments = [received, min(start, end)]
+        # The desk's step, then the processing steps sharing the rest of the time; after a
+        # supplement (the clock restarted when it came back) they begin again from then: the
+        # dossier waited with the applicant in between, at no step.
+        restarted = clock_started if clock_started and clock_started > transferred else None
+        chain = [min(restarted or transferred, end)]
         allowances = [step_hours(step, self.per_day) for step in steps[1:]]
-        span = working_hours_between(self.calendar, moments[1], end) if resolved else None
+        span = working_hours_between(self.calendar, chain[0], end) if resolved else None
         for allowance in allowances:
             if span is not None:
                 share = allowance / sum(allowances) * span * self.rng.uniform(0.7, 1.3)
             else:
                 share = allowance * self.rng.uniform(0.3, 1.4)
-            moments.append(self.calendar.due_after_hours(moments[-1], share))
+            chain.append(self.calendar.due_after_hours(chain[-1], share))
         if resolved:
-            moments[-1] = resolved
+            chain[-1] = resolved
+        stays = [(received, min(transferred, end))] + list(zip(chain, chain[1:], strict=False))
         current = None
         for index, step in enumerate(steps):
-            entered = moments[index]
-            left = moments[index + 1]
+            entered, left = stays[index]
             if entered > self.now:
                 break
             due = self.calendar.due_after_hours(entered, step_hours(step, self.per_day))
@@ -302,7 +307,7 @@ def walk_history(calendar: WorkCalendar, now: datetime, seed: int = 2026) -> int
         select(
             Dossier.id, Dossier.agency_id, Dossier.procedure_id, Dossier.status,
             Dossier.received_at, Dossier.transferred_at, Dossier.resolved_at, Dossier.refused,
-            Dossier.received_by_id,
+            Dossier.received_by_id, Dossier.clock_started_at,
         )
         .where(Dossier.process_id.is_(None), Dossier.received_at < now)
         .order_by(Dossier.id)

@@ -110,6 +110,7 @@ def index():
         results=results,
         labels=STATUS_LABELS,
         procedures=all_procedures(),
+        agencies=list_agencies(),
         find_form=FindForm(request.args),
     )
 

@@ -179,3 +179,32 @@ def test_managers_find_no_more_than_the_masked_names_show(auth, client, desk):
     assert CODE.findall(hidden) == [] and "không tìm theo số giấy tờ" in hidden
     assert CODE.findall(text_of(client, "q=0987111222")) == []
     assert listed(client, f"q={desk['an']}") == [desk["an"]]  # codes are shown: searchable
+
+
+def test_the_list_filters_by_the_competent_agency(auth, client, runner, demo):
+    """Dossiers of two agencies received at one desk: each agency's alone, the choice kept;
+    an unknown agency is ignored with a message."""
+    from core.agencies.registry import find_agency
+
+    factories.two_agency_centre(runner)
+    home = factories.received(
+        "GPLX-DOI", Channel.DIRECT, factories.november(2, 9), agency=find_agency(factories.HOME)
+    )
+    police = factories.received(
+        "GPLX-DOI", Channel.DIRECT, factories.november(2, 10), agency=find_agency(factories.POLICE)
+    )
+    auth.login()
+    with time_machine.travel(factories.november(3, 9), tick=False):
+        codes = re.compile(r">(000\.\d\d\.\d\d\.H56-\d{6}-\d{4})</a>")
+        every = codes.findall(text_of(client))
+        assert set(every) == {home.code, police.code}
+        page = text_of(client, f"agency={factories.POLICE}")
+        assert codes.findall(page) == [police.code]
+        assert f'<option value="{factories.POLICE}" selected>' in page
+        assert "Xóa bộ lọc" in page
+        home_page = text_of(client, "agency=000.17.22.h56")  # case forgiven
+        assert codes.findall(home_page) == [home.code]
+        for bad in ("000.99.99.H56", "not-a-code"):
+            page = text_of(client, f"agency={bad}")
+            assert "Đã bỏ qua: cơ quan không có trong danh mục" in page
+            assert set(codes.findall(page)) == {home.code, police.code}

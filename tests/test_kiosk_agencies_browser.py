@@ -1,5 +1,6 @@
-"""The kiosk of a hall with many agencies, in a real headless Chromium, portrait 1080×1920:
-the agencies first, then one agency's services, or a search by name without diacritics."""
+"""The kiosk of a hall with many agencies (the four of the demo centre `make run` serves), in
+a real headless Chromium, portrait 1080×1920 and landscape 1920×1080: the agencies first,
+then one agency's services, or a search by name without diacritics."""
 
 import pytest
 from test_kiosk_browser import open_kiosk, small_targets
@@ -14,8 +15,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 @pytest.fixture
 def centre(live_server):
-    """Three agencies and ten services in the hall the live server serves."""
-    seed_demo_agencies(3)
+    """The demo centre's four agencies and twelve services in the hall the live server
+    serves."""
+    seed_demo_agencies(4)
     db.session.commit()
     return live_server
 
@@ -44,10 +46,24 @@ def test_agencies_first_then_their_services_then_the_question(centre, page_facto
         kiosk.locator(".kiosk-prompt").inner_text() == "Chạm vào cơ quan giải quyết hồ sơ của bạn"
     )
     agencies = kiosk.locator(".agency-button__name").all_inner_texts()
-    assert agencies == ["Sở Giao thông vận tải", "Sở Xây dựng", "Công an tỉnh"], agencies
+    assert agencies == [
+        "Sở Giao thông vận tải",
+        "Sở Xây dựng",
+        "Công an tỉnh",
+        "Ủy ban nhân dân phường Trung tâm",
+    ], agencies
     problems = screen_problems(kiosk, "agencies")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     kiosk.screenshot(path=SCREENSHOTS / "kiosk-agencies.png")
+    # On a landscape screen: two rows of two, nothing below the screen.
+    kiosk.set_viewport_size({"width": 1920, "height": 1080})
+    tops = kiosk.locator(".agency-button").evaluate_all(
+        "buttons => buttons.map(button => Math.round(button.getBoundingClientRect().top))"
+    )
+    assert tops[0] == tops[1] < tops[2] == tops[3], tops
+    problems += screen_problems(kiosk, "agencies, landscape")
+    kiosk.screenshot(path=SCREENSHOTS / "kiosk-agencies-landscape.png")
+    kiosk.set_viewport_size({"width": 1080, "height": 1920})
 
     kiosk.get_by_role("button", name="Công an tỉnh").click()
     kiosk.locator("#kiosk-services").wait_for(state="visible")
@@ -92,7 +108,7 @@ def test_search_by_name_without_diacritics_on_the_screens_keys(centre, page_fact
     kiosk = open_kiosk(page_factory, centre.url, centre.kiosk_key)
     kiosk.locator("#search-open").click()
     kiosk.locator("#kiosk-search").wait_for(state="visible")
-    assert len(visible_services(kiosk)) == 10, "everything before a letter is typed"
+    assert len(visible_services(kiosk)) == 12, "everything before a letter is typed"
     for key in "GIAY PHEP":
         kiosk.locator(f'#kiosk-keys .kiosk-key[data-key="{key}"]').click()
     assert kiosk.locator("#search-input").input_value() == "GIAY PHEP"

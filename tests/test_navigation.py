@@ -119,12 +119,47 @@ def dossiers(app, demo):
     db.session.commit()
 
 
-@pytest.mark.parametrize("role", [Role.OFFICER, Role.MANAGER, Role.ADMIN])
-def test_every_page_a_role_may_open_is_reached_by_links(app, dossiers, auth, role):
+@pytest.fixture
+def at_each_step(app, demo):
+    """The desk's agency's process for GPLX-DOI, and a dossier at the step of each of the
+    demo's processing officers (specialist, unit head, leader), taken, with its result."""
+    from core.agencies.registry import find_agency
+    from core.clock import utcnow
+    from core.dossiers.procedures import find_procedure
+    from core.dossiers.workdays import work_calendar
+    from core.models import DossierStatus
+    from core.processes import flow
+    from core.processes.definition import StepFields, define_process
+    from core.processes.results import record_result
+
+    steps = [
+        StepFields("desk", "4h"),
+        StepFields("specialist", "3", "QLPT"),
+        StepFields("unit_head", "1", "QLPT"),
+        StepFields("agency_leader", "3.5h"),
+    ]
+    home = find_agency(factories.HOME)
+    define_process(home, find_procedure("GPLX-DOI"), steps, None, work_calendar(utcnow()))
+    db.session.commit()
+    chain = [factories.user(name) for name in ("chuyenvien", "truongphong", "giamdoc")]
+    for position, holder in enumerate(chain):
+        dossier = factories.dossier(name="Lê Văn Cường", id_number=f"00109901000{position}")
+        if dossier.status == DossierStatus.RECEIVED:  # after the cut-off: the desk hands on
+            move(dossier, Action.TRANSFER, user=factories.user())
+        for officer in chain[:position]:
+            flow.take(dossier, officer)
+            flow.hand_on(dossier, officer)
+        flow.take(dossier, holder)
+        record_result(dossier, holder, "ket-qua.pdf", b"%PDF-1.4\n%%EOF\n")
+        db.session.commit()
+
+
+@pytest.mark.parametrize("role", list(ACCOUNTS))
+def test_every_page_a_role_may_open_is_reached_by_links(app, dossiers, at_each_step, auth, role):
     client = app.test_client()
     signed_in = auth.login(ACCOUNTS[role], client=client)
     landing = urlsplit(signed_in.headers["Location"]).path
-    if role != Role.MANAGER:  # a register file asked for: the register page lists it
+    if role in (Role.OFFICER, Role.ADMIN):  # a register file asked for: the register page lists it
         factories.register_file(client, "xlsx")
     reached, errors = crawl(app, client, landing)
     missing = allowed_get_endpoints(app, role) - reached
@@ -156,6 +191,13 @@ def header_links(html: str) -> str:
             + ["/admin/devices", "/admin/users", "/admin/services", "/admin/counters"]
             + ["/admin/audit", "/dashboard/"],
             ["/desk/"],
+        ),
+        (Role.SPECIALIST, ["/in-tray"], ["/dashboard/evaluation", "/desk/", "/dossiers/receive"]),
+        (Role.UNIT_HEAD, ["/in-tray", "/dashboard/evaluation"], ["/dashboard/stats", "/desk/"]),
+        (
+            Role.AGENCY_LEADER,
+            ["/in-tray", "/dashboard/evaluation"],
+            ["/dashboard/stats", "/dashboard/periods/close", "/admin/"],
         ),
     ],
 )

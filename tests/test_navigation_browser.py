@@ -14,6 +14,9 @@ ROLES = [
     ("officer", "canbo1", "Danh sách hồ sơ", "Danh sách hồ sơ"),
     ("manager", "lanhdao", "Thống kê và báo cáo", "Thống kê và báo cáo cải cách hành chính"),
     ("admin", "quantri", "Danh mục thủ tục", "Danh mục thủ tục hành chính"),
+    ("specialist", "chuyenvien", "Hồ sơ cần xử lý", "Hồ sơ cần xử lý"),
+    ("unit_head", "truongphong", "Đánh giá đơn vị, cán bộ", "Đánh giá đơn vị, cán bộ"),
+    ("agency_leader", "giamdoc", "Đánh giá đơn vị, cán bộ", "Đánh giá đơn vị, cán bộ"),
 ]
 
 

@@ -232,6 +232,30 @@ def test_two_agencies_walk_their_processes_and_are_evaluated_exactly(centre, app
     qlpt_row = next(row for row in cells if QLPT in row)
     assert qlpt_row[2:13] == [6, 4, 2, 0.667, 14.25, 46, 15, 1, 1, 1, 1]  # % as fractions
 
+    # The leaders see their own agency or unit, whatever agency they ask for; specialists
+    # and the desk do not evaluate.
+    every = "from=2026-11-01&to=2026-11-30"
+    with time_machine.travel(now, tick=False):
+        leader = text_of(StaffClient(app, "gdso").get(f"/dashboard/evaluation?{every}"))
+        head = StaffClient(app, "tppc08")
+        asked_home = text_of(head.get(f"/dashboard/evaluation?{every}&agency={HOME}"))
+        head_file = load_workbook(io.BytesIO(head.get(f"/dashboard/evaluation.xlsx?{every}").data))
+        refused = [
+            StaffClient(app, username).get(f"/dashboard/evaluation?{every}").status_code
+            for username in ("cvqlpt1", "canbo1")
+        ]
+    assert refused == [403, 403]
+    assert "cvqlpt2" in leader and "tpqlpt" in leader and PC08 not in leader
+    assert '<select name="agency">' not in leader and "Sở Giao thông vận tải" in leader
+    assert "tppc08" in asked_home and "cvpc08" in asked_home and "cvqlpt1" not in asked_home
+    assert QLPT not in asked_home and "Đơn vị của anh/chị: <strong>PC08 · " + PC08 in asked_home
+    units = [[cell.value for cell in row] for row in head_file.worksheets[1].iter_rows()]
+    assert [row[1] for row in units if row[0] == POLICE] == [PC08]  # not the police's desk
+    narrowed = evaluate(at(1, 0).date(), at(30, 0).date(), now, HOME, "QLPT")
+    assert [row.key for row in narrowed.agencies] == [HOME]
+    assert [row.key for row in narrowed.units] == [f"{HOME}/QLPT"]
+    assert {row.key for row in narrowed.officers} == {"cvqlpt1", "cvqlpt2", "tpqlpt"}
+
 
 def test_a_withdrawal_ends_the_stay_and_the_desk_cannot_move_the_units_steps(centre):
     home = find_agency(HOME)

@@ -7,6 +7,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case
+from sqlalchemy.orm import selectinload
 
 from core.accounts.sign_in import end_sessions
 from core.audit import record_event
@@ -105,11 +106,14 @@ COMMON_PASSWORDS = {
 
 
 def list_users() -> list[User]:
-    """Every account, active ones first, admins first, then by username."""
+    """Every account, active ones first, admins first, then by username (with the agency
+    and unit of the processing officers)."""
     role_rank = case({Role.ADMIN: 0, Role.MANAGER: 1}, value=User.role, else_=2)
     return list(
         db.session.execute(
-            db.select(User).order_by(User.active.desc(), role_rank, User.username)
+            db.select(User)
+            .options(selectinload(User.agency), selectinload(User.unit))
+            .order_by(User.active.desc(), role_rank, User.username)
         ).scalars()
     )
 

@@ -1,5 +1,6 @@
 """The dossier list: search by code, applicant name (with or without diacritics), ID
-number or phone; filters by status, procedure, received dates, due today and overdue;
+number or phone; filters by status, procedure, competent agency, received dates, due today
+and overdue;
 pages of 50, newest first (due ones by their due time).
 
 Every search is served by an index at a million dossiers (migration 0020):
@@ -10,7 +11,8 @@ Every search is served by an index at a million dossiers (migration 0020):
 - a name is matched word by word against the folded name (`applicant_search`, lower case
   without diacritics): each word typed must start a word of the name; the names are read
   from their index rather than the table;
-- the filters are ranges of the list's indexes, newest first, and the page is a LIMIT.
+- the filters are ranges of the list's indexes, newest first, and the page is a LIMIT (an
+  agency's dossiers on `ix_dossier_list_agency`, migration 0055).
 The count is exact: an index-only count.
 
 Managers see masked names ("Nguyễn V** A**", core/dossiers/privacy.py): their search
@@ -28,9 +30,10 @@ from datetime import date, datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, false, func, or_, select
 
+from core.agencies.codes import is_agency_code, normalise_agency_code
 from core.clock import day_bounds, local_today, utcnow
 from core.dossiers.privacy import sees_personal_data
-from core.models import ApplicantKind, Dossier, DossierStatus
+from core.models import Agency, ApplicantKind, Dossier, DossierStatus
 from core.reports.live import due_later_today, overdue_at
 from core.vntext import normalise_phone, search_terms
 from extensions import db
@@ -53,6 +56,8 @@ class DossierQuery:
     q: str = ""
     status: DossierStatus | None = None
     procedure_id: int | None = None
+    agency: str | None = None  # the competent agency's code
+    agency_id: int | None = None
     received_from: date | None = None
     received_to: date | None = None
     due: str | None = None
@@ -65,6 +70,7 @@ class DossierQuery:
             self.q
             or self.status
             or self.procedure_id
+            or self.agency_id
             or self.received_from
             or self.received_to
             or self.due
@@ -76,6 +82,7 @@ class DossierQuery:
             "q": self.q or None,
             "status": self.status.value if self.status else None,
             "procedure": self.procedure_id,
+            "agency": self.agency,
             "received_from": self.received_from.isoformat() if self.received_from else None,
             "received_to": self.received_to.isoformat() if self.received_to else None,
             "due": self.due,
@@ -105,6 +112,13 @@ def parse_query(args: Mapping[str, str]) -> DossierQuery:
             query.procedure_id = int(procedure)
         else:
             query.problems.append(_l("thủ tục không hợp lệ"))
+    agency = (args.get("agency") or "").strip()
+    if agency:
+        query.agency_id = _agency_id(agency)
+        if query.agency_id is None:
+            query.problems.append(_l("cơ quan không có trong danh mục"))
+        else:
+            query.agency = normalise_agency_code(agency)
     for name, label in (
         ("received_from", _l("ngày tiếp nhận từ")),
         ("received_to", _l("ngày tiếp nhận đến")),
@@ -136,6 +150,14 @@ def parse_query(args: Mapping[str, str]) -> DossierQuery:
         else:
             query.problems.append(_l("số trang không hợp lệ"))
     return query
+
+
+def _agency_id(code: str) -> int | None:
+    """The id of the agency with this code, or None (a code that is not one, too)."""
+    code = normalise_agency_code(code)
+    if not is_agency_code(code):
+        return None
+    return db.session.execute(select(Agency.id).where(Agency.code == code)).scalar()
 
 
 @dataclass
@@ -238,6 +260,8 @@ def search_conditions(query: DossierQuery, user, now: datetime | None = None):
         conditions.append(Dossier.status == query.status)
     if query.procedure_id:
         conditions.append(Dossier.procedure_id == query.procedure_id)
+    if query.agency_id:
+        conditions.append(Dossier.agency_id == query.agency_id)
     if query.received_from:
         conditions.append(Dossier.received_at >= day_bounds(query.received_from)[0])
     if query.received_to:

@@ -233,6 +233,7 @@ class Dossier(db.Model):
         # The dossier list (core/dossiers/search.py): newest first, within a filter.
         Index("ix_dossier_list_status", "status", "received_at", "id"),
         Index("ix_dossier_list_procedure", "procedure_id", "received_at", "id"),
+        Index("ix_dossier_list_agency", "agency_id", "received_at", "id"),
         Index("ix_dossier_list_name", "applicant_search", "received_at", "id"),
         Index("ix_dossier_list_id_number", "applicant_id_number"),
         Index("ix_dossier_list_phone", "applicant_phone"),

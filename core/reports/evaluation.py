@@ -24,6 +24,7 @@ from core.models import (
     Dossier,
     DossierStep,
     ProcessingUnit,
+    Role,
     StepOutcome,
     StepRole,
     User,
@@ -119,6 +120,31 @@ class Evaluation:
         }
 
 
+@dataclass(frozen=True)
+class EvaluationScope:
+    """What a member of staff evaluates: the centre or one agency (its code) and, for a
+    unit's head, one unit (its code) of that agency; `own` when it is theirs, not chosen."""
+
+    agency: str | None = None
+    unit: str | None = None
+    own: bool = False
+
+
+def evaluation_scope(user: User, chosen_agency: str | None = None) -> EvaluationScope | None:
+    """Managers and admins evaluate the whole centre or the agency they choose; an agency's
+    leader their own agency; a unit's head their own unit (beside their agency's total, the
+    figure its share in late dossiers is taken of). None for anyone else, or an officer
+    without a post."""
+    role = Role(user.role)
+    if role in (Role.MANAGER, Role.ADMIN):
+        return EvaluationScope(chosen_agency or None)
+    if role == Role.AGENCY_LEADER and user.agency is not None:
+        return EvaluationScope(user.agency.code, None, own=True)
+    if role == Role.UNIT_HEAD and user.agency is not None and user.unit is not None:
+        return EvaluationScope(user.agency.code, user.unit.code, own=True)
+    return None
+
+
 def unit_key(agency_code: str, unit_code: str | None, role: StepRole) -> tuple[str, str]:
     """A unit's key and name part: its code, or the desk or the agency's leaders."""
     if unit_code:
@@ -128,9 +154,16 @@ def unit_key(agency_code: str, unit_code: str | None, role: StepRole) -> tuple[s
     return f"{agency_code}/LEADER", "LEADER"
 
 
-def evaluate(first: date, last: date, now: datetime, agency_code: str | None = None) -> Evaluation:
+def evaluate(
+    first: date,
+    last: date,
+    now: datetime,
+    agency_code: str | None = None,
+    unit_code: str | None = None,
+) -> Evaluation:
     """The figures of the period from `first` to `last` (local days, both included), and
-    of what is held at `now`; one agency's, or every agency's."""
+    of what is held at `now`; one agency's, or every agency's; with `unit_code`, only that
+    unit of the agency and its officers beside the agency's total."""
     start, end = day_bounds(first, last)
     agencies = {
         agency.id: agency
@@ -247,10 +280,12 @@ def evaluate(first: date, last: date, now: datetime, agency_code: str | None = N
         agency_id = next(a.id for a in agencies.values() if a.code == unit.agency)
         total = late_per_agency.get(agency_id, 0)
         unit.late_share = round(100 * unit.late_dossiers / total, 1) if total else None
+    units_shown = [f for f in by_unit.values() if unit_code is None or f.unit == unit_code]
+    officers = [f for f in by_officer.values() if unit_code is None or f.unit == unit_code]
     return Evaluation(
         first,
         last,
         list(by_agency.values()),
-        sorted(by_unit.values(), key=lambda figures: figures.key),
-        sorted(by_officer.values(), key=lambda figures: (figures.agency, figures.key)),
+        sorted(units_shown, key=lambda figures: figures.key),
+        sorted(officers, key=lambda figures: (figures.agency, figures.key)),
     )
