@@ -138,7 +138,10 @@ def build_centre(instance: Path) -> None:
     for procedure_code, agency_code in owner.items():
         db.session.execute(
             db.update(Dossier)
-            .where(Dossier.procedure_code == procedure_code)
+            .where(
+                Dossier.procedure_code == procedure_code,
+                Dossier.agency_id != agency_ids[agency_code],
+            )
             .values(agency_id=agency_ids[agency_code])
         )
     seed_demo_centre(AGENCIES, instance)
