@@ -109,6 +109,7 @@ def build_centre(instance: Path) -> None:
     from core.models import Agency, Dossier, Procedure
     from core.reports.periods import report_month, year_period
     from demo.agencies import MAX_AGENCIES, OTHER_AGENCIES, seed_demo_agencies
+    from demo.history import tidy_after_bulk
     from demo.processes import WALKED, HistoryWalk, seed_demo_centre
     from extensions import db
 
@@ -197,6 +198,7 @@ def build_centre(instance: Path) -> None:
     walk.finish()
     db.session.commit()
     print(f"{len(walk.updates):,} dossiers walked: {time.perf_counter() - started:.0f} s")
+    tidy_after_bulk()  # the planner's statistics and PostgreSQL's visibility map, as after a load
 
 
 def timed(action, baseline) -> tuple[float, float]:
