@@ -18,6 +18,7 @@ from datetime import date, datetime
 from sqlalchemy import Integer, String, case, cast, func, literal, type_coerce
 
 from core.clock import day_bounds
+from core.db.sql_time import statistics_transaction
 from core.models import (
     Agency,
     Dossier,
@@ -128,6 +129,7 @@ def unit_key(agency_code: str, unit_code: str | None, role: StepRole) -> tuple[s
 def evaluate(first: date, last: date, now: datetime, agency_code: str | None = None) -> Evaluation:
     """The figures of the period from `first` to `last` (local days, both included), and
     of what is held at `now`; one agency's, or every agency's."""
+    statistics_transaction()  # PostgreSQL: no JIT for the grouped passes over the stays
     start, end = day_bounds(first, last)
     agencies = {
         agency.id: agency
