@@ -83,7 +83,8 @@ def tidy_after_bulk() -> None:
     engine = db.engine
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         if engine.dialect.name == "postgresql":
-            for table in ("ticket", "rating", "dossier", "dossier_event", *SUMMARY_TABLE_NAMES):
+            for table in ("ticket", "rating", "dossier", "dossier_event", "dossier_step",
+                          *SUMMARY_TABLE_NAMES):  # fmt: skip
                 connection.exec_driver_sql(f"VACUUM ANALYZE {table}")
         else:
             connection.exec_driver_sql("ANALYZE")

@@ -102,7 +102,20 @@ class DossierStep(db.Model):
 
     __tablename__ = "dossier_step"
     __table_args__ = (
-        Index("ix_dossier_step_agency_left", "agency_id", "left_at"),
+        # The evaluation's covering index (migration 0050): an agency's stays by the time
+        # they were left, with every column the evaluation reads.
+        Index(
+            "ix_dossier_step_evaluation",
+            "agency_id",
+            "left_at",
+            "unit_id",
+            "role",
+            "handled_by_id",
+            "outcome",
+            "verdict",
+            "worked_hours",
+            "allowance_hours",
+        ),
         Index("ix_dossier_step_officer_left", "handled_by_id", "left_at"),
     )
 

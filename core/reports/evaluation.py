@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import String, type_coerce
+from sqlalchemy import Integer, String, case, cast, func, literal, type_coerce
 
 from core.clock import day_bounds
+from core.db.sql_time import statistics_transaction
 from core.dossiers.states import AT_STEP
 from core.models import (
     Agency,
@@ -46,33 +47,29 @@ class Figures:
     handled: int = 0
     on_time: int = 0
     late: int = 0
-    hours: list[float] = field(default_factory=list, repr=False)
+    hours_total: float = 0.0
+    p90: float | None = None  # the nearest-rank 90th percentile of a step's working hours
     allowance_total: float = 0.0
     held: int = 0
     overdue: int = 0
     late_dossiers: int = 0  # the agency's late dossiers with a late step here
     late_share: float | None = None  # of the agency's late dossiers, in percent
 
-    def add_step(self, worked: float, allowance: float, verdict: str) -> None:
-        self.handled += 1
-        self.hours.append(worked)
+    def add_steps(self, handled: int, on_time: int, hours: float, allowance: float) -> None:
+        """Steps handled, counted and summed in SQL."""
+        self.handled += handled
+        self.on_time += on_time
+        self.late += handled - on_time
+        self.hours_total += hours
         self.allowance_total += allowance
-        if verdict in ON_TIME:
-            self.on_time += 1
-        else:
-            self.late += 1
 
     @property
     def average_hours(self) -> float | None:
-        return round(sum(self.hours) / len(self.hours), 2) if self.hours else None
+        return round(self.hours_total / self.handled, 2) if self.handled else None
 
     @property
     def p90_hours(self) -> float | None:
-        """The nearest-rank 90th percentile of the working hours a step took."""
-        if not self.hours:
-            return None
-        ordered = sorted(self.hours)
-        return round(ordered[math.ceil(0.9 * len(ordered)) - 1], 2)
+        return round(self.p90, 2) if self.p90 is not None else None
 
     @property
     def average_allowance(self) -> float | None:
@@ -164,6 +161,7 @@ def evaluate(
     """The figures of the period from `first` to `last` (local days, both included), and
     of what is held at `now`; one agency's, or every agency's; with `unit_code`, only that
     unit of the agency and its officers beside the agency's total."""
+    statistics_transaction()  # PostgreSQL: no JIT for the grouped passes over the stays
     start, end = day_bounds(first, last)
     agencies = {
         agency.id: agency
@@ -206,76 +204,125 @@ def evaluate(
     agency_filter = DossierStep.agency_id.in_(list(agencies))
     # The role read as its stored text: no enum conversion on each of many rows.
     role_text = type_coerce(DossierStep.role, String)
-    stays = db.session.execute(
-        db.select(
-            DossierStep.agency_id,
-            DossierStep.unit_id,
-            role_text,
-            DossierStep.handled_by_id,
-            DossierStep.worked_hours,
-            DossierStep.allowance_hours,
-            DossierStep.verdict,
-        )
-        .where(agency_filter, DossierStep.left_at >= start, DossierStep.left_at < end)
-        .where(DossierStep.outcome != StepOutcome.ENDED)
+    handled = (
+        agency_filter,
+        DossierStep.left_at >= start,
+        DossierStep.left_at < end,
+        DossierStep.outcome != StepOutcome.ENDED,
     )
-    for agency_id, unit_id, role, officer_id, worked, allowance, verdict in stays:
+    worked = func.coalesce(DossierStep.worked_hours, 0.0)
+    on_time = func.sum(case((DossierStep.verdict.in_(ON_TIME), 1), else_=0))
+    by_officer_group = (
+        DossierStep.agency_id,
+        DossierStep.unit_id,
+        role_text,
+        DossierStep.handled_by_id,
+    )
+    # One pass counts and sums the steps per officer's group and quarter of an hour taken;
+    # the agencies', units' and officers' figures add those up, and the quarters tell in
+    # which one each figure's 90th percentile lies and at which rank.
+    quarter = cast(worked * 4, Integer)
+    totals = db.session.execute(
+        db.select(
+            *by_officer_group,
+            quarter,
+            func.count(),
+            on_time,
+            func.sum(worked),
+            func.sum(DossierStep.allowance_hours),
+        )
+        .where(*handled)
+        .group_by(*by_officer_group, quarter)
+    )
+
+    def targets(agency_id, unit_id, role, officer_id) -> list[Figures]:
         unit = unit_figures(agency_id, unit_id, role)
-        for figures in (by_agency[agency_id], unit):
-            figures.add_step(worked or 0.0, allowance, verdict)
+        found = [by_agency[agency_id], unit]
         if officer_id is not None:
-            officer_figures(agency_id, officer_id, unit).add_step(worked or 0.0, allowance, verdict)
+            found.append(officer_figures(agency_id, officer_id, unit))
+        return found
+
+    quarters: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for agency_id, unit_id, role, officer_id, part, count, in_time, hours, allowance in totals:
+        for figures in targets(agency_id, unit_id, role, officer_id):
+            figures.add_steps(count, int(in_time), float(hours), float(allowance))
+            quarters[id(figures)][part] += count
+    figures_by_id = {
+        id(figures): figures
+        for figures in (*by_agency.values(), *by_unit.values(), *by_officer.values())
+    }
+    wanted = {}  # id of figures -> (quarter, rank in it) of the nearest-rank 90th percentile
+    for key, counts in quarters.items():
+        rank = math.ceil(0.9 * figures_by_id[key].handled)
+        for part in sorted(counts):
+            if rank <= counts[part]:
+                wanted[key] = (part, rank)
+                break
+            rank -= counts[part]
+    values: dict[int, list[float]] = defaultdict(list)
+    candidates = db.session.execute(
+        db.select(*by_officer_group, quarter, worked).where(
+            *handled, quarter.in_(sorted({part for part, _ in wanted.values()}))
+        )
+    )
+    for agency_id, unit_id, role, officer_id, part, hours in candidates:
+        for figures in targets(agency_id, unit_id, role, officer_id):
+            if wanted[id(figures)][0] == part:
+                values[id(figures)].append(hours)
+    for key, (_, rank) in wanted.items():
+        figures_by_id[key].p90 = sorted(values[key])[rank - 1]
 
     held = db.session.execute(
         db.select(
-            DossierStep.agency_id,
-            DossierStep.unit_id,
-            role_text,
-            DossierStep.handled_by_id,
-            DossierStep.due_at,
+            *by_officer_group,
+            func.count(),
+            func.sum(case((DossierStep.due_at < now, 1), else_=0)),
         )
         .join(Dossier, Dossier.id == DossierStep.dossier_id)
         .where(agency_filter, DossierStep.left_at.is_(None), Dossier.status.in_(AT_STEP))
+        .group_by(*by_officer_group)
     )
-    for agency_id, unit_id, role, officer_id, due_at in held:
+    for agency_id, unit_id, role, officer_id, count, overdue in held:
         unit = unit_figures(agency_id, unit_id, role)
         targets = [by_agency[agency_id], unit]
         if officer_id is not None:
             targets.append(officer_figures(agency_id, officer_id, unit))
         for figures in targets:
-            figures.held += 1
-            figures.overdue += due_at < now
+            figures.held += count
+            figures.overdue += int(overdue)
 
-    late_dossiers = db.session.execute(
-        db.select(Dossier.id, Dossier.agency_id).where(
-            Dossier.agency_id.in_(list(agencies)),
-            Dossier.resolved_at >= start,
-            Dossier.resolved_at < end,
-            Dossier.resolved_at > Dossier.judged_due_at,
-        )
-    ).all()
-    late_ids = {dossier_id for dossier_id, _ in late_dossiers}
+    late = (
+        # An expression, as in the reports' filters: SQLite then reads the covering range of
+        # the resolved dossiers (ix_dossier_report_resolved), not every dossier of the agency.
+        func.coalesce(Dossier.agency_id, 0).in_(list(agencies)),
+        Dossier.resolved_at >= start,
+        Dossier.resolved_at < end,
+        Dossier.resolved_at > Dossier.judged_due_at,
+    )
     late_per_agency: dict[int, int] = defaultdict(int)
-    for _, agency_id in late_dossiers:
-        late_per_agency[agency_id] += 1
-        by_agency[agency_id].late_dossiers += 1
-    if late_ids:
-        late_stays = db.session.execute(
-            db.select(
-                DossierStep.dossier_id,
-                DossierStep.agency_id,
-                DossierStep.unit_id,
-                role_text,
-            )
-            .where(DossierStep.dossier_id.in_(late_ids), DossierStep.verdict == "late")
-            .distinct()
+    late_counts = db.session.execute(
+        db.select(Dossier.agency_id, func.count()).where(*late).group_by(Dossier.agency_id)
+    )
+    for agency_id, count in late_counts:
+        late_per_agency[agency_id] += count
+        by_agency[agency_id].late_dossiers += count
+    # Each unit's late dossiers: those with a late step there, each dossier once a unit.
+    unit_role = case((DossierStep.unit_id.is_(None), role_text), else_=literal(""))
+    late_stays = db.session.execute(
+        db.select(
+            DossierStep.agency_id,
+            DossierStep.unit_id,
+            unit_role,
+            func.count(DossierStep.dossier_id.distinct()),
         )
-        seen = set()
-        for dossier_id, agency_id, unit_id, role in late_stays:
-            unit = unit_figures(agency_id, unit_id, role)
-            if (dossier_id, unit.key) not in seen:
-                seen.add((dossier_id, unit.key))
-                unit.late_dossiers += 1
+        .where(
+            DossierStep.dossier_id.in_(db.select(Dossier.id).where(*late)),
+            DossierStep.verdict == "late",
+        )
+        .group_by(DossierStep.agency_id, DossierStep.unit_id, unit_role)
+    )
+    for agency_id, unit_id, role, count in late_stays:
+        unit_figures(agency_id, unit_id, role).late_dossiers += count
     for unit in by_unit.values():
         agency_id = next(a.id for a in agencies.values() if a.code == unit.agency)
         total = late_per_agency.get(agency_id, 0)
