@@ -32,7 +32,6 @@ BENCH_REUSE=1 a database already filled and walked is measured again.
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,6 +41,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 # The project's packages come before the benchmarks' own modules.
 sys.path[:0] = [str(PROJECT), str(PROJECT / "bench")]
 from servers import BENCH_SETTINGS, reset_postgres  # noqa: E402
+from servers import run_flask as flask  # noqa: E402
 
 DAYS = int(os.environ.get("BENCH_DAYS", "1825"))
 PER_DAY = int(os.environ.get("BENCH_DOSSIERS_PER_DAY", "800"))
@@ -67,12 +67,6 @@ BENCH_AGENCY_NAMES = [
     "Sở Nội vụ",
     "Sở Văn hóa, Thể thao và Du lịch",
 ]
-
-
-def flask(env, *args) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=PROJECT, env=env, check=True
-    )
 
 
 def prepare(kind: str, instance: Path) -> str:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(PROJECT), str(PROJECT / "bench")]
-from servers import BENCH_SETTINGS, reset_postgres  # noqa: E402
+from servers import BENCH_SETTINGS, reset_postgres, run_flask  # noqa: E402
 
 SIZES = [int(size) for size in os.environ.get("BENCH_SIZES", "5000,50000").split(",")]
 CALENDAR_DAYS = 70  # ten weeks: 50 working days
@@ -37,13 +37,7 @@ POSTGRES_URL = os.environ.get(
 
 
 def flask(env, *args) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
-        cwd=PROJECT,
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    run_flask(env, *args, stdout=subprocess.DEVNULL)
 
 
 def measured(env, *args) -> tuple[float, float, float]:

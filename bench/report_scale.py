@@ -20,7 +20,6 @@ centre's table by agency (`--by agency`) are timed beside the centre's.
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +31,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 # hide the app's `printing` package).
 sys.path[:0] = [str(PROJECT), str(PROJECT / "bench")]
 from servers import BENCH_SETTINGS, reset_postgres  # noqa: E402
+from servers import run_flask as flask  # noqa: E402
 
 DAYS = int(os.environ.get("BENCH_DAYS", 1825))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 5))
@@ -40,12 +40,6 @@ POSTGRES_URL = os.environ.get(
 )
 REUSE = os.environ.get("BENCH_REUSE") == "1"
 AGENCIES = int(os.environ.get("BENCH_AGENCIES", 2))
-
-
-def flask(env, *args) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=PROJECT, env=env, check=True
-    )
 
 
 def prepare(kind: str, instance: Path) -> str:

@@ -14,6 +14,18 @@ PROJECT = Path(__file__).resolve().parent.parent
 BENCH_SETTINGS = {"APP_ENV": "development", "SECRET_KEY": "bench-secret-key-0123456789abcdef"}
 
 
+def run_flask(env: dict, *args: str, **output) -> None:
+    """`flask --app wsgi ARGS…` in the project folder with `env`, failing on a non-zero exit;
+    `output` goes to subprocess.run (capture_output=True, stdout=subprocess.DEVNULL…)."""
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+        cwd=PROJECT,
+        env=env,
+        check=True,
+        **output,
+    )
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

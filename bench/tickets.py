@@ -10,7 +10,6 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import urllib.request
@@ -23,6 +22,7 @@ from servers import (  # noqa: E402
     default_workers,
     free_port,
     gunicorn_cpu_seconds,
+    run_flask,
     start_gunicorn,
 )
 
@@ -34,13 +34,7 @@ WORKERS = os.environ.get("WORKERS") or str(default_workers())
 
 
 def flask(env, *args):
-    subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
-        cwd=PROJECT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    run_flask(env, *args, capture_output=True)
 
 
 def measured(server, *args, **kwargs):
