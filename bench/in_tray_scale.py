@@ -179,7 +179,7 @@ def build_centre(instance: Path) -> None:
         db.select(
             Dossier.id, Dossier.agency_id, Dossier.procedure_id, status,
             Dossier.received_at, Dossier.transferred_at, Dossier.resolved_at, Dossier.refused,
-            Dossier.received_by_id,
+            Dossier.received_by_id, Dossier.clock_started_at,
         )
         .where(Dossier.process_id.is_(None), Dossier.received_at >= walk_from)
         .where(Dossier.received_at < now, status.in_(WALKED))
