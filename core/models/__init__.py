@@ -75,6 +75,7 @@ from core.models.reports import (
     TicketDayHours,
     RatingDay,
     DossierDay,
+    StepDay,
     ClosedReportPeriod,
 )
 from core.models.exports import ExportJobStatus, ExportJob
@@ -149,6 +150,7 @@ __all__ = [
     "TicketDayHours",
     "RatingDay",
     "DossierDay",
+    "StepDay",
     "ClosedReportPeriod",
     "ExportJobStatus",
     "ExportJob",

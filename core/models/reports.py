@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db.types import UTCDateTime
@@ -121,6 +121,27 @@ class DossierDay(db.Model):
     resolved_early: Mapped[int] = mapped_column(Integer, default=0)
     resolved_on_time: Mapped[int] = mapped_column(Integer, default=0)
     resolved_late: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StepDay(db.Model):
+    """Stays at steps left on one closed local day (not ended by a withdrawal or a stop), by
+    agency, unit, step role and officer: how many, how many on time, the working hours taken
+    and allowed, and each stay's working hours (`hours_taken`, comma-separated), from which
+    the evaluation reads exact 90th percentiles."""
+
+    __tablename__ = "step_day"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    agency_id: Mapped[int] = mapped_column(Integer)
+    unit_id: Mapped[int | None] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(20))
+    handled_by_id: Mapped[int | None] = mapped_column(Integer)
+    steps: Mapped[int] = mapped_column(Integer)
+    on_time: Mapped[int] = mapped_column(Integer)
+    worked_hours: Mapped[float] = mapped_column(Float)
+    allowance_hours: Mapped[float] = mapped_column(Float)
+    hours_taken: Mapped[str] = mapped_column(Text)
 
 
 class ClosedReportPeriod(db.Model):

@@ -4,7 +4,8 @@ average and 90th-percentile working hours a step took against the average allowa
 dossiers held now and those overdue, and each unit's share in the agency's late dossiers.
 
 A step counts in the period it was left (`dossier_step.left_at`); a stay ended by a
-withdrawal or a stop is not a step handled. A late dossier (its result after its legal due
+withdrawal or a stop is not a step handled. Closed days are read from their summaries
+(`step_day`, core/reports/summaries.py), the days from today on from the stays. A late dossier (its result after its legal due
 time, in the period) counts against every unit where it had a late step.
 """
 
@@ -13,11 +14,12 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from itertools import chain
 
-from sqlalchemy import Integer, String, case, cast, func, literal, type_coerce
+from sqlalchemy import String, case, func, literal, type_coerce
 
-from core.clock import day_bounds
+from core.clock import day_bounds, local_today
 from core.db.sql_time import statistics_transaction
 from core.dossiers.states import AT_STEP
 from core.models import (
@@ -26,14 +28,19 @@ from core.models import (
     DossierStep,
     ProcessingUnit,
     Role,
-    StepOutcome,
+    StepDay,
     StepRole,
     User,
 )
 from core.processes.steps import DESK_UNIT, LEADER_UNIT
+from core.reports.summaries import (
+    ensure_summaries,
+    joined_numbers,
+    last_closed_day,
+    local_time_for,
+    step_figures_select,
+)
 from extensions import db
-
-ON_TIME = ("early", "on_time")
 
 
 @dataclass
@@ -151,16 +158,63 @@ def unit_key(agency_code: str, unit_code: str | None, role: StepRole) -> tuple[s
     return f"{agency_code}/LEADER", "LEADER"
 
 
+def _step_totals(first: date, last: date, today: date | None, agency_ids: list[int]):
+    """Rows of agency, unit, role, officer, steps, on time, hours worked and allowed, and
+    each step's hours (comma-separated), of the stays left in [first, last]: from the
+    summaries of the closed days, then from the stays of the days from today on (all from
+    the stays without `today`)."""
+    closed = min(last, last_closed_day(today)) if today else first - timedelta(days=1)
+    if first <= closed:
+        keys = (StepDay.agency_id, StepDay.unit_id, StepDay.role, StepDay.handled_by_id)
+        yield from db.session.execute(
+            db.select(
+                *keys,
+                func.sum(StepDay.steps),
+                func.sum(StepDay.on_time),
+                func.sum(StepDay.worked_hours),
+                func.sum(StepDay.allowance_hours),
+                joined_numbers(StepDay.hours_taken),
+            )
+            .where(StepDay.day >= first, StepDay.day <= closed, StepDay.agency_id.in_(agency_ids))
+            .group_by(*keys)
+        )
+    live_first = max(first, closed + timedelta(days=1))
+    if live_first <= last:
+        low, high = day_bounds(live_first, last)
+        yield from db.session.execute(
+            step_figures_select(
+                local_time_for(last),
+                [
+                    DossierStep.agency_id.in_(agency_ids),
+                    DossierStep.left_at >= low,
+                    DossierStep.left_at < high,
+                ],
+            )
+        )
+
+
+def nth_smallest(runs: list[list[float]], rank: int) -> float:
+    """The value of rank `rank` (from 1) among the values of several sorted lists."""
+    if len(runs) == 1:
+        return runs[0][rank - 1]
+    return sorted(chain.from_iterable(runs))[rank - 1]
+
+
 def evaluate(
     first: date,
     last: date,
     now: datetime,
     agency_code: str | None = None,
     unit_code: str | None = None,
+    summaries: bool = True,
 ) -> Evaluation:
     """The figures of the period from `first` to `last` (local days, both included), and
     of what is held at `now`; one agency's, or every agency's; with `unit_code`, only that
-    unit of the agency and its officers beside the agency's total."""
+    unit of the agency and its officers beside the agency's total. `summaries=False` counts
+    the closed days from the stays too (the summaries' tests compare the two)."""
+    today = local_today() if summaries else None  # once: the days built are the days read
+    if today:
+        ensure_summaries(today)
     statistics_transaction()  # PostgreSQL: no JIT for the grouped passes over the stays
     start, end = day_bounds(first, last)
     agencies = {
@@ -202,37 +256,12 @@ def evaluate(
         return by_officer[(agency_id, user_id)]
 
     agency_filter = DossierStep.agency_id.in_(list(agencies))
-    # The role read as its stored text: no enum conversion on each of many rows.
     role_text = type_coerce(DossierStep.role, String)
-    handled = (
-        agency_filter,
-        DossierStep.left_at >= start,
-        DossierStep.left_at < end,
-        DossierStep.outcome != StepOutcome.ENDED,
-    )
-    worked = func.coalesce(DossierStep.worked_hours, 0.0)
-    on_time = func.sum(case((DossierStep.verdict.in_(ON_TIME), 1), else_=0))
     by_officer_group = (
         DossierStep.agency_id,
         DossierStep.unit_id,
         role_text,
         DossierStep.handled_by_id,
-    )
-    # One pass counts and sums the steps per officer's group and quarter of an hour taken;
-    # the agencies', units' and officers' figures add those up, and the quarters tell in
-    # which one each figure's 90th percentile lies and at which rank.
-    quarter = cast(worked * 4, Integer)
-    totals = db.session.execute(
-        db.select(
-            *by_officer_group,
-            quarter,
-            func.count(),
-            on_time,
-            func.sum(worked),
-            func.sum(DossierStep.allowance_hours),
-        )
-        .where(*handled)
-        .group_by(*by_officer_group, quarter)
     )
 
     def targets(agency_id, unit_id, role, officer_id) -> list[Figures]:
@@ -242,35 +271,24 @@ def evaluate(
             found.append(officer_figures(agency_id, officer_id, unit))
         return found
 
-    quarters: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for agency_id, unit_id, role, officer_id, part, count, in_time, hours, allowance in totals:
-        for figures in targets(agency_id, unit_id, role, officer_id):
+    # The steps counted and summed per officer's group (closed days from their summaries,
+    # the days from today on from the stays) with the hours each step took; the agencies',
+    # units' and officers' figures add those up and rank the hours of their groups.
+    taken: dict[tuple, list[float]] = defaultdict(list)
+    for row in _step_totals(first, last, today, list(agencies)):
+        agency_id, unit_id, role, officer_id, count, in_time, hours, allowance, each = row
+        group = (agency_id, unit_id, role, officer_id)
+        for figures in targets(*group):
             figures.add_steps(count, int(in_time), float(hours), float(allowance))
-            quarters[id(figures)][part] += count
-    figures_by_id = {
-        id(figures): figures
-        for figures in (*by_agency.values(), *by_unit.values(), *by_officer.values())
-    }
-    wanted = {}  # id of figures -> (quarter, rank in it) of the nearest-rank 90th percentile
-    for key, counts in quarters.items():
-        rank = math.ceil(0.9 * figures_by_id[key].handled)
-        for part in sorted(counts):
-            if rank <= counts[part]:
-                wanted[key] = (part, rank)
-                break
-            rank -= counts[part]
-    values: dict[int, list[float]] = defaultdict(list)
-    candidates = db.session.execute(
-        db.select(*by_officer_group, quarter, worked).where(
-            *handled, quarter.in_(sorted({part for part, _ in wanted.values()}))
-        )
-    )
-    for agency_id, unit_id, role, officer_id, part, hours in candidates:
-        for figures in targets(agency_id, unit_id, role, officer_id):
-            if wanted[id(figures)][0] == part:
-                values[id(figures)].append(hours)
-    for key, (_, rank) in wanted.items():
-        figures_by_id[key].p90 = sorted(values[key])[rank - 1]
+        taken[group].extend(map(float, each.split(",")))
+    runs: dict[int, list[list[float]]] = defaultdict(list)
+    for group, hours in taken.items():
+        hours.sort()
+        for figures in targets(*group):
+            runs[id(figures)].append(hours)
+    for figures in (*by_agency.values(), *by_unit.values(), *by_officer.values()):
+        if figures.handled:
+            figures.p90 = nth_smallest(runs[id(figures)], math.ceil(0.9 * figures.handled))
 
     held = db.session.execute(
         db.select(

@@ -1,16 +1,18 @@
-"""Per-day summaries of closed local days, so that a year's statistics add up a few
-thousand summary rows and aggregate only today (and later days) from the raw rows.
+"""Per-day summaries of closed local days, so that a year's statistics, reform report and
+evaluation add up a few thousand summary rows and aggregate only today (and later days)
+from the raw rows.
 
 A closed day is a local day before today. Its summary rows hold exactly what the raw
 queries group (same expressions, same groups, by the filters' keys), so sums over them
 equal the raw aggregation.
 
-Keeping them exact: database triggers on ticket, rating and dossier (migration 0011)
-delete the `report_day` row of every day a changed row feeds, inside the writer's own
-transaction, whatever the write path (ORM, bulk COPY, raw SQL, imports, restores): the
-ticket's day; the rating's day; a dossier's received day (when its channel, keys,
-withdrawal or stop change; 0017 added the stop) and resolved day (when its result or judged
-due time change). Steps of an open dossier and today's work touch no closed day.
+Keeping them exact: database triggers on ticket, rating, dossier (migration 0011) and
+dossier_step (0060) delete the `report_day` row of every day a changed row feeds, inside
+the writer's own transaction, whatever the write path (ORM, bulk COPY, raw SQL, imports,
+restores): the ticket's day; the rating's day; a dossier's received day (when its channel,
+keys, withdrawal or stop change; 0017 added the stop) and resolved day (when its result or
+judged due time change); the day a stay at a step was left. Moves of an open dossier and
+today's work touch no closed day.
 `ensure_summaries()`, called by every statistics call before it reads, rebuilds each
 closed day that has no `report_day` row (one grouped INSERT … SELECT per table for each
 run of missing days) and commits.
@@ -25,7 +27,21 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, delete, func, insert, literal, not_, select, text
+from sqlalchemy import (
+    String,
+    Text,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    not_,
+    select,
+    text,
+    type_coerce,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -36,9 +52,12 @@ from core.models import (
     Channel,
     Dossier,
     DossierDay,
+    DossierStep,
     Rating,
     RatingDay,
     ReportDay,
+    StepDay,
+    StepOutcome,
     Ticket,
     TicketDayFigures,
     TicketDayHours,
@@ -49,7 +68,14 @@ from extensions import db
 
 QUICK_WAIT_SECONDS = 15 * 60  # "served within 15 minutes"
 HISTOGRAM_CAP_MINUTES = 240
-SUMMARY_TABLES = (TicketDayFigures, TicketDayServiceMinutes, TicketDayHours, RatingDay, DossierDay)
+SUMMARY_TABLES = (
+    TicketDayFigures,
+    TicketDayServiceMinutes,
+    TicketDayHours,
+    RatingDay,
+    DossierDay,
+    StepDay,
+)
 
 
 def local_time_for(day: date) -> LocalTime:
@@ -173,6 +199,44 @@ def dossiers_resolved_columns(local: LocalTime) -> list[ColumnElement]:
     ]
 
 
+STEP_ON_TIME = ("early", "on_time")  # a stay's verdicts that count as on time
+
+
+def joined_numbers(column) -> ColumnElement:
+    """The group's numbers (or lists of them) as text, comma-separated; a float is written
+    with as many digits as it takes to read it back exactly."""
+    if dialect_name() == "postgresql":
+        return func.string_agg(cast(column, Text), literal(","))
+    return func.group_concat(column, literal(","))
+
+
+def step_figures_select(local: LocalTime, conditions: list, by_day: bool = False):
+    """Stays left and not ended by a withdrawal or a stop, counted and summed per agency,
+    unit, step role (its stored text) and officer, with each stay's working hours."""
+    worked = func.coalesce(DossierStep.worked_hours, 0.0)
+    keys = [
+        DossierStep.agency_id,
+        DossierStep.unit_id,
+        # The role read as its stored text: no enum conversion on each of many rows.
+        type_coerce(DossierStep.role, String).label("role"),
+        DossierStep.handled_by_id,
+    ]
+    if by_day:
+        keys.insert(0, local.date(DossierStep.left_at).label("day"))
+    return (
+        select(
+            *keys,
+            func.count().label("steps"),
+            _flag(DossierStep.verdict.in_(STEP_ON_TIME)).label("on_time"),
+            func.sum(worked).label("worked_hours"),
+            func.sum(DossierStep.allowance_hours).label("allowance_hours"),
+            joined_numbers(worked).label("hours_taken"),
+        )
+        .where(*conditions, DossierStep.outcome != StepOutcome.ENDED)
+        .group_by(*keys)
+    )
+
+
 # --- Building closed days ---------------------------------------------------------------
 
 
@@ -247,6 +311,10 @@ def build_days(first: date, last: date) -> None:
             .where(moment >= low, moment < high)
             .group_by(*keys),
         )
+    _insert(
+        StepDay,
+        step_figures_select(local, [DossierStep.left_at >= low, DossierStep.left_at < high], True),
+    )
     built_at = utcnow()
     db.session.execute(
         insert(ReportDay),
