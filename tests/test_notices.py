@@ -367,8 +367,8 @@ def test_contacts_are_erased_with_the_personal_data(app, client, kiosk_headers, 
     assert count(NoticeConsent) == 0
     notices = db.session.execute(db.select(Notice)).scalars().all()
     assert [(notice.recipient, notice.status) for notice in notices] == [
-        ("", NoticeStatus.FAILED),
-        ("", NoticeStatus.FAILED),
+        ("", NoticeStatus.WITHDRAWN),
+        ("", NoticeStatus.WITHDRAWN),
     ]
     assert send_all(app) == 0
 
@@ -630,6 +630,70 @@ def test_a_moved_booking_is_confirmed_again_and_a_cancelled_one_told_nothing_mor
     ]
     with time_machine.travel(local_time(2026, 3, 2, 9, 0), tick=False):
         assert queue_reminders() == 0, "a cancelled booking is not reminded"
+    # The confirmations not sent yet name a time no longer booked: none goes out.
+    outcomes = db.session.execute(db.select(Notice.status, Notice.last_error).order_by(Notice.id))
+    assert outcomes.all() == [
+        (NoticeStatus.WITHDRAWN, "booking_moved"),
+        (NoticeStatus.WITHDRAWN, "booking_moved"),
+        (NoticeStatus.WITHDRAWN, "booking_cancelled"),
+    ]
+    assert send_all(app) == 0
+
+
+def test_a_reminder_queued_before_a_booking_is_cancelled_or_moved_is_not_sent(app, demo, channels):
+    made = booked_by_email(local_time(2026, 3, 4, 10, 0))
+    moved = booked_by_email(local_time(2026, 3, 4, 14, 0), email="binh@example.vn")
+    assert send_all(app) == 2  # the confirmations went out
+    with time_machine.travel(local_time(2026, 3, 3, 8, 0), tick=False):
+        assert queue_reminders() == 2
+        db.session.commit()
+        booking.cancel(made.token)
+        booking.move(moved.token, local_time(2026, 3, 5, 9, 0))
+        db.session.commit()
+    reminders = db.session.execute(
+        db.select(Notice.appointment_id, Notice.status, Notice.last_error)
+        .where(Notice.kind == NoticeKind.BOOKING_REMINDER)
+        .order_by(Notice.id)
+    ).all()
+    assert reminders == [
+        (made.id, NoticeStatus.WITHDRAWN, "booking_cancelled"),
+        (moved.id, NoticeStatus.WITHDRAWN, "booking_moved"),
+    ]
+    cancelled = db.session.execute(
+        db.select(AuditEvent).filter_by(action="appointment.cancelled")
+    ).scalar_one()
+    assert cancelled.details["notices_withdrawn"] == 1
+    with time_machine.travel(local_time(2026, 3, 3, 8, 5), tick=False):
+        assert send_all(app) == 1  # only the moved booking's new confirmation
+    sent = db.session.execute(
+        db.select(Notice.kind, Notice.text)
+        .where(Notice.status == NoticeStatus.SENT)
+        .order_by(Notice.id)
+    ).all()
+    assert sent[-1][0] == NoticeKind.BOOKING_CONFIRMED and "09:00 ngày 05/03/2026" in sent[-1][1]
+
+
+def test_a_reminder_day_missed_by_the_worker_is_caught_up_on_the_bookings_day(app, demo, channels):
+    """Nothing ran on Tuesday 3 March 2026: on Wednesday the bookings of that day that were
+    made before Tuesday and start at least an hour later are reminded, once; one made on
+    Tuesday (its confirmation is a day old) and one reminded already are not."""
+    reminded = booked_by_email(local_time(2026, 3, 5, 9, 0), email="an@example.vn")
+    missed = booked_by_email(local_time(2026, 3, 4, 14, 0))
+    booked_by_email(local_time(2026, 3, 4, 8, 30), email="binh@example.vn")  # too soon
+    with time_machine.travel(local_time(2026, 3, 3, 16, 0), tick=False):
+        booked_by_email(local_time(2026, 3, 4, 15, 0), email="chi@example.vn")  # made Tuesday
+    with time_machine.travel(local_time(2026, 3, 4, 8, 0), tick=False):
+        assert queue_reminders() == 2  # the missed one today, Thursday's one as usual
+        db.session.commit()
+        assert queue_reminders() == 0
+    reminders = db.select(Notice.appointment_id).where(Notice.kind == NoticeKind.BOOKING_REMINDER)
+    assert sorted(db.session.execute(reminders).scalars()) == sorted([missed.id, reminded.id])
+    text = db.session.execute(
+        db.select(Notice.text).where(
+            Notice.appointment_id == missed.id, Notice.kind == NoticeKind.BOOKING_REMINDER
+        )
+    ).scalar_one()
+    assert "lúc 14:00 ngày 04/03/2026" in text
 
 
 def test_the_worker_reminds_a_booking_the_working_day_before_once_per_channel(app, demo, channels):
@@ -681,7 +745,7 @@ def test_a_bookings_contacts_are_erased_with_its_personal_data(app, demo, channe
     ] == [kept.id]
     notices = db.session.execute(db.select(Notice).order_by(Notice.id)).scalars().all()
     assert [(notice.appointment_id, notice.recipient, notice.status) for notice in notices] == [
-        (made.id, "", NoticeStatus.FAILED),
+        (made.id, "", NoticeStatus.WITHDRAWN),
         (kept.id, EMAIL, NoticeStatus.QUEUED),
     ]
 

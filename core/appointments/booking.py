@@ -39,7 +39,7 @@ from core.clock import local_text, to_local, utcnow
 from core.db.upsert import session_upsert
 from core.models import Appointment, AppointmentSlot, AppointmentStatus, NoticeChannel, Service
 from core.notices.consent import Contact, record_consent
-from core.notices.events import booking_confirmed
+from core.notices.events import booking_confirmed, withdraw_booking_notices
 from core.queue.services import CODE_PATTERN
 from core.vntext import is_valid_citizen_id, is_valid_email, is_valid_phone, normalise_phone
 from extensions import db
@@ -310,7 +310,10 @@ def cancel(token: str, now: datetime | None = None) -> Appointment:
     give_back_place(appointment.slot_id)
     appointment.status = AppointmentStatus.CANCELLED
     appointment.cancelled_at = now or utcnow()
-    record_event("appointment.cancelled", appointment, code=appointment.code)
+    withdrawn = withdraw_booking_notices(appointment, "booking_cancelled")
+    record_event(
+        "appointment.cancelled", appointment, code=appointment.code, notices_withdrawn=withdrawn
+    )
     return appointment
 
 
@@ -344,12 +347,14 @@ def move(token: str, start: datetime, now: datetime | None = None) -> Appointmen
     appointment.day = day
     appointment.moves += 1
     _flush_or_already_booked(day)
+    withdrawn = withdraw_booking_notices(appointment, "booking_moved")
     record_event(
         "appointment.moved",
         appointment,
         code=appointment.code,
         start=to_local(start).isoformat(timespec="minutes"),
         previous=to_local(old_start).isoformat(timespec="minutes"),
+        notices_withdrawn=withdrawn,
     )
     booking_confirmed(appointment, manage_url(appointment.token), moved=True)
     return appointment

@@ -3,18 +3,25 @@ calendar, core/dossiers/workdays.py): queued by the worker's housekeeping, from 
 of that working day, on each channel the citizen agreed to; once per booking, time and
 channel, however often the job runs. A booking made on the reminder's day or later has just
 had its confirmation and gets no reminder; a cancelled or checked-in booking gets none.
+
+A reminder day missed (the worker stopped all that day) is caught up on the booking's day,
+from the opening, for bookings at least `CATCH_UP_AHEAD` later that nothing was sent to
+since the reminder day began. Cancelling or moving a booking withdraws its unsent reminder
+(core.notices.events.withdraw_booking_notices).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from core.appointments.booking import manage_url
-from core.clock import to_local, utcnow
+from core.clock import day_start, to_local, utcnow
 from core.dossiers.workdays import work_calendar
 from core.models import Appointment, AppointmentStatus, Notice, NoticeConsent, NoticeKind
 from core.notices.events import booking_reminder
 from extensions import db
+
+CATCH_UP_AHEAD = timedelta(hours=1)
 
 
 def queue_reminders(now: datetime | None = None) -> int:
@@ -40,6 +47,24 @@ def queue_reminders(now: datetime | None = None) -> int:
         ).scalars()
     )
     bookings = [b for b in bookings if to_local(b.created_at).date() < today]
+    # Today's bookings whose reminder day passed without the worker.
+    reminder_day = calendar.previous_working_day(today)
+    told = db.select(Notice.id).where(
+        Notice.appointment_id == Appointment.id,
+        Notice.created_at >= day_start(reminder_day),
+    )
+    missed = db.session.execute(
+        db.select(Appointment)
+        .where(
+            Appointment.status == AppointmentStatus.BOOKED,
+            Appointment.day == today,
+            Appointment.starts_at >= now + CATCH_UP_AHEAD,
+            Appointment.id.in_(db.select(NoticeConsent.appointment_id)),
+            ~told.exists(),
+        )
+        .order_by(Appointment.starts_at, Appointment.id)
+    ).scalars()
+    bookings += [b for b in missed if to_local(b.created_at).date() < reminder_day]
     already = frozenset(
         db.session.execute(
             db.select(Notice.key).where(

@@ -42,6 +42,7 @@ class NoticeStatus(enum.StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    WITHDRAWN = "withdrawn"  # no longer to be sent: its booking was cancelled or moved, or erased
 
 
 class Notice(db.Model):

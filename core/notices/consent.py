@@ -14,8 +14,9 @@ from sqlalchemy import delete, update
 from core.audit import record_event
 from core.clock import local_today, utcnow
 from core.errors import DomainError, InvalidInput
-from core.models import Notice, NoticeChannel, NoticeConsent, NoticeStatus, Ticket, TicketStatus
+from core.models import Notice, NoticeChannel, NoticeConsent, Ticket, TicketStatus
 from core.notices.channels import PHONE_CHANNELS, channel_on
+from core.notices.outbox import withdraw_notices
 from core.vntext import is_valid_email, is_valid_phone, normalise_phone
 from extensions import db
 
@@ -121,12 +122,7 @@ def consents_of_dossier(dossier_id: int) -> list[NoticeConsent]:
 
 def forget_notices(condition) -> None:
     """Erase the addresses of the notices `condition` selects; a queued one is not sent."""
-    db.session.execute(
-        update(Notice)
-        .where(condition, Notice.status.in_([NoticeStatus.QUEUED, NoticeStatus.SENDING]))
-        .values(status=NoticeStatus.FAILED, failed_at=utcnow(), last_error="erased")
-        .execution_options(synchronize_session=False)
-    )
+    withdraw_notices(condition, "erased", sending_too=True)
     db.session.execute(
         update(Notice)
         .where(condition)

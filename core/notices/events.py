@@ -31,7 +31,7 @@ from core.models import (
     TicketStatus,
 )
 from core.notices.consent import contacts_of
-from core.notices.outbox import queue_notice
+from core.notices.outbox import queue_notice, withdraw_notices
 from core.notices.texts import moment_words
 from core.queue.ordering import calling_order
 from extensions import db
@@ -156,6 +156,18 @@ def booking_confirmed(appointment: Appointment, manage_url: str, *, moved: bool 
 def reminder_key(appointment: Appointment) -> str:
     """The reminder's key, less its channel: one per booking and time."""
     return f"reminder:{appointment.code}:{to_local(appointment.starts_at):%Y%m%d%H%M}"
+
+
+def withdraw_booking_notices(appointment: Appointment, reason: str) -> int:
+    """Keep a booking's unsent confirmations and reminders from going out once it is
+    cancelled or moved (they name its old time); the number withdrawn."""
+    return withdraw_notices(
+        and_(
+            Notice.appointment_id == appointment.id,
+            Notice.kind.in_([NoticeKind.BOOKING_CONFIRMED, NoticeKind.BOOKING_REMINDER]),
+        ),
+        reason,
+    )
 
 
 def booking_reminder(

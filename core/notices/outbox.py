@@ -36,6 +36,7 @@ STATUS_LABELS = {
     NoticeStatus.SENDING: _l("Đang gửi"),
     NoticeStatus.SENT: _l("Đã gửi"),
     NoticeStatus.FAILED: _l("Không gửi được"),
+    NoticeStatus.WITHDRAWN: _l("Không gửi nữa"),
 }
 CHANNEL_LABELS = {
     NoticeChannel.EMAIL: _l("Thư điện tử"),
@@ -211,6 +212,19 @@ def sweep(now: datetime | None = None) -> int:
         update(Notice)
         .where(*lost)
         .values(status=NoticeStatus.QUEUED, next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
+def withdraw_notices(condition, reason: str, *, sending_too: bool = False) -> int:
+    """Keep the queued notices `condition` selects from being sent (`reason`: why, e.g.
+    "booking_cancelled"); with `sending_too`, those being sent too (their outcome, when it
+    comes, is still kept). The number withdrawn; the caller records the event and commits."""
+    statuses = [NoticeStatus.QUEUED, NoticeStatus.SENDING] if sending_too else [NoticeStatus.QUEUED]
+    return db.session.execute(
+        update(Notice)
+        .where(condition, Notice.status.in_(statuses))
+        .values(status=NoticeStatus.WITHDRAWN, failed_at=utcnow(), last_error=reason)
         .execution_options(synchronize_session=False)
     ).rowcount
 

@@ -4,9 +4,10 @@ average and 90th-percentile working hours a step took against the average allowa
 dossiers held now and those overdue, and each unit's share in the agency's late dossiers.
 
 A step counts in the period it was left (`dossier_step.left_at`); a stay ended by a
-withdrawal or a stop is not a step handled. Closed days are read from their summaries
-(`step_day`, core/reports/summaries.py), the days from today on from the stays. A late dossier (its result after its legal due
-time, in the period) counts against every unit where it had a late step.
+withdrawal or a stop is not a step handled. A late dossier (its result after its legal due
+time, in the period) counts against every unit where it had a late step. Closed days are
+read from their summaries (`step_day`, core/reports/summaries.py), the days from today on
+from the stays.
 """
 
 from __future__ import annotations
