@@ -71,6 +71,7 @@ def dossier_page(dossier: Dossier, status: int = 200, **forms):
         row=row_of(dossier, now, work_calendar(now)) if dossier.step_due_at else None,
         mine=flow.acts_at(current_user, step) and dossier.status in AT_STEP,
         approver=current_user.role in flow.APPROVERS,
+        refusal_to_weigh=flow.refusal_to_weigh(dossier),
         labels=STATUS_LABELS,
         results=result_documents(dossier),
         action_form=ActionForm(formdata=None),

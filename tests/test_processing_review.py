@@ -163,9 +163,17 @@ def test_a_confirmed_refusal_goes_to_the_desk_as_a_refusal_said_so(centre, app):
         head = StaffClient(app, "tpqlpt")
         confirmed = post_form(head, url, f"{url}/weigh-refusal", {"weigh-confirm": "1"})
         assert confirmed.status_code == 302
+        # Confirmed at this step: the head is told so and not asked again.
+        page = text_of(head.get(url))
+        assert 'id="refusal-confirmed"' in page and 'id="weigh-refusal"' not in page
+        again = post_form(head, url, f"{url}/weigh-refusal", {"weigh-confirm": "1"})
+        assert "đã được đồng ý ở bước này" in text_of(again)
+    assert [action for action, _ in actions_on(dossier)].count("dossier.refusal_confirmed") == 1
     act(flow.hand_on, dossier, "tpqlpt")
     act(flow.take, dossier, "gdso")
     leader = StaffClient(app, "gdso")
+    # The agency's leader weighs it in turn.
+    assert 'id="weigh-refusal"' in text_of(leader.get(url))
     with time_machine.travel(at(5, 11), tick=False):
         post_form(
             leader, url, f"{url}/result", {"document": (io.BytesIO(PDF), "tu-choi.pdf")},

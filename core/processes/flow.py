@@ -189,6 +189,7 @@ def send_back(
             reason=reason,
         )
         dossier.refusal_proposal = ""
+        dossier.refusal_confirmed_step_id = None
     return move(
         dossier,
         Action.SEND_BACK,
@@ -227,6 +228,7 @@ def propose_refusal(
         raise InvalidInput(_l("Hãy ghi lý do đề xuất từ chối."), field="reason")
     step = check_at_step(dossier, user)
     dossier.refusal_proposal = reason
+    dossier.refusal_confirmed_step_id = None
     record_event("dossier.refusal_proposed", dossier, user=user, code=dossier.code, reason=reason)
     if not step.next_positions:
         return None
@@ -239,6 +241,12 @@ def propose_refusal(
     )
 
 
+def refusal_to_weigh(dossier: Dossier) -> bool:
+    """Whether a refusal proposal waits for the approver of the step the dossier is at: one
+    stands, and this step's approver has not confirmed it."""
+    return bool(dossier.refusal_proposal) and dossier.refusal_confirmed_step_id != dossier.step_id
+
+
 def weigh_refusal(
     dossier: Dossier,
     user: User,
@@ -247,8 +255,9 @@ def weigh_refusal(
     reason: str = "",
 ) -> None:
     """The approver at the step after a refusal was proposed (a unit head, the agency's
-    leader) confirms it, or rejects it saying why: the proposal is then withdrawn and the
-    dossier goes on to its result. Either way an audit event records who decided what."""
+    leader) confirms it, once at each step, or rejects it saying why: the proposal is then
+    withdrawn and the dossier goes on to its result. Either way an audit event records who
+    decided what."""
     check_at_step(dossier, user)
     if user.role not in APPROVERS:
         raise DossierRuleBroken(
@@ -257,8 +266,13 @@ def weigh_refusal(
     proposal = dossier.refusal_proposal
     if not proposal:
         raise DossierRuleBroken(_l("Hồ sơ {code} không có đề xuất từ chối."), code=dossier.code)
+    if not refusal_to_weigh(dossier):
+        raise DossierRuleBroken(
+            _l("Đề xuất từ chối hồ sơ {code} đã được đồng ý ở bước này."), code=dossier.code
+        )
     reason = " ".join(reason.split())
     if confirm:
+        dossier.refusal_confirmed_step_id = dossier.step_id
         record_event(
             "dossier.refusal_confirmed", dossier, user=user, code=dossier.code, proposal=proposal
         )
@@ -266,6 +280,7 @@ def weigh_refusal(
     if not reason:
         raise InvalidInput(_l("Hãy ghi lý do không đồng ý từ chối."), field="reason")
     dossier.refusal_proposal = ""
+    dossier.refusal_confirmed_step_id = None
     record_event(
         "dossier.refusal_rejected",
         dossier,
