@@ -229,7 +229,8 @@ def test_0026_makes_what_was_one_agency_the_first_agency(app, demo):
             "days": run_sql("SELECT * FROM report_dossier_day ORDER BY 1, 2").all()
             if inspect(db.engine).has_table("report_dossier_day")
             else None,
-            "triggers": sqlite_triggers(),
+            # Those of the tables 0026 touches (0060's on the stays go with the stays).
+            "triggers": [name for name in sqlite_triggers() if "dossier_step" not in name],
         }
 
     before = kept()
