@@ -118,6 +118,7 @@ ACTIONS = {
     "notice.sent": _l("Thông báo: đã gửi"),
     "notice.failed": _l("Thông báo: không gửi được"),
     "notice.retried": _l("Thông báo: gửi lại"),
+    "notice.withdrawn": _l("Thông báo: không gửi nữa"),
 }
 # What a page that only reads personal data records (it changes nothing else).
 READING_ACTIONS = frozenset(

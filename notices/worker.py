@@ -51,7 +51,9 @@ def send_next(app: Flask, sender: str, channel: NoticeChannel | None = None) -> 
     started = time.perf_counter()
     outcome = send(app.config, channel, recipient, subject, text)
     begin_write_transaction()
-    record_outcome(db.session.get(Notice, notice_id), outcome.error_code, outcome.detail)
+    # Locked: a withdrawal meanwhile (a booking cancelled, contacts erased) is seen.
+    notice = db.session.get(Notice, notice_id, with_for_update=True, populate_existing=True)
+    record_outcome(notice, outcome.error_code, outcome.detail)
     db.session.commit()
     took = (time.perf_counter() - started) * 1000
     if outcome.error_code is None:

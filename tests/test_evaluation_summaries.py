@@ -2,6 +2,7 @@
 equals, figure by figure, the same evaluation counted from the stays themselves, also after
 a stay of a closed day changed."""
 
+import random
 from datetime import date
 
 import pytest
@@ -10,6 +11,7 @@ import time_machine
 from conftest import local_time
 from core.models import DossierStep, ReportDay, StepDay
 from core.reports.evaluation import evaluate
+from core.reports.summaries import exact_text
 from extensions import db
 
 HISTORY = [
@@ -82,3 +84,15 @@ def test_a_changed_stay_of_a_closed_day_is_counted_again(walked):
 
     assert total(after, "late") == total(before, "late") + 1
     assert total(after, "handled") == total(before, "handled")
+
+
+def test_hours_are_kept_as_text_that_reads_back_exactly(app):
+    """The summaries keep each stay's hours as text: every float, also one that needs 17
+    significant digits (SQLite writes 15), reads back as the same float."""
+    rng = random.Random(5)
+    numbers = [0.1 + 0.2, 1 / 3, 46.0, 0.0, 7.5, 1e-9, 123456.789012345]
+    numbers += [rng.uniform(0, 200) for _ in range(300)]
+    texts = db.session.execute(
+        db.select(*[exact_text(db.literal(number, db.Float)) for number in numbers])
+    ).one()
+    assert [float(text) for text in texts] == numbers

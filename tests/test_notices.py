@@ -34,7 +34,13 @@ from core.models import (
 )
 from core.notices import events
 from core.notices.consent import Contact, forget_ticket_contacts, record_consent
-from core.notices.outbox import claim_next, queue_notice, record_outcome, retry_delay
+from core.notices.outbox import (
+    claim_next,
+    queue_notice,
+    record_outcome,
+    retry_delay,
+    withdraw_notices,
+)
 from extensions import db
 from notices.senders import send
 from notices.worker import NoticeWorker, housekeeping, send_next
@@ -303,6 +309,30 @@ def test_a_keyed_notice_is_queued_once(app, demo, channels):
         f"Đã đặt lịch {made.service.name} lúc 08:00 ngày 03/03/2026, mã {made.code}. "
         "Xem, đổi hoặc hủy: http://"
     )
+
+
+def test_a_notice_withdrawn_while_it_was_being_sent_is_not_tried_again(app, demo, channels):
+    """The contacts are erased while the worker is sending: a failed send keeps the notice
+    withdrawn (no back-off, no retry), a notice sent meanwhile is recorded as sent."""
+    failing = queue_notice(
+        NoticeChannel.SMS, "0912345678", NoticeKind.CALLED, number="A1", counter=1
+    )
+    going = queue_notice(NoticeChannel.SMS, "0912345679", NoticeKind.CALLED, number="A2", counter=1)
+    db.session.commit()
+    first, second = claim_next("test"), claim_next("test")
+    assert {first.id, second.id} == {failing, going}
+    assert withdraw_notices(Notice.id.in_([failing, going]), "erased", sending_too=True) == 2
+    db.session.commit()
+    record_outcome(db.session.get(Notice, failing), "gateway_error", "HTTP 503")
+    record_outcome(db.session.get(Notice, going), None)
+    db.session.commit()
+    assert statuses_of([failing, going]) == [NoticeStatus.WITHDRAWN, NoticeStatus.SENT]
+    assert db.session.get(Notice, failing).last_error.startswith("gateway_error")
+    assert claim_next("test") is None
+
+
+def statuses_of(notice_ids: list[int]) -> list[NoticeStatus]:
+    return [db.session.get(Notice, notice_id).status for notice_id in notice_ids]
 
 
 def test_back_off_then_failure_then_an_admin_sends_it_again(
@@ -751,17 +781,27 @@ def test_a_bookings_contacts_are_erased_with_its_personal_data(app, demo, channe
 
 
 def test_a_moved_booking_is_confirmed_once_per_time_and_channel(app, demo, channels):
-    app.config["BOOKING_MAX_MOVES"] = 3
+    """A time confirmed by a message sent is not confirmed again; one whose message was
+    withdrawn unsent (the booking moved on before it went) is."""
+    app.config["BOOKING_MAX_MOVES"] = 4
     made = booked_by_email(local_time(2026, 3, 3, 10, 0))
-    for hour in (11, 10, 11):
+    booking.move(made.token, local_time(2026, 3, 3, 11, 0))
+    db.session.commit()
+    assert send_all(app) == 1  # 11:00 confirmed (10:00's was withdrawn)
+    for hour in (10, 11, 10):
         booking.move(made.token, local_time(2026, 3, 3, hour, 0))
     db.session.commit()
-    keys = db.session.execute(db.select(Notice.key).order_by(Notice.id)).scalars().all()
-    assert keys == [
-        f"booked:{made.code}:email",
-        f"moved:{made.code}:202603031100:email",
-        f"moved:{made.code}:202603031000:email",
+    rows = db.session.execute(db.select(Notice.key, Notice.status).order_by(Notice.id)).all()
+    code, ids = made.code, [notice_id for notice_id in db.session.execute(
+        db.select(Notice.id).order_by(Notice.id)).scalars()]  # fmt: skip
+    assert rows == [
+        (f"booked:{code}:email:withdrawn:{ids[0]}", NoticeStatus.WITHDRAWN),
+        (f"moved:{code}:202603031100:email", NoticeStatus.SENT),
+        (f"moved:{code}:202603031000:email:withdrawn:{ids[2]}", NoticeStatus.WITHDRAWN),
+        (f"moved:{code}:202603031000:email", NoticeStatus.QUEUED),
     ]
+    withdrawn = count(AuditEvent, action="notice.withdrawn")
+    assert withdrawn == 2
 
 
 @pytest.mark.parametrize(

@@ -44,6 +44,9 @@ def queue_reminders(now: datetime | None = None) -> int:
                 Appointment.id.in_(db.select(NoticeConsent.appointment_id)),
             )
             .order_by(Appointment.starts_at, Appointment.id)
+            # Locked (PostgreSQL) so a cancel or move committing meanwhile waits, then
+            # withdraws the reminder queued here.
+            .with_for_update()
         ).scalars()
     )
     bookings = [b for b in bookings if to_local(b.created_at).date() < today]
@@ -63,6 +66,7 @@ def queue_reminders(now: datetime | None = None) -> int:
             ~told.exists(),
         )
         .order_by(Appointment.starts_at, Appointment.id)
+        .with_for_update()
     ).scalars()
     bookings += [b for b in missed if to_local(b.created_at).date() < reminder_day]
     already = frozenset(

@@ -326,10 +326,10 @@ class Dossier(db.Model):
     step_entered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     step_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     holder_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
-    # A refusal proposed at a step, with its reason, for the next steps to approve; the
-    # step whose approver last confirmed it (migration 0061).
+    # A refusal proposed at a step, with its reason, for the next steps to approve; the stay
+    # at a step (dossier_step) during which it was last confirmed (migration 0061).
     refusal_proposal: Mapped[str] = mapped_column(Text, default="", server_default="")
-    refusal_confirmed_step_id: Mapped[int | None] = mapped_column(Integer)
+    refusal_confirmed_stay_id: Mapped[int | None] = mapped_column(Integer)
 
     procedure: Mapped[Procedure | None] = relationship()
     agency: Mapped[Agency | None] = relationship()

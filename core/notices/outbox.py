@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, update
+from sqlalchemy import String, cast, func, update
 
 from core.audit import record_event
 from core.clock import utcnow
@@ -164,6 +164,8 @@ def record_outcome(
         record_event("notice.sent", notice, channel=notice.channel.value, attempts=notice.attempts)
         return
     notice.last_error = f"{error_code}: {detail}"[:500]
+    if notice.status == NoticeStatus.WITHDRAWN:
+        return  # withdrawn while it was being sent: not tried again
     if error_code in FINAL_ERRORS or notice.attempts >= current_app.config["NOTICE_MAX_ATTEMPTS"]:
         notice.status = NoticeStatus.FAILED
         notice.failed_at = now
@@ -218,15 +220,26 @@ def sweep(now: datetime | None = None) -> int:
 
 def withdraw_notices(condition, reason: str, *, sending_too: bool = False) -> int:
     """Keep the queued notices `condition` selects from being sent (`reason`: why, e.g.
-    "booking_cancelled"); with `sending_too`, those being sent too (their outcome, when it
-    comes, is still kept). The number withdrawn; the caller records the event and commits."""
+    "booking_cancelled"); with `sending_too`, those being sent too (a send that fails then is
+    not tried again). Each gives its once-only key up (the same message may be queued again
+    if it is wanted again) and is audited. The number withdrawn; the caller commits."""
     statuses = [NoticeStatus.QUEUED, NoticeStatus.SENDING] if sending_too else [NoticeStatus.QUEUED]
-    return db.session.execute(
+    withdrawn = db.session.execute(
         update(Notice)
         .where(condition, Notice.status.in_(statuses))
-        .values(status=NoticeStatus.WITHDRAWN, failed_at=utcnow(), last_error=reason)
+        .values(
+            status=NoticeStatus.WITHDRAWN,
+            last_error=reason,
+            key=Notice.key + ":withdrawn:" + cast(Notice.id, String),
+        )
+        .returning(Notice.id, Notice.channel)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ).all()
+    for notice_id, channel in withdrawn:
+        record_event(
+            "notice.withdrawn", ("notice", notice_id), channel=channel.value, reason=reason
+        )
+    return len(withdrawn)
 
 
 def failed_notices(limit: int = 200) -> list[Notice]:

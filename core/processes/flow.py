@@ -30,6 +30,7 @@ from core.models import (
     StepRole,
     User,
 )
+from core.processes.steps import open_stay
 from extensions import db
 
 # Which account role acts at which step role.
@@ -189,7 +190,7 @@ def send_back(
             reason=reason,
         )
         dossier.refusal_proposal = ""
-        dossier.refusal_confirmed_step_id = None
+        dossier.refusal_confirmed_stay_id = None
     return move(
         dossier,
         Action.SEND_BACK,
@@ -228,7 +229,7 @@ def propose_refusal(
         raise InvalidInput(_l("Hãy ghi lý do đề xuất từ chối."), field="reason")
     step = check_at_step(dossier, user)
     dossier.refusal_proposal = reason
-    dossier.refusal_confirmed_step_id = None
+    dossier.refusal_confirmed_stay_id = None
     record_event("dossier.refusal_proposed", dossier, user=user, code=dossier.code, reason=reason)
     if not step.next_positions:
         return None
@@ -242,9 +243,12 @@ def propose_refusal(
 
 
 def refusal_to_weigh(dossier: Dossier) -> bool:
-    """Whether a refusal proposal waits for the approver of the step the dossier is at: one
-    stands, and this step's approver has not confirmed it."""
-    return bool(dossier.refusal_proposal) and dossier.refusal_confirmed_step_id != dossier.step_id
+    """Whether a refusal proposal waits to be weighed at the step the dossier is at: one
+    stands, and it was not confirmed since the dossier came to this step."""
+    if not dossier.refusal_proposal:
+        return False
+    stay = open_stay(dossier)
+    return stay is None or dossier.refusal_confirmed_stay_id != stay.id
 
 
 def weigh_refusal(
@@ -272,7 +276,7 @@ def weigh_refusal(
         )
     reason = " ".join(reason.split())
     if confirm:
-        dossier.refusal_confirmed_step_id = dossier.step_id
+        dossier.refusal_confirmed_stay_id = open_stay(dossier).id
         record_event(
             "dossier.refusal_confirmed", dossier, user=user, code=dossier.code, proposal=proposal
         )
@@ -280,7 +284,7 @@ def weigh_refusal(
     if not reason:
         raise InvalidInput(_l("Hãy ghi lý do không đồng ý từ chối."), field="reason")
     dossier.refusal_proposal = ""
-    dossier.refusal_confirmed_step_id = None
+    dossier.refusal_confirmed_stay_id = None
     record_event(
         "dossier.refusal_rejected",
         dossier,

@@ -36,7 +36,7 @@ from core.models import (
 from core.processes.steps import DESK_UNIT, LEADER_UNIT
 from core.reports.summaries import (
     ensure_summaries,
-    joined_numbers,
+    joined_text,
     last_closed_day,
     local_time_for,
     step_figures_select,
@@ -174,7 +174,7 @@ def _step_totals(first: date, last: date, today: date | None, agency_ids: list[i
                 func.sum(StepDay.on_time),
                 func.sum(StepDay.worked_hours),
                 func.sum(StepDay.allowance_hours),
-                joined_numbers(StepDay.hours_taken),
+                joined_text(StepDay.hours_taken),
             )
             .where(StepDay.day >= first, StepDay.day <= closed, StepDay.agency_id.in_(agency_ids))
             .group_by(*keys)

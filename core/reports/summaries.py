@@ -28,6 +28,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import (
+    Float,
     String,
     Text,
     and_,
@@ -202,12 +203,20 @@ def dossiers_resolved_columns(local: LocalTime) -> list[ColumnElement]:
 STEP_ON_TIME = ("early", "on_time")  # a stay's verdicts that count as on time
 
 
-def joined_numbers(column) -> ColumnElement:
-    """The group's numbers (or lists of them) as text, comma-separated; a float is written
-    with as many digits as it takes to read it back exactly."""
+def joined_text(texts) -> ColumnElement:
+    """The group's texts, comma-separated."""
     if dialect_name() == "postgresql":
-        return func.string_agg(cast(column, Text), literal(","))
-    return func.group_concat(column, literal(","))
+        return func.string_agg(texts, literal(","))
+    return func.group_concat(texts, literal(","))
+
+
+def exact_text(number) -> ColumnElement:
+    """A float as text that reads back as the same float: PostgreSQL writes the shortest
+    such text; SQLite writes 15 significant digits, too few for some, which take 17."""
+    text = cast(number, Text)
+    if dialect_name() == "postgresql":
+        return text
+    return case((cast(text, Float) == number, text), else_=func.printf("%!.17g", number))
 
 
 def step_figures_select(local: LocalTime, conditions: list, by_day: bool = False):
@@ -230,7 +239,7 @@ def step_figures_select(local: LocalTime, conditions: list, by_day: bool = False
             _flag(DossierStep.verdict.in_(STEP_ON_TIME)).label("on_time"),
             func.sum(worked).label("worked_hours"),
             func.sum(DossierStep.allowance_hours).label("allowance_hours"),
-            joined_numbers(worked).label("hours_taken"),
+            joined_text(exact_text(worked)).label("hours_taken"),
         )
         .where(*conditions, DossierStep.outcome != StepOutcome.ENDED)
         .group_by(*keys)
