@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import chain
 
-from sqlalchemy import String, case, func, literal, type_coerce
+from sqlalchemy import case, func, literal
 
 from core.clock import day_bounds, local_today
 from core.db.sql_time import statistics_transaction
@@ -39,6 +39,7 @@ from core.reports.summaries import (
     joined_text,
     last_closed_day,
     local_time_for,
+    stay_group_keys,
     step_figures_select,
 )
 from extensions import db
@@ -257,13 +258,8 @@ def evaluate(
         return by_officer[(agency_id, user_id)]
 
     agency_filter = DossierStep.agency_id.in_(list(agencies))
-    role_text = type_coerce(DossierStep.role, String)
-    by_officer_group = (
-        DossierStep.agency_id,
-        DossierStep.unit_id,
-        role_text,
-        DossierStep.handled_by_id,
-    )
+    by_officer_group = stay_group_keys()
+    role_text = by_officer_group[2]
 
     def targets(agency_id, unit_id, role, officer_id) -> list[Figures]:
         unit = unit_figures(agency_id, unit_id, role)
@@ -302,11 +298,7 @@ def evaluate(
         .group_by(*by_officer_group)
     )
     for agency_id, unit_id, role, officer_id, count, overdue in held:
-        unit = unit_figures(agency_id, unit_id, role)
-        targets = [by_agency[agency_id], unit]
-        if officer_id is not None:
-            targets.append(officer_figures(agency_id, officer_id, unit))
-        for figures in targets:
+        for figures in targets(agency_id, unit_id, role, officer_id):
             figures.held += count
             figures.overdue += int(overdue)
 

@@ -219,17 +219,22 @@ def exact_text(number) -> ColumnElement:
     return case((cast(text, Float) == number, text), else_=func.printf("%!.17g", number))
 
 
-def step_figures_select(local: LocalTime, conditions: list, by_day: bool = False):
-    """Stays left and not ended by a withdrawal or a stop, counted and summed per agency,
-    unit, step role (its stored text) and officer, with each stay's working hours."""
-    worked = func.coalesce(DossierStep.worked_hours, 0.0)
-    keys = [
+def stay_group_keys() -> list[ColumnElement]:
+    """A stay's officer's group: agency, unit, step role and officer (the role read as its
+    stored text: no enum conversion on each of many rows)."""
+    return [
         DossierStep.agency_id,
         DossierStep.unit_id,
-        # The role read as its stored text: no enum conversion on each of many rows.
         type_coerce(DossierStep.role, String).label("role"),
         DossierStep.handled_by_id,
     ]
+
+
+def step_figures_select(local: LocalTime, conditions: list, by_day: bool = False):
+    """Stays left and not ended by a withdrawal or a stop, counted and summed per officer's
+    group, with each stay's working hours."""
+    worked = func.coalesce(DossierStep.worked_hours, 0.0)
+    keys = stay_group_keys()
     if by_day:
         keys.insert(0, local.date(DossierStep.left_at).label("day"))
     return (
