@@ -12,6 +12,7 @@ import time_machine
 from openpyxl import load_workbook
 
 from conftest import count, local_time, pdf_text
+from core.agencies.registry import find_agency
 from core.audit import ACTIONS
 from core.dossiers.calendar import WorkCalendar
 from core.dossiers.errors import DossierRuleBroken, IllegalTransition
@@ -454,3 +455,28 @@ def test_imported_stopped_rows_leave_the_table_at_their_stop(demo, runner, tmp_p
     assert total["stopped"] == 2 and total["withdrawn"] == 0
     assert total["received_total"] == 1 == total["pending_total"]
     assert total["received_online"] == 0  # the online one was stopped
+
+
+def test_the_apology_and_stop_letters_are_the_competent_agencys(auth, client, runner):
+    """In a centre of several agencies the letters its head signs carry the competent
+    agency's name; the receipt stays the centre desk's."""
+    factories.two_agency_centre(runner)
+    police = find_agency(factories.POLICE)
+    with time_machine.travel(local_time(2026, 3, 2, 9, 0), tick=False):
+        late = factories.dossier(agency=police)
+        stopped = factories.dossier(agency=police)
+    assert late.status == DossierStatus.TRANSFERRED  # handed to the police's first step
+    step(
+        late, Action.APOLOGISE, local_time(2026, 3, 5, 9, 0),
+        note="Chờ kết quả xác minh", new_due_at=local_time(2026, 3, 13, 16, 0),
+    )  # fmt: skip
+    step(stopped, Action.STOP, local_time(2026, 3, 3, 9, 0), note="Người nộp đề nghị dừng")
+    auth.login("canbo1")
+    centre = dossier_settings()["agency_name"]
+    assert centre != "Công an tỉnh"
+    for dossier, form in ((late, "apology"), (stopped, "stop")):
+        text = printed(client, f"/dossiers/{dossier.code}/print/{form}.pdf")
+        assert "CÔNG AN TỈNH" in text and "Công an tỉnh tiếp nhận hồ sơ" in text
+        assert centre not in text and centre.upper() not in text
+    receipt = printed(client, f"/dossiers/{late.code}/print/receipt.pdf")
+    assert centre.upper() in receipt and "CÔNG AN TỈNH" not in receipt

@@ -11,7 +11,7 @@ from flask_babel import force_locale
 
 from core.clock import local_text, local_today, to_local
 from core.dossiers.links import printed_check_part
-from core.dossiers.settings import BASIS_2018
+from core.dossiers.settings import BASIS_2018, issued_by
 from core.dossiers.states import STATUS_LABELS, Action
 from core.i18n import format_figure
 from core.models import (
@@ -465,7 +465,9 @@ def refusal(dossier: Dossier, settings: dict) -> FormDocument:
 def apology(dossier: Dossier, settings: dict) -> FormDocument:
     """Mẫu 04: under the 2025 basis, Văn bản xin lỗi và đề nghị gia hạn thời gian giải
     quyết; under the 2018 one, Phiếu xin lỗi và hẹn lại ngày trả kết quả. Numbered in its
-    own yearly series (`Dossier.apology_number`)."""
+    own yearly series (`Dossier.apology_number`). Issued by the competent agency, whose
+    head signs it."""
+    settings = issued_by(settings, dossier.agency)
     of_2018 = settings["legal_basis"] == BASIS_2018
     number = dossier.apology_number
     form = _base(
@@ -528,7 +530,9 @@ def apology(dossier: Dossier, settings: dict) -> FormDocument:
 
 def stop_notice(dossier: Dossier, settings: dict) -> FormDocument:
     """Mẫu 05 (2025): Thông báo dừng giải quyết hồ sơ, with the reason recorded at the stop;
-    the 2018 basis has no such form, so it prints without a form number."""
+    the 2018 basis has no such form, so it prints without a form number. Issued by the
+    competent agency, whose head signs it."""
+    settings = issued_by(settings, dossier.agency)
     stop = last_event(dossier, Action.STOP)
     form = _base(
         settings,

@@ -14,7 +14,7 @@ from sqlalchemy import and_, func, or_, select
 from core.agencies.registry import find_agency
 from core.clock import day_bounds, local_today
 from core.dossiers import forms as dossier_forms
-from core.dossiers.settings import dossier_settings
+from core.dossiers.settings import dossier_settings, issued_by
 from core.errors import InvalidInput
 from core.models import Agency, Dossier
 from extensions import db
@@ -155,8 +155,7 @@ def register_heading(period: RegisterPeriod, rows: list[Dossier] | None = None):
     """Form 07's heading (and, on screen, a page of its rows) for the period."""
     settings = dossier_settings()
     if period.agency:
-        agency = find_agency(period.agency)
-        settings = {**settings, "agency_name": agency.name, "agency_code": agency.code}
+        settings = issued_by(settings, find_agency(period.agency))
     document = dossier_forms.register(rows or [], period.start.year, settings)
     document.title = document.title.removesuffix(f" NĂM {period.start.year}") + period.title_suffix
     return document

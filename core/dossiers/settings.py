@@ -137,6 +137,15 @@ def default_value(spec: SettingSpec, basis: str = BASIS_2025) -> str:
     return spec.default
 
 
+def issued_by(settings: dict[str, str], agency) -> dict[str, str]:
+    """The settings for a document an agency issues under its own name (the register of
+    one agency, the apology and stop letters its head signs): its name and code in place
+    of those the centre's documents carry. `agency` None: the settings as they are."""
+    if agency is None:
+        return settings
+    return {**settings, "agency_name": agency.name, "agency_code": agency.code}
+
+
 def dossier_settings() -> dict[str, str]:
     """Every setting, the stored value where an admin changed it; the forms' numbers and
     titles follow the chosen legal basis (2025 unless an admin chose 2018)."""
