@@ -12,7 +12,7 @@ from core.agencies.registry import (
     procedures_by_codes,
 )
 from core.agencies.units import UnitFields, add_unit
-from core.dossiers.settings import dossier_settings
+from core.dossiers.settings import dossier_settings, save_settings, stored_setting
 from core.models import Agency, Counter, Procedure, Service
 from core.queue.counters import CounterFields, create_counter
 from core.queue.services import ServiceFields, create_service
@@ -107,10 +107,29 @@ def missing_units(agency: Agency, units: list[tuple[str, str]]) -> list[str]:
     return added
 
 
+# The demo centre's own name on its screens and documents once it receives for several
+# agencies (each agency keeps its name on its register and on the letters its head signs).
+CENTRE_SETTINGS = {
+    "agency_name": "Trung tâm Phục vụ hành chính công",
+    "report_symbol": "BC-TTPVHCC",
+}
+
+
+def seed_centre_settings(home: Agency) -> list[str]:
+    """The centre's name in place of the first agency's, unless an admin named it already."""
+    if stored_setting("agency_name") not in (None, home.name):
+        return []
+    save_settings(CENTRE_SETTINGS)
+    return ["centre settings"]
+
+
 def seed_demo_agencies(count: int) -> list[str]:
     """The first `count` agencies of the demo centre (the desk's own, then the others), those
-    missing added with their units and procedures. Says what was added."""
+    missing added with their units and procedures; with several, the screens and documents
+    carry the centre's name. Says what was added."""
     added = seed_home_agency()
+    if count > 1:
+        added += seed_centre_settings(home_agency(dossier_settings()["agency_code"]))
     for code, name, units, procedure_codes in OTHER_AGENCIES[: max(count - 1, 0)]:
         agency = db.session.execute(db.select(Agency).filter_by(code=code)).scalar_one_or_none()
         if agency is None:

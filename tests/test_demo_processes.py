@@ -5,6 +5,7 @@ import time_machine
 
 from conftest import local_time
 from core.agencies.registry import list_agencies
+from core.dossiers.settings import dossier_settings
 from core.dossiers.workdays import work_calendar
 from core.models import PROCESSING_ROLES, Dossier, DossierEvent, DossierStep, User
 from core.processes.definition import agency_processes
@@ -27,6 +28,10 @@ def test_the_demo_centre_walks_its_history_through_the_processes(demo, runner, a
         info = runner.invoke(args=["demo-info"]).output
     agencies = list_agencies()
     assert len(agencies) == 3
+    # The screens and the centre's documents carry the centre's name; the desk's first
+    # agency keeps its own.
+    assert dossier_settings()["agency_name"] == "Trung tâm Phục vụ hành chính công"
+    assert "Sở Giao thông vận tải" in {agency.name for agency in agencies}
     for agency in agencies:
         assert set(agency_processes(agency)) == {procedure.id for procedure in agency.procedures}
     officers = (
