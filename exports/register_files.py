@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import uuid
 import zlib
 from collections.abc import Callable
 from functools import lru_cache
@@ -57,7 +58,9 @@ def write_register(
         raise ValueError(f"unknown format {file_format!r}")
     path = Path(path)
     make_private_folder(path.parent)
-    partial = path.with_name(path.name + ".part")
+    # A file of this build's own: a job queued again while a lost worker still builds it
+    # is built twice, each renamed into place whole.
+    partial = path.with_name(f"{path.name}.{uuid.uuid4().hex[:12]}.part")
     create_private_file(partial)
     try:
         writer = write_xlsx if file_format == "xlsx" else write_pdf

@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 import traceback
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -32,7 +33,9 @@ from extensions import db
 LOG = logging.getLogger("export-worker")
 LOG.addFilter(ROW_VALUES_HIDDEN)
 PROGRESS_EVERY = 250  # rows between two progress writes
-SWEEP_SECONDS = 3600.0
+SWEEP_SECONDS = 600.0
+# A job building this long lost its worker: a year's register takes seconds to a minute.
+EXPORT_LEASE = timedelta(minutes=30)
 
 
 def worker_name() -> str:
@@ -104,21 +107,24 @@ def run_once(name: str | None = None) -> bool:
     return True
 
 
-def requeue_abandoned() -> int:
-    """Put back in the queue the jobs a worker of this machine was building when it died
-    (its process is gone): the next claim builds them from the start."""
+def requeue_abandoned(now: datetime | None = None) -> int:
+    """Put back in the queue the jobs whose worker died while building them: those of this
+    machine whose process is gone, and any building for longer than `EXPORT_LEASE` (their
+    worker's machine may be gone for good, a container replaced under a new name). The next
+    claim builds them from the start; a worker still building one only wasted its time (each
+    build writes a file of its own, then renames it into place)."""
+    now = now or utcnow()
     host = socket.gethostname()
     begin_write_transaction()
     running = db.session.execute(
-        select(ExportJob).where(
-            ExportJob.status == ExportJobStatus.RUNNING,
-            ExportJob.claimed_by.like(f"{host}:%"),
-        )
+        select(ExportJob).where(ExportJob.status == ExportJobStatus.RUNNING)
     ).scalars()
     requeued = 0
     for job in running:
-        pid = int(job.claimed_by.split(":")[1]) if job.claimed_by.count(":") >= 2 else 0
-        if pid and not process_alive(pid):
+        claimed = job.claimed_by or ""
+        pid = int(claimed.split(":")[1]) if claimed.count(":") >= 2 else 0
+        dead_here = claimed.startswith(f"{host}:") and pid and not process_alive(pid)
+        if dead_here or (job.started_at is not None and job.started_at < now - EXPORT_LEASE):
             job.status, job.done, job.claimed_by, job.started_at = (
                 ExportJobStatus.QUEUED,
                 0,
@@ -141,6 +147,9 @@ def process_alive(pid: int) -> bool:
 
 
 def sweep() -> int:
+    """Expire old files and queue again the jobs of workers that died; the files removed."""
+    if requeue_abandoned():
+        LOG.info("export jobs of a stopped worker are queued again")
     begin_write_transaction()
     removed = expire_old_files()
     db.session.commit()

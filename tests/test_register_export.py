@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from conftest import PROJECT_DIR, SERVER_SETTINGS, count, local_time, wait_until
+from core.clock import utcnow
 from core.dossiers.applicants import Applicant
 from core.dossiers.procedures import find_procedure
 from core.dossiers.reception import Reception, receive_dossier
@@ -209,6 +211,21 @@ def test_a_job_left_running_by_a_dead_worker_is_queued_again(auth, client, march
     job.status, job.claimed_by = ExportJobStatus.RUNNING, export_worker.worker_name()
     db.session.commit()
     assert export_worker.requeue_abandoned() == 0  # this very process is alive
+    # A worker on a machine gone for good (a container replaced under a new name): its job
+    # is queued again once it has been building longer than the lease, by any worker.
+    now = utcnow()
+    job.claimed_by = "worker-old-7f9c:41:exports"
+    job.started_at = now - export_worker.EXPORT_LEASE + timedelta(minutes=5)
+    db.session.commit()
+    assert export_worker.requeue_abandoned(now) == 0  # maybe still building
+    assert export_worker.requeue_abandoned(now + timedelta(minutes=6)) == 1
+    db.session.expire_all()
+    assert db.session.get(ExportJob, job_id).status == ExportJobStatus.QUEUED
+    assert export_worker.run_once()
+    db.session.expire_all()
+    built = db.session.get(ExportJob, job_id)
+    assert built.status == ExportJobStatus.DONE and os.path.exists(built.file_path)
+    assert [name for name in os.listdir(os.path.dirname(built.file_path)) if ".part" in name] == []
 
 
 def test_old_files_are_removed(auth, client, march, app):
