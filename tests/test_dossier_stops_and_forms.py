@@ -12,7 +12,7 @@ import time_machine
 from openpyxl import load_workbook
 
 from conftest import count, local_time, pdf_text
-from core.agencies.registry import find_agency
+from core.agencies.registry import AgencyFields, create_agency, find_agency
 from core.audit import ACTIONS
 from core.dossiers.calendar import WorkCalendar
 from core.dossiers.errors import DossierRuleBroken, IllegalTransition
@@ -459,9 +459,11 @@ def test_imported_stopped_rows_leave_the_table_at_their_stop(demo, runner, tmp_p
 
 def test_the_apology_and_stop_letters_are_the_competent_agencys(auth, client, runner):
     """In a centre of several agencies the letters its head signs carry the competent
-    agency's name; the receipt stays the centre desk's."""
+    agency's name and its governing body; the receipt stays the centre desk's."""
     factories.two_agency_centre(runner)
     police = find_agency(factories.POLICE)
+    police.parent = create_agency(AgencyFields("000.00.00.G09", "Bộ Công an"), None, [])
+    db.session.commit()
     with time_machine.travel(local_time(2026, 3, 2, 9, 0), tick=False):
         late = factories.dossier(agency=police)
         stopped = factories.dossier(agency=police)
@@ -477,6 +479,8 @@ def test_the_apology_and_stop_letters_are_the_competent_agencys(auth, client, ru
     for dossier, form in ((late, "apology"), (stopped, "stop")):
         text = printed(client, f"/dossiers/{dossier.code}/print/{form}.pdf")
         assert "CÔNG AN TỈNH" in text and "Công an tỉnh tiếp nhận hồ sơ" in text
+        assert "BỘ CÔNG AN" in text  # its governing body, not the province's committee
         assert centre not in text and centre.upper() not in text
     receipt = printed(client, f"/dossiers/{late.code}/print/receipt.pdf")
     assert centre.upper() in receipt and "CÔNG AN TỈNH" not in receipt
+    assert "BỘ CÔNG AN" not in receipt

@@ -140,10 +140,14 @@ def default_value(spec: SettingSpec, basis: str = BASIS_2025) -> str:
 def issued_by(settings: dict[str, str], agency) -> dict[str, str]:
     """The settings for a document an agency issues under its own name (the register of
     one agency, the apology and stop letters its head signs): its name and code in place
-    of those the centre's documents carry. `agency` None: the settings as they are."""
+    of those the centre's documents carry, and its parent agency, where registered, as the
+    governing body. `agency` None: the settings as they are."""
     if agency is None:
         return settings
-    return {**settings, "agency_name": agency.name, "agency_code": agency.code}
+    issued = {**settings, "agency_name": agency.name, "agency_code": agency.code}
+    if agency.parent is not None:
+        issued["parent_agency"] = agency.parent.name
+    return issued
 
 
 def dossier_settings() -> dict[str, str]:
