@@ -169,13 +169,7 @@ class ExportWorker:
     def run(self) -> None:
         poll = self.app.config["EXPORT_POLL_SECONDS"]
         name = worker_name()
-        last_sweep = 0.0
-        with self.app.app_context():
-            try:
-                if requeue_abandoned():
-                    LOG.info("export jobs of a stopped worker are queued again")
-            finally:
-                db.session.remove()
+        last_sweep = float("-inf")  # the first round sweeps: a stopped worker's jobs come back
         while not self.stopping.is_set():
             with self.app.app_context():
                 try:
