@@ -34,41 +34,21 @@ def queue_reminders(now: datetime | None = None) -> int:
     if not calendar.is_working_day(today) or local.time() < calendar.opening_time:
         return 0
     last_day = calendar.next_working_day(today)
-    bookings = list(
-        db.session.execute(
-            db.select(Appointment)
-            .where(
-                Appointment.status == AppointmentStatus.BOOKED,
-                Appointment.day > today,
-                Appointment.day <= last_day,
-                Appointment.id.in_(db.select(NoticeConsent.appointment_id)),
-            )
-            .order_by(Appointment.starts_at, Appointment.id)
-            # Locked (PostgreSQL) so a cancel or move committing meanwhile waits, then
-            # withdraws the reminder queued here.
-            .with_for_update()
-        ).scalars()
-    )
-    bookings = [b for b in bookings if to_local(b.created_at).date() < today]
+    due = [
+        booking
+        for booking in _booked_with_consent(Appointment.day > today, Appointment.day <= last_day)
+        if to_local(booking.created_at).date() < today
+    ]
     # Today's bookings whose reminder day passed without the worker.
     reminder_day = calendar.previous_working_day(today)
     told = db.select(Notice.id).where(
         Notice.appointment_id == Appointment.id,
         Notice.created_at >= day_start(reminder_day),
     )
-    missed = db.session.execute(
-        db.select(Appointment)
-        .where(
-            Appointment.status == AppointmentStatus.BOOKED,
-            Appointment.day == today,
-            Appointment.starts_at >= now + CATCH_UP_AHEAD,
-            Appointment.id.in_(db.select(NoticeConsent.appointment_id)),
-            ~told.exists(),
-        )
-        .order_by(Appointment.starts_at, Appointment.id)
-        .with_for_update()
-    ).scalars()
-    bookings += [b for b in missed if to_local(b.created_at).date() < reminder_day]
+    missed = _booked_with_consent(
+        Appointment.day == today, Appointment.starts_at >= now + CATCH_UP_AHEAD, ~told.exists()
+    )
+    bookings = due + [b for b in missed if to_local(b.created_at).date() < reminder_day]
     already = frozenset(
         db.session.execute(
             db.select(Notice.key).where(
@@ -80,4 +60,22 @@ def queue_reminders(now: datetime | None = None) -> int:
     return sum(
         booking_reminder(appointment, manage_url(appointment.token), already) > 0
         for appointment in bookings
+    )
+
+
+def _booked_with_consent(*conditions) -> list[Appointment]:
+    """Bookings still booked, whose citizen agreed to a channel, that meet `conditions`, by
+    time; locked (PostgreSQL) so a cancel or move committing meanwhile waits, then withdraws
+    the reminder queued here."""
+    return list(
+        db.session.execute(
+            db.select(Appointment)
+            .where(
+                Appointment.status == AppointmentStatus.BOOKED,
+                Appointment.id.in_(db.select(NoticeConsent.appointment_id)),
+                *conditions,
+            )
+            .order_by(Appointment.starts_at, Appointment.id)
+            .with_for_update()
+        ).scalars()
     )
