@@ -468,3 +468,23 @@ def page_factory(browser):
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def smtp(tmp_path):
+    """A real SMTP server on 127.0.0.1 keeping what it receives."""
+    from notice_servers import SmtpServer
+
+    server = SmtpServer(tmp_path)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def gateway():
+    """A fake SMS/Zalo HTTP gateway on 127.0.0.1."""
+    from notice_servers import FakeGateway
+
+    server = FakeGateway()
+    yield server
+    server.down()

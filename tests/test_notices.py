@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from notice_servers import FakeGateway, SmtpServer
 
 from conftest import count, csrf_token, local_time, wait_until
 from core.appointments import booking
@@ -54,20 +53,6 @@ EMAIL = "an.nguyen@example.vn"
 def morning():
     with time_machine.travel(MORNING, tick=False):
         yield
-
-
-@pytest.fixture
-def smtp(tmp_path):
-    server = SmtpServer(tmp_path)
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def gateway():
-    server = FakeGateway()
-    yield server
-    server.down()
 
 
 @pytest.fixture

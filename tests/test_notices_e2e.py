@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from notice_servers import FakeGateway, SmtpServer
 
 from conftest import (
     PROJECT_DIR,
@@ -26,20 +25,6 @@ from notices.worker import send_next
 from tests import factories
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def smtp(tmp_path):
-    server = SmtpServer(tmp_path)
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def gateway():
-    server = FakeGateway()
-    yield server
-    server.down()
 
 
 def test_the_worker_command_runs_every_background_job_and_sends_an_email(
